@@ -1,0 +1,93 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// Everything that can go wrong, as a value: this crate never panics on browser input.
+///
+/// ```
+/// use wasm_push::{ApplicationServerKey, Error};
+/// let err = ApplicationServerKey::from_base64url("not a key").unwrap_err();
+/// assert!(matches!(err, Error::InvalidKey(_)));
+/// assert!(err.to_string().starts_with("invalid application server key"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The browser lacks something push needs; the field names it (`"PushManager"`, …).
+    Unsupported(&'static str),
+    /// Push needs a secure context (HTTPS or localhost).
+    InsecureContext,
+    /// The user (or the browser's policy) denied notification permission.
+    PermissionDenied,
+    /// The application server key was rejected before the browser saw it; the field says why.
+    InvalidKey(String),
+    /// The browser or its push service refused, with the DOMException's name and message
+    /// (`AbortError`, `NotAllowedError`, `InvalidStateError`, …).
+    Browser {
+        /// The exception's `name`.
+        name: String,
+        /// The exception's `message`.
+        message: String,
+    },
+    /// The app server answered with a status outside 2xx.
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// `error.id` when the body had the shape `{"error":{"id":…,"message":…}}`.
+        id: Option<String>,
+        /// `error.message` from the same shape.
+        message: Option<String>,
+    },
+    /// The request did not reach the app server (offline, refused, CORS).
+    Network(String),
+    /// A browser call did not settle in time (Chromium's `subscribe` can hang forever).
+    Timeout(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Unsupported(what) => write!(f, "push is not supported here: no {what}"),
+            Error::InsecureContext => f.write_str("push needs a secure context (https or localhost)"),
+            Error::PermissionDenied => f.write_str("notification permission was denied"),
+            Error::InvalidKey(why) => write!(f, "invalid application server key: {why}"),
+            Error::Browser { name, message } => write!(f, "the browser refused: {name}: {message}"),
+            Error::Server { status, id, message } => {
+                write!(f, "the app server answered {status}")?;
+                if let Some(id) = id {
+                    write!(f, " ({id})")?;
+                }
+                if let Some(message) = message {
+                    write!(f, ": {message}")?;
+                }
+                Ok(())
+            }
+            Error::Network(why) => write!(f, "could not reach the app server: {why}"),
+            Error::Timeout(what) => write!(f, "{what} did not settle in time"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(target_arch = "wasm32")]
+impl From<wasm_bindgen::JsValue> for Error {
+    /// Reads `name` and `message` off whatever was thrown; a non-object becomes its string form.
+    fn from(value: wasm_bindgen::JsValue) -> Self {
+        let read = |key: &str| {
+            js_sys::Reflect::get(&value, &key.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        if value.is_object() {
+            let name = read("name").unwrap_or_else(|| "Error".into());
+            let message = read("message").unwrap_or_default();
+            Error::Browser { name, message }
+        } else {
+            Error::Browser {
+                name: "Error".into(),
+                message: value.as_string().unwrap_or_else(|| format!("{value:?}")),
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Service-worker registration and the push subscription behind it.
+
+use crate::{ApplicationServerKey, Error, Subscription};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{PushSubscription, ServiceWorkerRegistration};
+
+/// How long `subscribe` may take before it is given up: Chromium without a push service
+/// never settles it.
+const SUBSCRIBE_TIMEOUT_MS: u32 = 20_000;
+
+/// A service-worker registration: what push subscriptions hang off.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), wasm_push::Error> {
+/// let registration = wasm_push::Registration::register("/sw.js", "/").await?;
+/// let registration = registration.ready().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Registration {
+    raw: ServiceWorkerRegistration,
+}
+
+impl Registration {
+    /// Registers a classic worker script with a scope.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), wasm_push::Error> {
+    /// let registration = wasm_push::Registration::register("/app/sw.js", "/app/").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn register(script_url: &str, scope: &str) -> Result<Self, Error> {
+        let container = container()?;
+        let options = web_sys::RegistrationOptions::new();
+        options.set_scope(scope);
+        let raw = JsFuture::from(container.register_with_options(script_url, &options)).await?;
+        Ok(Self { raw: raw.dyn_into().map_err(Error::from)? })
+    }
+
+    /// Waits until a worker of this page's scope is active (`navigator.serviceWorker.ready`).
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// let active = registration.ready().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn ready(&self) -> Result<Self, Error> {
+        let ready = container()?.ready().map_err(Error::from)?;
+        let raw = JsFuture::from(ready).await?;
+        Ok(Self { raw: raw.dyn_into().map_err(Error::from)? })
+    }
+
+    /// Wraps a registration made elsewhere (a PWA's own worker, Workbox, …).
+    ///
+    /// ```no_run
+    /// # fn run(raw: web_sys::ServiceWorkerRegistration) {
+    /// let registration = wasm_push::Registration::from_raw(raw);
+    /// # }
+    /// ```
+    pub fn from_raw(raw: ServiceWorkerRegistration) -> Self {
+        Self { raw }
+    }
+
+    /// The underlying `web_sys` object.
+    ///
+    /// ```no_run
+    /// # fn run(registration: wasm_push::Registration) {
+    /// let scope: String = registration.as_raw().scope();
+    /// # }
+    /// ```
+    pub fn as_raw(&self) -> &ServiceWorkerRegistration {
+        &self.raw
+    }
+
+    /// Subscribes to push with the app server's key (`userVisibleOnly: true`, which Chrome
+    /// requires), and returns the subscription as `toJSON()` gives it.
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// let key = wasm_push::ApplicationServerKey::from_base64url("BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U")?;
+    /// let subscription = registration.subscribe(&key).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn subscribe(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
+        let push_manager = self.raw.push_manager().map_err(Error::from)?;
+        let options = web_sys::PushSubscriptionOptionsInit::new();
+        options.set_user_visible_only(true);
+        let key_bytes = js_sys::Uint8Array::from(&key.as_bytes()[..]);
+        options.set_application_server_key(&key_bytes);
+        let promise = push_manager.subscribe_with_options(&options).map_err(Error::from)?;
+        let raw = with_timeout(promise, SUBSCRIBE_TIMEOUT_MS, "PushManager.subscribe").await?;
+        to_subscription(&raw.dyn_into().map_err(Error::from)?)
+    }
+
+    /// The current subscription, if any.
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// if let Some(subscription) = registration.subscription().await? {
+    ///     println!("{subscription}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn subscription(&self) -> Result<Option<Subscription>, Error> {
+        Ok(match self.raw_subscription().await? {
+            Some(raw) => Some(to_subscription(&raw)?),
+            None => None,
+        })
+    }
+
+    /// Ends the current subscription; `Ok(false)` when there was none.
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// registration.unsubscribe().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn unsubscribe(&self) -> Result<bool, Error> {
+        match self.raw_subscription().await? {
+            Some(raw) => {
+                let done = JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;
+                Ok(done.as_bool().unwrap_or(false))
+            }
+            None => Ok(false),
+        }
+    }
+
+    async fn raw_subscription(&self) -> Result<Option<PushSubscription>, Error> {
+        let push_manager = self.raw.push_manager().map_err(Error::from)?;
+        let raw = JsFuture::from(push_manager.get_subscription().map_err(Error::from)?).await?;
+        Ok(raw.dyn_into().ok())
+    }
+}
+
+fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+        .map_err(Error::from)?;
+    let container = js_sys::Reflect::get(&navigator, &JsValue::from_str("serviceWorker"))
+        .map_err(Error::from)?;
+    if container.is_undefined() {
+        return Err(Error::Unsupported("navigator.serviceWorker"));
+    }
+    Ok(container.unchecked_into())
+}
+
+/// `JSON.stringify` calls the subscription's own `toJSON()`, so the Rust value is exactly
+/// what the browser would hand an app server.
+fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
+    let json = js_sys::JSON::stringify(raw).map_err(Error::from)?;
+    let json = String::from(json);
+    serde_json::from_str(&json).map_err(|e| Error::Browser {
+        name: "TypeError".into(),
+        message: format!("PushSubscription.toJSON() had an unexpected shape: {e}"),
+    })
+}
+
+/// Races a promise against a timer; the timer is cleared when the promise wins.
+async fn with_timeout(promise: js_sys::Promise, ms: u32, what: &'static str) -> Result<JsValue, Error> {
+    use futures_util::future::{select, Either};
+    let call = JsFuture::from(promise);
+    let timer = gloo_timers::future::TimeoutFuture::new(ms);
+    match select(call, timer).await {
+        Either::Left((result, _timer)) => result.map_err(Error::from),
+        Either::Right(((), _call)) => Err(Error::Timeout(what)),
+    }
+}
