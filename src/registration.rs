@@ -38,7 +38,8 @@ impl Registration {
         Ok(Self { raw: raw.dyn_into().map_err(Error::from)? })
     }
 
-    /// Waits until a worker of this page's scope is active (`navigator.serviceWorker.ready`).
+    /// Waits until this registration has an active worker (for any scope, unlike
+    /// `navigator.serviceWorker.ready`, which only settles for the page's own scope).
     ///
     /// ```no_run
     /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
@@ -46,9 +47,35 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn ready(&self) -> Result<Self, Error> {
-        let ready = container()?.ready().map_err(Error::from)?;
-        let raw = JsFuture::from(ready).await?;
-        Ok(Self { raw: raw.dyn_into().map_err(Error::from)? })
+        loop {
+            if self.raw.active().is_some() {
+                return Ok(self.clone());
+            }
+            let worker = self.raw.installing().or_else(|| self.raw.waiting()).ok_or_else(|| {
+                Error::Browser {
+                    name: "InvalidStateError".into(),
+                    message: "the registration has no worker".into(),
+                }
+            })?;
+            let (sender, changed) = futures_channel::oneshot::channel::<()>();
+            let mut sender = Some(sender);
+            let _listener = gloo_events::EventListener::new(&worker, "statechange", move |_| {
+                if let Some(sender) = sender.take() {
+                    let _ = sender.send(());
+                }
+            });
+            // The state may have moved on before the listener was added.
+            if self.raw.active().is_some() {
+                continue;
+            }
+            if worker.state() == web_sys::ServiceWorkerState::Redundant {
+                return Err(Error::Browser {
+                    name: "InvalidStateError".into(),
+                    message: "the worker failed to install".into(),
+                });
+            }
+            let _ = changed.await;
+        }
     }
 
     /// Wraps a registration made elsewhere (a PWA's own worker, Workbox, …).

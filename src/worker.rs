@@ -17,9 +17,11 @@ use web_sys::{NotificationOptions, PushEvent, ServiceWorkerGlobalScope};
 /// # Ok(()) }
 /// ```
 pub fn show_push(event: &PushEvent, fallback: &Fallback) -> js_sys::Promise {
+    // `array_buffer()` cannot fail on a live event; if it ever does, the fallback shows.
     let bytes = event
         .data()
-        .map(|data| js_sys::Uint8Array::new(&data.array_buffer()).to_vec());
+        .and_then(|data| data.array_buffer().ok())
+        .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
     let payload = decode_push(bytes.as_deref(), fallback);
     show(&payload)
 }
