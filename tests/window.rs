@@ -42,10 +42,11 @@ async fn a_registered_worker_becomes_ready() {
 }
 
 #[wasm_bindgen_test]
-async fn a_firefox_subscription_from_the_loopback_service_round_trips_through_json() {
+async fn a_subscription_from_the_loopback_push_service_round_trips_through_json() {
+    // `cargo xtask test` skips this in Chromium, which cannot subscribe here and whose
+    // subscribe() may never settle; run by hand there, it says so instead of hanging.
     if !is_firefox() {
-        console_log!("SKIPPED: Chromium cannot subscribe here (no push service); this test runs in Firefox");
-        return;
+        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
     }
     let service = loopback_push_service().await;
     let push_base = service["http"].as_str().unwrap();

@@ -1,1 +1,362 @@
-fn main(){}
+//! `cargo xtask demo | test | dist`: the project's commands. Each installs what it needs and
+//! skips what is there, saying what it does.
+
+mod setup;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+/// Browser tests whose name holds this subscribe through the loopback push service, which
+/// only Firefox can be pointed at.
+const NEEDS_PUSH_SERVICE: &str = "loopback_push_service";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  demo   build the wasm and serve www/ on http://127.0.0.1:8080
+  test   run every test: native, then the browser suites in headless Chromium and Firefox ESR
+  dist   build the release artefacts into target/dist and print their sizes";
+
+fn main() {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    let result = match command.as_str() {
+        "demo" => demo(),
+        "test" => test(),
+        "dist" => dist().map(|_| ()),
+        _ => Err(USAGE.to_owned()),
+    };
+    if let Err(message) = result {
+        eprintln!("xtask: {message}");
+        std::process::exit(1);
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+}
+
+fn say(text: &str) {
+    println!("[xtask] {text}");
+}
+
+/// Runs a command in the workspace root, streaming its output; fails when it fails.
+fn run(command: &mut Command) -> Result {
+    let shown = format!("{command:?}").replace('"', "");
+    let status = command
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+// ---------------------------------------------------------------------------------------
+// dist
+
+struct Artefact {
+    path: PathBuf,
+}
+
+/// Builds the worker (shim, glue, wasm) and the window-side package into `target/dist`.
+fn dist() -> Result<Vec<Artefact>> {
+    let tools = setup::wasm_tools()?;
+    let out = root().join("target/dist");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+
+    say("building the worker and the page for wasm32 (profile wasm-release)");
+    run(cargo().args([
+        "build",
+        "--quiet",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "-p",
+        "wasm-push-sw",
+        "-p",
+        "wasm-push-demo-app",
+    ]))?;
+    let built = root().join("target/wasm32-unknown-unknown/wasm-release");
+    // The worker is a classic script (importScripts works in every browser), the page a module.
+    for (crate_file, target, name) in [
+        ("wasm_push_sw.wasm", "no-modules", "wasm_push_sw"),
+        ("wasm_push_demo_app.wasm", "web", "app"),
+    ] {
+        say(&format!("wasm-bindgen --target {target} {crate_file}"));
+        run(Command::new(&tools.wasm_bindgen)
+            .arg(built.join(crate_file))
+            .args(["--target", target, "--no-typescript", "--out-name", name, "--out-dir"])
+            .arg(&out))?;
+        let wasm = out.join(format!("{name}_bg.wasm"));
+        say(&format!("wasm-opt -Oz {}", wasm.display()));
+        run(Command::new("node")
+            .arg(&tools.wasm_opt)
+            .arg(&wasm)
+            .arg("-Oz")
+            // The features rustc emits for wasm32 by default; every current browser has them.
+            .args([
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+                "--enable-reference-types",
+                "--enable-multivalue",
+                "-o",
+            ])
+            .arg(&wasm))?;
+    }
+    std::fs::copy(root().join("sw/sw.js"), out.join("sw.js")).map_err(|e| format!("copy sw.js: {e}"))?;
+
+    let mut artefacts: Vec<Artefact> = std::fs::read_dir(&out)
+        .map_err(|e| e.to_string())?
+        .filter_map(|entry| entry.ok().map(|e| Artefact { path: e.path() }))
+        .collect();
+    artefacts.sort_by(|a, b| a.path.cmp(&b.path));
+    print_sizes(&artefacts)?;
+    Ok(artefacts)
+}
+
+fn print_sizes(artefacts: &[Artefact]) -> Result {
+    println!("\n{:<28} {:>10} {:>10} {:>10}", "file (target/dist)", "raw", "gzip", "brotli");
+    let worker_files = ["sw.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
+    let mut worker = [0usize; 3];
+    for artefact in artefacts {
+        let bytes = std::fs::read(&artefact.path).map_err(|e| e.to_string())?;
+        let sizes = [bytes.len(), gzip_len(&bytes), brotli_len(&bytes)];
+        let name = artefact.path.file_name().unwrap_or_default().to_string_lossy();
+        println!("{name:<28} {:>10} {:>10} {:>10}", sizes[0], sizes[1], sizes[2]);
+        if worker_files.contains(&name.as_ref()) {
+            for (total, size) in worker.iter_mut().zip(sizes) {
+                *total += size;
+            }
+        }
+    }
+    println!("{:<28} {:>10} {:>10} {:>10}\n", "worker as shipped (3 files)", worker[0], worker[1], worker[2]);
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory").len()
+}
+
+fn brotli_len(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).expect("writing to memory");
+    out.len()
+}
+
+// ---------------------------------------------------------------------------------------
+// demo
+
+fn demo() -> Result {
+    dist()?;
+    let site = root().join("target/www");
+    let _ = std::fs::remove_dir_all(&site);
+    copy_dir(&root().join("www/static"), &site)?;
+    copy_dir(&root().join("target/dist"), &site)?;
+    say("starting the demo server (Ctrl-C stops it)");
+    run(cargo().args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"]).arg(&site))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))
+            .map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// test
+
+/// One suite's result, as its runner's `test result:` line gave it.
+struct Suite {
+    name: String,
+    passed: u32,
+    failed: u32,
+    ignored: u32,
+    /// Left out by a `--skip` filter.
+    skipped: u32,
+}
+
+fn test() -> Result {
+    let started = Instant::now();
+    let tools = setup::wasm_tools()?;
+    let browsers = setup::browsers()?;
+    let mut suites = Vec::new();
+
+    say("native tests (library, payload and subscription types, loopback push service)");
+    let native = run_suites(cargo().args(["test", "--color", "never"]), "native", &mut suites);
+
+    say("starting the loopback push service");
+    run(cargo().args(["build", "--quiet", "-p", "push-service"]))?;
+    let (service, port) = start_push_service()?;
+    let config = root().join("target/browser-tests");
+    std::fs::create_dir_all(&config).map_err(|e| e.to_string())?;
+    let service_json = serde_json::json!({
+        "websocket": format!("ws://127.0.0.1:{port}/"),
+        "http": format!("http://127.0.0.1:{port}"),
+    });
+    std::fs::write(config.join("push-service.json"), service_json.to_string()).map_err(|e| e.to_string())?;
+    let webdriver_json = config.join("webdriver.json");
+    std::fs::write(&webdriver_json, setup::webdriver_json(port)).map_err(|e| e.to_string())?;
+
+    let browser_suites: Vec<String> = std::fs::read_dir(root().join("tests"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned))
+        .collect();
+    let mut results = vec![native];
+    for (browser, driver_var, driver) in [
+        ("Chromium", "CHROMEDRIVER", &browsers.chromedriver),
+        ("Firefox ESR", "GECKODRIVER", &browsers.geckodriver),
+    ] {
+        say(&format!("browser suites in headless {browser}: {}", browser_suites.join(", ")));
+        let mut command = cargo();
+        command.args(["test", "--color", "never", "--target", "wasm32-unknown-unknown", "-p", "wasm-push"]);
+        for suite in &browser_suites {
+            command.args(["--test", suite]);
+        }
+        if driver_var == "CHROMEDRIVER" {
+            say(&format!(
+                "SKIPPED in Chromium: tests named *{NEEDS_PUSH_SERVICE}* (Chromium cannot subscribe \
+                 without its own push service; they run in Firefox)"
+            ));
+            command.args(["--", "--skip", NEEDS_PUSH_SERVICE]);
+        }
+        // Exactly one driver per run: with both set, the runner picks geckodriver.
+        command
+            .env_remove("CHROMEDRIVER")
+            .env_remove("GECKODRIVER")
+            .env(driver_var, driver)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+            .env("PATH", tools.path_with_cargo_bin());
+        results.push(run_suites(&mut command, browser, &mut suites));
+    }
+    drop(service);
+
+    println!("\n{:<48} {:>7} {:>7} {:>8} {:>8}", "suite", "passed", "failed", "ignored", "skipped");
+    for suite in suites.iter().filter(|s| s.passed + s.failed + s.ignored + s.skipped > 0) {
+        println!(
+            "{:<48} {:>7} {:>7} {:>8} {:>8}",
+            suite.name, suite.passed, suite.failed, suite.ignored, suite.skipped
+        );
+    }
+    let passed: u32 = suites.iter().map(|s| s.passed).sum();
+    let failed: u32 = suites.iter().map(|s| s.failed).sum();
+    println!("\ntook {:.0} s", started.elapsed().as_secs_f64());
+    println!("{passed} passed, {failed} failed");
+    match results.into_iter().find(|r| r.is_err()) {
+        Some(err) => err,
+        None if failed > 0 => Err(format!("{failed} tests failed")),
+        None => Ok(()),
+    }
+}
+
+/// Runs a cargo test command, echoing its output and collecting every `test result:` line
+/// under the name of the binary that printed it.
+fn run_suites(command: &mut Command, label: &str, suites: &mut Vec<Suite>) -> Result {
+    let shown = format!("{command:?}").replace('"', "");
+    let mut child = command
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    // cargo prints "Running …" on stderr and the harness prints results on stdout: read both.
+    let stderr = child.stderr.take().expect("piped");
+    let (sender, lines) = std::sync::mpsc::channel::<String>();
+    let err_sender = sender.clone();
+    let err_thread = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
+            let _ = err_sender.send(line);
+        }
+    });
+    let stdout = child.stdout.take().expect("piped");
+    let out_thread = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
+            let _ = sender.send(line);
+        }
+    });
+    let mut current = String::from("?");
+    for line in lines {
+        println!("{line}");
+        let trimmed = line.trim();
+        // cargo's "Running tests/window.rs (target/…)", not the browser runner's own lines.
+        if let Some(rest) = trimmed.strip_prefix("Running ").filter(|r| r.ends_with(')')) {
+            current = rest.split(" (").next().unwrap_or("?").to_owned();
+        } else if let Some(rest) = trimmed.strip_prefix("Doc-tests ") {
+            current = format!("doc-tests {rest}");
+        }
+        if let Some(result) = trimmed.strip_prefix("test result: ") {
+            let count = |word: &str| -> u32 {
+                result
+                    .split(['.', ';'])
+                    .find_map(|part| part.trim().strip_suffix(word)?.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            suites.push(Suite {
+                name: format!("{label}: {current}"),
+                passed: count("passed"),
+                failed: count("failed"),
+                ignored: count("ignored"),
+                skipped: count("filtered out"),
+            });
+        }
+    }
+    let _ = (err_thread.join(), out_thread.join());
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{label} tests failed ({status})"))
+    }
+}
+
+/// The push service runs until its standard input closes, so it ends with this process.
+struct PushService(Child);
+
+impl Drop for PushService {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_push_service() -> Result<(PushService, u16)> {
+    let binary = root().join("target/debug/push-service");
+    let mut child = Command::new(&binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first).map_err(|e| e.to_string())?;
+    let port = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| format!("the push service did not say its port (it said {first:?})"))?;
+    say(&format!("push service on ws://127.0.0.1:{port}/"));
+    Ok((PushService(child), port))
+}

@@ -1,0 +1,173 @@
+//! Installs what the commands need, once: each step checks first and says what it does.
+
+use crate::{root, say, Result};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The npm package that brings wasm-opt (Debian's binaryen is too old for rustc's wasm).
+const BINARYEN: &str = "binaryen@132";
+
+pub struct WasmTools {
+    pub wasm_bindgen: PathBuf,
+    pub wasm_opt: PathBuf,
+}
+
+impl WasmTools {
+    /// PATH with cargo's bin folder first, so cargo finds `wasm-bindgen-test-runner`.
+    pub fn path_with_cargo_bin(&self) -> std::ffi::OsString {
+        let bin = self.wasm_bindgen.parent().map(PathBuf::from).unwrap_or_default();
+        let mut paths = vec![bin];
+        paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        std::env::join_paths(paths).unwrap_or_default()
+    }
+}
+
+pub struct Browsers {
+    pub chromedriver: PathBuf,
+    pub geckodriver: PathBuf,
+}
+
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin")
+}
+
+fn output(command: &mut Command) -> Option<String> {
+    let out = command.stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn check(command: &mut Command, what: &str, by_hand: &str) -> Result {
+    let status = command.status().map_err(|e| format!("could not install {what}: {e}. By hand: {by_hand}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("could not install {what}. By hand: {by_hand}"))
+    }
+}
+
+/// The wasm32 target, wasm-bindgen-cli at the Cargo.lock version, and wasm-opt.
+pub fn wasm_tools() -> Result<WasmTools> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        say("wasm32-unknown-unknown target: present");
+    } else {
+        say("installing the wasm32-unknown-unknown target (rustup)");
+        check(
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+            "the wasm32 target",
+            "rustup target add wasm32-unknown-unknown",
+        )?;
+    }
+
+    let version = locked_wasm_bindgen()?;
+    let wasm_bindgen = cargo_bin().join("wasm-bindgen");
+    let runner = cargo_bin().join("wasm-bindgen-test-runner");
+    let have = output(&mut Command::new(&wasm_bindgen).arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version.as_str()) && runner.exists() {
+        say(&format!("wasm-bindgen-cli {version}: present"));
+    } else {
+        say(&format!("installing wasm-bindgen-cli {version} to match Cargo.lock (about 2 minutes)"));
+        // No --locked: one of its pinned dependencies is missing from the registry mirror.
+        check(
+            Command::new("cargo").args(["install", "wasm-bindgen-cli", "--force", "--version", &version]),
+            "wasm-bindgen-cli",
+            &format!("cargo install wasm-bindgen-cli --version {version}"),
+        )?;
+    }
+
+    let tools = root().join("target/tools");
+    let wasm_opt = tools.join("node_modules/binaryen/bin/wasm-opt");
+    if wasm_opt.exists() {
+        say("wasm-opt (npm binaryen): present");
+    } else {
+        say(&format!("installing wasm-opt from npm ({BINARYEN}) into target/tools"));
+        std::fs::create_dir_all(&tools).map_err(|e| e.to_string())?;
+        check(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+                .arg(&tools)
+                .arg(BINARYEN),
+            "wasm-opt",
+            &format!("npm install --prefix target/tools {BINARYEN}"),
+        )?;
+    }
+    Ok(WasmTools { wasm_bindgen, wasm_opt })
+}
+
+/// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly this one.
+fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
+                return Ok(version.trim_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock names no wasm-bindgen version".into())
+}
+
+/// Chromium, ChromeDriver and Firefox ESR from Debian, geckodriver from crates.io.
+pub fn browsers() -> Result<Browsers> {
+    let packages = [
+        ("chromium", "/usr/bin/chromium"),
+        ("chromium-driver", "/usr/bin/chromedriver"),
+        ("firefox-esr", "/usr/bin/firefox-esr"),
+    ];
+    let missing: Vec<&str> = packages
+        .iter()
+        .filter(|(_, path)| !std::path::Path::new(path).exists())
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.is_empty() {
+        say("chromium, chromium-driver, firefox-esr: present");
+    } else {
+        let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
+        let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+        if !is_root {
+            return Err(format!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", ")));
+        }
+        say(&format!("installing {} (apt-get)", missing.join(" ")));
+        check(Command::new("apt-get").args(["update", "-q"]), "the apt package lists", &by_hand)?;
+        check(
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(&missing)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+            &missing.join(" "),
+            &by_hand,
+        )?;
+    }
+
+    let geckodriver = cargo_bin().join("geckodriver");
+    if geckodriver.exists() {
+        say("geckodriver: present");
+    } else {
+        say("installing geckodriver (cargo install, about 3 minutes)");
+        check(
+            Command::new("cargo").args(["install", "geckodriver"]),
+            "geckodriver",
+            "cargo install geckodriver",
+        )?;
+    }
+    Ok(Browsers { chromedriver: "/usr/bin/chromedriver".into(), geckodriver })
+}
+
+/// Capabilities for both browsers: notifications granted, and Firefox's push pointed at
+/// the loopback push service on `port`.
+pub fn webdriver_json(port: u16) -> String {
+    let mut capabilities: serde_json::Value =
+        serde_json::from_str(include_str!("../../webdriver.json")).expect("webdriver.json is JSON");
+    let prefs = &mut capabilities["moz:firefoxOptions"]["prefs"];
+    prefs["dom.push.enabled"] = true.into();
+    // Mozilla's own test profile turns the connection off; we want the real one.
+    prefs["dom.push.connection.enabled"] = true.into();
+    prefs["dom.push.serverURL"] = format!("ws://127.0.0.1:{port}/").into();
+    prefs["dom.push.testing.allowInsecureServerURL"] = true.into();
+    serde_json::to_string_pretty(&capabilities).expect("JSON")
+}
