@@ -70,6 +70,49 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+impl Error {
+    /// The error for an app server's non-2xx answer, reading `id` and `message` from a body of
+    /// the shape `{"error":{"id":…,"message":…}}` when it has it.
+    ///
+    /// ```
+    /// use wasm_push::Error;
+    /// let err = Error::from_server_answer(403, r#"{"error":{"id":"csrf","message":"bad token"}}"#);
+    /// assert_eq!(err, Error::Server { status: 403, id: Some("csrf".into()), message: Some("bad token".into()) });
+    /// ```
+    pub fn from_server_answer(status: u16, body: &str) -> Error {
+        let error = serde_json::from_str::<serde_json::Value>(body)
+            .ok()
+            .and_then(|value| value.get("error").cloned());
+        let field = |name: &str| {
+            error.as_ref().and_then(|e| e.get(name)).and_then(|v| v.as_str()).map(str::to_owned)
+        };
+        Error::Server { status, id: field("id"), message: field("message") }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_answers_keep_status_and_read_the_error_shape_when_present() {
+        let cases = [
+            (500, r#"{"error":{"id":"db","message":"down"}}"#, Some("db"), Some("down")),
+            (403, r#"{"error":{"id":"csrf"}}"#, Some("csrf"), None),
+            (502, "<html>Bad gateway</html>", None, None),
+            (404, r#"{"error":"not found"}"#, None, None),
+            (400, "", None, None),
+        ];
+        for (status, body, id, message) in cases {
+            assert_eq!(
+                Error::from_server_answer(status, body),
+                Error::Server { status, id: id.map(Into::into), message: message.map(Into::into) },
+                "{body}"
+            );
+        }
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 impl From<wasm_bindgen::JsValue> for Error {
     /// Reads `name` and `message` off whatever was thrown; a non-object becomes its string form.

@@ -31,9 +31,12 @@ mod key;
 mod payload;
 mod permission;
 mod subscription;
+mod support;
 
 #[cfg(target_arch = "wasm32")]
 mod registration;
+#[cfg(target_arch = "wasm32")]
+mod server;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 
@@ -41,8 +44,11 @@ pub use error::Error;
 pub use key::ApplicationServerKey;
 pub use payload::{decode_push, Fallback, NotificationPayload, MAX_BODY_CHARS, MAX_TITLE_CHARS};
 #[cfg(target_arch = "wasm32")]
-pub use permission::permission;
+pub use permission::{permission, request_permission, PermissionWatch};
 pub use permission::Permission;
 #[cfg(target_arch = "wasm32")]
 pub use registration::Registration;
+#[cfg(target_arch = "wasm32")]
+pub use server::AppServer;
 pub use subscription::{Subscription, SubscriptionKeys};
+pub use support::Support;

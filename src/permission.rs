@@ -61,6 +61,125 @@ pub fn permission() -> Result<Permission, crate::Error> {
     })
 }
 
+/// Asks for notification permission. Call it from a user gesture (a click): browsers ignore
+/// or penalise prompts on page load.
+///
+/// Works where `Notification.requestPermission()` returns a promise and where it only takes
+/// a callback (Safari before 15). A dismissed prompt is `Ok(Permission::Default)`, not an
+/// error; a denial is [`Error::PermissionDenied`](crate::Error::PermissionDenied).
+///
+/// ```no_run
+/// # async fn on_click() -> Result<(), wasm_push::Error> {
+/// match wasm_push::request_permission().await? {
+///     wasm_push::Permission::Granted => { /* subscribe */ }
+///     _ => { /* dismissed: offer the button again later */ }
+/// }
+/// # Ok(()) }
+/// ```
+#[cfg(target_arch = "wasm32")]
+pub async fn request_permission() -> Result<Permission, crate::Error> {
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+    let notification = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification"))
+        .map_err(crate::Error::from)?;
+    let request = js_sys::Reflect::get(&notification, &JsValue::from_str("requestPermission"))
+        .map_err(crate::Error::from)?;
+    let Some(request) = request.dyn_ref::<js_sys::Function>() else {
+        return Err(crate::Error::Unsupported("Notification.requestPermission"));
+    };
+    let (sender, answered) = futures_channel::oneshot::channel::<JsValue>();
+    let mut sender = Some(sender);
+    // Owned here and dropped when this function returns: nothing leaks.
+    let callback = Closure::<dyn FnMut(JsValue)>::new(move |state: JsValue| {
+        if let Some(sender) = sender.take() {
+            let _ = sender.send(state);
+        }
+    });
+    let returned = request
+        .call1(&notification, callback.as_ref().unchecked_ref())
+        .map_err(crate::Error::from)?;
+    let state = match returned.dyn_into::<js_sys::Promise>() {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await?,
+        // Callback-only browsers return undefined and answer through the callback.
+        Err(_) => answered.await.unwrap_or(JsValue::UNDEFINED),
+    };
+    drop(callback);
+    match Permission::from_str_lossy(&state.as_string().unwrap_or_default()) {
+        Permission::Denied => Err(crate::Error::PermissionDenied),
+        other => Ok(other),
+    }
+}
+
+/// Calls a function whenever notification permission changes, through the Permissions API,
+/// until the returned guard is dropped.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), wasm_push::Error> {
+/// let watch = wasm_push::PermissionWatch::new(|permission| {
+///     web_sys::console::log_1(&format!("now {permission:?}").into());
+/// }).await?;
+/// // … keep `watch` as long as the page cares; dropping it removes the listener.
+/// # Ok(()) }
+/// ```
+#[cfg(target_arch = "wasm32")]
+#[must_use = "the watch stops when dropped"]
+#[derive(Debug)]
+pub struct PermissionWatch {
+    status: web_sys::PermissionStatus,
+    _listener: gloo_events::EventListener,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl PermissionWatch {
+    /// Starts watching; fails with [`Error::Unsupported`](crate::Error::Unsupported) where
+    /// the Permissions API is missing.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), wasm_push::Error> {
+    /// let _watch = wasm_push::PermissionWatch::new(|_| {}).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, crate::Error> {
+        use wasm_bindgen::{JsCast, JsValue};
+        let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
+            .map_err(crate::Error::from)?;
+        let permissions = js_sys::Reflect::get(&navigator, &JsValue::from_str("permissions"))
+            .map_err(crate::Error::from)?;
+        if permissions.is_undefined() {
+            return Err(crate::Error::Unsupported("navigator.permissions"));
+        }
+        let permissions: web_sys::Permissions = permissions.unchecked_into();
+        let query = web_sys::PermissionDescriptor::new(web_sys::PermissionName::Notifications);
+        let status = wasm_bindgen_futures::JsFuture::from(permissions.query(&query).map_err(crate::Error::from)?)
+            .await?;
+        let status: web_sys::PermissionStatus = status.dyn_into().map_err(crate::Error::from)?;
+        let target = status.clone();
+        let listener = gloo_events::EventListener::new(&status, "change", move |_| {
+            on_change(state_of(&target));
+        });
+        Ok(Self { status, _listener: listener })
+    }
+
+    /// The state now.
+    ///
+    /// ```no_run
+    /// # fn run(watch: &wasm_push::PermissionWatch) {
+    /// let now = watch.current();
+    /// # }
+    /// ```
+    pub fn current(&self) -> Permission {
+        state_of(&self.status)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn state_of(status: &web_sys::PermissionStatus) -> Permission {
+    match status.state() {
+        web_sys::PermissionState::Granted => Permission::Granted,
+        web_sys::PermissionState::Denied => Permission::Denied,
+        _ => Permission::Default,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! Service-worker registration and the push subscription behind it.
 
-use crate::{ApplicationServerKey, Error, Subscription};
+use crate::{ApplicationServerKey, Error, Permission, Subscription};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{PushSubscription, ServiceWorkerRegistration};
@@ -31,11 +31,42 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn register(script_url: &str, scope: &str) -> Result<Self, Error> {
+        Self::register_with(script_url, scope, "classic").await
+    }
+
+    /// Registers a module worker (`type: "module"`: Chromium, Firefox 147+, Safari).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), wasm_push::Error> {
+    /// let registration = wasm_push::Registration::register_module("/sw.mjs", "/").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn register_module(script_url: &str, scope: &str) -> Result<Self, Error> {
+        Self::register_with(script_url, scope, "module").await
+    }
+
+    async fn register_with(script_url: &str, scope: &str, kind: &str) -> Result<Self, Error> {
         let container = container()?;
         let options = web_sys::RegistrationOptions::new();
         options.set_scope(scope);
+        options.set_type(kind);
         let raw = JsFuture::from(container.register_with_options(script_url, &options)).await?;
         Ok(Self { raw: raw.dyn_into().map_err(Error::from)? })
+    }
+
+    /// The registration whose scope covers `client_url` (the page itself with `""`), if any:
+    /// one a PWA or Workbox made, for instance.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), wasm_push::Error> {
+    /// if let Some(existing) = wasm_push::Registration::existing("").await? {
+    ///     let subscription = existing.subscription().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn existing(client_url: &str) -> Result<Option<Self>, Error> {
+        let raw = JsFuture::from(container()?.get_registration_with_document_url(client_url)).await?;
+        Ok(raw.dyn_into().ok().map(|raw| Self { raw }))
     }
 
     /// Waits until this registration has an active worker (for any scope, unlike
@@ -103,6 +134,9 @@ impl Registration {
     /// Subscribes to push with the app server's key (`userVisibleOnly: true`, which Chrome
     /// requires), and returns the subscription as `toJSON()` gives it.
     ///
+    /// With a subscription for the same key already there, that one is returned. With one
+    /// for another key (the app server rotated its VAPID key), it is ended and a new one made.
+    ///
     /// ```no_run
     /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
     /// let key = wasm_push::ApplicationServerKey::from_base64url("BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U")?;
@@ -110,14 +144,41 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn subscribe(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
-        let push_manager = self.raw.push_manager().map_err(Error::from)?;
+        if let Some(existing) = self.raw_subscription().await? {
+            if subscription_key(&existing).as_deref() == Some(&key.as_bytes()[..]) {
+                return to_subscription(&existing);
+            }
+            JsFuture::from(existing.unsubscribe().map_err(Error::from)?).await?;
+        }
+        let push_manager = self.push_manager()?;
         let options = web_sys::PushSubscriptionOptionsInit::new();
         options.set_user_visible_only(true);
         let key_bytes = js_sys::Uint8Array::from(&key.as_bytes()[..]);
         options.set_application_server_key(&key_bytes);
         let promise = push_manager.subscribe_with_options(&options).map_err(Error::from)?;
-        let raw = with_timeout(promise, SUBSCRIBE_TIMEOUT_MS, "PushManager.subscribe").await?;
+        let raw = with_timeout(promise, SUBSCRIBE_TIMEOUT_MS, "PushManager.subscribe")
+            .await
+            .map_err(|error| match error {
+                Error::Browser { name, .. } if name == "NotAllowedError" => Error::PermissionDenied,
+                other => other,
+            })?;
         to_subscription(&raw.dyn_into().map_err(Error::from)?)
+    }
+
+    /// Push permission for this registration (`PushManager.permissionState` with
+    /// `userVisibleOnly: true`), which can differ from `Notification.permission` in a worker.
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// let state = registration.push_permission().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn push_permission(&self) -> Result<Permission, Error> {
+        let options = web_sys::PushSubscriptionOptionsInit::new();
+        options.set_user_visible_only(true);
+        let promise = self.push_manager()?.permission_state_with_options(&options).map_err(Error::from)?;
+        let state = JsFuture::from(promise).await?;
+        Ok(Permission::from_str_lossy(&state.as_string().unwrap_or_default()))
     }
 
     /// The current subscription, if any.
@@ -153,8 +214,13 @@ impl Registration {
         }
     }
 
+    fn push_manager(&self) -> Result<web_sys::PushManager, Error> {
+        // Throws where the browser has service workers but no Push API (Safari before 16).
+        self.raw.push_manager().map_err(|_| Error::Unsupported("PushManager"))
+    }
+
     async fn raw_subscription(&self) -> Result<Option<PushSubscription>, Error> {
-        let push_manager = self.raw.push_manager().map_err(Error::from)?;
+        let push_manager = self.push_manager()?;
         let raw = JsFuture::from(push_manager.get_subscription().map_err(Error::from)?).await?;
         Ok(raw.dyn_into().ok())
     }
@@ -169,6 +235,12 @@ fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
         return Err(Error::Unsupported("navigator.serviceWorker"));
     }
     Ok(container.unchecked_into())
+}
+
+/// The key a subscription was made with, as raw bytes.
+fn subscription_key(raw: &PushSubscription) -> Option<Vec<u8>> {
+    let buffer = raw.options().application_server_key().ok()??;
+    Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// `JSON.stringify` calls the subscription's own `toJSON()`, so the Rust value is exactly

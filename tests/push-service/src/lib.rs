@@ -7,7 +7,10 @@
 //! It keeps every message until the browser acks it, so a browser that is offline gets its
 //! messages when it connects again; a message whose TTL ran out is dropped, and a queued
 //! message is replaced by a newer one with the same `Topic`.
+//!
+//! Under `/app/` it also plays a recording app server for the window side's sync tests.
 
+mod app_server;
 mod vapid;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -88,7 +91,10 @@ impl PushService {
             .route("/_test/receipts", get(receipts))
             .route("/_test/disconnect", post(disconnect))
             .route("/_test/forget", post(forget))
-            .with_state(service.clone());
+            .with_state(service.clone())
+            .merge(app_server::routes())
+            // Browser tests run on another loopback port: let them call both parts.
+            .layer(tower_http::cors::CorsLayer::very_permissive());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Ok(service)
     }

@@ -1,0 +1,141 @@
+//! Keeping the app server told: send a subscription, take it back.
+
+use crate::{Error, Subscription};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Where subscriptions go: `POST` JSON to save, `DELETE` (or another method) to remove, with
+/// same-origin credentials and a CSRF token header.
+///
+/// The token comes from `<meta name="csrf-token" content="…">` unless given with
+/// [`AppServer::csrf_token`].
+///
+/// ```no_run
+/// # async fn run(subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+/// let server = wasm_push::AppServer::new("/api/push/subscription");
+/// server.save(&subscription).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct AppServer {
+    save_url: String,
+    remove_url: String,
+    remove_method: String,
+    csrf_header: String,
+    csrf_token: Option<String>,
+}
+
+impl AppServer {
+    /// Saves with `POST url` and removes with `DELETE url`; CSRF token from the page's meta tag
+    /// in the `X-CSRF-Token` header.
+    ///
+    /// ```no_run
+    /// let server = wasm_push::AppServer::new("/api/push/subscription");
+    /// ```
+    pub fn new(url: impl Into<String>) -> Self {
+        let url = url.into();
+        Self {
+            remove_url: url.clone(),
+            save_url: url,
+            remove_method: "DELETE".into(),
+            csrf_header: "X-CSRF-Token".into(),
+            csrf_token: None,
+        }
+    }
+
+    /// Removes with another method and URL (for servers that take `POST /unsubscribe`).
+    ///
+    /// ```no_run
+    /// let server = wasm_push::AppServer::new("/subscribe").remove_with("POST", "/unsubscribe");
+    /// ```
+    pub fn remove_with(mut self, method: impl Into<String>, url: impl Into<String>) -> Self {
+        self.remove_method = method.into();
+        self.remove_url = url.into();
+        self
+    }
+
+    /// Uses this token instead of the page's `<meta name="csrf-token">`.
+    ///
+    /// ```no_run
+    /// let server = wasm_push::AppServer::new("/api/push").csrf_token("3f9a…");
+    /// ```
+    pub fn csrf_token(mut self, token: impl Into<String>) -> Self {
+        self.csrf_token = Some(token.into());
+        self
+    }
+
+    /// Sends the token in another header than `X-CSRF-Token`.
+    ///
+    /// ```no_run
+    /// let server = wasm_push::AppServer::new("/api/push").csrf_header("X-XSRF-TOKEN");
+    /// ```
+    pub fn csrf_header(mut self, name: impl Into<String>) -> Self {
+        self.csrf_header = name.into();
+        self
+    }
+
+    /// Sends the subscription (its `toJSON()` form) to the app server.
+    ///
+    /// ```no_run
+    /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+    /// server.save(&subscription).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
+        self.send("POST", &self.save_url, subscription).await
+    }
+
+    /// Tells the app server to forget the subscription.
+    ///
+    /// ```no_run
+    /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+    /// server.remove(&subscription).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
+        self.send(&self.remove_method, &self.remove_url, subscription).await
+    }
+
+    async fn send(&self, method: &str, url: &str, subscription: &Subscription) -> Result<(), Error> {
+        let body = serde_json::to_string(subscription).map_err(|e| Error::Network(e.to_string()))?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+        init.set_body(&JsValue::from_str(&body));
+        let headers = web_sys::Headers::new().map_err(Error::from)?;
+        headers.set("Content-Type", "application/json").map_err(Error::from)?;
+        if let Some(token) = self.csrf_token.clone().or_else(meta_csrf_token) {
+            headers.set(&self.csrf_header, &token).map_err(Error::from)?;
+        }
+        init.set_headers(&headers);
+        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(Error::from)?;
+
+        // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
+        let global = js_sys::global();
+        let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))
+            .map_err(Error::from)?
+            .dyn_into()
+            .map_err(|_| Error::Unsupported("fetch"))?;
+        let promise: js_sys::Promise = fetch.call1(&global, &request).map_err(Error::from)?.unchecked_into();
+        let response: web_sys::Response = match JsFuture::from(promise).await {
+            Ok(response) => response.unchecked_into(),
+            // fetch rejects only when no answer came back at all.
+            Err(err) => return Err(Error::Network(Error::from(err).to_string())),
+        };
+        if response.ok() {
+            return Ok(());
+        }
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
+            Err(_) => None,
+        };
+        Err(Error::from_server_answer(response.status(), text.as_deref().unwrap_or("")))
+    }
+}
+
+fn meta_csrf_token() -> Option<String> {
+    let document = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("document")).ok()?;
+    let document: web_sys::Document = document.dyn_into().ok()?;
+    let meta = document.query_selector("meta[name=\"csrf-token\"]").ok()??;
+    meta.get_attribute("content").filter(|token| !token.is_empty())
+}

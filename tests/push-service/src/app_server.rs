@@ -1,0 +1,63 @@
+//! A recording app server for the window side's sync tests: it keeps what it was sent, with
+//! the CSRF header it came with, and answers errors on demand.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+
+#[derive(Clone, Default)]
+struct Recorded {
+    /// Stored subscriptions, one per endpoint.
+    subscriptions: Arc<Mutex<Vec<Value>>>,
+    /// The `X-CSRF-Token` of every request, in order (`null` where it was missing).
+    csrf: Arc<Mutex<Vec<Value>>>,
+}
+
+pub fn routes() -> Router {
+    Router::new()
+        .route("/app/subscription", post(save).delete(remove))
+        .route("/app/stored", get(stored).delete(clear))
+        .route("/app/fail/{status}", post(fail))
+        .with_state(Recorded::default())
+}
+
+fn record_csrf(state: &Recorded, headers: &HeaderMap) {
+    let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    state.csrf.lock().unwrap_or_else(|p| p.into_inner()).push(json!(token));
+}
+
+async fn save(State(state): State<Recorded>, headers: HeaderMap, Json(body): Json<Value>) -> StatusCode {
+    record_csrf(&state, &headers);
+    let mut stored = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
+    stored.retain(|s| s["endpoint"] != body["endpoint"]);
+    stored.push(body);
+    StatusCode::CREATED
+}
+
+async fn remove(State(state): State<Recorded>, headers: HeaderMap, Json(body): Json<Value>) -> StatusCode {
+    record_csrf(&state, &headers);
+    state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).retain(|s| s["endpoint"] != body["endpoint"]);
+    StatusCode::NO_CONTENT
+}
+
+async fn stored(State(state): State<Recorded>) -> Json<Value> {
+    let subscriptions = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let csrf = state.csrf.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Json(json!({"subscriptions": subscriptions, "csrf": csrf}))
+}
+
+async fn clear(State(state): State<Recorded>) -> StatusCode {
+    state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    state.csrf.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn fail(Path(status): Path<u16>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json!({"error": {"id": format!("test-{}", status.as_u16()), "message": "refused on purpose"}});
+    (status, Json(body)).into_response()
+}
