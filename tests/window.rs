@@ -4,11 +4,15 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_push::{ApplicationServerKey, Permission, Registration, Subscription};
+use wasm_push::{
+    ApplicationServerKey, AppServer, Error, Permission, PermissionWatch, Registration, Subscription, Support,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const KEY: &str = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
+/// A second valid key: the app server after a VAPID key rotation.
+const ROTATED_KEY: &str = "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0";
 
 fn is_firefox() -> bool {
     let agent = web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
@@ -27,10 +31,149 @@ async fn loopback_push_service() -> serde_json::Value {
     serde_json::from_str(&text.as_string().unwrap()).unwrap()
 }
 
+/// A fetch to the loopback service (CORS-enabled), answering (status, body as JSON or null).
+async fn call(method: &str, url: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).unwrap();
+    for (name, value) in headers {
+        request.headers().set(name, value).unwrap();
+    }
+    let window = web_sys::window().unwrap();
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_request(&request)).await.unwrap().dyn_into().unwrap();
+    let text = JsFuture::from(response.text().unwrap()).await.unwrap().as_string().unwrap();
+    (response.status(), serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+fn sample_subscription(endpoint: &str) -> Subscription {
+    serde_json::from_value(serde_json::json!({
+        "endpoint": endpoint,
+        "expirationTime": null,
+        "keys": {"p256dh": "BOwgYbzbkJcX8GcEHCQbDoKfEvIY6q2Hq4zUmQ1m-VKsRD_IHj7rPqw8nTXhAqD9fK9Y7q-uC1iBk2d1jpfBgBQ", "auth": "x7aPzMh8OBZ3WDnsHjbBQQ"},
+    }))
+    .unwrap()
+}
+
+/// Clears the recording app server and returns its base URL.
+async fn fresh_app_server() -> String {
+    let base = loopback_push_service().await["http"].as_str().unwrap().to_owned();
+    call("DELETE", &format!("{base}/app/stored"), &[]).await;
+    base
+}
+
+fn set_meta_csrf_token(token: &str) {
+    let document = web_sys::window().unwrap().document().unwrap();
+    let meta = match document.query_selector("meta[name=csrf-token]").unwrap() {
+        Some(meta) => meta,
+        None => {
+            let meta = document.create_element("meta").unwrap();
+            meta.set_attribute("name", "csrf-token").unwrap();
+            document.head().unwrap().append_child(&meta).unwrap();
+            meta
+        }
+    };
+    meta.set_attribute("content", token).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_secure_page_supports_push_in_both_browsers() {
+    let support = Support::detect();
+    assert!(support.secure_context, "127.0.0.1 is a secure context");
+    assert!(support.service_worker && support.push_manager && support.notification && support.show_notification);
+    assert!(support.permissions_api);
+    assert_eq!(support.check(), Ok(()));
+}
+
 #[wasm_bindgen_test]
 fn notification_permission_reads_granted() {
     // webdriver.json grants it in both browsers.
     assert_eq!(wasm_push::permission().unwrap(), Permission::Granted);
+}
+
+#[wasm_bindgen_test]
+async fn requesting_a_granted_permission_answers_granted_without_a_prompt() {
+    assert_eq!(wasm_push::request_permission().await.unwrap(), Permission::Granted);
+}
+
+#[wasm_bindgen_test]
+async fn a_permission_watch_reads_the_current_state() {
+    let watch = PermissionWatch::new(|_| {}).await.unwrap();
+    assert_eq!(watch.current(), Permission::Granted);
+}
+
+#[wasm_bindgen_test]
+async fn push_permission_of_a_registration_reads_granted() {
+    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/").await.unwrap();
+    let registration = registration.ready().await.unwrap();
+    assert_eq!(registration.push_permission().await.unwrap(), Permission::Granted);
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_key_fails_with_a_typed_error_and_leaves_no_subscription() {
+    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/").await.unwrap();
+    let registration = registration.ready().await.unwrap();
+    let compressed = "AkVmOi9ZuUXFrdpu1jaSVYowm_N3-8pqcKywb9wzSXZB";
+    match ApplicationServerKey::from_base64url(compressed) {
+        Err(Error::InvalidKey(why)) => assert!(why.contains("compressed"), "{why}"),
+        other => panic!("expected InvalidKey, got {other:?}"),
+    }
+    // The key never became a value `subscribe` accepts, so the browser was not asked.
+    assert_eq!(registration.subscription().await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_module_worker_registers_and_becomes_ready() {
+    let registration =
+        Registration::register_module("/tests/fixtures/module-sw.js", "/tests/fixtures/module/").await.unwrap();
+    let ready = registration.ready().await.unwrap();
+    assert!(ready.as_raw().scope().ends_with("/tests/fixtures/module/"));
+    let found = Registration::existing("/tests/fixtures/module/page").await.unwrap();
+    assert_eq!(found.map(|r| r.as_raw().scope()), Some(ready.as_raw().scope()));
+}
+
+#[wasm_bindgen_test]
+async fn a_saved_subscription_reaches_the_app_server_as_json_with_the_meta_csrf_token() {
+    let base = fresh_app_server().await;
+    set_meta_csrf_token("token-from-meta");
+    let subscription = sample_subscription("http://127.0.0.1:9/push/saved");
+    AppServer::new(format!("{base}/app/subscription")).save(&subscription).await.unwrap();
+    AppServer::new(format!("{base}/app/subscription")).save(&subscription).await.unwrap();
+
+    let (_, stored) = call("GET", &format!("{base}/app/stored"), &[]).await;
+    assert_eq!(stored["subscriptions"], serde_json::json!([serde_json::to_value(&subscription).unwrap()]));
+    assert_eq!(stored["csrf"], serde_json::json!(["token-from-meta", "token-from-meta"]));
+
+    let explicit = AppServer::new(format!("{base}/app/subscription")).csrf_token("explicit-token");
+    explicit.remove(&subscription).await.unwrap();
+    let (_, stored) = call("GET", &format!("{base}/app/stored"), &[]).await;
+    assert_eq!(stored["subscriptions"], serde_json::json!([]));
+    assert_eq!(stored["csrf"][2], "explicit-token");
+}
+
+#[wasm_bindgen_test]
+async fn refusals_from_the_app_server_come_back_as_typed_errors() {
+    let base = fresh_app_server().await;
+    let subscription = sample_subscription("http://127.0.0.1:9/push/refused");
+    for status in [403u16, 500] {
+        let server = AppServer::new(format!("{base}/app/fail/{status}"));
+        assert_eq!(
+            server.save(&subscription).await,
+            Err(Error::Server {
+                status,
+                id: Some(format!("test-{status}")),
+                message: Some("refused on purpose".into()),
+            })
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn an_app_server_that_is_down_is_a_network_error() {
+    // Port 9 (discard) has no listener on these machines: the connection is refused.
+    let server = AppServer::new("http://127.0.0.1:9/app/subscription");
+    let result = server.save(&sample_subscription("http://127.0.0.1:9/push/x")).await;
+    assert!(matches!(result, Err(Error::Network(_))), "{result:?}");
 }
 
 #[wasm_bindgen_test]
@@ -72,7 +215,38 @@ async fn a_subscription_from_the_loopback_push_service_round_trips_through_json(
     let back: Subscription = serde_json::from_str(&serde_json::to_string(&subscription).unwrap()).unwrap();
     assert_eq!(back, subscription);
 
-    assert_eq!(registration.subscription().await.unwrap(), Some(subscription));
+    assert_eq!(registration.subscription().await.unwrap(), Some(subscription.clone()));
     assert!(registration.unsubscribe().await.unwrap());
     assert_eq!(registration.subscription().await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn the_loopback_push_service_sees_key_rotation_end_the_old_endpoint() {
+    if !is_firefox() {
+        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
+    }
+    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/rotation/")
+        .await
+        .unwrap()
+        .ready()
+        .await
+        .unwrap();
+    let key = ApplicationServerKey::from_base64url(KEY).unwrap();
+    let first = registration.subscribe(&key).await.unwrap();
+    let again = registration.subscribe(&key).await.unwrap();
+    assert_eq!(again.endpoint, first.endpoint, "the same key keeps the subscription");
+
+    let rotated = ApplicationServerKey::from_base64url(ROTATED_KEY).unwrap();
+    let second = registration.subscribe(&rotated).await.unwrap();
+    assert_ne!(second.endpoint, first.endpoint, "a new key gets a new subscription");
+    assert_eq!(registration.subscription().await.unwrap(), Some(second.clone()));
+
+    let (status, _) = call("POST", &first.endpoint, &[("TTL", "60")]).await;
+    assert_eq!(status, 410, "the old endpoint is gone at the push service");
+    let (status, _) = call("POST", &second.endpoint, &[("TTL", "60")]).await;
+    assert_eq!(status, 401, "the new one is live (and wants VAPID)");
+
+    assert!(registration.unsubscribe().await.unwrap());
+    let (status, _) = call("POST", &second.endpoint, &[("TTL", "60")]).await;
+    assert_eq!(status, 410);
 }
