@@ -3,26 +3,19 @@
 //! The browser's Push API for Rust web apps, and a service-worker runtime in Rust that
 //! turns pushed messages into notifications.
 //!
-//! - Window side (wasm32): [`Registration`], [`permission`], subscribe with an
-//!   [`ApplicationServerKey`] checked before the browser sees it.
-//! - Worker side (wasm32): [`worker::show_push`] decodes a push and shows its notification,
+//! - Window side (wasm32): `Support::detect`, `Registration` (register, subscribe, get,
+//!   unsubscribe), `permission`, `request_permission`, `PermissionWatch`, `AppServer` (send the
+//!   subscription with a CSRF token), and an [`ApplicationServerKey`] checked before the browser
+//!   sees it.
+//! - Worker side (wasm32): `worker::show_push` decodes a push and shows its notification,
 //!   with a fallback for anything unreadable.
 //! - Shared (every target): [`Subscription`] (exactly `PushSubscription.toJSON()`),
 //!   [`NotificationPayload`] and [`decode_push`], so a Rust app server builds the very
 //!   payload the worker reads.
 //!
-//! ```no_run
-//! # #[cfg(target_arch = "wasm32")]
-//! # async fn subscribe() -> Result<wasm_push::Subscription, wasm_push::Error> {
-//! use wasm_push::{ApplicationServerKey, Registration};
-//! let key = ApplicationServerKey::from_base64url(
-//!     "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U",
-//! )?;
-//! let registration = Registration::register("/sw.js", "/").await?.ready().await?;
-//! let subscription = registration.subscribe(&key).await?;
-//! // send `serde_json::to_string(&subscription)` to the app server
-//! # Ok(subscription) }
-//! ```
+//! The whole window-side flow, from `examples/subscribe.rs`:
+//!
+#![doc = concat!("```no_run\n", include_str!("../examples/subscribe.rs"), "```")]
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 

@@ -205,6 +205,9 @@ fn test() -> Result {
     say("native tests (library, payload and subscription types, loopback push service)");
     let native = run_suites(cargo().args(["test", "--color", "never"]), "native", &mut suites);
 
+    say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
+    run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))?;
+
     say("starting the loopback push service");
     run(cargo().args(["build", "--quiet", "-p", "push-service"]))?;
     let (service, port) = start_push_service()?;
