@@ -35,7 +35,10 @@ pub mod worker;
 
 pub use error::Error;
 pub use key::ApplicationServerKey;
-pub use payload::{decode_push, Fallback, NotificationPayload, MAX_BODY_CHARS, MAX_TITLE_CHARS};
+pub use payload::{
+    decode_push, Action, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS,
+    MAX_VIBRATE_ENTRIES,
+};
 #[cfg(target_arch = "wasm32")]
 pub use permission::{permission, request_permission, PermissionWatch};
 pub use permission::Permission;

@@ -1,11 +1,13 @@
 //! What an app server pushes and what the worker shows: shared by both, compiled natively too.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// The notification an app server sends, as JSON in the push message body.
 ///
 /// The app server serialises this very type; the worker reads it back. Every field but
-/// `title` may be left out.
+/// `title` may be left out, and JavaScript's camelCase names (`requireInteraction`) are read
+/// too.
 ///
 /// ```
 /// use wasm_push::NotificationPayload;
@@ -25,15 +27,131 @@ pub struct NotificationPayload {
     /// The text under the title.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// URL of the icon shown beside the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// URL of the small monochrome badge (Android's status bar).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+    /// URL of a large image (Chromium only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// A notification with the same tag replaces the earlier one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
+    /// With a tag: alert the user again when replacing.
+    #[serde(skip_serializing_if = "is_false", alias = "reNotify")]
+    pub renotify: bool,
+    /// Stay on screen until the user acts.
+    #[serde(skip_serializing_if = "is_false", alias = "requireInteraction")]
+    pub require_interaction: bool,
+    /// No sound or vibration.
+    #[serde(skip_serializing_if = "is_false")]
+    pub silent: bool,
+    /// Vibration pattern in milliseconds (vibrate, pause, vibrate, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vibrate: Vec<u32>,
+    /// When the event happened, in milliseconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<f64>,
+    /// The language of title and body (BCP 47).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Text direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<Direction>,
+    /// Any JSON, handed back on click.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// Buttons under the notification.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
     /// The URL a click opens (same origin as the worker; anything else opens the scope).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// Any JSON, handed back on click as `notification.data.data`.
+    /// The app badge count to set (`navigator.setAppBadge`) where supported; 0 clears it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
+    pub app_badge: Option<u64>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// A button on a notification.
+///
+/// ```
+/// let reply = wasm_push::Action::new("reply", "Reply").with_url("/inbox/7#reply");
+/// assert_eq!(reply.url.as_deref(), Some("/inbox/7#reply"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Action {
+    /// The id the worker sees in `notificationclick`'s `event.action`.
+    pub action: String,
+    /// The button's label.
+    pub title: String,
+    /// URL of the button's icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// The URL this button opens instead of the notification's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Action {
+    /// A button with an id and a label.
+    ///
+    /// ```
+    /// let archive = wasm_push::Action::new("archive", "Archive");
+    /// assert_eq!(archive.action, "archive");
+    /// ```
+    pub fn new(action: impl Into<String>, title: impl Into<String>) -> Self {
+        Self { action: action.into(), title: title.into(), ..Self::default() }
+    }
+
+    /// The same button, opening `url` when clicked.
+    ///
+    /// ```
+    /// let open = wasm_push::Action::new("open", "Open").with_url("/");
+    /// assert_eq!(open.url.as_deref(), Some("/"));
+    /// ```
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+}
+
+/// Text direction of a notification.
+///
+/// ```
+/// let dir: wasm_push::Direction = serde_json::from_str(r#""rtl""#).unwrap();
+/// assert_eq!(dir, wasm_push::Direction::Rtl);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The browser decides.
+    Auto,
+    /// Left to right.
+    Ltr,
+    /// Right to left.
+    Rtl,
+}
+
+impl Direction {
+    /// The string the Notification API takes.
+    ///
+    /// ```
+    /// assert_eq!(wasm_push::Direction::Ltr.as_str(), "ltr");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Auto => "auto",
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+        }
+    }
 }
 
 impl NotificationPayload {
@@ -73,10 +191,24 @@ impl Default for Fallback {
 pub const MAX_TITLE_CHARS: usize = 200;
 /// The longest body the worker shows, in characters; longer ones are cut.
 pub const MAX_BODY_CHARS: usize = 1000;
+/// The most action buttons kept (browsers show at most `Notification.maxActions`: 2 in Chromium).
+pub const MAX_ACTIONS: usize = 4;
+/// The longest vibration pattern kept, in entries.
+pub const MAX_VIBRATE_ENTRIES: usize = 32;
+const MAX_VIBRATE_MS: u32 = 10_000;
+const MAX_SHORT_CHARS: usize = 256;
+const MAX_URL_CHARS: usize = 2048;
+/// The `web_push` member that marks a Declarative Web Push message (Push API spec).
+const DECLARATIVE_MAGIC: u64 = 8030;
 
-/// Turns the bytes of a push message into the notification to show. Never fails: empty,
-/// non-UTF-8 or malformed data gives the [`Fallback`], plain text becomes the body under the
-/// fallback title, and a JSON object without a usable title gets the fallback title.
+/// Turns the bytes of a push message into the notification to show. Never fails and never
+/// panics:
+/// - our JSON ([`NotificationPayload`]) is read field by field; a field of the wrong type is
+///   left out rather than spoiling the rest;
+/// - a Declarative Web Push message (`{"web_push": 8030, "notification": {…}}`) is mapped onto
+///   the same type (`navigate` becomes `url`);
+/// - plain text becomes the body under the fallback title;
+/// - empty or non-UTF-8 data gives the [`Fallback`].
 ///
 /// ```
 /// use wasm_push::{decode_push, Fallback};
@@ -87,27 +219,101 @@ pub const MAX_BODY_CHARS: usize = 1000;
 /// ```
 pub fn decode_push(data: Option<&[u8]>, fallback: &Fallback) -> NotificationPayload {
     let text = match data.map(std::str::from_utf8) {
-        Some(Ok(text)) if !text.trim().is_empty() => text,
+        Some(Ok(text)) if !text.trim().is_empty() => text.trim(),
         _ => return fallback_payload(fallback),
     };
-    let mut payload = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(object)) => {
-            serde_json::from_value::<NotificationPayload>(serde_json::Value::Object(object))
-                .unwrap_or_else(|_| fallback_payload(fallback))
-        }
+    let mut payload = match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(object)) => match declarative(&object) {
+            Some(notification) => {
+                let mut payload = read_fields(notification, "navigate");
+                payload.app_badge = object.get("app_badge").and_then(count).or(payload.app_badge);
+                payload
+            }
+            None => read_fields(&object, "url"),
+        },
+        Ok(Value::String(text)) => NotificationPayload { body: Some(text), ..Default::default() },
         // Not a JSON object: the text itself is the message.
-        _ => NotificationPayload { body: Some(text.trim().to_owned()), ..NotificationPayload::default() },
+        _ => NotificationPayload { body: Some(text.to_owned()), ..Default::default() },
     };
     if payload.title.trim().is_empty() {
         payload.title = fallback.title.clone();
     }
-    payload.title = cut(&payload.title, MAX_TITLE_CHARS);
-    payload.body = payload.body.map(|body| cut(&body, MAX_BODY_CHARS));
+    payload.title = cut(payload.title.trim(), MAX_TITLE_CHARS);
     payload
+}
+
+fn declarative(object: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    if object.get("web_push").and_then(Value::as_u64) != Some(DECLARATIVE_MAGIC) {
+        return None;
+    }
+    object.get("notification").and_then(Value::as_object)
 }
 
 fn fallback_payload(fallback: &Fallback) -> NotificationPayload {
     NotificationPayload { body: Some(fallback.body.clone()), ..NotificationPayload::new(fallback.title.clone()) }
+}
+
+/// Reads every field it can, each on its own; `url_key` is `url` for our JSON and
+/// `navigate` for Declarative Web Push.
+fn read_fields(object: &Map<String, Value>, url_key: &str) -> NotificationPayload {
+    let get = |names: &[&str]| names.iter().find_map(|name| object.get(*name));
+    let text = |names: &[&str], max: usize| get(names).and_then(Value::as_str).map(|s| cut(s, max));
+    let flag = |names: &[&str]| get(names).and_then(Value::as_bool).unwrap_or(false);
+    NotificationPayload {
+        title: text(&["title"], MAX_TITLE_CHARS + 1).unwrap_or_default(),
+        body: text(&["body"], MAX_BODY_CHARS),
+        icon: text(&["icon"], MAX_URL_CHARS),
+        badge: text(&["badge"], MAX_URL_CHARS),
+        image: text(&["image"], MAX_URL_CHARS),
+        tag: text(&["tag"], MAX_SHORT_CHARS),
+        renotify: flag(&["renotify", "reNotify"]),
+        require_interaction: flag(&["require_interaction", "requireInteraction"]),
+        silent: flag(&["silent"]),
+        vibrate: get(&["vibrate"]).map(vibrate).unwrap_or_default(),
+        timestamp: get(&["timestamp"]).and_then(Value::as_f64).filter(|t| t.is_finite() && *t >= 0.0),
+        lang: text(&["lang"], MAX_SHORT_CHARS),
+        dir: match get(&["dir"]).and_then(Value::as_str) {
+            Some("auto") => Some(Direction::Auto),
+            Some("ltr") => Some(Direction::Ltr),
+            Some("rtl") => Some(Direction::Rtl),
+            _ => None,
+        },
+        data: get(&["data"]).cloned(),
+        actions: get(&["actions"]).and_then(Value::as_array).map(|a| actions(a, url_key)).unwrap_or_default(),
+        url: text(&[url_key], MAX_URL_CHARS),
+        app_badge: get(&["app_badge", "appBadge"]).and_then(count),
+    }
+}
+
+fn count(value: &Value) -> Option<u64> {
+    value.as_u64()
+}
+
+fn vibrate(value: &Value) -> Vec<u32> {
+    match value {
+        Value::Number(n) => n.as_u64().map(|ms| vec![ms.min(MAX_VIBRATE_MS as u64) as u32]).unwrap_or_default(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_u64)
+            .take(MAX_VIBRATE_ENTRIES)
+            .map(|ms| ms.min(MAX_VIBRATE_MS as u64) as u32)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn actions(items: &[Value], url_key: &str) -> Vec<Action> {
+    items
+        .iter()
+        .filter_map(Value::as_object)
+        .filter_map(|item| {
+            let text = |name: &str, max: usize| item.get(name).and_then(Value::as_str).map(|s| cut(s, max));
+            let action = text("action", MAX_SHORT_CHARS).filter(|a| !a.is_empty())?;
+            let title = text("title", MAX_SHORT_CHARS).filter(|t| !t.trim().is_empty())?;
+            Some(Action { action, title, icon: text("icon", MAX_URL_CHARS), url: text(url_key, MAX_URL_CHARS) })
+        })
+        .take(MAX_ACTIONS)
+        .collect()
 }
 
 fn cut(text: &str, max_chars: usize) -> String {
@@ -120,22 +326,76 @@ fn cut(text: &str, max_chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn decode(bytes: &[u8]) -> NotificationPayload {
         decode_push(Some(bytes), &Fallback::default())
     }
 
+    fn full_payload() -> NotificationPayload {
+        NotificationPayload {
+            body: Some("Body".into()),
+            icon: Some("/icon.png".into()),
+            badge: Some("/badge.png".into()),
+            image: Some("/image.jpg".into()),
+            tag: Some("t1".into()),
+            renotify: true,
+            require_interaction: true,
+            silent: false,
+            vibrate: vec![100, 50, 100],
+            timestamp: Some(1_790_000_000_000.0),
+            lang: Some("en-GB".into()),
+            dir: Some(Direction::Ltr),
+            data: Some(json!({"id": 7, "nested": [1, 2]})),
+            actions: vec![Action::new("open", "Open").with_url("/a"), Action::new("later", "Later")],
+            url: Some("/x".into()),
+            app_badge: Some(3),
+            ..NotificationPayload::new("Title")
+        }
+    }
+
     #[test]
     fn a_payload_the_server_serialises_is_what_the_worker_reads() {
-        let sent = NotificationPayload {
-            body: Some("Body".into()),
-            tag: Some("t1".into()),
-            url: Some("/x".into()),
-            data: Some(serde_json::json!({"id": 7})),
-            ..NotificationPayload::new("Title")
-        };
+        let sent = full_payload();
         let bytes = serde_json::to_vec(&sent).unwrap();
         assert_eq!(decode(&bytes), sent);
+        // And serde reads it back the same way on the server side.
+        assert_eq!(serde_json::from_slice::<NotificationPayload>(&bytes).unwrap(), sent);
+    }
+
+    #[test]
+    fn camel_case_names_from_javascript_servers_are_read() {
+        let shown = decode(br#"{"title":"T","requireInteraction":true,"appBadge":2}"#);
+        assert!(shown.require_interaction);
+        assert_eq!(shown.app_badge, Some(2));
+    }
+
+    #[test]
+    fn a_declarative_web_push_message_maps_onto_the_payload() {
+        let message = json!({
+            "web_push": 8030,
+            "notification": {
+                "title": "Declared", "body": "from the spec", "navigate": "/news/1", "tag": "n1",
+                "lang": "de", "dir": "rtl", "silent": true,
+                "actions": [{"action": "read", "title": "Read", "navigate": "/news/1#read"}]
+            },
+            "app_badge": 5
+        });
+        let shown = decode(message.to_string().as_bytes());
+        assert_eq!(shown.title, "Declared");
+        assert_eq!(shown.body.as_deref(), Some("from the spec"));
+        assert_eq!(shown.url.as_deref(), Some("/news/1"));
+        assert_eq!(shown.dir, Some(Direction::Rtl));
+        assert!(shown.silent);
+        assert_eq!(shown.actions, vec![Action::new("read", "Read").with_url("/news/1#read")]);
+        assert_eq!(shown.app_badge, Some(5));
+    }
+
+    #[test]
+    fn a_declarative_message_with_the_wrong_magic_number_is_not_trusted_as_one() {
+        let shown = decode(br#"{"web_push": 8031, "notification": {"title": "Sneaky", "navigate": "/x"}}"#);
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.url, None);
     }
 
     #[test]
@@ -157,6 +417,8 @@ mod tests {
         let shown = decode(b"Lunch is ready");
         assert_eq!(shown.title, "New notification");
         assert_eq!(shown.body.as_deref(), Some("Lunch is ready"));
+        assert_eq!(decode(br#""quoted""#).body.as_deref(), Some("quoted"));
+        assert_eq!(decode(b"[1,2]").body.as_deref(), Some("[1,2]"));
     }
 
     #[test]
@@ -167,9 +429,11 @@ mod tests {
     }
 
     #[test]
-    fn json_of_the_wrong_types_shows_the_fallback() {
-        let shown = decode(br#"{"title": 5, "body": ["x"]}"#);
-        assert_eq!(shown, fallback_payload(&Fallback::default()));
+    fn a_field_of_the_wrong_type_is_dropped_and_the_rest_kept() {
+        let shown = decode(br#"{"title": 5, "body": "kept", "vibrate": "buzz", "tag": ["x"], "renotify": "yes"}"#);
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.body.as_deref(), Some("kept"));
+        assert_eq!((shown.vibrate.len(), shown.tag, shown.renotify), (0, None, false));
     }
 
     #[test]
@@ -182,8 +446,41 @@ mod tests {
     #[test]
     fn over_long_texts_are_cut_on_a_character_boundary() {
         let title = "é".repeat(MAX_TITLE_CHARS + 50);
-        let shown = decode(format!(r#"{{"title":"{title}"}}"#).as_bytes());
+        let body = "ü".repeat(MAX_BODY_CHARS * 3);
+        let shown = decode(json!({"title": title, "body": body}).to_string().as_bytes());
         assert_eq!(shown.title.chars().count(), MAX_TITLE_CHARS + 1);
         assert!(shown.title.ends_with('…'));
+        assert_eq!(shown.body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+    }
+
+    #[test]
+    fn bad_numbers_are_dropped_and_big_ones_capped() {
+        let vibrate: Vec<u64> = (0..100).map(|i| i * 1000).collect();
+        let shown = decode(json!({"title": "t", "timestamp": -5, "vibrate": vibrate, "app_badge": -1}).to_string().as_bytes());
+        assert_eq!(shown.timestamp, None);
+        assert_eq!(shown.app_badge, None);
+        assert_eq!(shown.vibrate.len(), MAX_VIBRATE_ENTRIES);
+        assert!(shown.vibrate.iter().all(|ms| *ms <= MAX_VIBRATE_MS));
+        // JSON has no NaN: a server that writes one sends invalid JSON, which is shown as text.
+        assert_eq!(decode(br#"{"title":"t","timestamp":NaN}"#).title, "New notification");
+    }
+
+    #[test]
+    fn actions_without_id_or_label_are_skipped_and_at_most_four_kept() {
+        let mut actions: Vec<Value> = (0..100).map(|i| json!({"action": format!("a{i}"), "title": "Go"})).collect();
+        actions.insert(0, json!({"title": "no id"}));
+        actions.insert(1, json!({"action": "no-label"}));
+        actions.insert(2, json!("not an object"));
+        let shown = decode(json!({"title": "t", "actions": actions}).to_string().as_bytes());
+        let ids: Vec<&str> = shown.actions.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(ids, ["a0", "a1", "a2", "a3"]);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_panic() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(decode(deep.as_bytes()).title, "New notification");
+        let deep_data = format!(r#"{{"title":"t","data":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
+        assert_eq!(decode(deep_data.as_bytes()).title, "t");
     }
 }
