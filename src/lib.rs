@@ -19,12 +19,14 @@
 #![deny(missing_docs, missing_debug_implementations)]
 #![forbid(unsafe_code)]
 
+mod config;
 mod error;
 mod key;
 mod payload;
 mod permission;
 mod subscription;
 mod support;
+mod url;
 
 #[cfg(target_arch = "wasm32")]
 mod registration;
@@ -33,6 +35,7 @@ mod server;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
 
+pub use config::WorkerConfig;
 pub use error::Error;
 pub use key::ApplicationServerKey;
 pub use payload::{
@@ -48,3 +51,6 @@ pub use registration::Registration;
 pub use server::AppServer;
 pub use subscription::{Subscription, SubscriptionKeys};
 pub use support::Support;
+#[doc(hidden)]
+pub use url::{CLICK_TABLE, TABLE_SCOPE};
+pub use url::{click_target, same_origin_url};

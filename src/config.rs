@@ -1,0 +1,144 @@
+//! The default worker's settings, read from its script URL: `/sw.js?title=…&icon=…`.
+
+use crate::Fallback;
+
+/// Settings of the ready-made worker, taken from the query of the URL it was registered with,
+/// so a site configures it without touching JavaScript:
+///
+/// | key | meaning | default |
+/// | --- | --- | --- |
+/// | `title` | fallback title for pushes without one | "New notification" |
+/// | `body` | fallback body for pushes with nothing readable | "Open the site to see what is new." |
+/// | `icon` | icon for notifications that name none | none |
+/// | `subscription_url` | where `pushsubscriptionchange` sends the new subscription (same origin) | none |
+/// | `receipts_url` | where shown/clicked/closed reports go (same origin); reports are off without it | none |
+/// | `key` | VAPID public key for resubscribing when the old subscription's is unknown | none |
+/// | `cross_origin` | `1` lets the two URLs above be on another origin | off |
+///
+/// ```
+/// use wasm_push::WorkerConfig;
+/// let config = WorkerConfig::from_query("?title=Acme%20News&receipts_url=/push/receipts");
+/// assert_eq!(config.fallback.title, "Acme News");
+/// assert_eq!(config.receipts_url.as_deref(), Some("/push/receipts"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WorkerConfig {
+    /// What a push without readable content shows.
+    pub fallback: Fallback,
+    /// The icon of notifications whose payload names none.
+    pub default_icon: Option<String>,
+    /// Where a changed subscription is sent (`POST`, `toJSON()` plus `oldEndpoint`).
+    pub subscription_url: Option<String>,
+    /// Where delivery receipts go; `None` turns them off.
+    pub receipts_url: Option<String>,
+    /// The app server's VAPID public key, base64url.
+    pub application_server_key: Option<String>,
+    /// Whether the URLs above may point at another origin.
+    pub allow_cross_origin: bool,
+}
+
+impl WorkerConfig {
+    /// Reads the settings from a URL query (with or without the leading `?`); unknown keys are
+    /// ignored and empty values mean "not set".
+    ///
+    /// ```
+    /// let config = wasm_push::WorkerConfig::from_query("");
+    /// assert_eq!(config, wasm_push::WorkerConfig::default());
+    /// ```
+    pub fn from_query(query: &str) -> Self {
+        let mut config = WorkerConfig::default();
+        for pair in query.trim_start_matches('?').split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value);
+            if value.is_empty() {
+                continue;
+            }
+            match percent_decode(key).as_str() {
+                "title" => config.fallback.title = value,
+                "body" => config.fallback.body = value,
+                "icon" => config.default_icon = Some(value),
+                "subscription_url" => config.subscription_url = Some(value),
+                "receipts_url" => config.receipts_url = Some(value),
+                "key" => config.application_server_key = Some(value),
+                "cross_origin" => config.allow_cross_origin = value == "1" || value == "true",
+                _ => {}
+            }
+        }
+        config
+    }
+
+    /// A server URL from the settings, resolved against the worker's location, when it may be
+    /// used: same origin, or any http(s) URL with `cross_origin=1`.
+    ///
+    /// ```
+    /// let config = wasm_push::WorkerConfig::from_query("receipts_url=https://evil.example/r");
+    /// assert_eq!(config.server_url("https://app.example/sw.js", config.receipts_url.as_deref()), None);
+    /// ```
+    pub fn server_url(&self, location: &str, url: Option<&str>) -> Option<String> {
+        let url = url?;
+        crate::same_origin_url(location, url).or_else(|| {
+            let absolute = url.starts_with("https://") || url.starts_with("http://");
+            (self.allow_cross_origin && absolute).then(|| url.to_owned())
+        })
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            byte => out.push(byte),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_is_read_from_the_query() {
+        let config = WorkerConfig::from_query(
+            "?title=Acme+News&body=Tap%20to%20open&icon=%2Ficon.png&subscription_url=/api/sub\
+             &receipts_url=/api/receipts&key=BEl6&cross_origin=1&unknown=x",
+        );
+        assert_eq!(config.fallback, Fallback { title: "Acme News".into(), body: "Tap to open".into() });
+        assert_eq!(config.default_icon.as_deref(), Some("/icon.png"));
+        assert_eq!(config.subscription_url.as_deref(), Some("/api/sub"));
+        assert_eq!(config.receipts_url.as_deref(), Some("/api/receipts"));
+        assert_eq!(config.application_server_key.as_deref(), Some("BEl6"));
+        assert!(config.allow_cross_origin);
+    }
+
+    #[test]
+    fn broken_percent_escapes_are_kept_as_text() {
+        for (query, title) in [("title=100%", "100%"), ("title=%zz", "%zz"), ("title=%4", "%4"), ("title=%C3%A9", "é"), ("title=%é", "%é")] {
+            assert_eq!(WorkerConfig::from_query(query).fallback.title, title, "{query}");
+        }
+    }
+
+    #[test]
+    fn server_urls_stay_on_the_workers_origin_unless_allowed() {
+        let location = "https://app.example/sw.js?x=1";
+        let config = WorkerConfig::default();
+        assert_eq!(config.server_url(location, Some("/api/sub")).as_deref(), Some("https://app.example/api/sub"));
+        assert_eq!(config.server_url(location, Some("https://other.example/api")), None);
+        assert_eq!(config.server_url(location, Some("javascript:x")), None);
+        let open = WorkerConfig { allow_cross_origin: true, ..WorkerConfig::default() };
+        assert_eq!(open.server_url(location, Some("https://other.example/api")).as_deref(), Some("https://other.example/api"));
+        assert_eq!(open.server_url(location, Some("javascript:x")), None);
+    }
+}
