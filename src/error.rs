@@ -134,3 +134,11 @@ impl From<wasm_bindgen::JsValue> for Error {
         }
     }
 }
+
+#[cfg(target_arch = "wasm32")]
+impl From<Error> for wasm_bindgen::JsValue {
+    /// A JavaScript `Error` with the message, for promises handed back to the browser.
+    fn from(error: Error) -> Self {
+        js_sys::Error::new(&error.to_string()).into()
+    }
+}

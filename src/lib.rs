@@ -33,6 +33,8 @@ mod registration;
 #[cfg(target_arch = "wasm32")]
 mod server;
 #[cfg(target_arch = "wasm32")]
+mod sys;
+#[cfg(target_arch = "wasm32")]
 pub mod worker;
 
 pub use config::WorkerConfig;

@@ -238,14 +238,14 @@ fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
 }
 
 /// The key a subscription was made with, as raw bytes.
-fn subscription_key(raw: &PushSubscription) -> Option<Vec<u8>> {
+pub(crate) fn subscription_key(raw: &PushSubscription) -> Option<Vec<u8>> {
     let buffer = raw.options().application_server_key().ok()??;
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// `JSON.stringify` calls the subscription's own `toJSON()`, so the Rust value is exactly
 /// what the browser would hand an app server.
-fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
+pub(crate) fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
     let json = js_sys::JSON::stringify(raw).map_err(Error::from)?;
     let json = String::from(json);
     serde_json::from_str(&json).map_err(|e| Error::Browser {

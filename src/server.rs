@@ -96,41 +96,67 @@ impl AppServer {
         self.send(&self.remove_method, &self.remove_url, subscription).await
     }
 
+    /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint`, so a
+    /// server that knows the field drops the old row and one that does not still stores the new.
+    ///
+    /// ```no_run
+    /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+    /// server.replace(Some("https://push.example/old"), &subscription).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn replace(&self, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
+        let mut body = serde_json::to_value(subscription).map_err(|e| Error::Network(e.to_string()))?;
+        body["oldEndpoint"] = old_endpoint.into();
+        self.fetch("POST", &self.save_url, &body.to_string()).await
+    }
+
     async fn send(&self, method: &str, url: &str, subscription: &Subscription) -> Result<(), Error> {
         let body = serde_json::to_string(subscription).map_err(|e| Error::Network(e.to_string()))?;
-        let init = web_sys::RequestInit::new();
-        init.set_method(method);
-        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-        init.set_body(&JsValue::from_str(&body));
-        let headers = web_sys::Headers::new().map_err(Error::from)?;
-        headers.set("Content-Type", "application/json").map_err(Error::from)?;
-        if let Some(token) = self.csrf_token.clone().or_else(meta_csrf_token) {
-            headers.set(&self.csrf_header, &token).map_err(Error::from)?;
-        }
-        init.set_headers(&headers);
-        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(Error::from)?;
-
-        // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
-        let global = js_sys::global();
-        let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))
-            .map_err(Error::from)?
-            .dyn_into()
-            .map_err(|_| Error::Unsupported("fetch"))?;
-        let promise: js_sys::Promise = fetch.call1(&global, &request).map_err(Error::from)?.unchecked_into();
-        let response: web_sys::Response = match JsFuture::from(promise).await {
-            Ok(response) => response.unchecked_into(),
-            // fetch rejects only when no answer came back at all.
-            Err(err) => return Err(Error::Network(Error::from(err).to_string())),
-        };
-        if response.ok() {
-            return Ok(());
-        }
-        let text = match response.text() {
-            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
-            Err(_) => None,
-        };
-        Err(Error::from_server_answer(response.status(), text.as_deref().unwrap_or("")))
+        self.fetch(method, url, &body).await
     }
+
+    async fn fetch(&self, method: &str, url: &str, body: &str) -> Result<(), Error> {
+        let token = self.csrf_token.clone().or_else(meta_csrf_token);
+        let csrf = token.as_deref().map(|token| (self.csrf_header.as_str(), token));
+        fetch_json(method, url, body, csrf).await
+    }
+}
+
+/// Sends JSON with same-origin credentials from a window or a worker; a non-2xx answer is
+/// [`Error::Server`], no answer at all [`Error::Network`].
+pub(crate) async fn fetch_json(method: &str, url: &str, body: &str, header: Option<(&str, &str)>) -> Result<(), Error> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new().map_err(Error::from)?;
+    headers.set("Content-Type", "application/json").map_err(Error::from)?;
+    if let Some((name, value)) = header {
+        headers.set(name, value).map_err(Error::from)?;
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(Error::from)?;
+
+    // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))
+        .map_err(Error::from)?
+        .dyn_into()
+        .map_err(|_| Error::Unsupported("fetch"))?;
+    let promise: js_sys::Promise = fetch.call1(&global, &request).map_err(Error::from)?.unchecked_into();
+    let response: web_sys::Response = match JsFuture::from(promise).await {
+        Ok(response) => response.unchecked_into(),
+        // fetch rejects only when no answer came back at all.
+        Err(err) => return Err(Error::Network(Error::from(err).to_string())),
+    };
+    if response.ok() {
+        return Ok(());
+    }
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
+        Err(_) => None,
+    };
+    Err(Error::from_server_answer(response.status(), text.as_deref().unwrap_or("")))
 }
 
 fn meta_csrf_token() -> Option<String> {

@@ -1,60 +1,413 @@
-//! The service-worker runtime: push events in, notifications out.
+//! The service-worker runtime: push events in, notifications out; clicks, closes and
+//! subscription changes handled.
+//!
+//! The ready-made worker in `sw/` is this runtime with its settings read from the script URL.
+//! Your own worker uses it the same way, with hooks:
+//!
+//! ```no_run
+//! use wasm_bindgen::prelude::*;
+//! use wasm_push::worker::Runtime;
+//!
+//! thread_local! {
+//!     static RUNTIME: Runtime = Runtime::from_location()
+//!         .transform(|mut payload| {
+//!             payload.title = format!("Acme: {}", payload.title);
+//!             payload
+//!         })
+//!         .on_click(|click| (click.action == "inbox").then(|| "/inbox".to_owned()));
+//! }
+//!
+//! #[wasm_bindgen]
+//! pub fn on_push(event: web_sys::PushEvent) -> js_sys::Promise {
+//!     RUNTIME.with(|runtime| runtime.push(&event))
+//! }
+//! ```
 
-use crate::{decode_push, Fallback, NotificationPayload};
+use crate::server::{fetch_json, AppServer};
+use crate::{click_target, decode_push, sys, ApplicationServerKey, NotificationPayload, Registration, WorkerConfig};
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{NotificationOptions, PushEvent, ServiceWorkerGlobalScope};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{NotificationEvent, NotificationOptions, PushEvent, ServiceWorkerGlobalScope};
 
-/// Decodes a push event and shows its notification; returns the promise to hand to
-/// `event.waitUntil`. Never throws: a push that cannot be read shows the fallback.
+/// How often a changed subscription is offered to the app server before the event gives up,
+/// and the first wait between tries (doubled each time).
+const SYNC_TRIES: u32 = 4;
+const SYNC_FIRST_WAIT_MS: u32 = 1_000;
+
+type Transform = dyn Fn(NotificationPayload) -> NotificationPayload;
+type ClickHook = dyn Fn(&Click) -> Option<String>;
+
+/// The runtime of a push worker: one per worker, kept in a `thread_local!`.
 ///
-/// It is separate from `waitUntil` because a script-built `PushEvent` (tests) throws
-/// `InvalidStateError` from its own `waitUntil` in both Chromium and Firefox.
-///
-/// ```no_run
-/// # fn run(event: web_sys::PushEvent) -> Result<(), wasm_bindgen::JsValue> {
-/// let shown = wasm_push::worker::show_push(&event, &wasm_push::Fallback::default());
-/// event.wait_until(&shown)?;
-/// # Ok(()) }
-/// ```
-pub fn show_push(event: &PushEvent, fallback: &Fallback) -> js_sys::Promise {
-    // `array_buffer()` cannot fail on a live event; if it ever does, the fallback shows.
-    let bytes = event
-        .data()
-        .and_then(|data| data.array_buffer().ok())
-        .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
-    let payload = decode_push(bytes.as_deref(), fallback);
-    show(&payload)
+/// Each method returns the promise to hand to `event.waitUntil`, and none of them throws.
+/// Exactly one code path calls `showNotification` per push, whatever the hooks do.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Rc<Inner>,
 }
 
-/// Shows a payload as a notification from this worker's registration.
-///
-/// ```no_run
-/// let shown = wasm_push::worker::show(&wasm_push::NotificationPayload::new("Hello"));
-/// ```
-pub fn show(payload: &NotificationPayload) -> js_sys::Promise {
-    let scope: ServiceWorkerGlobalScope = js_sys::global().unchecked_into();
-    let options = NotificationOptions::new();
-    if let Some(body) = &payload.body {
-        options.set_body(body);
+struct Inner {
+    config: WorkerConfig,
+    /// The worker script's URL, which server URLs are resolved against.
+    location: String,
+    transform: Option<Box<Transform>>,
+    on_click: Option<Box<ClickHook>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("config", &self.inner.config)
+            .field("transform", &self.inner.transform.is_some())
+            .field("on_click", &self.inner.on_click.is_some())
+            .finish()
     }
-    if let Some(tag) = &payload.tag {
-        options.set_tag(tag);
+}
+
+/// What a click hook is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Click {
+    /// The clicked button's id, or "" for the notification itself.
+    pub action: String,
+    /// The notification's tag, or "".
+    pub tag: String,
+    /// Where the click will go unless the hook says otherwise (already same-origin).
+    pub target: String,
+    /// The payload's `data`.
+    pub data: serde_json::Value,
+}
+
+fn scope() -> ServiceWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+impl Runtime {
+    /// A runtime with these settings.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::new(wasm_push::WorkerConfig::default());
+    /// ```
+    pub fn new(config: WorkerConfig) -> Self {
+        let location = scope().location().href();
+        Self { inner: Rc::new(Inner { config, location, transform: None, on_click: None }) }
     }
-    let data = js_sys::Object::new();
-    if let Some(url) = &payload.url {
-        let _ = js_sys::Reflect::set(&data, &"url".into(), &JsValue::from_str(url));
+
+    /// A runtime with the settings in the worker script's URL (see [`WorkerConfig`]).
+    ///
+    /// ```no_run
+    /// // registered as /sw.js?title=Acme&receipts_url=/push/receipts
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// ```
+    pub fn from_location() -> Self {
+        Self::new(WorkerConfig::from_query(&scope().location().search()))
     }
-    if let Some(value) = &payload.data {
-        if let Ok(parsed) = js_sys::JSON::parse(&value.to_string()) {
-            let _ = js_sys::Reflect::set(&data, &"data".into(), &parsed);
+
+    /// Changes every payload before it is shown. What it returns is shown, once; an empty
+    /// title becomes the fallback title.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::from_location().transform(|mut payload| {
+    ///     payload.tag.get_or_insert_with(|| "news".into());
+    ///     payload
+    /// });
+    /// ```
+    pub fn transform(self, transform: impl Fn(NotificationPayload) -> NotificationPayload + 'static) -> Self {
+        self.with(|inner| inner.transform = Some(Box::new(transform)))
+    }
+
+    /// Decides where a click goes: `Some(url)` replaces the target (still held to the worker's
+    /// origin), `None` keeps it.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::from_location()
+    ///     .on_click(|click| (click.action == "settings").then(|| "/settings".into()));
+    /// ```
+    pub fn on_click(self, hook: impl Fn(&Click) -> Option<String> + 'static) -> Self {
+        self.with(|inner| inner.on_click = Some(Box::new(hook)))
+    }
+
+    fn with(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Rc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
+            config: shared.config.clone(),
+            location: shared.location.clone(),
+            transform: None,
+            on_click: None,
+        });
+        change(&mut inner);
+        Self { inner: Rc::new(inner) }
+    }
+
+    /// Handles a `push` event: decode, transform, show (the fallback if showing fails), set
+    /// the app badge, send the receipt.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::PushEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.push(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn push(&self, event: &PushEvent) -> js_sys::Promise {
+        // `array_buffer()` cannot fail on a live event; if it ever does, the fallback shows.
+        let bytes = event
+            .data()
+            .and_then(|data| data.array_buffer().ok())
+            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let fallback = &inner.config.fallback;
+            let mut payload = decode_push(bytes.as_deref(), fallback);
+            if let Some(transform) = &inner.transform {
+                payload = transform(payload);
+                if payload.title.trim().is_empty() {
+                    payload.title = fallback.title.clone();
+                }
+            }
+            if payload.icon.is_none() {
+                payload.icon = inner.config.default_icon.clone();
+            }
+            inner.show(&payload).await?;
+            if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
+                // The badge is a nicety: a browser that refuses it does not fail the push.
+                let _ = JsFuture::from(badge).await;
+            }
+            inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", payload.data.as_ref()).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Handles `notificationclick`: closes the notification, then focuses a window already on
+    /// the target URL, else navigates an open window there, else opens one. The target is the
+    /// clicked button's URL or the notification's, held to the worker's origin.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::NotificationEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.notification_click(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn notification_click(&self, event: &NotificationEvent) -> js_sys::Promise {
+        let notification = event.notification();
+        notification.close();
+        let action = event.unchecked_ref::<sys::NotificationEventWithAction>().action().unwrap_or_default();
+        let meta = read_data(&notification.data());
+        let requested = meta["actions"][action.as_str()].as_str().filter(|_| !action.is_empty());
+        let requested = requested.or_else(|| meta["url"].as_str());
+        let scope_url = scope().registration().scope();
+        let mut click = Click {
+            target: click_target(&scope_url, requested),
+            tag: notification.tag().unwrap_or_default(),
+            data: meta["data"].clone(),
+            action,
+        };
+        if let Some(url) = self.inner.on_click.as_ref().and_then(|hook| hook(&click)) {
+            click.target = click_target(&scope_url, Some(&url));
+        }
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            open_or_focus(&click.target).await?;
+            inner.receipt("clicked", &click.tag, &click.action, Some(&click.data)).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Handles `notificationclose`: sends the "closed" receipt when receipts are on.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::NotificationEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.notification_close(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn notification_close(&self, event: &NotificationEvent) -> js_sys::Promise {
+        let notification = event.notification();
+        let meta = read_data(&notification.data());
+        let (tag, inner) = (notification.tag().unwrap_or_default(), self.inner.clone());
+        future_to_promise(async move {
+            inner.receipt("closed", &tag, "", Some(&meta["data"])).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Handles `pushsubscriptionchange`: takes the new subscription (or subscribes again with
+    /// the old one's key, or the configured key) and sends it, with the old endpoint, to the
+    /// configured `subscription_url`, trying again with growing waits until it lands.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::ExtendableEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.subscription_change(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn subscription_change(&self, event: &web_sys::ExtendableEvent) -> js_sys::Promise {
+        let event: &sys::PushSubscriptionChangeEvent = event.unchecked_ref();
+        let (old, new) = (event.old_subscription(), event.new_subscription());
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let old_key = old.as_ref().and_then(crate::registration::subscription_key);
+            let subscription = match new {
+                Some(new) => crate::registration::to_subscription(&new)?,
+                None => {
+                    let key = match (old_key, &inner.config.application_server_key) {
+                        (Some(bytes), _) => ApplicationServerKey::from_bytes(&bytes)?,
+                        (None, Some(text)) => ApplicationServerKey::from_base64url(text)?,
+                        (None, None) => return Err(JsValue::from_str("no application server key to subscribe again with")),
+                    };
+                    Registration::from_raw(scope().registration()).subscribe(&key).await?
+                }
+            };
+            let Some(url) = inner.config.server_url(&inner.location, inner.config.subscription_url.as_deref()) else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            let server = AppServer::new(url);
+            let old_endpoint = old.map(|old| old.endpoint());
+            let mut wait = SYNC_FIRST_WAIT_MS;
+            for attempt in 1..=SYNC_TRIES {
+                match server.replace(old_endpoint.as_deref(), &subscription).await {
+                    Ok(()) => break,
+                    Err(err) if attempt == SYNC_TRIES => return Err(JsValue::from_str(&err.to_string())),
+                    Err(_) => {
+                        gloo_timers::future::TimeoutFuture::new(wait).await;
+                        wait *= 2;
+                    }
+                }
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+impl Inner {
+    /// The one place that calls `showNotification`. A payload the browser refuses (Chromium
+    /// throws on `renotify` without a tag, for instance) shows the fallback instead.
+    async fn show(&self, payload: &NotificationPayload) -> Result<(), JsValue> {
+        let registration = scope().registration();
+        let shown = match registration.show_notification_with_options(&payload.title, &options(payload)) {
+            Ok(promise) => JsFuture::from(promise).await.is_ok(),
+            Err(_) => false,
+        };
+        match shown {
+            true => Ok(()),
+            false => {
+                let fallback = NotificationPayload {
+                    body: Some(self.config.fallback.body.clone()),
+                    tag: payload.tag.clone(),
+                    ..NotificationPayload::new(self.config.fallback.title.clone())
+                };
+                let promise = registration.show_notification_with_options(&fallback.title, &options(&fallback))?;
+                JsFuture::from(promise).await.map(|_| ())
+            }
         }
     }
-    options.set_data(&data);
-    match scope
-        .registration()
-        .show_notification_with_options(&payload.title, &options)
-    {
-        Ok(promise) => promise,
-        Err(err) => js_sys::Promise::reject(&err),
+
+    /// Reports an event to the receipts URL, when configured. Never fails: a receipt is
+    /// bookkeeping and must not cost the user a notification.
+    async fn receipt(&self, event: &str, tag: &str, action: &str, data: Option<&serde_json::Value>) {
+        let Some(url) = self.config.server_url(&self.location, self.config.receipts_url.as_deref()) else {
+            return;
+        };
+        let body = serde_json::json!({"event": event, "tag": tag, "action": action, "data": data});
+        let _ = fetch_json("POST", &url, &body.to_string(), None).await;
     }
+}
+
+/// The options for `showNotification`, with what a browser would refuse left out.
+fn options(payload: &NotificationPayload) -> NotificationOptions {
+    let options = NotificationOptions::new();
+    let set = |value: &Option<String>, setter: fn(&NotificationOptions, &str)| {
+        if let Some(value) = value {
+            setter(&options, value);
+        }
+    };
+    set(&payload.body, NotificationOptions::set_body);
+    set(&payload.icon, NotificationOptions::set_icon);
+    set(&payload.badge, NotificationOptions::set_badge);
+    set(&payload.image, NotificationOptions::set_image);
+    set(&payload.tag, NotificationOptions::set_tag);
+    set(&payload.lang, NotificationOptions::set_lang);
+    // Chromium throws a TypeError for renotify without a tag, and for vibration when silent.
+    options.set_renotify(payload.renotify && payload.tag.is_some());
+    options.set_require_interaction(payload.require_interaction);
+    options.set_silent(Some(payload.silent));
+    if !payload.vibrate.is_empty() && !payload.silent {
+        let pattern: js_sys::Array = payload.vibrate.iter().map(|ms| JsValue::from(*ms)).collect();
+        options.set_vibrate(&pattern);
+    }
+    if let Some(timestamp) = payload.timestamp {
+        options.set_timestamp(timestamp);
+    }
+    if let Some(dir) = payload.dir {
+        options.set_dir(match dir {
+            crate::Direction::Auto => web_sys::NotificationDirection::Auto,
+            crate::Direction::Ltr => web_sys::NotificationDirection::Ltr,
+            crate::Direction::Rtl => web_sys::NotificationDirection::Rtl,
+        });
+    }
+    if !payload.actions.is_empty() {
+        let actions: js_sys::Array = payload
+            .actions
+            .iter()
+            .map(|action| {
+                let object = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&object, &"action".into(), &action.action.as_str().into());
+                let _ = js_sys::Reflect::set(&object, &"title".into(), &action.title.as_str().into());
+                if let Some(icon) = &action.icon {
+                    let _ = js_sys::Reflect::set(&object, &"icon".into(), &icon.as_str().into());
+                }
+                JsValue::from(object)
+            })
+            .collect();
+        options.set_actions(&actions);
+    }
+    // What a click needs later travels with the notification: its URL, each button's URL, and
+    // the payload's own data.
+    let action_urls: serde_json::Map<String, serde_json::Value> = payload
+        .actions
+        .iter()
+        .filter_map(|a| Some((a.action.clone(), a.url.clone()?.into())))
+        .collect();
+    let data = serde_json::json!({"url": payload.url, "actions": action_urls, "data": payload.data});
+    if let Ok(data) = js_sys::JSON::parse(&data.to_string()) {
+        options.set_data(&data);
+    }
+    options
+}
+
+/// A notification's `data` as JSON (`null` when it is not ours or not JSON).
+fn read_data(data: &JsValue) -> serde_json::Value {
+    js_sys::JSON::stringify(data)
+        .ok()
+        .and_then(|text| text.as_string())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Focuses a window already on `target`, else navigates an open window of the origin there,
+/// else opens a new one.
+async fn open_or_focus(target: &str) -> Result<(), JsValue> {
+    let clients = scope().clients();
+    let query = web_sys::ClientQueryOptions::new();
+    query.set_type(web_sys::ClientType::Window);
+    query.set_include_uncontrolled(true);
+    let found = JsFuture::from(clients.match_all_with_options(&query)).await?;
+    let windows: Vec<web_sys::WindowClient> =
+        js_sys::Array::from(&found).iter().filter_map(|client| client.dyn_into().ok()).collect();
+    if let Some(window) = windows.iter().find(|window| window.url() == target) {
+        JsFuture::from(window.focus()?).await?;
+        return Ok(());
+    }
+    if let Some(window) = windows.first() {
+        // navigate() rejects for a window this worker does not control: open one instead.
+        if let Ok(navigating) = window.navigate(target) {
+            if let Ok(navigated) = JsFuture::from(navigating).await {
+                if let Ok(navigated) = navigated.dyn_into::<web_sys::WindowClient>() {
+                    if let Ok(focusing) = navigated.focus() {
+                        let _ = JsFuture::from(focusing).await;
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+    JsFuture::from(clients.open_window(target)).await.map(|_| ())
 }

@@ -1,0 +1,36 @@
+//! The few browser APIs web-sys lacks, bound once here; nothing else declares raw bindings.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `NotificationEvent` with its `action` (the id of the clicked button, or "").
+    #[wasm_bindgen(extends = web_sys::NotificationEvent)]
+    pub type NotificationEventWithAction;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn action(this: &NotificationEventWithAction) -> Option<String>;
+
+    /// `PushSubscriptionChangeEvent`: Firefox fires it with `oldSubscription` (from 137 on) and
+    /// no `newSubscription`; Chromium does not fire it.
+    #[wasm_bindgen(extends = web_sys::ExtendableEvent)]
+    pub type PushSubscriptionChangeEvent;
+
+    #[wasm_bindgen(method, getter, js_name = oldSubscription)]
+    pub fn old_subscription(this: &PushSubscriptionChangeEvent) -> Option<web_sys::PushSubscription>;
+
+    #[wasm_bindgen(method, getter, js_name = newSubscription)]
+    pub fn new_subscription(this: &PushSubscriptionChangeEvent) -> Option<web_sys::PushSubscription>;
+}
+
+/// Calls `navigator.setAppBadge(count)` (or `clearAppBadge()` for 0) where the browser has it;
+/// `None` where it does not.
+pub fn set_app_badge(count: u64) -> Option<js_sys::Promise> {
+    let navigator = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
+    let (name, argument) = match count {
+        0 => ("clearAppBadge", JsValue::UNDEFINED),
+        n => ("setAppBadge", JsValue::from_f64(n as f64)),
+    };
+    let function: js_sys::Function = js_sys::Reflect::get(&navigator, &name.into()).ok()?.dyn_into().ok()?;
+    function.call1(&navigator, &argument).ok()?.dyn_into().ok()
+}
