@@ -163,12 +163,18 @@ fn brotli_len(bytes: &[u8]) -> usize {
 // ---------------------------------------------------------------------------------------
 // demo
 
-fn demo() -> Result {
+/// The demo site as served: `www/static` plus the release artefacts, in `target/www`.
+fn site() -> Result<PathBuf> {
     dist()?;
     let site = root().join("target/www");
     let _ = std::fs::remove_dir_all(&site);
     copy_dir(&root().join("www/static"), &site)?;
     copy_dir(&root().join("target/dist"), &site)?;
+    Ok(site)
+}
+
+fn demo() -> Result {
+    let site = site()?;
     say("starting the demo server (Ctrl-C stops it)");
     run(cargo().args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"]).arg(&site))
 }
@@ -255,6 +261,18 @@ fn test() -> Result {
         results.push(run_suites(&mut command, browser, &mut suites));
     }
     drop(service);
+
+    say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
+    let site = site()?;
+    results.push(run_suites(
+        cargo()
+            .args(["test", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
+            .env("WASM_PUSH_SITE", &site)
+            .env("CHROMEDRIVER", &browsers.chromedriver)
+            .env("GECKODRIVER", &browsers.geckodriver),
+        "end-to-end",
+        &mut suites,
+    ));
 
     println!("\n{:<48} {:>7} {:>7} {:>8} {:>8}", "suite", "passed", "failed", "ignored", "skipped");
     for suite in suites.iter().filter(|s| s.passed + s.failed + s.ignored + s.skipped > 0) {

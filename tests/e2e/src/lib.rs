@@ -1,0 +1,301 @@
+//! Harness for the end-to-end tests: a static server for the built site, a small WebDriver
+//! client for chromedriver and geckodriver, a DevTools connection for Chromium, and a sender
+//! that encrypts and signs like an app server.
+//!
+//! `cargo xtask test` builds the site into `target/www` and sets `WASM_PUSH_SITE`,
+//! `CHROMEDRIVER` and `GECKODRIVER` before running these.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use futures_util::{SinkExt, StreamExt};
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+use tokio_tungstenite::tungstenite::Message;
+
+/// A setting `cargo xtask test` provides; a clear panic when run otherwise.
+pub fn setting(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests through `cargo xtask test`"))
+}
+
+/// Serves the built site (`WASM_PUSH_SITE`) on a free loopback port.
+pub async fn serve_site() -> SocketAddr {
+    let root = PathBuf::from(setting("WASM_PUSH_SITE"));
+    assert!(root.join("sw.js").exists(), "{} has no sw.js: build the site first", root.display());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(root));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+async fn free_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A browser driven through WebDriver; the driver process ends with it.
+pub struct Browser {
+    http: reqwest::Client,
+    session: String,
+    base: String,
+    capabilities: Value,
+    _driver: Child,
+}
+
+const CHROMIUM_ARGS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+];
+
+impl Browser {
+    /// Headless Chromium with notifications allowed.
+    pub async fn chromium() -> Browser {
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "args": CHROMIUM_ARGS,
+                "prefs": {"profile.default_content_setting_values.notifications": 1}
+            }
+        });
+        Browser::start(&setting("CHROMEDRIVER"), capabilities).await
+    }
+
+    /// Headless Firefox ESR with notifications allowed and push pointed at `push_service`.
+    pub async fn firefox(push_service: &str) -> Browser {
+        let capabilities = json!({
+            "browserName": "firefox",
+            "moz:firefoxOptions": {
+                "binary": "/usr/bin/firefox-esr",
+                "args": ["-headless"],
+                "prefs": {
+                    "permissions.default.desktop-notification": 1,
+                    "alerts.useSystemBackend": false,
+                    "dom.push.testing.ignorePermission": true,
+                    "dom.push.enabled": true,
+                    "dom.push.connection.enabled": true,
+                    "dom.push.serverURL": push_service,
+                    "dom.push.testing.allowInsecureServerURL": true
+                }
+            }
+        });
+        Browser::start(&setting("GECKODRIVER"), capabilities).await
+    }
+
+    async fn start(driver: &str, capabilities: Value) -> Browser {
+        let port = free_port().await;
+        let process = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver}: {e}"));
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http.get(format!("{base}/status")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "{driver} did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let body = json!({"capabilities": {"alwaysMatch": capabilities}});
+        let answer: Value = http.post(format!("{base}/session")).json(&body).send().await.unwrap().json().await.unwrap();
+        let session = answer["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {answer}"))
+            .to_owned();
+        let capabilities = answer["value"]["capabilities"].clone();
+        Browser { http, session, base, capabilities, _driver: process }
+    }
+
+    async fn command(&self, path: &str, body: Value) -> Value {
+        let url = format!("{}/session/{}/{path}", self.base, self.session);
+        let answer: Value = self.http.post(url).json(&body).send().await.unwrap().json().await.unwrap();
+        if answer["value"]["error"].is_string() {
+            panic!("WebDriver {path} failed: {}", answer["value"]);
+        }
+        answer["value"].clone()
+    }
+
+    /// Opens a page.
+    pub async fn goto(&self, url: &str) {
+        self.command("url", json!({"url": url})).await;
+    }
+
+    /// Runs a script in the page and returns its value.
+    pub async fn run(&self, script: &str) -> Value {
+        self.command("execute/sync", json!({"script": script, "args": []})).await
+    }
+
+    /// Runs a script in the page that awaits a promise and returns its value.
+    pub async fn run_async(&self, promise_expression: &str) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1];
+             Promise.resolve().then(() => {promise_expression}).then(done, e => done({{error: String(e)}}));"
+        );
+        self.command("execute/async", json!({"script": script, "args": []})).await
+    }
+
+    /// Waits until the demo page says its service worker is registered and active.
+    pub async fn wait_for_worker(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let status = self.run("const s = document.getElementById('status'); return s && s.dataset.state === 'done' ? s.textContent : null").await;
+            if let Some(text) = status.as_str() {
+                return text.to_owned();
+            }
+            assert!(Instant::now() < deadline, "the page never said how registration went");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// What the page's worker registration shows now: (title, body, tag) of each notification.
+    pub async fn notifications(&self) -> Vec<(String, String, String)> {
+        let list = self
+            .run_async("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => [n.title, n.body, n.tag]))")
+            .await;
+        let list = list.as_array().unwrap_or_else(|| panic!("getNotifications failed: {list}"));
+        list.iter()
+            .map(|n| {
+                let text = |i: usize| n[i].as_str().unwrap_or_default().to_owned();
+                (text(0), text(1), text(2))
+            })
+            .collect()
+    }
+
+    /// Polls until a notification with `tag` is shown; returns its (title, body).
+    pub async fn wait_for_notification(&self, tag: &str) -> (String, String) {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let shown = self.notifications().await;
+            if let Some((title, body, _)) = shown.iter().find(|(_, _, t)| t == tag) {
+                return (title.clone(), body.clone());
+            }
+            assert!(Instant::now() < deadline, "no notification tagged {tag:?}; shown: {shown:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// A DevTools connection to the current page (Chromium only).
+    pub async fn devtools(&self) -> DevTools {
+        let address = self.capabilities["goog:chromeOptions"]["debuggerAddress"]
+            .as_str()
+            .expect("chromedriver reports the DevTools address");
+        let targets: Value = self.http.get(format!("http://{address}/json/list")).send().await.unwrap().json().await.unwrap();
+        let page = targets
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["type"] == "page"))
+            .expect("a page target");
+        let url = page["webSocketDebuggerUrl"].as_str().unwrap();
+        let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        DevTools { socket, next_id: 0, events: Vec::new() }
+    }
+}
+
+/// A Chrome DevTools Protocol session on one page.
+pub struct DevTools {
+    socket: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    next_id: u64,
+    /// Events seen so far, oldest first.
+    pub events: Vec<Value>,
+}
+
+impl DevTools {
+    /// Sends a command and waits for its result, keeping the events that arrive meanwhile.
+    pub async fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let request = json!({"id": id, "method": method, "params": params});
+        self.socket.send(Message::text(request.to_string())).await.unwrap();
+        loop {
+            let message = self.next().await;
+            if message["id"] == id {
+                if message["error"].is_object() {
+                    panic!("{method} failed: {}", message["error"]);
+                }
+                return message["result"].clone();
+            }
+            self.events.push(message);
+        }
+    }
+
+    async fn next(&mut self) -> Value {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(15), self.socket.next())
+                .await
+                .expect("DevTools answered within 15 s")
+                .expect("DevTools connection open")
+                .unwrap();
+            if let Message::Text(text) = frame {
+                return serde_json::from_str(&text).unwrap();
+            }
+        }
+    }
+
+    /// The id of the service-worker registration for `scope_url`, from the
+    /// `ServiceWorker.workerRegistrationUpdated` events (the domain must be enabled).
+    pub async fn registration_id(&mut self, scope_url: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let found = self.events.iter().rev().find_map(|event| {
+                (event["method"] == "ServiceWorker.workerRegistrationUpdated").then_some(())?;
+                event["params"]["registrations"].as_array()?.iter().find_map(|r| {
+                    (r["scopeURL"] == scope_url && r["isDeleted"] != true).then(|| r["registrationId"].as_str().map(str::to_owned))?
+                })
+            });
+            if let Some(id) = found {
+                return id;
+            }
+            assert!(Instant::now() < deadline, "no registration for {scope_url} in {:?}", self.events);
+            let event = self.next().await;
+            self.events.push(event);
+        }
+    }
+}
+
+/// An app server's VAPID key pair, derived from a seed so tests are repeatable.
+pub struct AppServerKey {
+    /// The private key, base64url, as the `web-push` crate takes it.
+    pub private: String,
+    /// The public key, base64url: the browser's `applicationServerKey`.
+    pub public: String,
+}
+
+impl AppServerKey {
+    /// The key pair for `seed`.
+    pub fn from_seed(seed: u8) -> AppServerKey {
+        let secret = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
+        AppServerKey {
+            private: URL_SAFE_NO_PAD.encode(secret.to_bytes()),
+            public: URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(false).as_bytes()),
+        }
+    }
+}
+
+/// Encrypts `payload` for `subscription` (the browser's `toJSON()`), signs with `key`, and POSTs
+/// it to the push service like an app server; returns the HTTP status.
+pub async fn send_push(subscription: &Value, key: &AppServerKey, payload: &[u8]) -> u16 {
+    let info: web_push::SubscriptionInfo = serde_json::from_value(subscription.clone()).unwrap();
+    let mut signature = web_push::VapidSignatureBuilder::from_base64(&key.private, &info).unwrap();
+    signature.add_claim("sub", "mailto:e2e@example.invalid");
+    let mut builder = web_push::WebPushMessageBuilder::new(&info);
+    builder.set_payload(web_push::ContentEncoding::Aes128Gcm, payload);
+    builder.set_vapid_signature(signature.build().unwrap());
+    builder.set_ttl(60);
+    let request: http02::Request<Vec<u8>> = web_push::request_builder::build_request(builder.build().unwrap());
+    let client = reqwest::Client::new();
+    let mut outgoing = client.post(request.uri().to_string());
+    for (name, value) in request.headers() {
+        outgoing = outgoing.header(name.as_str(), value.as_bytes());
+    }
+    outgoing.body(request.into_body()).send().await.unwrap().status().as_u16()
+}
