@@ -209,7 +209,7 @@ fn test() -> Result {
     let mut suites = Vec::new();
 
     say("native tests (library, payload and subscription types, loopback push service)");
-    let native = run_suites(cargo().args(["test", "--color", "never"]), "native", &mut suites);
+    let native = run_suites(cargo().args(["test", "--no-fail-fast", "--color", "never"]), "native", &mut suites);
 
     say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
     run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))?;
@@ -239,7 +239,7 @@ fn test() -> Result {
     ] {
         say(&format!("browser suites in headless {browser}: {}", browser_suites.join(", ")));
         let mut command = cargo();
-        command.args(["test", "--color", "never", "--target", "wasm32-unknown-unknown", "-p", "wasm-push"]);
+        command.args(["test", "--no-fail-fast", "--color", "never", "--target", "wasm32-unknown-unknown", "-p", "wasm-push"]);
         for suite in &browser_suites {
             command.args(["--test", suite]);
         }
@@ -266,7 +266,7 @@ fn test() -> Result {
     let site = site()?;
     results.push(run_suites(
         cargo()
-            .args(["test", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
+            .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
             .env("WASM_PUSH_SITE", &site)
             .env("CHROMEDRIVER", &browsers.chromedriver)
             .env("GECKODRIVER", &browsers.geckodriver),
