@@ -7,8 +7,31 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_push::worker::Runtime;
-use wasm_push::{click_target, Fallback, WorkerConfig, CLICK_TABLE, TABLE_SCOPE};
-use web_sys::{Notification, PushEvent, PushEventInit, ServiceWorkerGlobalScope};
+use wasm_push::{click_target, ApplicationServerKey, Fallback, Registration, WorkerConfig, CLICK_TABLE, TABLE_SCOPE};
+use web_sys::{Notification, NotificationEvent, NotificationEventInit, PushEvent, PushEventInit, ServiceWorkerGlobalScope};
+
+const KEY: &str = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
+
+/// A fetch from the worker, answering (status, body as JSON or null).
+async fn call(method: &str, url: &str) -> (u16, serde_json::Value) {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: web_sys::Response =
+        JsFuture::from(scope.fetch_with_str_and_init(url, &init)).await.unwrap().unchecked_into();
+    let text = JsFuture::from(response.text().unwrap()).await.unwrap().as_string().unwrap();
+    (response.status(), serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// The loopback service `cargo xtask test` started (it also records like an app server),
+/// cleared for this test.
+async fn fresh_recording_server() -> String {
+    let (status, service) = call("GET", "/target/browser-tests/push-service.json").await;
+    assert_eq!(status, 200, "run through `cargo xtask test`, which writes target/browser-tests/push-service.json");
+    let base = service["http"].as_str().unwrap().to_owned();
+    call("DELETE", &format!("{base}/app/stored")).await;
+    base
+}
 
 wasm_bindgen_test_configure!(run_in_service_worker);
 
@@ -195,4 +218,63 @@ fn click_targets_agree_with_the_browsers_own_url_parser() {
             assert_eq!(browser, target, "{requested:?}");
         }
     }
+}
+
+#[wasm_bindgen_test]
+async fn receipts_report_shown_and_closed_to_the_configured_url_and_are_off_by_default() {
+    let base = fresh_recording_server().await;
+    let silent_runtime = Runtime::new(WorkerConfig::default());
+    shown_by(&silent_runtime, &text_push(r#"{"title":"No receipt","tag":"quiet"}"#)).await;
+
+    let config = WorkerConfig::from_query(&format!("receipts_url={base}/app/receipts&cross_origin=1"));
+    let runtime = Runtime::new(config);
+    JsFuture::from(runtime.push(&text_push(r#"{"title":"Receipt","tag":"receipt-1","data":{"id":9}}"#))).await.unwrap();
+    let notification = notifications().await.into_iter().find(|n| n.tag().as_deref() == Some("receipt-1")).unwrap();
+    notification.close();
+    let close = NotificationEvent::new("notificationclose", &NotificationEventInit::new(&notification)).unwrap();
+    JsFuture::from(runtime.notification_close(&close)).await.unwrap();
+
+    let (_, stored) = call("GET", &format!("{base}/app/stored")).await;
+    assert_eq!(
+        stored["receipts"],
+        json!([
+            {"event": "shown", "tag": "receipt-1", "action": "", "data": {"id": 9}},
+            {"event": "closed", "tag": "receipt-1", "action": "", "data": {"id": 9}},
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pushsubscriptionchange_at_the_loopback_push_service_sends_the_new_subscription_with_the_old_endpoint() {
+    let agent = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
+        .ok()
+        .and_then(|a| a.as_string())
+        .unwrap_or_default();
+    assert!(agent.contains("Firefox/"), "needs Firefox and the loopback push service (cargo xtask test skips it elsewhere)");
+    let base = fresh_recording_server().await;
+    let registration = Registration::from_raw(registration());
+    let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    let push_manager = registration.as_raw().push_manager().unwrap();
+    let raw_old = JsFuture::from(push_manager.get_subscription().unwrap()).await.unwrap();
+    // What Firefox does when the push service drops a subscription: the old one is gone, and the
+    // worker gets the event with `oldSubscription` only.
+    assert!(registration.unsubscribe().await.unwrap());
+    let init = js_sys::Object::new();
+    js_sys::Reflect::set(&init, &"oldSubscription".into(), &raw_old).unwrap();
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"PushSubscriptionChangeEvent".into()).unwrap().unchecked_into();
+    let arguments = js_sys::Array::of2(&"pushsubscriptionchange".into(), &init);
+    let event: web_sys::ExtendableEvent = js_sys::Reflect::construct(&constructor, &arguments).unwrap().unchecked_into();
+
+    let config = WorkerConfig::from_query(&format!("subscription_url={base}/app/subscription&cross_origin=1"));
+    JsFuture::from(Runtime::new(config).subscription_change(&event)).await.unwrap();
+
+    let new = registration.subscription().await.unwrap().expect("subscribed again with the old key");
+    assert_ne!(new.endpoint, old.endpoint);
+    let (_, stored) = call("GET", &format!("{base}/app/stored")).await;
+    let mut expected = serde_json::to_value(&new).unwrap();
+    expected["oldEndpoint"] = old.endpoint.clone().into();
+    assert_eq!(stored["subscriptions"], json!([expected]));
+    registration.unsubscribe().await.unwrap();
 }

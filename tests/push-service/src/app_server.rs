@@ -15,12 +15,15 @@ struct Recorded {
     subscriptions: Arc<Mutex<Vec<Value>>>,
     /// The `X-CSRF-Token` of every request, in order (`null` where it was missing).
     csrf: Arc<Mutex<Vec<Value>>>,
+    /// Delivery receipts from workers, in order.
+    receipts: Arc<Mutex<Vec<Value>>>,
 }
 
 pub fn routes() -> Router {
     Router::new()
         .route("/app/subscription", post(save).delete(remove))
         .route("/app/stored", get(stored).delete(clear))
+        .route("/app/receipts", post(receipt))
         .route("/app/fail/{status}", post(fail))
         .with_state(Recorded::default())
 }
@@ -30,10 +33,11 @@ fn record_csrf(state: &Recorded, headers: &HeaderMap) {
     state.csrf.lock().unwrap_or_else(|p| p.into_inner()).push(json!(token));
 }
 
+/// Stores by endpoint; a body with `oldEndpoint` (a changed subscription) replaces that row.
 async fn save(State(state): State<Recorded>, headers: HeaderMap, Json(body): Json<Value>) -> StatusCode {
     record_csrf(&state, &headers);
     let mut stored = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
-    stored.retain(|s| s["endpoint"] != body["endpoint"]);
+    stored.retain(|s| s["endpoint"] != body["endpoint"] && s["endpoint"] != body["oldEndpoint"]);
     stored.push(body);
     StatusCode::CREATED
 }
@@ -44,15 +48,24 @@ async fn remove(State(state): State<Recorded>, headers: HeaderMap, Json(body): J
     StatusCode::NO_CONTENT
 }
 
+async fn receipt(State(state): State<Recorded>, Json(body): Json<Value>) -> StatusCode {
+    state.receipts.lock().unwrap_or_else(|p| p.into_inner()).push(body);
+    StatusCode::NO_CONTENT
+}
+
 async fn stored(State(state): State<Recorded>) -> Json<Value> {
-    let subscriptions = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let csrf = state.csrf.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    Json(json!({"subscriptions": subscriptions, "csrf": csrf}))
+    let read = |list: &Arc<Mutex<Vec<Value>>>| list.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    Json(json!({
+        "subscriptions": read(&state.subscriptions),
+        "csrf": read(&state.csrf),
+        "receipts": read(&state.receipts),
+    }))
 }
 
 async fn clear(State(state): State<Recorded>) -> StatusCode {
-    state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).clear();
-    state.csrf.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    for list in [&state.subscriptions, &state.csrf, &state.receipts] {
+        list.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
     StatusCode::NO_CONTENT
 }
 
