@@ -90,29 +90,6 @@ impl Error {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_answers_keep_status_and_read_the_error_shape_when_present() {
-        let cases = [
-            (500, r#"{"error":{"id":"db","message":"down"}}"#, Some("db"), Some("down")),
-            (403, r#"{"error":{"id":"csrf"}}"#, Some("csrf"), None),
-            (502, "<html>Bad gateway</html>", None, None),
-            (404, r#"{"error":"not found"}"#, None, None),
-            (400, "", None, None),
-        ];
-        for (status, body, id, message) in cases {
-            assert_eq!(
-                Error::from_server_answer(status, body),
-                Error::Server { status, id: id.map(Into::into), message: message.map(Into::into) },
-                "{body}"
-            );
-        }
-    }
-}
-
 #[cfg(target_arch = "wasm32")]
 impl From<wasm_bindgen::JsValue> for Error {
     /// Reads `name` and `message` off whatever was thrown; a non-object becomes its string form.
@@ -140,5 +117,28 @@ impl From<Error> for wasm_bindgen::JsValue {
     /// A JavaScript `Error` with the message, for promises handed back to the browser.
     fn from(error: Error) -> Self {
         js_sys::Error::new(&error.to_string()).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_answers_keep_status_and_read_the_error_shape_when_present() {
+        let cases = [
+            (500, r#"{"error":{"id":"db","message":"down"}}"#, Some("db"), Some("down")),
+            (403, r#"{"error":{"id":"csrf"}}"#, Some("csrf"), None),
+            (502, "<html>Bad gateway</html>", None, None),
+            (404, r#"{"error":"not found"}"#, None, None),
+            (400, "", None, None),
+        ];
+        for (status, body, id, message) in cases {
+            assert_eq!(
+                Error::from_server_answer(status, body),
+                Error::Server { status, id: id.map(Into::into), message: message.map(Into::into) },
+                "{body}"
+            );
+        }
     }
 }

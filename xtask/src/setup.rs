@@ -66,7 +66,7 @@ pub fn wasm_tools() -> Result<WasmTools> {
     let version = locked_wasm_bindgen()?;
     let wasm_bindgen = cargo_bin().join("wasm-bindgen");
     let runner = cargo_bin().join("wasm-bindgen-test-runner");
-    let have = output(&mut Command::new(&wasm_bindgen).arg("--version")).unwrap_or_default();
+    let have = output(Command::new(&wasm_bindgen).arg("--version")).unwrap_or_default();
     if have.split_whitespace().nth(1) == Some(version.as_str()) && runner.exists() {
         say(&format!("wasm-bindgen-cli {version}: present"));
     } else {

@@ -346,7 +346,8 @@ async fn bad_ttl_urgency_topic_and_size_are_refused_with_400_or_413() {
     let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());
     let authorization = request.headers()["authorization"].to_str().unwrap().to_owned();
     let client = reqwest::Client::new();
-    let cases: [(&[(&str, &str)], Vec<u8>, u16); 5] = [
+    type Case<'a> = (&'a [(&'a str, &'a str)], Vec<u8>, u16);
+    let cases: [Case; 5] = [
         (&[], vec![], 400),
         (&[("TTL", "60"), ("Urgency", "now!")], vec![], 400),
         (&[("TTL", "60"), ("Topic", "has spaces")], vec![], 400),
