@@ -1,14 +1,11 @@
 //! Harness for the end-to-end tests: a static server for the built site, a small WebDriver
-//! client for chromedriver and geckodriver, a DevTools connection for Chromium, and a sender
-//! that encrypts and signs like an app server.
+//! client for chromedriver and geckodriver, and a DevTools connection for Chromium. (The app
+//! server's key and sender are `push_service::testing`.)
 //!
 //! `cargo xtask test` builds the site into `target/www` and sets `WASM_PUSH_SITE`,
 //! `CHROMEDRIVER` and `GECKODRIVER` before running these.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use futures_util::{SinkExt, StreamExt};
-use p256::elliptic_curve::sec1::ToEncodedPoint;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -260,42 +257,4 @@ impl DevTools {
             self.events.push(event);
         }
     }
-}
-
-/// An app server's VAPID key pair, derived from a seed so tests are repeatable.
-pub struct AppServerKey {
-    /// The private key, base64url, as the `web-push` crate takes it.
-    pub private: String,
-    /// The public key, base64url: the browser's `applicationServerKey`.
-    pub public: String,
-}
-
-impl AppServerKey {
-    /// The key pair for `seed`.
-    pub fn from_seed(seed: u8) -> AppServerKey {
-        let secret = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
-        AppServerKey {
-            private: URL_SAFE_NO_PAD.encode(secret.to_bytes()),
-            public: URL_SAFE_NO_PAD.encode(secret.public_key().to_encoded_point(false).as_bytes()),
-        }
-    }
-}
-
-/// Encrypts `payload` for `subscription` (the browser's `toJSON()`), signs with `key`, and POSTs
-/// it to the push service like an app server; returns the HTTP status.
-pub async fn send_push(subscription: &Value, key: &AppServerKey, payload: &[u8]) -> u16 {
-    let info: web_push::SubscriptionInfo = serde_json::from_value(subscription.clone()).unwrap();
-    let mut signature = web_push::VapidSignatureBuilder::from_base64(&key.private, &info).unwrap();
-    signature.add_claim("sub", "mailto:e2e@example.invalid");
-    let mut builder = web_push::WebPushMessageBuilder::new(&info);
-    builder.set_payload(web_push::ContentEncoding::Aes128Gcm, payload);
-    builder.set_vapid_signature(signature.build().unwrap());
-    builder.set_ttl(60);
-    let request: http02::Request<Vec<u8>> = web_push::request_builder::build_request(builder.build().unwrap());
-    let client = reqwest::Client::new();
-    let mut outgoing = client.post(request.uri().to_string());
-    for (name, value) in request.headers() {
-        outgoing = outgoing.header(name.as_str(), value.as_bytes());
-    }
-    outgoing.body(request.into_body()).send().await.unwrap().status().as_u16()
 }

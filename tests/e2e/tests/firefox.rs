@@ -1,7 +1,8 @@
 //! The shipped demo page and worker in headless Firefox ESR, subscribed at the loopback push
 //! service, receiving a real RFC 8291 message sent with the `web-push` crate.
 
-use e2e::{send_push, serve_site, AppServerKey, Browser};
+use e2e::{serve_site, Browser};
+use push_service::testing::{send, AppServerKey, DEFAULT};
 use push_service::PushService;
 use serde_json::{json, Value};
 
@@ -26,7 +27,7 @@ async fn an_encrypted_push_from_the_web_push_crate_shows_in_the_shipped_worker()
     assert!(subscription["endpoint"].as_str().unwrap().starts_with(&format!("http://{}/push/", service.addr())));
 
     let payload = json!({"title": "Encrypted hello", "body": "decrypted by Firefox, shown by Rust", "tag": "e2e-firefox"});
-    assert_eq!(send_push(&subscription, &key, payload.to_string().as_bytes()).await, 201);
+    assert_eq!(send(&subscription, &key, payload.to_string().as_bytes(), DEFAULT).await, 201);
     assert_eq!(
         browser.wait_for_notification("e2e-firefox").await,
         ("Encrypted hello".into(), "decrypted by Firefox, shown by Rust".into())

@@ -11,6 +11,7 @@
 //! Under `/app/` it also plays a recording app server for the window side's sync tests.
 
 mod app_server;
+pub mod testing;
 mod vapid;
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
