@@ -1,0 +1,206 @@
+//! The demo server's API against the real binary, a real SQLite file and the loopback push
+//! service; its log is captured and checked for secrets.
+
+use push_service::testing::ScriptedBrowser;
+use push_service::PushService;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+/// A running demo server with its own data directory; its stdout is collected.
+struct Server {
+    _child: KillOnDrop,
+    base: String,
+    data: PathBuf,
+    log: Arc<Mutex<Vec<String>>>,
+    token: String,
+    vapid_public: String,
+}
+
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wasm-push-demo-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl Server {
+    async fn start(data: &Path) -> Server {
+        let root = data.join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/index.html");
+        std::fs::copy(template, root.join("index.html")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_wasm-push-demo-server"))
+            .args(["--addr", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .arg("--root")
+            .arg(&root)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // From here on the server dies with the test, even when an assertion below fails.
+        let mut child = KillOnDrop(child);
+        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        let base = first.split("open ").nth(1).unwrap().split('/').take(3).collect::<Vec<_>>().join("/");
+        let log = Arc::new(Mutex::new(vec![first]));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let page = reqwest::get(format!("{base}/")).await.unwrap().text().await.unwrap();
+        let meta = |name: &str| {
+            let pattern = format!("name=\"{name}\" content=\"");
+            let start = page.find(&pattern).unwrap() + pattern.len();
+            page[start..].split('"').next().unwrap().to_owned()
+        };
+        let (token, vapid_public) = (meta("csrf-token"), meta("vapid-key"));
+        assert_eq!(token.len(), 48);
+        assert_eq!(vapid_public.len(), 87, "a 65-byte P-256 point in base64url");
+        Server { _child: child, base, data: data.to_owned(), log, token, vapid_public }
+    }
+
+    /// A request as the page makes it: same Origin, CSRF token.
+    async fn call(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
+        self.call_with(method, path, body, Some(&self.base), Some(&self.token)).await
+    }
+
+    async fn call_with(&self, method: reqwest::Method, path: &str, body: &Value, origin: Option<&str>, token: Option<&str>) -> (u16, Value) {
+        let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.base)).json(body);
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        if let Some(token) = token {
+            request = request.header("X-CSRF-Token", token);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    fn rows(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.data.join("subscriptions.sqlite3")).unwrap();
+        let mut statement = db.prepare("SELECT endpoint FROM subscriptions ORDER BY endpoint").unwrap();
+        statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().join("\n")
+    }
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn subscription(endpoint: &str) -> Value {
+    json!({"endpoint": endpoint, "expirationTime": null, "keys": {"p256dh": "BPk-p256dh-secret", "auth": "auth-secret"}})
+}
+
+#[tokio::test]
+async fn saving_twice_stores_one_row_and_delete_removes_it() {
+    let server = Server::start(&scratch_dir("upsert")).await;
+    let sub = subscription("https://push.example/capability-1");
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
+    assert_eq!(server.rows(), ["https://push.example/capability-1"]);
+
+    let gone = json!({"endpoint": "https://push.example/capability-1"});
+    assert_eq!(server.call(reqwest::Method::DELETE, "/api/subscription", &gone).await.0, 204);
+    assert!(server.rows().is_empty());
+}
+
+#[tokio::test]
+async fn a_changed_subscription_replaces_the_old_row() {
+    let server = Server::start(&scratch_dir("replace")).await;
+    server.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/old")).await;
+    let mut changed = subscription("https://push.example/new");
+    changed["oldEndpoint"] = "https://push.example/old".into();
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &changed).await.0, 201);
+    assert_eq!(server.rows(), ["https://push.example/new"]);
+}
+
+#[tokio::test]
+async fn requests_without_the_token_or_from_another_origin_are_refused_and_nothing_is_stored() {
+    let server = Server::start(&scratch_dir("csrf")).await;
+    let sub = subscription("https://push.example/forged");
+    let cases = [
+        (Some(server.base.as_str()), None, "csrf"),
+        (Some(server.base.as_str()), Some("wrong-token"), "csrf"),
+        (Some("http://evil.example"), Some(server.token.as_str()), "origin"),
+        (None, Some(server.token.as_str()), "origin"),
+    ];
+    for (origin, token, id) in cases {
+        for (method, path) in [(reqwest::Method::POST, "/api/subscription"), (reqwest::Method::POST, "/api/send"), (reqwest::Method::DELETE, "/api/subscription")] {
+            let (status, body) = server.call_with(method.clone(), path, &sub, origin, token).await;
+            assert_eq!(status, 403, "{method} {path} from {origin:?} with {token:?}");
+            assert_eq!(body["error"]["id"], id, "{body}");
+            assert!(body["error"]["message"].is_string());
+        }
+    }
+    assert!(server.rows().is_empty());
+}
+
+#[tokio::test]
+async fn bad_bodies_get_400_in_the_error_shape() {
+    let server = Server::start(&scratch_dir("bad")).await;
+    let (status, body) = server.call(reqwest::Method::POST, "/api/subscription", &json!({"endpoint": 5})).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["id"], "bad-request");
+    let (status, body) = server.call(reqwest::Method::POST, "/api/subscription", &subscription("javascript:alert(1)")).await;
+    assert_eq!((status, &body["error"]["id"]), (400, &json!("bad-request")));
+    assert!(server.rows().is_empty());
+}
+
+#[tokio::test]
+async fn a_push_reaches_a_real_subscription_and_a_gone_one_is_pruned() {
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = Server::start(&scratch_dir("send")).await;
+    let mut browser = ScriptedBrowser::connect(&service, None).await;
+    let browser_sub = browser.subscribe(&server.vapid_public).await;
+    let sub = browser_sub.to_json();
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
+
+    let notification = json!({"title": "Hello from the demo", "body": "typed in the form", "url": "/"});
+    let request = json!({"to": "me", "endpoint": sub["endpoint"], "notification": notification, "ttl": 60, "urgency": "high", "topic": "demo"});
+    let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
+    assert_eq!((status, body.clone()), (200, json!({"sent": 1, "removed": 0, "failed": 0})));
+    let received: Value = serde_json::from_str(&browser.receive(&browser_sub).await).unwrap();
+    assert_eq!(received, notification);
+
+    // The user unsubscribes; the push service answers 410; the row goes.
+    browser.send(json!({"messageType": "unregister", "channelID": browser_sub.channel_id})).await;
+    browser.recv().await;
+    let everyone = json!({"to": "all", "notification": {"title": "To all"}});
+    let (status, body) = server.call(reqwest::Method::POST, "/api/send", &everyone).await;
+    assert_eq!((status, body), (200, json!({"sent": 0, "removed": 1, "failed": 0})));
+    assert!(server.rows().is_empty());
+
+    // Nothing secret reached the log.
+    let log = server.log();
+    assert!(log.contains(&format!("saved a subscription at http://{}", service.addr())), "{log}");
+    for secret in [browser_sub.channel_id.as_str(), browser_sub.p256dh.as_str(), sub["keys"]["auth"].as_str().unwrap()] {
+        assert!(!log.contains(secret), "the log shows {secret}:\n{log}");
+    }
+}
+
+#[tokio::test]
+async fn vapid_keys_and_subscriptions_survive_a_restart() {
+    let data = scratch_dir("restart");
+    let first = Server::start(&data).await;
+    first.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/kept")).await;
+    let key = first.vapid_public.clone();
+    drop(first);
+    let second = Server::start(&data).await;
+    assert_eq!(second.vapid_public, key);
+    assert_eq!(second.rows(), ["https://push.example/kept"]);
+}
