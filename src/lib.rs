@@ -36,6 +36,8 @@ mod server;
 mod sys;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
+#[cfg(all(target_arch = "wasm32", feature = "yew"))]
+mod yew_hook;
 
 pub use config::WorkerConfig;
 pub use error::Error;
@@ -51,6 +53,8 @@ pub use permission::Permission;
 pub use registration::Registration;
 #[cfg(target_arch = "wasm32")]
 pub use server::AppServer;
+#[cfg(all(target_arch = "wasm32", feature = "yew"))]
+pub use yew_hook::{use_push, PushState, UsePushHandle, UsePushOptions};
 pub use subscription::{Subscription, SubscriptionKeys};
 pub use support::Support;
 #[doc(hidden)]

@@ -176,6 +176,7 @@ fn site() -> Result<PathBuf> {
 fn demo() -> Result {
     let site = site()?;
     say("starting the demo server (Ctrl-C stops it)");
+    // Subscriptions and VAPID keys live in ./wasm-push-data, kept across runs.
     run(cargo().args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"]).arg(&site))
 }
 
@@ -264,10 +265,13 @@ fn test() -> Result {
 
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
     let site = site()?;
+    run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     results.push(run_suites(
         cargo()
             .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
             .env("WASM_PUSH_SITE", &site)
+            .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
+            .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
             .env("CHROMEDRIVER", &browsers.chromedriver)
             .env("GECKODRIVER", &browsers.geckodriver),
         "end-to-end",

@@ -7,7 +7,6 @@
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
@@ -18,15 +17,48 @@ pub fn setting(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run these tests through `cargo xtask test`"))
 }
 
-/// Serves the built site (`WASM_PUSH_SITE`) on a free loopback port.
-pub async fn serve_site() -> SocketAddr {
-    let root = PathBuf::from(setting("WASM_PUSH_SITE"));
-    assert!(root.join("sw.js").exists(), "{} has no sw.js: build the site first", root.display());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(root));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
+/// The demo server (`WASM_PUSH_DEMO_SERVER`) serving the built site (`WASM_PUSH_SITE`) on a
+/// free loopback port, with a fresh data directory; it stops when dropped.
+pub struct DemoServer {
+    /// `http://127.0.0.1:PORT`
+    pub origin: String,
+    /// Its data directory (the SQLite file and the VAPID keys).
+    pub data: PathBuf,
+    _process: Child,
+}
+
+impl DemoServer {
+    /// Starts it and waits for its "open http://…" line.
+    pub async fn start(name: &str) -> DemoServer {
+        use tokio::io::AsyncBufReadExt;
+        let site = PathBuf::from(setting("WASM_PUSH_SITE"));
+        assert!(site.join("sw.js").exists(), "{} has no sw.js: build the site first", site.display());
+        let data = std::env::temp_dir().join(format!("wasm-push-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut process = Command::new(setting("WASM_PUSH_DEMO_SERVER"))
+            .args(["--addr", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .arg("--root")
+            .arg(&site)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the demo server starts");
+        let stdout = process.stdout.take().expect("piped");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let first = lines.next_line().await.unwrap().expect("the demo server says where it listens");
+        let origin = first.split("open ").nth(1).unwrap().split('/').take(3).collect::<Vec<_>>().join("/");
+        // Keep reading so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        DemoServer { origin, data, _process: process }
+    }
+
+    /// The endpoints stored in its SQLite file.
+    pub fn stored_endpoints(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.data.join("subscriptions.sqlite3")).unwrap();
+        let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
+        statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+    }
 }
 
 async fn free_port() -> u16 {
@@ -57,13 +89,18 @@ const CHROMIUM_ARGS: [&str; 8] = [
 impl Browser {
     /// Headless Chromium with notifications allowed.
     pub async fn chromium() -> Browser {
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "args": CHROMIUM_ARGS,
-                "prefs": {"profile.default_content_setting_values.notifications": 1}
-            }
-        });
+        Browser::chromium_with(true, &[]).await
+    }
+
+    /// Headless Chromium; `notifications_allowed: false` leaves the permission at "default".
+    pub async fn chromium_with(notifications_allowed: bool, extra_args: &[&str]) -> Browser {
+        let mut args: Vec<&str> = CHROMIUM_ARGS.to_vec();
+        args.extend_from_slice(extra_args);
+        let mut options = json!({"args": args, "prefs": {}});
+        if notifications_allowed {
+            options["prefs"]["profile.default_content_setting_values.notifications"] = 1.into();
+        }
+        let capabilities = json!({"browserName": "chrome", "goog:chromeOptions": options});
         Browser::start(&setting("CHROMEDRIVER"), capabilities).await
     }
 
@@ -128,6 +165,57 @@ impl Browser {
         self.command("url", json!({"url": url})).await;
     }
 
+    /// Clicks the element `css` selects.
+    pub async fn click(&self, css: &str) {
+        let element = self.element(css).await;
+        self.command(&format!("element/{element}/click"), json!({})).await;
+    }
+
+    /// Replaces the text of the input `css` selects.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.element(css).await;
+        self.command(&format!("element/{element}/clear"), json!({})).await;
+        self.command(&format!("element/{element}/value"), json!({"text": text})).await;
+    }
+
+    async fn element(&self, css: &str) -> String {
+        let found = self.command("element", json!({"using": "css selector", "value": css})).await;
+        found.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("an element id").to_owned()
+    }
+
+    /// The text of the element `css` selects, or `None` when there is none.
+    pub async fn text_of(&self, css: &str) -> Option<String> {
+        let script = format!("const e = document.querySelector({css:?}); return e ? e.textContent : null");
+        self.run(&script).await.as_str().map(str::to_owned)
+    }
+
+    /// Polls until the element `css` selects has text containing `part`; returns the text.
+    pub async fn wait_for_text(&self, css: &str, part: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.text_of(css).await;
+            if let Some(text) = text.as_ref().filter(|t| t.contains(part)) {
+                return text.clone();
+            }
+            assert!(Instant::now() < deadline, "{css} never said {part:?}; it says {text:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a PNG of the page as `name.png` in `WASM_PUSH_SCREENSHOTS` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        use base64::Engine;
+        let dir = PathBuf::from(setting("WASM_PUSH_SCREENSHOTS"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("{}/session/{}/screenshot", self.base, self.session);
+        let answer: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(answer["value"].as_str().unwrap()).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
     /// Runs a script in the page and returns its value.
     pub async fn run(&self, script: &str) -> Value {
         self.command("execute/sync", json!({"script": script, "args": []})).await
@@ -142,7 +230,7 @@ impl Browser {
         self.command("execute/async", json!({"script": script, "args": []})).await
     }
 
-    /// Waits until the demo page says its service worker is registered and active.
+    /// Waits until the demo page says how registering its worker went; returns what it said.
     pub async fn wait_for_worker(&self) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {

@@ -2,23 +2,25 @@
 //! through the DevTools protocol (Chromium has no push service here; the data arrives
 //! unencrypted, so this path proves the worker, not decryption).
 
-use e2e::{serve_site, Browser};
+use e2e::{Browser, DemoServer};
 use serde_json::json;
 
-async fn demo_with_worker() -> (Browser, e2e::DevTools, String, String) {
-    let site = serve_site().await;
-    let origin = format!("http://{site}");
+/// The demo served by its server, open in Chromium, its worker active, and a DevTools session
+/// that knows the worker's registration id.
+async fn demo_with_worker(name: &str) -> (DemoServer, Browser, e2e::DevTools, String) {
+    let server = DemoServer::start(name).await;
+    let origin = server.origin.clone();
     let browser = Browser::chromium().await;
     browser.goto(&format!("{origin}/")).await;
     let status = browser.wait_for_worker().await;
-    assert!(status.starts_with("Service worker registered and active"), "{status}");
+    assert_eq!(status, format!("Service worker registered and active for {origin}/"));
     let mut devtools = browser.devtools().await;
     // The profile preference allows notifications already; granting here keeps the test
     // independent of how the profile is set up.
     devtools.call("Browser.grantPermissions", json!({"permissions": ["notifications"], "origin": origin})).await;
     devtools.call("ServiceWorker.enable", json!({})).await;
     let registration = devtools.registration_id(&format!("{origin}/")).await;
-    (browser, devtools, origin, registration)
+    (server, browser, devtools, registration)
 }
 
 async fn deliver(devtools: &mut e2e::DevTools, origin: &str, registration: &str, data: &str) {
@@ -32,14 +34,40 @@ async fn deliver(devtools: &mut e2e::DevTools, origin: &str, registration: &str,
 
 #[tokio::test]
 async fn the_demo_page_registers_the_shipped_worker() {
-    let (browser, _devtools, origin, _) = demo_with_worker().await;
+    let (server, browser, _devtools, _) = demo_with_worker("registers").await;
     let scope = browser.run_async("navigator.serviceWorker.ready.then(r => r.scope)").await;
-    assert_eq!(scope, format!("{origin}/"));
+    assert_eq!(scope, format!("{}/", server.origin));
+    assert_eq!(browser.text_of("#support").await.as_deref(), Some("Yes"));
+    assert_eq!(browser.text_of("#permission").await.as_deref(), Some("Granted"));
+}
+
+#[tokio::test]
+async fn screenshots_of_the_demo_where_push_is_unsupported_and_before_permission() {
+    let server = DemoServer::start("screens").await;
+    let port = server.origin.rsplit(':').next().unwrap().to_owned();
+
+    // A plain-http host name other than localhost is not a secure context: no push there.
+    let insecure = Browser::chromium_with(true, &["--host-resolver-rules=MAP demo.test 127.0.0.1"]).await;
+    insecure.goto(&format!("http://demo.test:{port}/")).await;
+    assert_eq!(insecure.wait_for_worker().await, "Service worker not registered: push is not supported here");
+    let support = insecure.text_of("#support").await.unwrap();
+    assert!(support.starts_with("No: push needs a secure context"), "{support}");
+    assert!(insecure.text_of("#toggle").await.is_none(), "no subscribe button where push cannot work");
+    insecure.screenshot("demo-unsupported").await;
+
+    let fresh = Browser::chromium_with(false, &[]).await;
+    fresh.goto(&format!("{}/", server.origin)).await;
+    fresh.wait_for_worker().await;
+    assert_eq!(fresh.text_of("#permission").await.as_deref(), Some("Not asked yet"));
+    assert_eq!(fresh.text_of("#toggle").await.as_deref(), Some("Turn on notifications"));
+    assert_eq!(fresh.text_of("#subscription").await.as_deref(), Some("Not subscribed"));
+    fresh.screenshot("demo-default").await;
 }
 
 #[tokio::test]
 async fn a_real_push_event_shows_the_payload_warm_and_after_a_cold_start() {
-    let (browser, mut devtools, origin, registration) = demo_with_worker().await;
+    let (server, browser, mut devtools, registration) = demo_with_worker("warm-cold").await;
+    let origin = server.origin.clone();
 
     let warm = json!({"title": "Warm push", "body": "worker already running", "tag": "warm"});
     deliver(&mut devtools, &origin, &registration, &warm.to_string()).await;
@@ -53,7 +81,8 @@ async fn a_real_push_event_shows_the_payload_warm_and_after_a_cold_start() {
 
 #[tokio::test]
 async fn a_real_push_with_malformed_or_no_data_still_shows_a_notification() {
-    let (browser, mut devtools, origin, registration) = demo_with_worker().await;
+    let (server, browser, mut devtools, registration) = demo_with_worker("malformed").await;
+    let origin = server.origin.clone();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     // One at a time: each must show its own notification (no tag, so they stack).
     for (data, expected) in [("{\"title\": ", 1), ("", 2)] {

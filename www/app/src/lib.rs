@@ -1,32 +1,191 @@
-//! The demo page: registers the push worker and says how that went.
+//! The demo page, in Rust with Yew: see whether push works here, turn notifications on from a
+//! button, send yourself (or everyone) a notification, turn them off.
 #![forbid(unsafe_code)]
 
+use serde_json::json;
 use wasm_bindgen::prelude::*;
+use wasm_push::{use_push, Error, Permission, UsePushOptions};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
 
 /// Runs when the page loads the module.
 #[wasm_bindgen(start)]
 pub fn start() {
-    wasm_bindgen_futures::spawn_local(async {
-        let text = match register().await {
-            Ok(scope) => format!("Service worker registered and active for {scope}"),
-            Err(err) => format!("Service worker not registered: {err}"),
-        };
-        set_status(&text);
-    });
-}
-
-async fn register() -> Result<String, wasm_push::Error> {
-    let registration = wasm_push::Registration::register("/sw.js", "/").await?;
-    let active = registration.ready().await?;
-    Ok(active.as_raw().scope())
-}
-
-fn set_status(text: &str) {
-    let element = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id("status"));
-    if let Some(element) = element {
-        element.set_text_content(Some(text));
-        let _ = element.set_attribute("data-state", "done");
+    let root = gloo_utils::document().get_element_by_id("app");
+    match root {
+        Some(root) => {
+            yew::Renderer::<App>::with_root(root).render();
+        }
+        None => web_sys::console::error_1(&"the page has no #app element".into()),
     }
+}
+
+/// A `<meta name=… content=…>` the server filled in.
+fn meta(name: &str) -> String {
+    gloo_utils::document()
+        .query_selector(&format!("meta[name=\"{name}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"))
+        .unwrap_or_default()
+}
+
+fn describe(error: &Error) -> String {
+    match error {
+        Error::PermissionDenied => "Notifications are blocked for this site. Allow them in the site settings (the icon left of the address), then try again.".into(),
+        other => other.to_string(),
+    }
+}
+
+#[function_component]
+fn App() -> Html {
+    let push = use_push(
+        UsePushOptions::new("/sw.js?subscription_url=/api/subscription", "/")
+            .application_server_key(meta("vapid-key"))
+            .server_url("/api/subscription"),
+    );
+
+    let support_line = match push.support.check() {
+        Ok(()) => html! { <span class="ok">{ "Yes" }</span> },
+        Err(error) => html! { <span class="bad">{ format!("No: {error}") }</span> },
+    };
+    let permission_line = match push.permission {
+        Permission::Granted => "Granted",
+        Permission::Denied => "Denied (change it in the site settings)",
+        Permission::Default => "Not asked yet",
+    };
+    let subscription_line = match &push.subscription {
+        Some(subscription) => format!("Subscribed through {}", subscription.push_service_origin()),
+        None => "Not subscribed".into(),
+    };
+    let (state, status) = match (&push.scope, push.support.can_push()) {
+        (Some(scope), _) => ("done", format!("Service worker registered and active for {scope}")),
+        (None, false) => ("done", "Service worker not registered: push is not supported here".to_owned()),
+        (None, true) if push.loading => ("loading", "Registering the service worker…".to_owned()),
+        (None, true) => ("done", "Service worker not registered".to_owned()),
+    };
+
+    let toggle = {
+        let push = push.clone();
+        Callback::from(move |_: MouseEvent| {
+            if push.subscription.is_some() {
+                push.unsubscribe.emit(());
+            } else {
+                push.subscribe.emit(());
+            }
+        })
+    };
+
+    html! {
+        <main>
+            <h1>{ "wasm-push demo" }</h1>
+            <p>{ "Push notifications let a site reach you while it is closed: a reply to your message, \
+                  a delivery on its way. This page and its service worker are Rust compiled to wasm." }</p>
+
+            <section aria-labelledby="state">
+                <h2 id="state">{ "This browser" }</h2>
+                <dl>
+                    <dt>{ "Push supported" }</dt><dd id="support">{ support_line }</dd>
+                    <dt>{ "Permission" }</dt><dd id="permission">{ permission_line }</dd>
+                    <dt>{ "Subscription" }</dt><dd id="subscription">{ subscription_line }</dd>
+                </dl>
+                <p id="status" data-state={state}>{ status }</p>
+                if push.support.can_push() {
+                    <button id="toggle" class="primary" onclick={toggle} disabled={push.loading || push.scope.is_none()}>
+                        { if push.subscription.is_some() { "Turn off notifications" } else { "Turn on notifications" } }
+                    </button>
+                } else {
+                    <p>{ "Open this page over HTTPS (or on localhost) in a browser with service workers and the Push API." }</p>
+                }
+                if let Some(error) = &push.error {
+                    <p id="error" class="bad" role="alert">{ describe(error) }</p>
+                }
+            </section>
+
+            <SendForm endpoint={push.subscription.as_ref().map(|s| AttrValue::from(s.endpoint.clone()))} />
+        </main>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SendFormProps {
+    /// The visitor's own endpoint, when subscribed.
+    endpoint: Option<AttrValue>,
+}
+
+#[function_component]
+fn SendForm(props: &SendFormProps) -> Html {
+    let title = use_node_ref();
+    let body = use_node_ref();
+    let url = use_node_ref();
+    let action = use_node_ref();
+    let icon = use_node_ref();
+    let outcome = use_state(|| None::<Result<String, String>>);
+
+    let send = |to: &'static str| {
+        let (title, body, url, action, icon) = (title.clone(), body.clone(), url.clone(), action.clone(), icon.clone());
+        let (outcome, endpoint) = (outcome.clone(), props.endpoint.clone());
+        Callback::from(move |_: MouseEvent| {
+            let read = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+            let optional = |text: String| (!text.trim().is_empty()).then_some(text);
+            let mut notification = json!({"title": read(&title), "body": read(&body), "tag": format!("demo-{to}")});
+            if let Some(url) = optional(read(&url)) {
+                notification["url"] = url.into();
+            }
+            if let Some(label) = optional(read(&action)) {
+                notification["actions"] = json!([{"action": "open", "title": label}]);
+            }
+            if let Some(icon) = optional(read(&icon)) {
+                notification["icon"] = icon.into();
+            }
+            let request = json!({"to": to, "endpoint": endpoint.as_deref(), "notification": notification});
+            let outcome = outcome.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                outcome.set(Some(post_send(&request).await));
+            });
+        })
+    };
+
+    let (send_me, send_all) = (send("me"), send("all"));
+    html! {
+        <section aria-labelledby="send">
+            <h2 id="send">{ "Send a notification" }</h2>
+            <label>{ "Title" }<input id="title" ref={title.clone()} value="Hello from wasm-push" /></label>
+            <label>{ "Body" }<input id="body" ref={body.clone()} value="Sent by the demo server, shown by a Rust service worker." /></label>
+            <label>{ "Opens (same-site URL, optional)" }<input id="url" ref={url.clone()} placeholder="/" /></label>
+            <label>{ "Button label (optional)" }<input id="action" ref={action.clone()} placeholder="Open" /></label>
+            <label>{ "Icon URL (optional)" }<input id="icon" ref={icon.clone()} placeholder="/icon.png" /></label>
+            <div class="row">
+                <button id="send-me" class="primary" onclick={send_me} disabled={props.endpoint.is_none()}>{ "Send to me" }</button>
+                <button id="send-all" onclick={send_all}>{ "Send to everyone" }</button>
+            </div>
+            {
+                match &*outcome {
+                    Some(Ok(text)) => html! { <p id="outcome" class="ok">{ text }</p> },
+                    Some(Err(text)) => html! { <p id="outcome" class="bad" role="alert">{ text }</p> },
+                    None => html! {},
+                }
+            }
+        </section>
+    }
+}
+
+/// POSTs to the demo server's `/api/send` with the page's CSRF token.
+async fn post_send(request: &serde_json::Value) -> Result<String, String> {
+    let response = gloo_net::http::Request::post("/api/send")
+        .header("X-CSRF-Token", &meta("csrf-token"))
+        .json(request)
+        .map_err(|e| e.to_string())?
+        .send()
+        .await
+        .map_err(|e| format!("the server did not answer: {e}"))?;
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    if !response.ok() {
+        let message = body["error"]["message"].as_str().unwrap_or("the server refused");
+        return Err(format!("{} ({})", message, response.status()));
+    }
+    Ok(format!(
+        "Sent to {} subscription(s); {} gone and removed; {} failed.",
+        body["sent"], body["removed"], body["failed"]
+    ))
 }

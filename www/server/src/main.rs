@@ -7,7 +7,9 @@
 //! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`, mailto:wasm-push-demo@localhost).
 //!
 //! Every state-changing request must come from the page itself: the `Origin` header must name
-//! this server and `X-CSRF-Token` must carry the token the page was given. Log lines name the
+//! this server and `X-CSRF-Token` must carry the token the page was given. The one exception is
+//! the worker's `pushsubscriptionchange`, which has no page: a subscription that names a stored
+//! `oldEndpoint` (a secret capability URL) may replace it without the token. Log lines name the
 //! push service, never an endpoint or a key.
 
 mod send;
@@ -137,17 +139,24 @@ fn storage_error(e: rusqlite::Error) -> ApiError {
 
 /// The page's own requests only: `Origin` naming this host, and the token the page was given.
 fn check_csrf(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = header("host").unwrap_or_default();
-    let same_origin = header("origin").is_some_and(|origin| origin == format!("http://{host}") || origin == format!("https://{host}"));
-    if !same_origin {
-        return Err(ApiError(StatusCode::FORBIDDEN, "origin", "requests must come from this site's own pages".into()));
-    }
-    let token = header("x-csrf-token").unwrap_or_default();
+    check_origin(headers)?;
+    let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !constant_time_eq(token.as_bytes(), app.csrf_token.as_bytes()) {
         return Err(ApiError(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token".into()));
     }
     Ok(())
+}
+
+/// `Origin` must name this host: browsers send it on every cross-site POST and DELETE.
+fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = header("host").unwrap_or_default();
+    let same_origin = header("origin").is_some_and(|origin| origin == format!("http://{host}") || origin == format!("https://{host}"));
+    if same_origin {
+        Ok(())
+    } else {
+        Err(ApiError(StatusCode::FORBIDDEN, "origin", "requests must come from this site's own pages".into()))
+    }
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -173,8 +182,17 @@ struct SaveRequest {
 }
 
 async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Result<StatusCode, ApiError> {
-    check_csrf(&app, &headers)?;
+    check_origin(&headers)?;
     let request: SaveRequest = parse(&body)?;
+    // The worker's `pushsubscriptionchange` has no page and so no token; it proves itself by
+    // knowing a stored endpoint (a capability URL) instead.
+    let replaces_stored = match &request.old_endpoint {
+        Some(old) => app.store.lock().unwrap_or_else(|p| p.into_inner()).get(old).map_err(storage_error)?.is_some(),
+        None => false,
+    };
+    if !replaces_stored {
+        check_csrf(&app, &headers)?;
+    }
     let subscription = request.subscription;
     if !(subscription.endpoint.starts_with("https://") || subscription.endpoint.starts_with("http://")) {
         return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the endpoint is not an http(s) URL".into()));

@@ -130,6 +130,25 @@ async fn a_changed_subscription_replaces_the_old_row() {
 }
 
 #[tokio::test]
+async fn the_worker_replaces_a_stored_subscription_without_the_token_but_not_an_unknown_one() {
+    let server = Server::start(&scratch_dir("worker")).await;
+    server.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/old")).await;
+    let mut changed = subscription("https://push.example/new");
+    changed["oldEndpoint"] = "https://push.example/old".into();
+    let (status, _) = server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some(&server.base), None).await;
+    assert_eq!(status, 201);
+    assert_eq!(server.rows(), ["https://push.example/new"]);
+
+    changed["oldEndpoint"] = "https://push.example/guessed".into();
+    changed["endpoint"] = "https://push.example/attacker".into();
+    let (status, body) = server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some(&server.base), None).await;
+    assert_eq!((status, &body["error"]["id"]), (403, &json!("csrf")));
+    let (status, _) = server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some("http://evil.example"), None).await;
+    assert_eq!(status, 403);
+    assert_eq!(server.rows(), ["https://push.example/new"]);
+}
+
+#[tokio::test]
 async fn requests_without_the_token_or_from_another_origin_are_refused_and_nothing_is_stored() {
     let server = Server::start(&scratch_dir("csrf")).await;
     let sub = subscription("https://push.example/forged");
