@@ -207,6 +207,7 @@ impl Browser {
         use base64::Engine;
         let dir = PathBuf::from(setting("WASM_PUSH_SCREENSHOTS"));
         std::fs::create_dir_all(&dir).unwrap();
+        self.run("window.scrollTo(0, 0)").await;
         let url = format!("{}/session/{}/screenshot", self.base, self.session);
         let answer: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
         let png = base64::engine::general_purpose::STANDARD.decode(answer["value"].as_str().unwrap()).unwrap();

@@ -52,6 +52,7 @@ async fn screenshots_of_the_demo_where_push_is_unsupported_and_before_permission
     assert_eq!(insecure.wait_for_worker().await, "Service worker not registered: push is not supported here");
     let support = insecure.text_of("#support").await.unwrap();
     assert!(support.starts_with("No: push needs a secure context"), "{support}");
+    assert_eq!(insecure.text_of("#permission").await.as_deref(), Some("Not available here"));
     assert!(insecure.text_of("#toggle").await.is_none(), "no subscribe button where push cannot work");
     insecure.screenshot("demo-unsupported").await;
 

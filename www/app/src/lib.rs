@@ -49,10 +49,12 @@ fn App() -> Html {
         Ok(()) => html! { <span class="ok">{ "Yes" }</span> },
         Err(error) => html! { <span class="bad">{ format!("No: {error}") }</span> },
     };
-    let permission_line = match push.permission {
-        Permission::Granted => "Granted",
-        Permission::Denied => "Denied (change it in the site settings)",
-        Permission::Default => "Not asked yet",
+    // Where push cannot work, browsers report "denied" whatever the user chose: say so instead.
+    let permission_line = match (push.support.can_push(), push.permission) {
+        (false, _) => "Not available here",
+        (true, Permission::Granted) => "Granted",
+        (true, Permission::Denied) => "Denied (change it in the site settings)",
+        (true, Permission::Default) => "Not asked yet",
     };
     let subscription_line = match &push.subscription {
         Some(subscription) => format!("Subscribed through {}", subscription.push_service_origin()),
