@@ -63,6 +63,14 @@ async fn screenshots_of_the_demo_where_push_is_unsupported_and_before_permission
     assert_eq!(fresh.text_of("#toggle").await.as_deref(), Some("Turn on notifications"));
     assert_eq!(fresh.text_of("#subscription").await.as_deref(), Some("Not subscribed"));
     fresh.screenshot("demo-default").await;
+
+    // Phone-sized: nothing wider than the screen.
+    let phone = Browser::chromium_with(false, &["--window-size=390,844"]).await;
+    phone.goto(&format!("{}/", server.origin)).await;
+    phone.wait_for_worker().await;
+    let overflow = phone.run("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
+    assert_eq!(overflow, 0, "the page scrolls sideways on a 390 px screen");
+    phone.screenshot("demo-phone").await;
 }
 
 #[tokio::test]

@@ -30,6 +30,8 @@ async fn subscribe_send_and_unsubscribe_through_the_demo_page() {
         browser.wait_for_notification("demo-me").await,
         ("Typed in Firefox".into(), "through the demo server and the push service".into())
     );
+    // What the user typed is still in the form after sending.
+    assert_eq!(browser.run("return document.getElementById('title').value").await, "Typed in Firefox");
     browser.screenshot("demo-subscribed").await;
     // Firefox told the push service it delivered the message (code 100).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);

@@ -115,32 +115,66 @@ struct SendFormProps {
     endpoint: Option<AttrValue>,
 }
 
+/// The form's fields, kept in state so a re-render never resets what the user typed.
+#[derive(Clone, PartialEq)]
+struct Draft {
+    title: String,
+    body: String,
+    url: String,
+    action: String,
+    icon: String,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Draft {
+            title: "Hello from wasm-push".into(),
+            body: "Sent by the demo server, shown by a Rust service worker.".into(),
+            url: String::new(),
+            action: String::new(),
+            icon: String::new(),
+        }
+    }
+}
+
+impl Draft {
+    /// The notification as the server's `/api/send` takes it.
+    fn notification(&self, tag: &str) -> serde_json::Value {
+        let mut notification = json!({"title": self.title, "body": self.body, "tag": tag});
+        let optional = |text: &str| (!text.trim().is_empty()).then(|| text.trim().to_owned());
+        if let Some(url) = optional(&self.url) {
+            notification["url"] = url.into();
+        }
+        if let Some(label) = optional(&self.action) {
+            notification["actions"] = json!([{"action": "open", "title": label}]);
+        }
+        if let Some(icon) = optional(&self.icon) {
+            notification["icon"] = icon.into();
+        }
+        notification
+    }
+}
+
 #[function_component]
 fn SendForm(props: &SendFormProps) -> Html {
-    let title = use_node_ref();
-    let body = use_node_ref();
-    let url = use_node_ref();
-    let action = use_node_ref();
-    let icon = use_node_ref();
+    let draft = use_state(Draft::default);
     let outcome = use_state(|| None::<Result<String, String>>);
 
+    let field = |id: &'static str, label: &'static str, placeholder: &'static str, value: String, set: fn(&mut Draft, String)| {
+        let draft = draft.clone();
+        let oninput = Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let mut next = (*draft).clone();
+            set(&mut next, input.value());
+            draft.set(next);
+        });
+        html! { <label>{ label }<input {id} {value} {placeholder} {oninput} /></label> }
+    };
+
     let send = |to: &'static str| {
-        let (title, body, url, action, icon) = (title.clone(), body.clone(), url.clone(), action.clone(), icon.clone());
-        let (outcome, endpoint) = (outcome.clone(), props.endpoint.clone());
+        let (draft, outcome, endpoint) = (draft.clone(), outcome.clone(), props.endpoint.clone());
         Callback::from(move |_: MouseEvent| {
-            let read = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-            let optional = |text: String| (!text.trim().is_empty()).then_some(text);
-            let mut notification = json!({"title": read(&title), "body": read(&body), "tag": format!("demo-{to}")});
-            if let Some(url) = optional(read(&url)) {
-                notification["url"] = url.into();
-            }
-            if let Some(label) = optional(read(&action)) {
-                notification["actions"] = json!([{"action": "open", "title": label}]);
-            }
-            if let Some(icon) = optional(read(&icon)) {
-                notification["icon"] = icon.into();
-            }
-            let request = json!({"to": to, "endpoint": endpoint.as_deref(), "notification": notification});
+            let request = json!({"to": to, "endpoint": endpoint.as_deref(), "notification": draft.notification(&format!("demo-{to}"))});
             let outcome = outcome.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 outcome.set(Some(post_send(&request).await));
@@ -152,11 +186,11 @@ fn SendForm(props: &SendFormProps) -> Html {
     html! {
         <section aria-labelledby="send">
             <h2 id="send">{ "Send a notification" }</h2>
-            <label>{ "Title" }<input id="title" ref={title.clone()} value="Hello from wasm-push" /></label>
-            <label>{ "Body" }<input id="body" ref={body.clone()} value="Sent by the demo server, shown by a Rust service worker." /></label>
-            <label>{ "Opens (same-site URL, optional)" }<input id="url" ref={url.clone()} placeholder="/" /></label>
-            <label>{ "Button label (optional)" }<input id="action" ref={action.clone()} placeholder="Open" /></label>
-            <label>{ "Icon URL (optional)" }<input id="icon" ref={icon.clone()} placeholder="/icon.png" /></label>
+            { field("title", "Title", "", draft.title.clone(), |d, v| d.title = v) }
+            { field("body", "Body", "", draft.body.clone(), |d, v| d.body = v) }
+            { field("url", "Opens (same-site URL, optional)", "/", draft.url.clone(), |d, v| d.url = v) }
+            { field("action", "Button label (optional)", "Open", draft.action.clone(), |d, v| d.action = v) }
+            { field("icon", "Icon URL (optional)", "/icon.png", draft.icon.clone(), |d, v| d.icon = v) }
             <div class="row">
                 <button id="send-me" class="primary" onclick={send_me} disabled={props.endpoint.is_none()}>{ "Send to me" }</button>
                 <button id="send-all" onclick={send_all}>{ "Send to everyone" }</button>
