@@ -96,6 +96,42 @@ async fn requesting_a_granted_permission_answers_granted_without_a_prompt() {
     assert_eq!(wasm_push::request_permission().await.unwrap(), Permission::Granted);
 }
 
+/// Runs `check` with `Notification.requestPermission` replaced by a stand-in written as
+/// JavaScript `body` (taking `callback`), then puts the browser's own back.
+async fn with_request_permission<F: std::future::Future<Output = ()>>(body: &str, check: impl FnOnce() -> F) {
+    let notification = js_sys::Reflect::get(&js_sys::global(), &"Notification".into()).unwrap();
+    let original = js_sys::Reflect::get(&notification, &"requestPermission".into()).unwrap();
+    let stand_in = js_sys::Function::new_with_args("callback", body);
+    js_sys::Reflect::set(&notification, &"requestPermission".into(), &stand_in).unwrap();
+    check().await;
+    js_sys::Reflect::set(&notification, &"requestPermission".into(), &original).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn request_permission_works_where_it_only_takes_a_callback() {
+    // Safari before 15: no promise, the answer comes through the callback.
+    with_request_permission("setTimeout(() => callback('granted'), 10); return undefined;", || async {
+        assert_eq!(wasm_push::request_permission().await, Ok(Permission::Granted));
+    })
+    .await;
+    with_request_permission("setTimeout(() => callback('denied'), 10);", || async {
+        assert_eq!(wasm_push::request_permission().await, Err(Error::PermissionDenied));
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_dismissed_prompt_is_not_an_error_and_a_denial_is_a_typed_one() {
+    with_request_permission("return Promise.resolve('default');", || async {
+        assert_eq!(wasm_push::request_permission().await, Ok(Permission::Default));
+    })
+    .await;
+    with_request_permission("return Promise.resolve('denied');", || async {
+        assert_eq!(wasm_push::request_permission().await, Err(Error::PermissionDenied));
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn a_permission_watch_reads_the_current_state() {
     let watch = PermissionWatch::new(|_| {}).await.unwrap();

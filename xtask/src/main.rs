@@ -210,7 +210,9 @@ fn test() -> Result {
     let mut suites = Vec::new();
 
     say("native tests (library, payload and subscription types, loopback push service)");
-    let native = run_suites(cargo().args(["test", "--no-fail-fast", "--color", "never"]), "native", &mut suites);
+    let mut native = cargo();
+    native.args(["test", "--no-fail-fast", "--color", "never"]);
+    let native = run_suites(native, "native", &mut suites);
 
     say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
     run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))?;
@@ -259,21 +261,23 @@ fn test() -> Result {
             .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
             .env("PATH", tools.path_with_cargo_bin());
-        results.push(run_suites(&mut command, browser, &mut suites));
+        results.push(run_suites(command, browser, &mut suites));
     }
     drop(service);
 
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
     let site = site()?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
+    let mut end_to_end = cargo();
+    end_to_end
+        .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
+        .env("WASM_PUSH_SITE", &site)
+        .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
+        .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
+        .env("CHROMEDRIVER", &browsers.chromedriver)
+        .env("GECKODRIVER", &browsers.geckodriver);
     results.push(run_suites(
-        cargo()
-            .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
-            .env("WASM_PUSH_SITE", &site)
-            .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
-            .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
-            .env("CHROMEDRIVER", &browsers.chromedriver)
-            .env("GECKODRIVER", &browsers.geckodriver),
+        end_to_end,
         "end-to-end",
         &mut suites,
     ));
@@ -298,29 +302,21 @@ fn test() -> Result {
 
 /// Runs a cargo test command, echoing its output and collecting every `test result:` line
 /// under the name of the binary that printed it.
-fn run_suites(command: &mut Command, label: &str, suites: &mut Vec<Suite>) -> Result {
+fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Result {
     let shown = format!("{command:?}").replace('"', "");
+    // cargo prints "Running …" on stderr and the harness prints results on stdout: one pipe for
+    // both keeps them in the order they were written, so each result gets its suite's name.
+    let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    let writer_too = writer.try_clone().map_err(|e| format!("pipe: {e}"))?;
     let mut child = command
         .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(writer)
+        .stderr(writer_too)
         .spawn()
         .map_err(|e| format!("could not start {shown}: {e}"))?;
-    // cargo prints "Running …" on stderr and the harness prints results on stdout: read both.
-    let stderr = child.stderr.take().expect("piped");
-    let (sender, lines) = std::sync::mpsc::channel::<String>();
-    let err_sender = sender.clone();
-    let err_thread = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(std::result::Result::ok) {
-            let _ = err_sender.send(line);
-        }
-    });
-    let stdout = child.stdout.take().expect("piped");
-    let out_thread = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(std::result::Result::ok) {
-            let _ = sender.send(line);
-        }
-    });
+    // `command` holds our copies of the write end: drop them, so the reader ends with the child.
+    drop(command);
+    let lines = BufReader::new(reader).lines().map_while(std::result::Result::ok);
     let mut current = String::from("?");
     for line in lines {
         println!("{line}");
@@ -347,7 +343,6 @@ fn run_suites(command: &mut Command, label: &str, suites: &mut Vec<Suite>) -> Re
             });
         }
     }
-    let _ = (err_thread.join(), out_thread.join());
     let status = child.wait().map_err(|e| e.to_string())?;
     if status.success() {
         Ok(())
