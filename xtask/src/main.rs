@@ -1,6 +1,7 @@
 //! `cargo xtask demo | test | dist`: the project's commands. Each installs what it needs and
 //! skips what is there, saying what it does.
 
+mod bench;
 mod setup;
 
 use std::io::{BufRead, BufReader, Write};
@@ -12,13 +13,14 @@ use std::time::Instant;
 /// only Firefox can be pointed at.
 const NEEDS_PUSH_SERVICE: &str = "loopback_push_service";
 
-type Result<T = ()> = std::result::Result<T, String>;
+pub(crate) type Result<T = ()> = std::result::Result<T, String>;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
   demo   build the wasm and serve www/ on http://127.0.0.1:8080
   test   run every test: native, then the browser suites in headless Chromium and Firefox ESR
-  dist   build the release artefacts into target/dist and print their sizes";
+  dist   build the release artefacts into target/dist and print their sizes
+  bench  measure the shipped worker against a hand-written JavaScript one; writes BENCHMARKS.md";
 
 fn main() {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -26,6 +28,7 @@ fn main() {
         "demo" => demo(),
         "test" => test(),
         "dist" => dist().map(|_| ()),
+        "bench" => bench::run(),
         _ => Err(USAGE.to_owned()),
     };
     if let Err(message) = result {
@@ -35,16 +38,16 @@ fn main() {
 }
 
 /// The workspace root (xtask lives one level below it).
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
 }
 
-fn say(text: &str) {
+pub(crate) fn say(text: &str) {
     println!("[xtask] {text}");
 }
 
 /// Runs a command in the workspace root, streaming its output; fails when it fails.
-fn run(command: &mut Command) -> Result {
+pub(crate) fn run(command: &mut Command) -> Result {
     let shown = format!("{command:?}").replace('"', "");
     let status = command
         .current_dir(root())
@@ -57,7 +60,7 @@ fn run(command: &mut Command) -> Result {
     }
 }
 
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
@@ -75,23 +78,17 @@ fn dist() -> Result<Vec<Artefact>> {
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
-    say("building the worker and the page for wasm32 (profile wasm-release)");
-    run(cargo().args([
-        "build",
-        "--quiet",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-        "-p",
-        "wasm-push-sw",
-        "-p",
-        "wasm-push-demo-app",
-    ]))?;
+    say("building the worker, the window-side package and the demo page for wasm32 (profile wasm-release)");
+    let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
+    run(cargo().arg("build").args(release).args(["-p", "wasm-push-sw", "-p", "wasm-push-demo-app"]))?;
+    // Its own build: features unify within one cargo invocation, and the window package must
+    // not be measured with the demo's `yew` feature switched on.
+    run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "window_package"]))?;
     let built = root().join("target/wasm32-unknown-unknown/wasm-release");
-    // The worker is a classic script (importScripts works in every browser), the page a module.
+    // The worker is a classic script (importScripts works in every browser), the pages modules.
     for (crate_file, target, name) in [
         ("wasm_push_sw.wasm", "no-modules", "wasm_push_sw"),
+        ("examples/window_package.wasm", "web", "wasm_push_window"),
         ("wasm_push_demo_app.wasm", "web", "app"),
     ] {
         say(&format!("wasm-bindgen --target {target} {crate_file}"));
@@ -128,22 +125,40 @@ fn dist() -> Result<Vec<Artefact>> {
     Ok(artefacts)
 }
 
-fn print_sizes(artefacts: &[Artefact]) -> Result {
-    println!("\n{:<28} {:>10} {:>10} {:>10}", "file (target/dist)", "raw", "gzip", "brotli");
-    let worker_files = ["sw.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
-    let mut worker = [0usize; 3];
-    for artefact in artefacts {
-        let bytes = std::fs::read(&artefact.path).map_err(|e| e.to_string())?;
-        let sizes = [bytes.len(), gzip_len(&bytes), brotli_len(&bytes)];
-        let name = artefact.path.file_name().unwrap_or_default().to_string_lossy();
-        println!("{name:<28} {:>10} {:>10} {:>10}", sizes[0], sizes[1], sizes[2]);
-        if worker_files.contains(&name.as_ref()) {
-            for (total, size) in worker.iter_mut().zip(sizes) {
-                *total += size;
-            }
+/// The files of the worker as shipped, and of the window-side package.
+pub(crate) const WORKER_FILES: [&str; 3] = ["sw.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
+pub(crate) const WINDOW_FILES: [&str; 2] = ["wasm_push_window.js", "wasm_push_window_bg.wasm"];
+
+/// Raw, gzip (level 9) and brotli (quality 11) sizes of a file.
+fn sizes(path: &Path) -> Result<[usize; 3]> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok([bytes.len(), gzip_len(&bytes), brotli_len(&bytes)])
+}
+
+/// The summed sizes of some files of `dir`.
+pub(crate) fn total_sizes(dir: &Path, files: &[&str]) -> Result<[usize; 3]> {
+    let mut total = [0usize; 3];
+    for file in files {
+        for (sum, size) in total.iter_mut().zip(sizes(&dir.join(file))?) {
+            *sum += size;
         }
     }
-    println!("{:<28} {:>10} {:>10} {:>10}\n", "worker as shipped (3 files)", worker[0], worker[1], worker[2]);
+    Ok(total)
+}
+
+fn print_sizes(artefacts: &[Artefact]) -> Result {
+    println!("\n{:<32} {:>10} {:>10} {:>10}", "file (target/dist)", "raw", "gzip", "brotli");
+    for artefact in artefacts {
+        let [raw, gzip, brotli] = sizes(&artefact.path)?;
+        let name = artefact.path.file_name().unwrap_or_default().to_string_lossy();
+        println!("{name:<32} {raw:>10} {gzip:>10} {brotli:>10}");
+    }
+    let dist = root().join("target/dist");
+    for (label, files) in [("worker as shipped (3 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
+        let [raw, gzip, brotli] = total_sizes(&dist, files)?;
+        println!("{label:<32} {raw:>10} {gzip:>10} {brotli:>10}");
+    }
+    println!();
     Ok(())
 }
 
@@ -164,7 +179,7 @@ fn brotli_len(bytes: &[u8]) -> usize {
 // demo
 
 /// The demo site as served: `www/static` plus the release artefacts, in `target/www`.
-fn site() -> Result<PathBuf> {
+pub(crate) fn site() -> Result<PathBuf> {
     dist()?;
     let site = root().join("target/www");
     let _ = std::fs::remove_dir_all(&site);
@@ -180,7 +195,7 @@ fn demo() -> Result {
     run(cargo().args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"]).arg(&site))
 }
 
-fn copy_dir(from: &Path, to: &Path) -> Result {
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
     for entry in std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;

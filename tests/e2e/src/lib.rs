@@ -28,10 +28,14 @@ pub struct DemoServer {
 }
 
 impl DemoServer {
-    /// Starts it and waits for its "open http://…" line.
+    /// Starts it on the built site and waits for its "open http://…" line.
     pub async fn start(name: &str) -> DemoServer {
+        DemoServer::serving(name, &PathBuf::from(setting("WASM_PUSH_SITE"))).await
+    }
+
+    /// Starts it on another copy of the site (the benchmark's JavaScript baseline).
+    pub async fn serving(name: &str, site: &std::path::Path) -> DemoServer {
         use tokio::io::AsyncBufReadExt;
-        let site = PathBuf::from(setting("WASM_PUSH_SITE"));
         assert!(site.join("sw.js").exists(), "{} has no sw.js: build the site first", site.display());
         let data = std::env::temp_dir().join(format!("wasm-push-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
@@ -39,7 +43,7 @@ impl DemoServer {
             .args(["--addr", "127.0.0.1:0", "--data"])
             .arg(&data)
             .arg("--root")
-            .arg(&site)
+            .arg(site)
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -298,9 +302,17 @@ pub struct DevTools {
 impl DevTools {
     /// Sends a command and waits for its result, keeping the events that arrive meanwhile.
     pub async fn call(&mut self, method: &str, params: Value) -> Value {
+        self.call_in(None, method, params).await
+    }
+
+    /// The same, in a session attached with `Target.attachToTarget` (`flatten: true`).
+    pub async fn call_in(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
-        let request = json!({"id": id, "method": method, "params": params});
+        let mut request = json!({"id": id, "method": method, "params": params});
+        if let Some(session) = session {
+            request["sessionId"] = session.into();
+        }
         self.socket.send(Message::text(request.to_string())).await.unwrap();
         loop {
             let message = self.next().await;

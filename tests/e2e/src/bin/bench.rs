@@ -1,0 +1,142 @@
+//! The push benchmark, run by `cargo xtask bench`: the shipped Rust worker and the hand-written
+//! JavaScript baseline (`bench/baseline-sw.js`), each behind the demo page in headless Chromium,
+//! fed real `push` events through the DevTools protocol.
+//!
+//! Latency is the notification's own `timestamp` (set by the browser when the worker creates
+//! it) minus the moment the push was handed to DevTools, both read from this machine's clock.
+//! Prints one line, `BENCH {json}`, for xtask to tabulate.
+
+use e2e::{setting, Browser, DemoServer, DevTools};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const SAMPLES: usize = 30;
+const BURST: usize = 500;
+
+fn now_ms() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
+}
+
+struct Page {
+    _server: DemoServer,
+    browser: Browser,
+    devtools: DevTools,
+    origin: String,
+    registration: String,
+}
+
+impl Page {
+    async fn open(name: &str, site: &std::path::Path) -> Page {
+        let server = DemoServer::serving(name, site).await;
+        let origin = server.origin.clone();
+        let browser = Browser::chromium().await;
+        browser.goto(&format!("{origin}/")).await;
+        let status = browser.wait_for_worker().await;
+        assert!(status.starts_with("Service worker registered and active"), "{status}");
+        let mut devtools = browser.devtools().await;
+        devtools.call("Browser.grantPermissions", json!({"permissions": ["notifications"], "origin": origin})).await;
+        devtools.call("ServiceWorker.enable", json!({})).await;
+        let registration = devtools.registration_id(&format!("{origin}/")).await;
+        Page { _server: server, browser, devtools, origin, registration }
+    }
+
+    async fn deliver(&mut self, tag: &str) -> f64 {
+        let data = json!({"title": "Benchmark", "body": "a push to time", "tag": tag}).to_string();
+        let params = json!({"origin": self.origin, "registrationId": self.registration, "data": data});
+        let sent = now_ms();
+        self.devtools.call("ServiceWorker.deliverPushMessage", params).await;
+        sent
+    }
+
+    /// (tag, timestamp) of every notification shown, and closes them all.
+    async fn take_notifications(&self) -> Vec<(String, f64)> {
+        let list = self
+            .browser
+            .run_async(
+                "navigator.serviceWorker.ready.then(r => r.getNotifications())
+                   .then(ns => { const seen = ns.map(n => [n.tag, n.timestamp]); ns.forEach(n => n.close()); return seen; })",
+            )
+            .await;
+        list.as_array()
+            .map(|list| list.iter().map(|n| (n[0].as_str().unwrap_or("").to_owned(), n[1].as_f64().unwrap_or(0.0))).collect())
+            .unwrap_or_default()
+    }
+
+    /// Latency of one push: delivered, then read once it has surely settled (headless Chromium
+    /// loses a notification when the page reads while the worker is showing it).
+    async fn latency(&mut self, tag: &str, settle: Duration) -> Option<f64> {
+        let sent = self.deliver(tag).await;
+        tokio::time::sleep(settle).await;
+        let shown = self.take_notifications().await;
+        shown.iter().find(|(t, _)| t == tag).map(|(_, at)| at - sent)
+    }
+
+    async fn worker_memory(&mut self) -> Value {
+        let targets = self.devtools.call("Target.getTargets", json!({})).await;
+        let worker = targets["targetInfos"]
+            .as_array()
+            .and_then(|t| t.iter().find(|t| t["type"] == "service_worker" && t["url"].as_str().is_some_and(|u| u.starts_with(&self.origin))))
+            .cloned();
+        let Some(worker) = worker else { return json!({"js_heap": null, "wasm_memory": null}) };
+        let attached = self.devtools.call("Target.attachToTarget", json!({"targetId": worker["targetId"], "flatten": true})).await;
+        let session = attached["sessionId"].as_str().unwrap_or_default().to_owned();
+        let heap = self.devtools.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
+        // The Rust worker's shim keeps the wasm exports in `started`; the baseline has no wasm.
+        let wasm = self
+            .devtools
+            .call_in(
+                Some(&session),
+                "Runtime.evaluate",
+                json!({"expression": "typeof started === 'undefined' ? null : started.then(w => w.memory.buffer.byteLength)", "awaitPromise": true, "returnByValue": true}),
+            )
+            .await;
+        json!({"js_heap": heap["usedSize"], "wasm_memory": wasm["result"]["value"]})
+    }
+}
+
+async fn measure(name: &str, site: &std::path::Path) -> Value {
+    let mut page = Page::open(name, site).await;
+    // One push to start the worker and fill its caches.
+    page.latency("prime", Duration::from_millis(500)).await;
+
+    let mut warm = Vec::new();
+    for i in 0..SAMPLES {
+        warm.extend(page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await);
+    }
+    let mut cold = Vec::new();
+    for i in 0..SAMPLES {
+        page.devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        cold.extend(page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await);
+    }
+
+    let first = now_ms();
+    for i in 0..BURST {
+        page.deliver(&format!("burst-{i}")).await;
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let shown = loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let list = page.browser.run_async("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => [n.tag, n.timestamp]))").await;
+        let shown = list.as_array().cloned().unwrap_or_default();
+        if shown.len() >= BURST || std::time::Instant::now() > deadline {
+            break shown;
+        }
+    };
+    let distinct: std::collections::HashSet<&str> = shown.iter().filter_map(|n| n[0].as_str()).filter(|t| t.starts_with("burst-")).collect();
+    let last = shown.iter().filter_map(|n| n[1].as_f64()).fold(first, f64::max);
+    let memory = page.worker_memory().await;
+    json!({
+        "warm": warm, "cold": cold,
+        "burst": {"sent": BURST, "shown": distinct.len(), "ms_to_last": last - first},
+        "memory": memory,
+    })
+}
+
+#[tokio::main]
+async fn main() {
+    let rust = measure("bench-rust", &PathBuf::from(setting("WASM_PUSH_SITE"))).await;
+    let js = measure("bench-js", &PathBuf::from(setting("WASM_PUSH_BASELINE_SITE"))).await;
+    println!("BENCH {}", json!({"rust": rust, "js": js}));
+}
