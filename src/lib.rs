@@ -39,6 +39,14 @@ pub mod worker;
 #[cfg(all(target_arch = "wasm32", feature = "yew"))]
 mod yew_hook;
 
+/// What `export_worker!` expands to needs; not a public API.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub mod __private {
+    pub use js_sys;
+    pub use web_sys;
+}
+
 pub use config::WorkerConfig;
 pub use error::Error;
 pub use key::ApplicationServerKey;

@@ -2,25 +2,16 @@
 //! subscription changes handled.
 //!
 //! The ready-made worker in `sw/` is this runtime with its settings read from the script URL.
-//! Your own worker uses it the same way, with hooks:
+//! Your own worker (a cdylib that depends on `wasm-bindgen`) uses it the same way, with hooks,
+//! and [`export_worker!`](crate::export_worker) gives it the entry points the shim calls:
 //!
 //! ```no_run
-//! use wasm_bindgen::prelude::*;
-//! use wasm_push::worker::Runtime;
-//!
-//! thread_local! {
-//!     static RUNTIME: Runtime = Runtime::from_location()
-//!         .transform(|mut payload| {
-//!             payload.title = format!("Acme: {}", payload.title);
-//!             payload
-//!         })
-//!         .on_click(|click| (click.action == "inbox").then(|| "/inbox".to_owned()));
-//! }
-//!
-//! #[wasm_bindgen]
-//! pub fn on_push(event: web_sys::PushEvent) -> js_sys::Promise {
-//!     RUNTIME.with(|runtime| runtime.push(&event))
-//! }
+//! wasm_push::export_worker!(wasm_push::worker::Runtime::from_location()
+//!     .transform(|mut payload| {
+//!         payload.title = format!("Acme: {}", payload.title);
+//!         payload
+//!     })
+//!     .on_click(|click| (click.action == "inbox").then(|| "/inbox".to_owned())));
 //! ```
 
 use crate::server::{fetch_json, AppServer};
@@ -410,4 +401,51 @@ async fn open_or_focus(target: &str) -> Result<(), JsValue> {
         }
     }
     JsFuture::from(clients.open_window(target)).await.map(|_| ())
+}
+
+/// Exports the four entry points the shim (`sw/sw.js`) calls: `on_push`,
+/// `on_notification_click`, `on_notification_close` and `on_push_subscription_change`, each
+/// handing its event to the [`Runtime`] the expression builds (once, on first use). The crate
+/// that calls it must depend on `wasm-bindgen`.
+///
+/// ```no_run
+/// wasm_push::export_worker!(wasm_push::worker::Runtime::from_location());
+/// ```
+#[macro_export]
+macro_rules! export_worker {
+    ($runtime:expr) => {
+        ::std::thread_local! {
+            static WASM_PUSH_RUNTIME: $crate::worker::Runtime = $runtime;
+        }
+
+        /// `push`: shows the notification (the fallback for anything unreadable).
+        #[::wasm_bindgen::prelude::wasm_bindgen]
+        pub fn on_push(event: $crate::__private::web_sys::PushEvent) -> $crate::__private::js_sys::Promise {
+            WASM_PUSH_RUNTIME.with(|runtime| runtime.push(&event))
+        }
+
+        /// `notificationclick`: focuses or opens the notification's same-origin URL.
+        #[::wasm_bindgen::prelude::wasm_bindgen]
+        pub fn on_notification_click(
+            event: $crate::__private::web_sys::NotificationEvent,
+        ) -> $crate::__private::js_sys::Promise {
+            WASM_PUSH_RUNTIME.with(|runtime| runtime.notification_click(&event))
+        }
+
+        /// `notificationclose`: the "closed" receipt, when receipts are on.
+        #[::wasm_bindgen::prelude::wasm_bindgen]
+        pub fn on_notification_close(
+            event: $crate::__private::web_sys::NotificationEvent,
+        ) -> $crate::__private::js_sys::Promise {
+            WASM_PUSH_RUNTIME.with(|runtime| runtime.notification_close(&event))
+        }
+
+        /// `pushsubscriptionchange`: subscribes again if needed and tells the app server.
+        #[::wasm_bindgen::prelude::wasm_bindgen]
+        pub fn on_push_subscription_change(
+            event: $crate::__private::web_sys::ExtendableEvent,
+        ) -> $crate::__private::js_sys::Promise {
+            WASM_PUSH_RUNTIME.with(|runtime| runtime.subscription_change(&event))
+        }
+    };
 }

@@ -219,57 +219,57 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
         });
     }
 
-    let subscribe = {
-        let (dispatcher, registration, options) = (state.dispatcher(), registration.clone(), options.clone());
-        Callback::from(move |()| {
-            let (dispatcher, options) = (dispatcher.clone(), options.clone());
-            let registered = registration.borrow().clone();
-            dispatcher.dispatch(Change::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = async {
-                    let registered = registered.ok_or(Error::Unsupported("a registered service worker"))?;
-                    let granted = request_permission().await?;
-                    dispatcher.dispatch(Change::Permission(granted));
-                    if granted != Permission::Granted {
-                        return Ok(None);
-                    }
-                    let key = options.key.as_deref().ok_or_else(|| Error::InvalidKey("no key given in UsePushOptions".into()))?;
-                    let subscription = registered.subscribe(&ApplicationServerKey::from_base64url(key)?).await?;
-                    if let Some(url) = &options.server_url {
-                        AppServer::new(url.as_str()).save(&subscription).await?;
-                    }
-                    Ok(Some(subscription))
-                };
-                dispatcher.dispatch(match result.await {
-                    Ok(subscription) => Change::Subscribed(subscription),
-                    Err(error) => Change::Failed(error),
-                });
-            });
-        })
-    };
-
-    let unsubscribe = {
-        let (dispatcher, registration, options) = (state.dispatcher(), registration, options);
-        Callback::from(move |()| {
-            let (dispatcher, options) = (dispatcher.clone(), options.clone());
-            let registered = registration.borrow().clone();
-            dispatcher.dispatch(Change::Loading);
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = async {
-                    let registered = registered.ok_or(Error::Unsupported("a registered service worker"))?;
-                    if let (Some(url), Some(subscription)) = (&options.server_url, registered.subscription().await?) {
-                        AppServer::new(url.as_str()).remove(&subscription).await?;
-                    }
-                    registered.unsubscribe().await?;
-                    Ok::<_, Error>(())
-                };
-                dispatcher.dispatch(match result.await {
-                    Ok(()) => Change::Subscribed(None),
-                    Err(error) => Change::Failed(error),
-                });
-            });
-        })
-    };
+    let subscribe = action(&state, &registration, &options, |registered, options, dispatcher| async move {
+        let granted = request_permission().await?;
+        dispatcher.dispatch(Change::Permission(granted));
+        if granted != Permission::Granted {
+            return Ok(None);
+        }
+        let key = options.key.as_deref().ok_or_else(|| Error::InvalidKey("no key given in UsePushOptions".into()))?;
+        let subscription = registered.subscribe(&ApplicationServerKey::from_base64url(key)?).await?;
+        if let Some(url) = &options.server_url {
+            AppServer::new(url.as_str()).save(&subscription).await?;
+        }
+        Ok(Some(subscription))
+    });
+    let unsubscribe = action(&state, &registration, &options, |registered, options, _| async move {
+        if let (Some(url), Some(subscription)) = (&options.server_url, registered.subscription().await?) {
+            AppServer::new(url.as_str()).remove(&subscription).await?;
+        }
+        registered.unsubscribe().await?;
+        Ok(None)
+    });
 
     UsePushHandle { state, subscribe, unsubscribe }
+}
+
+/// One of the hook's actions as a callback: loading while `work` runs on the registration, then
+/// the subscription it ends with, or its error.
+fn action<Work, Done>(
+    state: &UseReducerHandle<Store>,
+    registration: &Rc<RefCell<Option<Registration>>>,
+    options: &UsePushOptions,
+    work: Work,
+) -> Callback<()>
+where
+    Work: Fn(Registration, UsePushOptions, UseReducerDispatcher<Store>) -> Done + 'static,
+    Done: std::future::Future<Output = Result<Option<Subscription>, Error>> + 'static,
+{
+    let (dispatcher, registration, options) = (state.dispatcher(), registration.clone(), options.clone());
+    Callback::from(move |()| {
+        let registered = registration.borrow().clone();
+        dispatcher.dispatch(Change::Loading);
+        let Some(registered) = registered else {
+            dispatcher.dispatch(Change::Failed(Error::Unsupported("a registered service worker")));
+            return;
+        };
+        let done = work(registered, options.clone(), dispatcher.clone());
+        let dispatcher = dispatcher.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            dispatcher.dispatch(match done.await {
+                Ok(subscription) => Change::Subscribed(subscription),
+                Err(error) => Change::Failed(error),
+            });
+        });
+    })
 }
