@@ -38,12 +38,13 @@ pub struct Runtime {
     inner: Rc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     config: WorkerConfig,
     /// The worker script's URL, which server URLs are resolved against.
     location: String,
-    transform: Option<Box<Transform>>,
-    on_click: Option<Box<ClickHook>>,
+    transform: Option<Rc<Transform>>,
+    on_click: Option<Rc<ClickHook>>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -104,7 +105,7 @@ impl Runtime {
     /// });
     /// ```
     pub fn transform(self, transform: impl Fn(NotificationPayload) -> NotificationPayload + 'static) -> Self {
-        self.with(|inner| inner.transform = Some(Box::new(transform)))
+        self.with(|inner| inner.transform = Some(Rc::new(transform)))
     }
 
     /// Decides where a click goes: `Some(url)` replaces the target (still held to the worker's
@@ -115,16 +116,12 @@ impl Runtime {
     ///     .on_click(|click| (click.action == "settings").then(|| "/settings".into()));
     /// ```
     pub fn on_click(self, hook: impl Fn(&Click) -> Option<String> + 'static) -> Self {
-        self.with(|inner| inner.on_click = Some(Box::new(hook)))
+        self.with(|inner| inner.on_click = Some(Rc::new(hook)))
     }
 
+    /// A runtime like this one with one thing changed; a clone keeps its hooks.
     fn with(self, change: impl FnOnce(&mut Inner)) -> Self {
-        let mut inner = Rc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            config: shared.config.clone(),
-            location: shared.location.clone(),
-            transform: None,
-            on_click: None,
-        });
+        let mut inner = Rc::unwrap_or_clone(self.inner);
         change(&mut inner);
         Self { inner: Rc::new(inner) }
     }

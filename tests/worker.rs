@@ -205,6 +205,20 @@ async fn a_transform_hook_changes_what_is_shown_but_never_shows_twice() {
 }
 
 #[wasm_bindgen_test]
+async fn adding_a_hook_to_a_cloned_runtime_keeps_the_hooks_it_had() {
+    let branded = Runtime::new(WorkerConfig::default()).transform(|mut payload| {
+        payload.title = format!("Acme: {}", payload.title);
+        payload
+    });
+    let kept = branded.clone();
+    let both = branded.on_click(|_| None);
+    let shown = shown_by(&both, &text_push(r#"{"title":"Kept"}"#)).await;
+    assert_eq!(titles(&shown), ["Acme: Kept"]);
+    let shown = shown_by(&kept, &text_push(r#"{"title":"Still"}"#)).await;
+    assert_eq!(titles(&shown), ["Acme: Still"]);
+}
+
+#[wasm_bindgen_test]
 fn click_targets_agree_with_the_browsers_own_url_parser() {
     let scope_origin = web_sys::Url::new(TABLE_SCOPE).unwrap().origin();
     for (requested, expected) in CLICK_TABLE {
