@@ -46,19 +46,19 @@ impl ApplicationServerKey {
     /// assert!(ApplicationServerKey::from_bytes(&compressed).is_err());
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let key: [u8; 65] = match bytes.len() {
-            65 => bytes.try_into().expect("length checked"),
-            33 if matches!(bytes[0], 0x02 | 0x03) => {
+        let key: [u8; 65] = match (<[u8; 65]>::try_from(bytes), bytes.len()) {
+            (Ok(key), _) => key,
+            (_, 33) if matches!(bytes[0], 0x02 | 0x03) => {
                 return Err(Error::InvalidKey(
                     "a compressed P-256 point (33 bytes); push needs the uncompressed form (65 bytes, starting 0x04)".into(),
                 ))
             }
-            32 => {
+            (_, 32) => {
                 return Err(Error::InvalidKey(
                     "32 bytes: this looks like the private key; use the public key (65 bytes)".into(),
                 ))
             }
-            n => return Err(Error::InvalidKey(format!("{n} bytes, expected 65"))),
+            (_, n) => return Err(Error::InvalidKey(format!("{n} bytes, expected 65"))),
         };
         if key[0] != 0x04 {
             return Err(Error::InvalidKey(format!(
