@@ -111,3 +111,85 @@ async fn a_real_push_with_malformed_or_no_data_still_shows_a_notification() {
     assert!(bodies.contains(&"{\"title\":"), "the malformed text is the body: {bodies:?}");
     assert!(bodies.contains(&"Open the site to see what is new."), "{bodies:?}");
 }
+
+/// Malformed pushes, each delivered for real into the shipped worker: every one must show
+/// exactly one notification with a title, and nothing in it may send a click off the site.
+#[tokio::test]
+async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_the_site() {
+    let (server, browser, mut devtools, registration) = demo_with_worker("malformed-table").await;
+    let origin = server.origin.clone();
+    let scope = format!("{origin}/");
+    let long = "é".repeat(10_000);
+    let exactly_4096 = {
+        let head = r#"{"title":"4096 bytes","body":""#;
+        let tail = r#""}"#;
+        format!("{head}{}{tail}", "a".repeat(4096 - head.len() - tail.len()))
+    };
+    let deep = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
+    let hundred_actions: Vec<serde_json::Value> =
+        (0..100).map(|i| json!({"action": format!("a{i}"), "title": "Go", "url": "https://evil.example/"})).collect();
+    let cases: Vec<(&str, String)> = vec![
+        ("invalid JSON", r#"{"title": "#.into()),
+        ("title of the wrong type", r#"{"title": 5, "body": ["x"]}"#.into()),
+        ("empty", String::new()),
+        ("exactly 4096 bytes", exactly_4096),
+        ("over 4096 bytes", json!({"title": "big", "body": "b".repeat(8000)}).to_string()),
+        ("deep nesting", deep),
+        ("unknown fields", r#"{"title":"T","zzz":1,"nested":{"a":[1,2]}}"#.into()),
+        ("missing title", r#"{"body":"only a body"}"#.into()),
+        ("javascript: url", r#"{"title":"t","url":"javascript:alert(1)"}"#.into()),
+        ("data: url", r#"{"title":"t","url":"data:text/html,<script>alert(1)</script>"}"#.into()),
+        ("other-origin url", r#"{"title":"t","url":"https://evil.example/phish"}"#.into()),
+        ("protocol-relative url", r#"{"title":"t","url":"//evil.example/x"}"#.into()),
+        ("backslash url", r#"{"title":"t","url":"/\\evil.example/x"}"#.into()),
+        ("100 actions to another origin", json!({"title": "actions", "actions": hundred_actions}).to_string()),
+        ("NaN timestamp", r#"{"title":"t","timestamp":NaN}"#.into()),
+        ("negative timestamp", r#"{"title":"t","timestamp":-5}"#.into()),
+        ("huge vibrate", json!({"title": "buzz", "vibrate": vec![100u32; 1000]}).to_string()),
+        ("declarative, wrong number", r#"{"web_push":8031,"notification":{"title":"x","navigate":"https://evil.example/"}}"#.into()),
+        ("declarative, no notification", r#"{"web_push":8030}"#.into()),
+        ("declarative, no title", r#"{"web_push":8030,"notification":{"navigate":"/x"}}"#.into()),
+        ("declarative, other-origin navigate", r#"{"web_push":8030,"notification":{"title":"d","navigate":"https://evil.example/"}}"#.into()),
+        ("empty title", r#"{"title":""}"#.into()),
+        ("whitespace title", r#"{"title":"   \n\t "}"#.into()),
+        ("10 000-character title", json!({"title": long}).to_string()),
+        ("body of the wrong type", r#"{"title":"t","body":42}"#.into()),
+        ("actions not a list", r#"{"title":"t","actions":"open"}"#.into()),
+        ("actions without labels", r#"{"title":"t","actions":[{"action":"x"},{"title":"y"}]}"#.into()),
+        ("invalid dir", r#"{"title":"t","dir":"sideways"}"#.into()),
+        ("tag of the wrong type", r#"{"title":"t","tag":{"a":1}}"#.into()),
+        ("javascript: icon", r#"{"title":"t","icon":"javascript:alert(1)"}"#.into()),
+        ("renotify without a tag", r#"{"title":"t","renotify":true}"#.into()),
+        ("silent with vibration", r#"{"title":"t","silent":true,"vibrate":[200,100]}"#.into()),
+        ("top-level array", "[1,2,3]".into()),
+        ("JSON null", "null".into()),
+        ("JSON string", r#""just a string""#.into()),
+        ("lone surrogate", r#"{"title":"\ud800"}"#.into()),
+        ("negative app badge", r#"{"title":"t","app_badge":-1}"#.into()),
+        ("control characters", "{\"title\":\"a\u{0}b\u{7}c\"}".into()),
+    ];
+    assert!(cases.len() >= 30);
+    for (name, data) in &cases {
+        deliver(&mut devtools, &origin, &registration, data).await;
+        let shown = browser
+            .run_async(
+                "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => {
+                   const seen = ns.map(n => ({title: n.title, data: n.data})); ns.forEach(n => n.close()); return seen; })",
+            )
+            .await;
+        let shown = shown.as_array().unwrap_or_else(|| panic!("{name}: {shown}"));
+        assert_eq!(shown.len(), 1, "{name}: one notification, got {shown:?}");
+        let notification = &shown[0];
+        let title = notification["title"].as_str().unwrap_or_default();
+        assert!(!title.trim().is_empty(), "{name}: empty title");
+        assert!(title.chars().count() <= wasm_push::MAX_TITLE_CHARS + 1, "{name}: title too long");
+        let mut requested: Vec<Option<&str>> = vec![notification["data"]["url"].as_str()];
+        if let Some(actions) = notification["data"]["actions"].as_object() {
+            requested.extend(actions.values().map(|url| url.as_str()));
+        }
+        for url in requested {
+            let target = wasm_push::click_target(&scope, url);
+            assert!(target.starts_with(&scope), "{name}: a click on {url:?} would open {target}");
+        }
+    }
+}
