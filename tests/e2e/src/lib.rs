@@ -70,7 +70,8 @@ async fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// A browser driven through WebDriver; the driver process ends with it.
+/// A browser driven through WebDriver. Dropping it ends the session (which closes the browser)
+/// and then the driver: killing only the driver would leave the browser running.
 pub struct Browser {
     http: reqwest::Client,
     session: String,
@@ -153,6 +154,22 @@ impl Browser {
             .to_owned();
         let capabilities = answer["value"]["capabilities"].clone();
         Browser { http, session, base, capabilities, _driver: process }
+    }
+
+    /// `DELETE /session/{id}` over a plain blocking socket: `Drop` cannot await.
+    fn end_session(&self) {
+        use std::io::{Read, Write};
+        let Some(authority) = self.base.strip_prefix("http://") else { return };
+        let Ok(mut stream) = std::net::TcpStream::connect(authority) else { return };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+        let request = format!(
+            "DELETE /session/{} HTTP/1.1\r\nHost: {authority}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            self.session
+        );
+        if stream.write_all(request.as_bytes()).is_ok() {
+            // The answer comes once the browser has quit.
+            let _ = stream.read(&mut [0u8; 1024]);
+        }
     }
 
     async fn command(&self, path: &str, body: Value) -> Value {
@@ -288,6 +305,12 @@ impl Browser {
         let url = page["webSocketDebuggerUrl"].as_str().unwrap();
         let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         DevTools { socket, next_id: 0, events: Vec::new() }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        self.end_session();
     }
 }
 
