@@ -16,7 +16,7 @@ const BURST_BUDGET: f64 = 0.9;
 
 pub fn run() -> Result {
     let browsers = setup::browsers()?;
-    let site = site()?;
+    let site = site(&setup::wasm_tools()?)?;
     let baseline = root().join("target/www-baseline");
     let _ = std::fs::remove_dir_all(&baseline);
     copy_dir(&site, &baseline)?;

@@ -27,7 +27,7 @@ fn main() {
     let result = match command.as_str() {
         "demo" => demo(),
         "test" => test(),
-        "dist" => dist().map(|_| ()),
+        "dist" => setup::wasm_tools().and_then(|tools| dist(&tools)).map(|_| ()),
         "bench" => bench::run(),
         _ => Err(USAGE.to_owned()),
     };
@@ -72,8 +72,7 @@ struct Artefact {
 }
 
 /// Builds the worker (shim, glue, wasm) and the window-side package into `target/dist`.
-fn dist() -> Result<Vec<Artefact>> {
-    let tools = setup::wasm_tools()?;
+fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     let out = root().join("target/dist");
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
@@ -179,8 +178,8 @@ fn brotli_len(bytes: &[u8]) -> usize {
 // demo
 
 /// The demo site as served: `www/static` plus the release artefacts, in `target/www`.
-pub(crate) fn site() -> Result<PathBuf> {
-    dist()?;
+pub(crate) fn site(tools: &setup::WasmTools) -> Result<PathBuf> {
+    dist(tools)?;
     let site = root().join("target/www");
     let _ = std::fs::remove_dir_all(&site);
     copy_dir(&root().join("www/static"), &site)?;
@@ -189,7 +188,7 @@ pub(crate) fn site() -> Result<PathBuf> {
 }
 
 fn demo() -> Result {
-    let site = site()?;
+    let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
     // Subscriptions and VAPID keys live in ./wasm-push-data, kept across runs.
     run(cargo().args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"]).arg(&site))
@@ -281,7 +280,8 @@ fn test() -> Result {
     drop(service);
 
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
-    let site = site()?;
+    // The tools were checked at the start of this run; no need to ask again.
+    let site = site(&tools)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end

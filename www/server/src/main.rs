@@ -140,6 +140,11 @@ fn storage_error(e: rusqlite::Error) -> ApiError {
 /// The page's own requests only: `Origin` naming this host, and the token the page was given.
 fn check_csrf(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     check_origin(headers)?;
+    check_token(app, headers)
+}
+
+/// The token the page was given, in `X-CSRF-Token`.
+fn check_token(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !constant_time_eq(token.as_bytes(), app.csrf_token.as_bytes()) {
         return Err(ApiError(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token".into()));
@@ -191,7 +196,7 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
         None => false,
     };
     if !replaces_stored {
-        check_csrf(&app, &headers)?;
+        check_token(&app, &headers)?;
     }
     let subscription = request.subscription;
     if !(subscription.endpoint.starts_with("https://") || subscription.endpoint.starts_with("http://")) {
