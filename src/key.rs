@@ -113,21 +113,42 @@ fn sextet(c: u8) -> Option<u32> {
     } as u32)
 }
 
+/// Why text is not base64.
+enum BadBase64 {
+    Padding,
+    Character { at: usize, found: u8 },
+    Length,
+}
+
 /// Decodes base64url or base64, padded or not.
 pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, Error> {
+    decode(text).map_err(|bad| match bad {
+        BadBase64::Padding => Error::InvalidKey("too much '=' padding".into()),
+        BadBase64::Character { at, found } => Error::InvalidKey(format!(
+            "character {:?} at position {at} is not base64url",
+            char::from(found)
+        )),
+        BadBase64::Length => Error::InvalidKey("its length is not a valid base64 length".into()),
+    })
+}
+
+/// The 65 bytes of a valid key, without the reasons (and the `core::fmt` they take): what the
+/// worker uses for its configured key.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn key_bytes(text: &str) -> Option<[u8; 65]> {
+    let key: [u8; 65] = decode(text.trim()).ok()?.try_into().ok()?;
+    (key[0] == 0x04).then_some(key)
+}
+
+fn decode(text: &str) -> Result<Vec<u8>, BadBase64> {
     let body = text.trim_end_matches('=');
     if text.len() - body.len() > 2 {
-        return Err(Error::InvalidKey("too much '=' padding".into()));
+        return Err(BadBase64::Padding);
     }
     let mut out = Vec::with_capacity(body.len() * 3 / 4);
     let (mut acc, mut bits) = (0u32, 0u32);
-    for (i, c) in body.bytes().enumerate() {
-        let v = sextet(c).ok_or_else(|| {
-            Error::InvalidKey(format!(
-                "character {:?} at position {i} is not base64url",
-                char::from(c)
-            ))
-        })?;
+    for (at, found) in body.bytes().enumerate() {
+        let v = sextet(found).ok_or(BadBase64::Character { at, found })?;
         acc = (acc << 6) | v;
         bits += 6;
         if bits >= 8 {
@@ -137,7 +158,7 @@ pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, Error> {
         }
     }
     if bits >= 6 {
-        return Err(Error::InvalidKey("its length is not a valid base64 length".into()));
+        return Err(BadBase64::Length);
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! What an app server pushes and what the worker shows: shared by both, compiled natively too.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The notification an app server sends, as JSON in the push message body.
 ///
@@ -218,35 +218,92 @@ const DECLARATIVE_MAGIC: u64 = 8030;
 /// assert_eq!(decode_push(None, &fallback).title, fallback.title);
 /// ```
 pub fn decode_push(data: Option<&[u8]>, fallback: &Fallback) -> NotificationPayload {
+    let (mut payload, data) = decode_with(data, fallback, |text| serde_json::from_str::<Value>(text).ok());
+    payload.data = data;
+    payload
+}
+
+/// A parsed JSON value as the decoder reads it: serde_json's [`Value`] natively and on app
+/// servers, the browser's own `JSON.parse` result in the worker (which keeps serde_json's code
+/// out of the worker's wasm). Both go through the same [`decode_with`], so what is tested
+/// natively is what the worker does.
+pub(crate) trait JsonView: Sized {
+    /// The member `name` of an object (not of an array or anything else).
+    fn member(&self, name: &str) -> Option<Self>;
+    /// The elements of an array.
+    fn elements(&self) -> Option<Vec<Self>>;
+    /// A string's text.
+    fn text(&self) -> Option<String>;
+    /// A number.
+    fn number(&self) -> Option<f64>;
+    /// A boolean.
+    fn boolean(&self) -> Option<bool>;
+    /// Whether this is an object (not an array, not null).
+    fn is_object(&self) -> bool;
+}
+
+impl JsonView for Value {
+    fn member(&self, name: &str) -> Option<Self> {
+        self.as_object()?.get(name).cloned()
+    }
+    fn elements(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
+    }
+    fn text(&self) -> Option<String> {
+        self.as_str().map(str::to_owned)
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        self.is_object()
+    }
+}
+
+/// [`decode_push`] over any JSON reader: the payload without its `data`, and the `data` as the
+/// reader holds it.
+pub(crate) fn decode_with<V: JsonView>(
+    data: Option<&[u8]>,
+    fallback: &Fallback,
+    parse: impl FnOnce(&str) -> Option<V>,
+) -> (NotificationPayload, Option<V>) {
     let text = match data.map(std::str::from_utf8) {
         Some(Ok(text)) if !text.trim().is_empty() => text.trim(),
-        _ => return fallback_payload(fallback),
+        _ => return (fallback_payload(fallback), None),
     };
-    let mut payload = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(object)) => match declarative(&object) {
+    let parsed = parse(text);
+    let (mut payload, data) = match parsed {
+        Some(object) if object.is_object() => match declarative(&object) {
             Some(notification) => {
-                let mut payload = read_fields(notification, "navigate");
-                payload.app_badge = object.get("app_badge").and_then(count).or(payload.app_badge);
-                payload
+                let (mut payload, data) = read_fields(&notification, "navigate");
+                payload.app_badge = object.member("app_badge").and_then(|v| count(&v)).or(payload.app_badge);
+                (payload, data)
             }
             None => read_fields(&object, "url"),
         },
-        Ok(Value::String(text)) => NotificationPayload { body: Some(cut(&text, MAX_BODY_CHARS)), ..Default::default() },
-        // Not a JSON object: the text itself is the message.
-        _ => NotificationPayload { body: Some(cut(text, MAX_BODY_CHARS)), ..Default::default() },
+        Some(value) => {
+            // A JSON string is the message; any other JSON (a number, an array) or none at all:
+            // the text itself is.
+            let body = value.text().map_or_else(|| cut(text, MAX_BODY_CHARS), |s| cut(&s, MAX_BODY_CHARS));
+            (NotificationPayload { body: Some(body), ..Default::default() }, None)
+        }
+        None => (NotificationPayload { body: Some(cut(text, MAX_BODY_CHARS)), ..Default::default() }, None),
     };
     if payload.title.trim().is_empty() {
         payload.title = fallback.title.clone();
     }
     payload.title = cut(payload.title.trim(), MAX_TITLE_CHARS);
-    payload
+    (payload, data)
 }
 
-fn declarative(object: &Map<String, Value>) -> Option<&Map<String, Value>> {
-    if object.get("web_push").and_then(Value::as_u64) != Some(DECLARATIVE_MAGIC) {
+fn declarative<V: JsonView>(object: &V) -> Option<V> {
+    if object.member("web_push").and_then(|v| count(&v)) != Some(DECLARATIVE_MAGIC) {
         return None;
     }
-    object.get("notification").and_then(Value::as_object)
+    object.member("notification").filter(V::is_object)
 }
 
 fn fallback_payload(fallback: &Fallback) -> NotificationPayload {
@@ -255,11 +312,11 @@ fn fallback_payload(fallback: &Fallback) -> NotificationPayload {
 
 /// Reads every field it can, each on its own; `url_key` is `url` for our JSON and
 /// `navigate` for Declarative Web Push.
-fn read_fields(object: &Map<String, Value>, url_key: &str) -> NotificationPayload {
-    let get = |names: &[&str]| names.iter().find_map(|name| object.get(*name));
-    let text = |names: &[&str], max: usize| get(names).and_then(Value::as_str).map(|s| cut(s, max));
-    let flag = |names: &[&str]| get(names).and_then(Value::as_bool).unwrap_or(false);
-    NotificationPayload {
+fn read_fields<V: JsonView>(object: &V, url_key: &str) -> (NotificationPayload, Option<V>) {
+    let get = |names: &[&str]| names.iter().find_map(|name| object.member(name));
+    let text = |names: &[&str], max: usize| get(names).and_then(|v| v.text()).map(|s| cut(&s, max));
+    let flag = |names: &[&str]| get(names).and_then(|v| v.boolean()).unwrap_or(false);
+    let payload = NotificationPayload {
         title: text(&["title"], MAX_TITLE_CHARS + 1).unwrap_or_default(),
         body: text(&["body"], MAX_BODY_CHARS),
         icon: text(&["icon"], MAX_URL_CHARS),
@@ -269,45 +326,43 @@ fn read_fields(object: &Map<String, Value>, url_key: &str) -> NotificationPayloa
         renotify: flag(&["renotify", "reNotify"]),
         require_interaction: flag(&["require_interaction", "requireInteraction"]),
         silent: flag(&["silent"]),
-        vibrate: get(&["vibrate"]).map(vibrate).unwrap_or_default(),
-        timestamp: get(&["timestamp"]).and_then(Value::as_f64).filter(|t| t.is_finite() && *t >= 0.0),
+        vibrate: get(&["vibrate"]).map(|v| vibrate(&v)).unwrap_or_default(),
+        timestamp: get(&["timestamp"]).and_then(|v| v.number()).filter(|t| t.is_finite() && *t >= 0.0),
         lang: text(&["lang"], MAX_SHORT_CHARS),
-        dir: match get(&["dir"]).and_then(Value::as_str) {
+        dir: match get(&["dir"]).and_then(|v| v.text()).as_deref() {
             Some("auto") => Some(Direction::Auto),
             Some("ltr") => Some(Direction::Ltr),
             Some("rtl") => Some(Direction::Rtl),
             _ => None,
         },
-        data: get(&["data"]).cloned(),
-        actions: get(&["actions"]).and_then(Value::as_array).map(|a| actions(a, url_key)).unwrap_or_default(),
+        data: None,
+        actions: get(&["actions"]).and_then(|v| v.elements()).map(|a| actions(&a, url_key)).unwrap_or_default(),
         url: text(&[url_key], MAX_URL_CHARS),
-        app_badge: get(&["app_badge", "appBadge"]).and_then(count),
+        app_badge: get(&["app_badge", "appBadge"]).and_then(|v| count(&v)),
+    };
+    (payload, get(&["data"]))
+}
+
+/// A whole, non-negative number that a double holds exactly.
+fn count<V: JsonView>(value: &V) -> Option<u64> {
+    let n = value.number()?;
+    (n >= 0.0 && n <= 9_007_199_254_740_991.0 && n == (n as u64) as f64).then_some(n as u64)
+}
+
+fn vibrate<V: JsonView>(value: &V) -> Vec<u32> {
+    let ms = |v: &V| count(v).map(|ms| ms.min(MAX_VIBRATE_MS as u64) as u32);
+    match value.elements() {
+        Some(items) => items.iter().filter_map(ms).take(MAX_VIBRATE_ENTRIES).collect(),
+        None => ms(value).into_iter().collect(),
     }
 }
 
-fn count(value: &Value) -> Option<u64> {
-    value.as_u64()
-}
-
-fn vibrate(value: &Value) -> Vec<u32> {
-    match value {
-        Value::Number(n) => n.as_u64().map(|ms| vec![ms.min(MAX_VIBRATE_MS as u64) as u32]).unwrap_or_default(),
-        Value::Array(items) => items
-            .iter()
-            .filter_map(Value::as_u64)
-            .take(MAX_VIBRATE_ENTRIES)
-            .map(|ms| ms.min(MAX_VIBRATE_MS as u64) as u32)
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn actions(items: &[Value], url_key: &str) -> Vec<Action> {
+fn actions<V: JsonView>(items: &[V], url_key: &str) -> Vec<Action> {
     items
         .iter()
-        .filter_map(Value::as_object)
+        .filter(|item| item.is_object())
         .filter_map(|item| {
-            let text = |name: &str, max: usize| item.get(name).and_then(Value::as_str).map(|s| cut(s, max));
+            let text = |name: &str, max: usize| item.member(name).and_then(|v| v.text()).map(|s| cut(&s, max));
             let action = text("action", MAX_SHORT_CHARS).filter(|a| !a.is_empty())?;
             let title = text("title", MAX_SHORT_CHARS).filter(|t| !t.trim().is_empty())?;
             Some(Action { action, title, icon: text("icon", MAX_URL_CHARS), url: text(url_key, MAX_URL_CHARS) })
@@ -316,9 +371,16 @@ fn actions(items: &[Value], url_key: &str) -> Vec<Action> {
         .collect()
 }
 
+/// At most `max_chars` characters, with "…" when cut (without `format!`: the worker keeps
+/// `core::fmt` off its push path).
 fn cut(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
-        Some((end, _)) => format!("{}…", &text[..end]),
+        Some((end, _)) => {
+            let mut out = String::with_capacity(end + '…'.len_utf8());
+            out.push_str(&text[..end]);
+            out.push('…');
+            out
+        }
         None => text.to_owned(),
     }
 }
@@ -537,7 +599,7 @@ mod tests {
                 "requireInteraction", "silent", "vibrate", "timestamp", "lang", "dir", "data", "actions",
                 "url", "navigate", "app_badge", "action", "web_push", "unknown",
             ];
-            let mut object = Map::new();
+            let mut object = serde_json::Map::new();
             for _ in 0..self.below(if depth > 1 { 4 } else { 12 }) {
                 let key = KEYS[self.below(KEYS.len() as u64) as usize].to_owned();
                 let value = match (key.as_str(), if depth > 2 { 1 } else { self.below(3) }) {

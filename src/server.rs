@@ -125,27 +125,8 @@ impl AppServer {
 /// Sends JSON with same-origin credentials from a window or a worker; a non-2xx answer is
 /// [`Error::Server`], no answer at all [`Error::Network`].
 pub(crate) async fn fetch_json(method: &str, url: &str, body: &str, header: Option<(&str, &str)>) -> Result<(), Error> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    init.set_body(&JsValue::from_str(body));
-    let headers = web_sys::Headers::new().map_err(Error::from)?;
-    headers.set("Content-Type", "application/json").map_err(Error::from)?;
-    if let Some((name, value)) = header {
-        headers.set(name, value).map_err(Error::from)?;
-    }
-    init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(Error::from)?;
-
-    // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
-    let global = js_sys::global();
-    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))
-        .map_err(Error::from)?
-        .dyn_into()
-        .map_err(|_| Error::Unsupported("fetch"))?;
-    let promise: js_sys::Promise = fetch.call1(&global, &request).map_err(Error::from)?.unchecked_into();
-    let response: web_sys::Response = match JsFuture::from(promise).await {
-        Ok(response) => response.unchecked_into(),
+    let response = match fetch(url, method, &JsValue::from_str(body), header).await {
+        Ok(response) => response,
         // fetch rejects only when no answer came back at all.
         Err(err) => return Err(Error::Network(Error::from(err).to_string())),
     };
@@ -157,6 +138,32 @@ pub(crate) async fn fetch_json(method: &str, url: &str, body: &str, header: Opti
         Err(_) => None,
     };
     Err(Error::from_server_answer(response.status(), text.as_deref().unwrap_or("")))
+}
+
+/// `fetch` with a JSON body and same-origin credentials, from a window or a worker; rejects
+/// only when no answer came back. The worker calls this directly, without [`Error`].
+pub(crate) async fn fetch(
+    url: &str,
+    method: &str,
+    body: &JsValue,
+    header: Option<(&str, &str)>,
+) -> Result<web_sys::Response, JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(body);
+    let headers = web_sys::Headers::new()?;
+    headers.set("Content-Type", "application/json")?;
+    if let Some((name, value)) = header {
+        headers.set(name, value)?;
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)?;
+    // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
+    let global = js_sys::global();
+    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))?.dyn_into()?;
+    let promise: js_sys::Promise = fetch.call1(&global, &request)?.unchecked_into();
+    Ok(JsFuture::from(promise).await?.unchecked_into())
 }
 
 fn meta_csrf_token() -> Option<String> {

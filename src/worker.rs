@@ -14,8 +14,15 @@
 //!     .on_click(|click| (click.action == "inbox").then(|| "/inbox".to_owned())));
 //! ```
 
-use crate::server::{fetch_json, AppServer};
-use crate::{click_target, decode_push, sys, ApplicationServerKey, NotificationPayload, Registration, WorkerConfig};
+//! Size matters here more than anywhere: every visitor downloads the worker, and most pushes
+//! start it cold. So the push path reads JSON with the browser's own `JSON.parse` (through the
+//! shared decoder's `JsonView`), builds every object it hands the browser with `Reflect`, and
+//! keeps `core::fmt`, serde_json and the window side's `Error` off its paths; the hooks that
+//! need serde_json's `Value` bring it in only when a worker sets them.
+
+use crate::payload::{decode_with, JsonView};
+use crate::{click_target, sys, NotificationPayload, WorkerConfig};
+use js_sys::{Array, Object, Reflect, JSON};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -26,8 +33,10 @@ use web_sys::{NotificationEvent, NotificationOptions, PushEvent, ServiceWorkerGl
 const SYNC_TRIES: u32 = 4;
 const SYNC_FIRST_WAIT_MS: u32 = 1_000;
 
-type Transform = dyn Fn(NotificationPayload) -> NotificationPayload;
-type ClickHook = dyn Fn(&Click) -> Option<String>;
+/// A payload with its `data` as the browser holds it.
+type Transform = dyn Fn(NotificationPayload, JsValue) -> (NotificationPayload, JsValue);
+/// The click, and the notification's `data` as the browser holds it.
+type ClickHook = dyn Fn(&Click, &JsValue) -> Option<String>;
 
 /// The runtime of a push worker: one per worker, kept in a `thread_local!`.
 ///
@@ -105,6 +114,14 @@ impl Runtime {
     /// });
     /// ```
     pub fn transform(self, transform: impl Fn(NotificationPayload) -> NotificationPayload + 'static) -> Self {
+        // The conversions to and from serde_json live in this closure, so only a worker that
+        // sets a transform carries them.
+        let transform = move |mut payload: NotificationPayload, data: JsValue| {
+            payload.data = to_serde(&data);
+            let mut payload = transform(payload);
+            let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
+            (payload, data)
+        };
         self.with(|inner| inner.transform = Some(Rc::new(transform)))
     }
 
@@ -116,6 +133,10 @@ impl Runtime {
     ///     .on_click(|click| (click.action == "settings").then(|| "/settings".into()));
     /// ```
     pub fn on_click(self, hook: impl Fn(&Click) -> Option<String> + 'static) -> Self {
+        let hook = move |click: &Click, data: &JsValue| {
+            let click = Click { data: to_serde(data).unwrap_or_default(), ..click.clone() };
+            hook(&click)
+        };
         self.with(|inner| inner.on_click = Some(Rc::new(hook)))
     }
 
@@ -144,9 +165,10 @@ impl Runtime {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let fallback = &inner.config.fallback;
-            let mut payload = decode_push(bytes.as_deref(), fallback);
+            let (mut payload, data) = decode_with(bytes.as_deref(), fallback, |text| JSON::parse(text).ok().map(Js));
+            let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
             if let Some(transform) = &inner.transform {
-                payload = transform(payload);
+                (payload, data) = transform(payload, data);
                 if payload.title.trim().is_empty() {
                     payload.title = fallback.title.clone();
                 }
@@ -154,12 +176,12 @@ impl Runtime {
             if payload.icon.is_none() {
                 payload.icon = inner.config.default_icon.clone();
             }
-            inner.show(&payload).await?;
+            inner.show(&payload, &data).await?;
             if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
                 // The badge is a nicety: a browser that refuses it does not fail the push.
                 let _ = JsFuture::from(badge).await;
             }
-            inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", payload.data.as_ref()).await;
+            inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", &data).await;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -178,23 +200,27 @@ impl Runtime {
         let notification = event.notification();
         notification.close();
         let action = event.unchecked_ref::<sys::NotificationEventWithAction>().action().unwrap_or_default();
-        let meta = read_data(&notification.data());
-        let requested = meta["actions"][action.as_str()].as_str().filter(|_| !action.is_empty());
-        let requested = requested.or_else(|| meta["url"].as_str());
+        let meta = notification.data();
+        let requested = match action.is_empty() {
+            true => None,
+            false => get(&get(&meta, "actions"), &action).as_string(),
+        };
+        let requested = requested.or_else(|| get(&meta, "url").as_string());
+        let data = get(&meta, "data");
         let scope_url = scope().registration().scope();
         let mut click = Click {
-            target: click_target(&scope_url, requested),
+            target: click_target(&scope_url, requested.as_deref()),
             tag: notification.tag().unwrap_or_default(),
-            data: meta["data"].clone(),
+            data: serde_json::Value::Null,
             action,
         };
-        if let Some(url) = self.inner.on_click.as_ref().and_then(|hook| hook(&click)) {
+        if let Some(url) = self.inner.on_click.as_ref().and_then(|hook| hook(&click, &data)) {
             click.target = click_target(&scope_url, Some(&url));
         }
         let inner = self.inner.clone();
         future_to_promise(async move {
             open_or_focus(&click.target).await?;
-            inner.receipt("clicked", &click.tag, &click.action, Some(&click.data)).await;
+            inner.receipt("clicked", &click.tag, &click.action, &data).await;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -209,10 +235,10 @@ impl Runtime {
     /// ```
     pub fn notification_close(&self, event: &NotificationEvent) -> js_sys::Promise {
         let notification = event.notification();
-        let meta = read_data(&notification.data());
+        let data = get(&notification.data(), "data");
         let (tag, inner) = (notification.tag().unwrap_or_default(), self.inner.clone());
         future_to_promise(async move {
-            inner.receipt("closed", &tag, "", Some(&meta["data"])).await;
+            inner.receipt("closed", &tag, "", &data).await;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -232,29 +258,35 @@ impl Runtime {
         let (old, new) = (event.old_subscription(), event.new_subscription());
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let old_key = old.as_ref().and_then(crate::registration::subscription_key);
             let subscription = match new {
-                Some(new) => crate::registration::to_subscription(&new)?,
+                Some(new) => new,
                 None => {
-                    let key = match (old_key, &inner.config.application_server_key) {
-                        (Some(bytes), _) => ApplicationServerKey::from_bytes(&bytes)?,
-                        (None, Some(text)) => ApplicationServerKey::from_base64url(text)?,
-                        (None, None) => return Err(JsValue::from_str("no application server key to subscribe again with")),
-                    };
-                    Registration::from_raw(scope().registration()).subscribe(&key).await?
+                    let key = old
+                        .as_ref()
+                        .and_then(crate::registration::subscription_key)
+                        .or_else(|| inner.config.application_server_key.as_deref().and_then(crate::key::key_bytes).map(Vec::from))
+                        .ok_or("no application server key to subscribe again with")?;
+                    let options = web_sys::PushSubscriptionOptionsInit::new();
+                    options.set_user_visible_only(true);
+                    options.set_application_server_key(&js_sys::Uint8Array::from(&key[..]));
+                    let manager = scope().registration().push_manager()?;
+                    JsFuture::from(manager.subscribe_with_options(&options)?).await?.unchecked_into()
                 }
             };
             let Some(url) = inner.config.server_url(&inner.location, inner.config.subscription_url.as_deref()) else {
                 return Ok(JsValue::UNDEFINED);
             };
-            let server = AppServer::new(url);
-            let old_endpoint = old.map(|old| old.endpoint());
+            // `toJSON()` plus `oldEndpoint`: what `AppServer::replace` sends from a window.
+            let body = subscription.to_json()?;
+            let old_endpoint = old.map_or(JsValue::NULL, |old| old.endpoint().into());
+            Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint)?;
+            let body = JSON::stringify(&body)?;
             let mut wait = SYNC_FIRST_WAIT_MS;
             for attempt in 1..=SYNC_TRIES {
-                match server.replace(old_endpoint.as_deref(), &subscription).await {
-                    Ok(()) => break,
-                    Err(err) if attempt == SYNC_TRIES => return Err(JsValue::from_str(&err.to_string())),
-                    Err(_) => {
+                match post_json(&url, &body).await {
+                    Ok(true) => break,
+                    _ if attempt == SYNC_TRIES => return Err("the app server did not take the new subscription".into()),
+                    _ => {
                         gloo_timers::future::TimeoutFuture::new(wait).await;
                         wait *= 2;
                     }
@@ -268,9 +300,9 @@ impl Runtime {
 impl Inner {
     /// The one place that calls `showNotification`. A payload the browser refuses (Chromium
     /// throws on `renotify` without a tag, for instance) shows the fallback instead.
-    async fn show(&self, payload: &NotificationPayload) -> Result<(), JsValue> {
+    async fn show(&self, payload: &NotificationPayload, data: &JsValue) -> Result<(), JsValue> {
         let registration = scope().registration();
-        let shown = match registration.show_notification_with_options(&payload.title, &options(payload)) {
+        let shown = match registration.show_notification_with_options(&payload.title, &options(payload, data)) {
             Ok(promise) => JsFuture::from(promise).await.is_ok(),
             Err(_) => false,
         };
@@ -282,7 +314,8 @@ impl Inner {
                     tag: payload.tag.clone(),
                     ..NotificationPayload::new(self.config.fallback.title.clone())
                 };
-                let promise = registration.show_notification_with_options(&fallback.title, &options(&fallback))?;
+                let options = options(&fallback, &JsValue::UNDEFINED);
+                let promise = registration.show_notification_with_options(&fallback.title, &options)?;
                 JsFuture::from(promise).await.map(|_| ())
             }
         }
@@ -290,17 +323,24 @@ impl Inner {
 
     /// Reports an event to the receipts URL, when configured. Never fails: a receipt is
     /// bookkeeping and must not cost the user a notification.
-    async fn receipt(&self, event: &str, tag: &str, action: &str, data: Option<&serde_json::Value>) {
+    async fn receipt(&self, event: &str, tag: &str, action: &str, data: &JsValue) {
         let Some(url) = self.config.server_url(&self.location, self.config.receipts_url.as_deref()) else {
             return;
         };
-        let body = serde_json::json!({"event": event, "tag": tag, "action": action, "data": data});
-        let _ = fetch_json("POST", &url, &body.to_string(), None).await;
+        let body = object(&[
+            ("event", event.into()),
+            ("tag", tag.into()),
+            ("action", action.into()),
+            ("data", if data.is_undefined() { JsValue::NULL } else { data.clone() }),
+        ]);
+        if let Ok(body) = JSON::stringify(&body) {
+            let _ = post_json(&url, &body).await;
+        }
     }
 }
 
 /// The options for `showNotification`, with what a browser would refuse left out.
-fn options(payload: &NotificationPayload) -> NotificationOptions {
+fn options(payload: &NotificationPayload, data: &JsValue) -> NotificationOptions {
     let options = NotificationOptions::new();
     let set = |value: &Option<String>, setter: fn(&NotificationOptions, &str)| {
         if let Some(value) = value {
@@ -332,42 +372,95 @@ fn options(payload: &NotificationPayload) -> NotificationOptions {
         });
     }
     if !payload.actions.is_empty() {
-        let actions: js_sys::Array = payload
+        let actions: Array = payload
             .actions
             .iter()
             .map(|action| {
-                let object = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&object, &"action".into(), &action.action.as_str().into());
-                let _ = js_sys::Reflect::set(&object, &"title".into(), &action.title.as_str().into());
+                let button = object(&[("action", action.action.as_str().into()), ("title", action.title.as_str().into())]);
                 if let Some(icon) = &action.icon {
-                    let _ = js_sys::Reflect::set(&object, &"icon".into(), &icon.as_str().into());
+                    let _ = Reflect::set(&button, &"icon".into(), &icon.as_str().into());
                 }
-                JsValue::from(object)
+                JsValue::from(button)
             })
             .collect();
         options.set_actions(&actions);
     }
     // What a click needs later travels with the notification: its URL, each button's URL, and
     // the payload's own data.
-    let action_urls: serde_json::Map<String, serde_json::Value> = payload
-        .actions
-        .iter()
-        .filter_map(|a| Some((a.action.clone(), a.url.clone()?.into())))
-        .collect();
-    let data = serde_json::json!({"url": payload.url, "actions": action_urls, "data": payload.data});
-    if let Ok(data) = js_sys::JSON::parse(&data.to_string()) {
-        options.set_data(&data);
+    let action_urls = Object::new();
+    for action in &payload.actions {
+        if let Some(url) = &action.url {
+            let _ = Reflect::set(&action_urls, &action.action.as_str().into(), &url.as_str().into());
+        }
     }
+    let url = payload.url.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let data = if data.is_undefined() { JsValue::NULL } else { data.clone() };
+    options.set_data(&object(&[("url", url), ("actions", action_urls.into()), ("data", data)]));
     options
 }
 
-/// A notification's `data` as JSON (`null` when it is not ours or not JSON).
-fn read_data(data: &JsValue) -> serde_json::Value {
-    js_sys::JSON::stringify(data)
-        .ok()
-        .and_then(|text| text.as_string())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or(serde_json::Value::Null)
+/// A plain object with these members.
+fn object(members: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (name, value) in members {
+        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object
+}
+
+/// `value[name]`, or `undefined` when `value` is not an object or has no such member.
+fn get(value: &JsValue, name: &str) -> JsValue {
+    match value.is_object() {
+        true => Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED),
+        false => JsValue::UNDEFINED,
+    }
+}
+
+/// What `JSON.parse` made, read by the shared decoder.
+struct Js(JsValue);
+
+impl JsonView for Js {
+    fn member(&self, name: &str) -> Option<Self> {
+        if !self.is_object() {
+            return None;
+        }
+        // JSON.parse makes plain objects: a member is an own property or nothing, since none of
+        // the names the decoder reads is inherited from Object.prototype.
+        let value = get(&self.0, name);
+        (!value.is_undefined()).then_some(Js(value))
+    }
+    fn elements(&self) -> Option<Vec<Self>> {
+        Array::is_array(&self.0).then(|| Array::from(&self.0).iter().map(Js).collect())
+    }
+    fn text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !Array::is_array(&self.0)
+    }
+}
+
+/// A browser value as serde_json's (for the hooks), through JSON text.
+fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
+    let text = JSON::stringify(value).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A serde_json value as the browser's.
+fn from_serde(value: &serde_json::Value) -> JsValue {
+    JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// POSTs JSON with same-origin credentials; whether the server answered 2xx.
+async fn post_json(url: &str, body: &JsValue) -> Result<bool, JsValue> {
+    let response = crate::server::fetch(url, "POST", body, None).await?;
+    Ok(response.ok())
 }
 
 /// Focuses a window already on `target`, else navigates an open window of the origin there,
