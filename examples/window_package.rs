@@ -19,7 +19,7 @@ mod window {
         }
         let subscription = registration.subscribe(&key).await?;
         AppServer::new(server_url).save(&subscription).await?;
-        Ok(JsValue::from_str(&serde_json::to_string(&subscription).unwrap_or_default()))
+        Ok(subscription.to_js().into())
     }
 
     /// Turns notifications off.

@@ -243,14 +243,14 @@ pub(crate) fn subscription_key(raw: &PushSubscription) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// `JSON.stringify` calls the subscription's own `toJSON()`, so the Rust value is exactly
-/// what the browser would hand an app server.
+/// The subscription's own `toJSON()`, so the Rust value is exactly what the browser would hand
+/// an app server; read member by member rather than through serde_json, which would be most
+/// of the window-side wasm.
 pub(crate) fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
-    let json = js_sys::JSON::stringify(raw).map_err(Error::from)?;
-    let json = String::from(json);
-    serde_json::from_str(&json).map_err(|e| Error::Browser {
+    let json = raw.to_json().map_err(Error::from)?;
+    Subscription::from_js(&json).ok_or_else(|| Error::Browser {
         name: "TypeError".into(),
-        message: format!("PushSubscription.toJSON() had an unexpected shape: {e}"),
+        message: "PushSubscription.toJSON() had an unexpected shape".into(),
     })
 }
 

@@ -105,27 +105,28 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn replace(&self, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
-        let mut body = serde_json::to_value(subscription).map_err(|e| Error::Network(e.to_string()))?;
-        body["oldEndpoint"] = old_endpoint.into();
-        self.fetch("POST", &self.save_url, &body.to_string()).await
+        let body = subscription.to_js();
+        let old_endpoint = old_endpoint.map_or(JsValue::NULL, JsValue::from_str);
+        js_sys::Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint).map_err(Error::from)?;
+        self.fetch("POST", &self.save_url, &body).await
     }
 
     async fn send(&self, method: &str, url: &str, subscription: &Subscription) -> Result<(), Error> {
-        let body = serde_json::to_string(subscription).map_err(|e| Error::Network(e.to_string()))?;
-        self.fetch(method, url, &body).await
+        self.fetch(method, url, &subscription.to_js()).await
     }
 
-    async fn fetch(&self, method: &str, url: &str, body: &str) -> Result<(), Error> {
+    async fn fetch(&self, method: &str, url: &str, body: &js_sys::Object) -> Result<(), Error> {
+        let body = js_sys::JSON::stringify(body).map_err(Error::from)?;
         let token = self.csrf_token.clone().or_else(meta_csrf_token);
         let csrf = token.as_deref().map(|token| (self.csrf_header.as_str(), token));
-        fetch_json(method, url, body, csrf).await
+        fetch_json(method, url, &body, csrf).await
     }
 }
 
 /// Sends JSON with same-origin credentials from a window or a worker; a non-2xx answer is
 /// [`Error::Server`], no answer at all [`Error::Network`].
-pub(crate) async fn fetch_json(method: &str, url: &str, body: &str, header: Option<(&str, &str)>) -> Result<(), Error> {
-    let response = match fetch(url, method, &JsValue::from_str(body), header).await {
+pub(crate) async fn fetch_json(method: &str, url: &str, body: &JsValue, header: Option<(&str, &str)>) -> Result<(), Error> {
+    let response = match fetch(url, method, body, header).await {
         Ok(response) => response,
         // fetch rejects only when no answer came back at all.
         Err(err) => return Err(Error::Network(Error::from(err).to_string())),
@@ -137,7 +138,19 @@ pub(crate) async fn fetch_json(method: &str, url: &str, body: &str, header: Opti
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
     };
-    Err(Error::from_server_answer(response.status(), text.as_deref().unwrap_or("")))
+    Err(server_error(response.status(), text.as_deref().unwrap_or("")))
+}
+
+/// [`Error::from_server_answer`] with the browser's `JSON.parse`, keeping serde_json out of the
+/// window-side wasm.
+fn server_error(status: u16, body: &str) -> Error {
+    let get = |from: &JsValue, name: &str| match from.is_object() {
+        true => js_sys::Reflect::get(from, &name.into()).ok(),
+        false => None,
+    };
+    let error = js_sys::JSON::parse(body).ok().and_then(|answer| get(&answer, "error"));
+    let field = |name: &str| error.as_ref().and_then(|error| get(error, name)).and_then(|value| value.as_string());
+    Error::Server { status, id: field("id"), message: field("message") }
 }
 
 /// `fetch` with a JSON body and same-origin credentials, from a window or a worker; rejects

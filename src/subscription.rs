@@ -48,6 +48,46 @@ pub struct SubscriptionKeys {
     pub auth: String,
 }
 
+#[cfg(target_arch = "wasm32")]
+impl Subscription {
+    /// Reads the object `PushSubscription.toJSON()` returns.
+    pub(crate) fn from_js(json: &wasm_bindgen::JsValue) -> Option<Subscription> {
+        let get = |from: &wasm_bindgen::JsValue, name: &str| js_sys::Reflect::get(from, &name.into()).ok();
+        let keys = get(json, "keys")?;
+        let expiration = get(json, "expirationTime")?;
+        Some(Subscription {
+            endpoint: get(json, "endpoint")?.as_string()?,
+            expiration_time: match expiration.is_null() || expiration.is_undefined() {
+                true => None,
+                false => Some(expiration.as_f64()?),
+            },
+            keys: SubscriptionKeys { p256dh: get(&keys, "p256dh")?.as_string()?, auth: get(&keys, "auth")?.as_string()? },
+        })
+    }
+
+    /// The `toJSON()` shape as a JavaScript object, to hand to JavaScript code or
+    /// `JSON.stringify` (without serde_json's code in the wasm).
+    ///
+    /// ```no_run
+    /// # fn run(subscription: wasm_push::Subscription) {
+    /// let text = js_sys::JSON::stringify(&subscription.to_js());
+    /// # }
+    /// ```
+    pub fn to_js(&self) -> js_sys::Object {
+        let set = |on: &js_sys::Object, name: &str, value: &wasm_bindgen::JsValue| {
+            let _ = js_sys::Reflect::set(on, &name.into(), value);
+        };
+        let keys = js_sys::Object::new();
+        set(&keys, "p256dh", &self.keys.p256dh.as_str().into());
+        set(&keys, "auth", &self.keys.auth.as_str().into());
+        let json = js_sys::Object::new();
+        set(&json, "endpoint", &self.endpoint.as_str().into());
+        set(&json, "expirationTime", &self.expiration_time.map_or(wasm_bindgen::JsValue::NULL, Into::into));
+        set(&json, "keys", &keys);
+        json
+    }
+}
+
 impl Subscription {
     /// The origin of the push service behind the endpoint (`scheme://host[:port]`), which is
     /// safe to log and is the `aud` of a VAPID token.

@@ -41,21 +41,21 @@ pub fn same_origin_url(base: &str, url: &str) -> Option<String> {
         return None;
     }
     let resolved = if cleaned.starts_with("//") {
-        Parsed::absolute(&format!("{}:{cleaned}", base.scheme))?
+        Parsed::absolute(&[base.scheme.as_str(), ":", &cleaned].concat())?
     } else if has_scheme(&cleaned) {
         Parsed::absolute(&cleaned)?
     } else if cleaned.starts_with('/') {
         Parsed { path_and_rest: cleaned, ..base.clone() }
     } else if cleaned.starts_with('?') || cleaned.starts_with('#') {
         let path = base.path_and_rest.split(['?', '#']).next().unwrap_or("/");
-        Parsed { path_and_rest: format!("{path}{cleaned}"), ..base.clone() }
+        Parsed { path_and_rest: [path, &cleaned].concat(), ..base.clone() }
     } else {
         let path = base.path_and_rest.split(['?', '#']).next().unwrap_or("/");
         let directory = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-        Parsed { path_and_rest: format!("{directory}{cleaned}"), ..base.clone() }
+        Parsed { path_and_rest: [directory, &cleaned].concat(), ..base.clone() }
     };
     (resolved.scheme == base.scheme && resolved.host == base.host && resolved.port == base.port)
-        .then(|| resolved.to_string())
+        .then(|| resolved.href())
 }
 
 fn has_scheme(url: &str) -> bool {
@@ -106,7 +106,7 @@ impl Parsed {
         if host.is_empty() {
             return None;
         }
-        let path_and_rest = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+        let path_and_rest = if path.starts_with('/') { path.to_owned() } else { ["/", path].concat() };
         Some(Parsed { scheme, host: host.to_ascii_lowercase(), port, path_and_rest })
     }
 
@@ -115,14 +115,30 @@ impl Parsed {
     }
 }
 
-impl std::fmt::Display for Parsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}://{}", self.scheme, self.host)?;
+impl Parsed {
+    /// The URL as text, built without `core::fmt` (this runs in the worker on every click).
+    fn href(&self) -> String {
+        let mut out = [self.scheme.as_str(), "://", &self.host].concat();
         if !self.default_port() {
-            write!(f, ":{}", self.port)?;
+            out.push(':');
+            out.push_str(&decimal(self.port));
         }
-        f.write_str(&self.path_and_rest)
+        out.push_str(&self.path_and_rest);
+        out
     }
+}
+
+/// Decimal text of a port.
+fn decimal(mut n: u16) -> String {
+    let mut digits = Vec::with_capacity(5);
+    loop {
+        digits.push(char::from(b'0' + (n % 10) as u8));
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().collect()
 }
 
 /// Click-URL cases shared by the native test and the in-browser cross-check against the

@@ -112,6 +112,10 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
                 "-o",
             ])
             .arg(&wasm))?;
+        // The glue as wasm-bindgen writes it is a third of the worker; minified it is half that.
+        let glue = out.join(format!("{name}.js"));
+        say(&format!("esbuild --minify {}", glue.display()));
+        run(Command::new(&tools.esbuild).arg(&glue).args(["--minify", "--log-level=warning", "--allow-overwrite"]).arg(format!("--outfile={}", glue.display())))?;
     }
     std::fs::copy(root().join("sw/sw.js"), out.join("sw.js")).map_err(|e| format!("copy sw.js: {e}"))?;
 

@@ -6,10 +6,14 @@ use std::process::{Command, Stdio};
 
 /// The npm package that brings wasm-opt (Debian's binaryen is too old for rustc's wasm).
 const BINARYEN: &str = "binaryen@132";
+/// The npm package that minifies wasm-bindgen's JavaScript glue (a third of the worker's bytes
+/// unminified).
+const ESBUILD: &str = "esbuild@0.25.12";
 
 pub struct WasmTools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
+    pub esbuild: PathBuf,
 }
 
 impl WasmTools {
@@ -80,22 +84,26 @@ pub fn wasm_tools() -> Result<WasmTools> {
     }
 
     let tools = root().join("target/tools");
-    let wasm_opt = tools.join("node_modules/binaryen/bin/wasm-opt");
-    if wasm_opt.exists() {
-        say("wasm-opt (npm binaryen): present");
-    } else {
-        say(&format!("installing wasm-opt from npm ({BINARYEN}) into target/tools"));
-        std::fs::create_dir_all(&tools).map_err(|e| e.to_string())?;
-        check(
-            Command::new("npm")
-                .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-                .arg(&tools)
-                .arg(BINARYEN),
-            "wasm-opt",
-            &format!("npm install --prefix target/tools {BINARYEN}"),
-        )?;
+    let wasm_opt = npm_tool(&tools, "wasm-opt", BINARYEN, "binaryen/bin/wasm-opt")?;
+    let esbuild = npm_tool(&tools, "esbuild", ESBUILD, "esbuild/bin/esbuild")?;
+    Ok(WasmTools { wasm_bindgen, wasm_opt, esbuild })
+}
+
+/// A tool from the npm registry, installed into `target/tools` unless it is there already.
+fn npm_tool(tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Result<PathBuf> {
+    let path = tools.join("node_modules").join(bin);
+    if path.exists() {
+        say(&format!("{what} (npm {package}): present"));
+        return Ok(path);
     }
-    Ok(WasmTools { wasm_bindgen, wasm_opt })
+    say(&format!("installing {what} from npm ({package}) into target/tools"));
+    std::fs::create_dir_all(tools).map_err(|e| e.to_string())?;
+    check(
+        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"]).arg(tools).arg(package),
+        what,
+        &format!("npm install --prefix target/tools {package}"),
+    )?;
+    Ok(path)
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly this one.
