@@ -43,7 +43,11 @@ pub fn run() -> Result {
     let table = table(&figures, worker, js_worker, window);
     println!("\n{table}");
     let report = report(&table);
-    std::fs::write(root().join("BENCHMARKS.md"), report).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    // The hand-written part (what was tried, and what it did) survives a new run.
+    let path = root().join("BENCHMARKS.md");
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    let kept = kept.find(HISTORY).map_or("", |at| &kept[at..]);
+    std::fs::write(&path, format!("{report}\n{kept}")).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
     say("wrote BENCHMARKS.md");
     Ok(())
 }
@@ -124,6 +128,9 @@ fn table(figures: &Value, worker: [usize; 3], js_worker: [usize; 3], window: [us
     out
 }
 
+/// The heading of BENCHMARKS.md's hand-written part, kept from one run to the next.
+const HISTORY: &str = "## What was tried";
+
 fn report(table: &str) -> String {
     let chromium = Command::new("chromium").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default();
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
@@ -133,13 +140,14 @@ fn report(table: &str) -> String {
          Written by `cargo xtask bench` on {date}: {chromium}, headless, on a {cores}-core machine.\n\n\
          ## Method\n\n\
          - **Sizes**: the files a browser downloads, after `wasm-opt -Oz`; gzip at level 9, brotli at quality 11. \
-           The Rust worker is `sw.js` + `wasm_push_sw.js` + `wasm_push_sw_bg.wasm`; the baseline is `bench/baseline-sw.js`, \
+           The Rust worker is `sw.js` + `wasm_push_sw.js` (the glue, minified by esbuild) + `wasm_push_sw_bg.wasm`; the baseline is `bench/baseline-sw.js`, \
            a hand-written JavaScript worker doing the same job (same payload shapes, options, guards and fallback). \
            The window-side package is `examples/window_package.rs` (support, register, permission, subscribe, server sync).\n\
          - **Latency**: each worker behind the demo page, served by the demo server, in headless Chromium; a real `push` event \
            through the DevTools protocol (`ServiceWorker.deliverPushMessage`); latency is the notification's own `timestamp` \
            (set when the worker creates it) minus the moment the push was handed to DevTools. Warm: the worker running. \
-           Cold: after `ServiceWorker.stopAllWorkers`, so the worker starts (and loads its wasm) for the push. 30 samples each.\n\
+           Cold: after `ServiceWorker.stopAllWorkers`, so the worker starts (and loads its wasm) for the push. 30 samples each, \
+           taken in turns (Rust, JS, Rust, …, each worker in its own browser) so that a busy moment of the machine weighs on both.\n\
          - **Burst**: 500 pushes with distinct tags delivered back to back; shown is what `getNotifications()` lists, \
            time is the first push to the last notification's timestamp.\n\
          - **Memory**: `Runtime.getHeapUsage` in the worker after the burst, and the size of the wasm memory.\n\n\

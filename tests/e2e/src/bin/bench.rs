@@ -95,22 +95,31 @@ impl Page {
     }
 }
 
-async fn measure(name: &str, site: &std::path::Path) -> Value {
-    let mut page = Page::open(name, site).await;
-    // One push to start the worker and fill its caches.
-    page.latency("prime", Duration::from_millis(500)).await;
-
-    let mut warm = Vec::new();
-    for i in 0..SAMPLES {
-        warm.extend(page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await);
+/// Warm and cold latency samples of both workers, taken in turns (Rust, JS, Rust, JS, …) so
+/// that whatever else the machine does in a moment weighs on both alike.
+async fn latencies(pages: &mut [Page; 2]) -> [(Vec<f64>, Vec<f64>); 2] {
+    let mut samples: [(Vec<f64>, Vec<f64>); 2] = Default::default();
+    for page in pages.iter_mut() {
+        // One push to start the worker and fill its caches.
+        page.latency("prime", Duration::from_millis(500)).await;
     }
-    let mut cold = Vec::new();
     for i in 0..SAMPLES {
-        page.devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        cold.extend(page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await);
+        for (page, (warm, _)) in pages.iter_mut().zip(samples.iter_mut()) {
+            warm.extend(page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await);
+        }
     }
+    for i in 0..SAMPLES {
+        for (page, (_, cold)) in pages.iter_mut().zip(samples.iter_mut()) {
+            page.devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            cold.extend(page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await);
+        }
+    }
+    samples
+}
 
+/// A burst of pushes into one worker, then its memory.
+async fn burst(page: &mut Page) -> Value {
     let first = now_ms();
     for i in 0..BURST {
         page.deliver(&format!("burst-{i}")).await;
@@ -127,16 +136,23 @@ async fn measure(name: &str, site: &std::path::Path) -> Value {
     let distinct: std::collections::HashSet<&str> = shown.iter().filter_map(|n| n[0].as_str()).filter(|t| t.starts_with("burst-")).collect();
     let last = shown.iter().filter_map(|n| n[1].as_f64()).fold(first, f64::max);
     let memory = page.worker_memory().await;
-    json!({
-        "warm": warm, "cold": cold,
-        "burst": {"sent": BURST, "shown": distinct.len(), "ms_to_last": last - first},
-        "memory": memory,
-    })
+    json!({"burst": {"sent": BURST, "shown": distinct.len(), "ms_to_last": last - first}, "memory": memory})
 }
 
 #[tokio::main]
 async fn main() {
-    let rust = measure("bench-rust", &PathBuf::from(setting("WASM_PUSH_SITE"))).await;
-    let js = measure("bench-js", &PathBuf::from(setting("WASM_PUSH_BASELINE_SITE"))).await;
+    let mut pages = [
+        Page::open("bench-rust", &PathBuf::from(setting("WASM_PUSH_SITE"))).await,
+        Page::open("bench-js", &PathBuf::from(setting("WASM_PUSH_BASELINE_SITE"))).await,
+    ];
+    let [(rust_warm, rust_cold), (js_warm, js_cold)] = latencies(&mut pages).await;
+    let [rust_page, js_page] = &mut pages;
+    let rust_burst = burst(rust_page).await;
+    let js_burst = burst(js_page).await;
+    let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| {
+        json!({"warm": warm, "cold": cold, "burst": burst["burst"], "memory": burst["memory"]})
+    };
+    let rust = figures(rust_warm, rust_cold, rust_burst);
+    let js = figures(js_warm, js_cold, js_burst);
     println!("BENCH {}", json!({"rust": rust, "js": js}));
 }
