@@ -493,6 +493,23 @@ async fn open_or_focus(target: &str) -> Result<(), JsValue> {
     JsFuture::from(clients.open_window(target)).await.map(|_| ())
 }
 
+/// Makes a panic anywhere in the worker's wasm (a user's hook, say) cost only the push it
+/// happened in: the panic hook asks wasm-bindgen for a fresh instance of the module before the
+/// next event, since a trapped instance may hold broken state (a borrowed `RefCell`, a half-done
+/// allocation). The shim shows the fallback for the push that trapped. Any hook set before is
+/// still called. [`export_worker!`](crate::export_worker) calls this once.
+///
+/// ```no_run
+/// wasm_push::worker::recover_after_panics();
+/// ```
+pub fn recover_after_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        wasm_bindgen::handler::schedule_reinit();
+        previous(info);
+    }));
+}
+
 /// Exports the four entry points the shim (`sw/sw.js`) calls: `on_push`,
 /// `on_notification_click`, `on_notification_close` and `on_push_subscription_change`, each
 /// handing its event to the [`Runtime`] the expression builds (once, on first use). The crate
@@ -505,7 +522,10 @@ async fn open_or_focus(target: &str) -> Result<(), JsValue> {
 macro_rules! export_worker {
     ($runtime:expr) => {
         ::std::thread_local! {
-            static WASM_PUSH_RUNTIME: $crate::worker::Runtime = $runtime;
+            static WASM_PUSH_RUNTIME: $crate::worker::Runtime = {
+                $crate::worker::recover_after_panics();
+                $runtime
+            };
         }
 
         /// `push`: shows the notification (the fallback for anything unreadable).

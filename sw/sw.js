@@ -14,12 +14,25 @@ const fallback = () =>
     body: settings.get('body') || 'Open the site to see what is new.',
   });
 
+// A trap inside Rust's async code (a panicking hook, say) rejects nothing: it surfaces as an
+// `error` event on the worker. Every push still waiting for Rust then shows the fallback; the
+// panic hook has already asked for a fresh wasm instance for the next event.
+const waiting = new Set();
+self.addEventListener('error', (event) => {
+  if (event.error instanceof WebAssembly.RuntimeError) waiting.forEach((fail) => fail());
+});
+
 const handOver = (name) => (event) => event.waitUntil(started.then(() => wasm_bindgen[name](event)));
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener('push', (event) => {
-  event.waitUntil(started.then(() => wasm_bindgen.on_push(event)).catch(fallback));
+  event.waitUntil(new Promise((resolve) => {
+    // Settles once, whichever comes first: Rust's promise, its rejection, or a trap.
+    const fail = () => waiting.delete(fail) && fallback().then(resolve, resolve);
+    waiting.add(fail);
+    started.then(() => wasm_bindgen.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
+  }));
 });
 self.addEventListener('notificationclick', handOver('on_notification_click'));
 self.addEventListener('notificationclose', handOver('on_notification_close'));

@@ -191,6 +191,21 @@ pub(crate) fn site(tools: &setup::WasmTools) -> Result<PathBuf> {
     Ok(site)
 }
 
+/// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
+/// for the end-to-end test of recovery from a trap.
+fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
+    let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
+    run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
+    let out = root().join("target/www-panic");
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(site, &out)?;
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm"))
+        .args(["--target", "no-modules", "--no-typescript", "--out-name", "wasm_push_sw", "--out-dir"])
+        .arg(&out))?;
+    Ok(out)
+}
+
 fn demo() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
@@ -286,11 +301,13 @@ fn test() -> Result {
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
     // The tools were checked at the start of this run; no need to ask again.
     let site = site(&tools)?;
+    let panicking = panicking_site(&tools, &site)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
         .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
         .env("WASM_PUSH_SITE", &site)
+        .env("WASM_PUSH_PANICKING_SITE", &panicking)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

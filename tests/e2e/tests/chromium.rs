@@ -8,7 +8,12 @@ use serde_json::json;
 /// The demo served by its server, open in Chromium, its worker active, and a DevTools session
 /// that knows the worker's registration id.
 async fn demo_with_worker(name: &str) -> (DemoServer, Browser, e2e::DevTools, String) {
-    let server = DemoServer::start(name).await;
+    demo_serving(name, &std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE"))).await
+}
+
+/// The same with another build of the site.
+async fn demo_serving(name: &str, site: &std::path::Path) -> (DemoServer, Browser, e2e::DevTools, String) {
+    let server = DemoServer::serving(name, site).await;
     let origin = server.origin.clone();
     let browser = Browser::chromium().await;
     browser.goto(&format!("{origin}/")).await;
@@ -191,5 +196,40 @@ async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_th
             let target = wasm_push::click_target(&scope, url);
             assert!(target.starts_with(&scope), "{name}: a click on {url:?} would open {target}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_the_next_push_is_normal() {
+    // The worker's wasm is examples/panicking_hook.rs: its transform numbers the pushes its
+    // instance showed, and panics on one title while holding that count borrowed.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_PANICKING_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("panicking", &site).await;
+    let origin = server.origin.clone();
+    let push = |title: &str, tag: &str| json!({"title": title, "tag": tag}).to_string();
+
+    for start in ["warm", "cold"] {
+        if start == "cold" {
+            devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+        }
+        deliver(&mut devtools, &origin, &registration, &push("before", "before")).await;
+        deliver(&mut devtools, &origin, &registration, &push("panic in the hook", "panic")).await;
+        deliver(&mut devtools, &origin, &registration, &push("after", "after")).await;
+        deliver(&mut devtools, &origin, &registration, &push("and after that", "later")).await;
+
+        let mut shown = browser.notifications().await;
+        shown.sort();
+        // The body is the hook's count of pushes shown by its wasm instance: a fresh instance
+        // after the panic starts again at 1.
+        let expected = [
+            ("New notification", "Open the site to see what is new.", ""),
+            ("after", "1", "after"),
+            ("and after that", "2", "later"),
+            ("before", "1", "before"),
+        ];
+        let expected: Vec<(String, String, String)> =
+            expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
+        assert_eq!(shown, expected, "{start}: one fallback for the push that panicked, the others as sent");
+        browser.run_async("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))").await;
     }
 }
