@@ -94,14 +94,17 @@ impl Runtime {
         Self { inner: Rc::new(Inner { config, location, transform: None, on_click: None }) }
     }
 
-    /// A runtime with the settings in the worker script's URL (see [`WorkerConfig`]).
+    /// A runtime with the settings in the worker script's URL (see [`WorkerConfig`]), or in
+    /// `self.wasmPush.query` when a worker that imports `push.js` sets it.
     ///
     /// ```no_run
     /// // registered as /sw.js?title=Acme&receipts_url=/push/receipts
     /// let runtime = wasm_push::worker::Runtime::from_location();
     /// ```
     pub fn from_location() -> Self {
-        Self::new(WorkerConfig::from_query(&scope().location().search()))
+        // A worker that imports push.js may give the settings in `self.wasmPush.query`.
+        let given = get(&get(&js_sys::global(), "wasmPush"), "query").as_string();
+        Self::new(WorkerConfig::from_query(&given.unwrap_or_else(|| scope().location().search())))
     }
 
     /// Changes every payload before it is shown. What it returns is shown, once; an empty

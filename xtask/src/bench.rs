@@ -140,7 +140,7 @@ fn report(table: &str) -> String {
          Written by `cargo xtask bench` on {date}: {chromium}, headless, on a {cores}-core machine.\n\n\
          ## Method\n\n\
          - **Sizes**: the files a browser downloads, after `wasm-opt -Oz`; gzip at level 9, brotli at quality 11. \
-           The Rust worker is `sw.js` + `wasm_push_sw.js` (the glue, minified by esbuild) + `wasm_push_sw_bg.wasm`; the baseline is `bench/baseline-sw.js`, \
+           The Rust worker is `sw.js` + `push.js` + `wasm_push_sw.js` (the glue, minified by esbuild) + `wasm_push_sw_bg.wasm`; the baseline is `bench/baseline-sw.js`, \
            a hand-written JavaScript worker doing the same job (same payload shapes, options, guards and fallback). \
            The window-side package is `examples/window_package.rs` (support, register, permission, subscribe, server sync).\n\
          - **Latency**: each worker behind the demo page, served by the demo server, in headless Chromium; a real `push` event \

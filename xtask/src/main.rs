@@ -117,7 +117,9 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
         say(&format!("esbuild --minify {}", glue.display()));
         run(Command::new(&tools.esbuild).arg(&glue).args(["--minify", "--log-level=warning", "--allow-overwrite"]).arg(format!("--outfile={}", glue.display())))?;
     }
-    std::fs::copy(root().join("sw/sw.js"), out.join("sw.js")).map_err(|e| format!("copy sw.js: {e}"))?;
+    for shim in ["sw.js", "push.js"] {
+        std::fs::copy(root().join("sw").join(shim), out.join(shim)).map_err(|e| format!("copy {shim}: {e}"))?;
+    }
 
     let mut artefacts: Vec<Artefact> = std::fs::read_dir(&out)
         .map_err(|e| e.to_string())?
@@ -129,7 +131,7 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
 }
 
 /// The files of the worker as shipped, and of the window-side package.
-pub(crate) const WORKER_FILES: [&str; 3] = ["sw.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
+pub(crate) const WORKER_FILES: [&str; 4] = ["sw.js", "push.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
 pub(crate) const WINDOW_FILES: [&str; 2] = ["wasm_push_window.js", "wasm_push_window_bg.wasm"];
 
 /// Raw, gzip (level 9) and brotli (quality 11) sizes of a file.
@@ -157,7 +159,7 @@ fn print_sizes(artefacts: &[Artefact]) -> Result {
         println!("{name:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
     let dist = root().join("target/dist");
-    for (label, files) in [("worker as shipped (3 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
+    for (label, files) in [("worker as shipped (4 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
         let [raw, gzip, brotli] = total_sizes(&dist, files)?;
         println!("{label:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
@@ -203,6 +205,20 @@ fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
         .arg(root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm"))
         .args(["--target", "no-modules", "--no-typescript", "--out-name", "wasm_push_sw", "--out-dir"])
         .arg(&out))?;
+    Ok(out)
+}
+
+/// The demo site with a worker of its own (`tests/e2e/fixtures/existing-sw.js`, a precaching
+/// worker) that imports wasm-push from `/push/`, in `target/www-existing`: the drop-in test.
+fn existing_worker_site(site: &Path) -> Result<PathBuf> {
+    let out = root().join("target/www-existing");
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(site, &out)?;
+    std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
+    for file in &WORKER_FILES[1..] {
+        std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    std::fs::copy(root().join("tests/e2e/fixtures/existing-sw.js"), out.join("sw.js")).map_err(|e| format!("existing-sw.js: {e}"))?;
     Ok(out)
 }
 
@@ -302,12 +318,14 @@ fn test() -> Result {
     // The tools were checked at the start of this run; no need to ask again.
     let site = site(&tools)?;
     let panicking = panicking_site(&tools, &site)?;
+    let existing = existing_worker_site(&site)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
         .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
         .env("WASM_PUSH_SITE", &site)
         .env("WASM_PUSH_PANICKING_SITE", &panicking)
+        .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

@@ -233,3 +233,35 @@ async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_t
         browser.run_async("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))").await;
     }
 }
+
+#[tokio::test]
+async fn a_site_with_its_own_worker_adds_push_with_one_import_and_keeps_its_own_handlers() {
+    // /sw.js is the site's precaching worker; wasm-push lives in /push/ and is imported by it.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_EXISTING_WORKER_SITE"));
+    assert!(!site.join("push.js").exists() && site.join("push/push.js").exists());
+    let (server, browser, mut devtools, registration) = demo_serving("existing-worker", &site).await;
+    let origin = server.origin.clone();
+
+    // The existing worker's own fetch handler still answers from its precache.
+    let page = browser
+        .run_async(
+            "(navigator.serviceWorker.controller ? Promise.resolve() : new Promise(r => \
+               navigator.serviceWorker.addEventListener('controllerchange', r, { once: true })))\
+               .then(() => fetch('/offline.html')).then(r => r.text())",
+        )
+        .await;
+    assert_eq!(page, "<p>offline page from the existing worker</p>");
+
+    // Push works in the same worker, with the settings the import gave (its fallback title).
+    deliver(&mut devtools, &origin, &registration, &json!({"title": "Pushed", "body": "into an existing worker", "tag": "x"}).to_string()).await;
+    deliver(&mut devtools, &origin, &registration, "").await;
+    let mut shown = browser.notifications().await;
+    shown.sort();
+    assert_eq!(
+        shown,
+        vec![
+            ("Existing site".to_owned(), "Open the site to see what is new.".to_owned(), String::new()),
+            ("Pushed".to_owned(), "into an existing worker".to_owned(), "x".to_owned()),
+        ]
+    );
+}

@@ -82,13 +82,13 @@ impl Page {
         let attached = self.devtools.call("Target.attachToTarget", json!({"targetId": worker["targetId"], "flatten": true})).await;
         let session = attached["sessionId"].as_str().unwrap_or_default().to_owned();
         let heap = self.devtools.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
-        // The Rust worker's shim keeps the wasm exports in `started`; the baseline has no wasm.
+        // wasm_bindgen() hands back the instance the Rust worker started; the baseline has no wasm.
         let wasm = self
             .devtools
             .call_in(
                 Some(&session),
                 "Runtime.evaluate",
-                json!({"expression": "typeof started === 'undefined' ? null : started.then(w => w.memory.buffer.byteLength)", "awaitPromise": true, "returnByValue": true}),
+                json!({"expression": "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen().then(w => w.memory.buffer.byteLength)", "awaitPromise": true, "returnByValue": true}),
             )
             .await;
         json!({"js_heap": heap["usedSize"], "wasm_memory": wasm["result"]["value"]})
