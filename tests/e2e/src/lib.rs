@@ -123,7 +123,10 @@ impl Browser {
                     "dom.push.enabled": true,
                     "dom.push.connection.enabled": true,
                     "dom.push.serverURL": push_service,
-                    "dom.push.testing.allowInsecureServerURL": true
+                    "dom.push.testing.allowInsecureServerURL": true,
+                    // Reconnect soon after the push service drops the connection (default 5 s,
+                    // doubling with each failure).
+                    "dom.push.retryBaseInterval": 300
                 }
             }
         });

@@ -5,6 +5,46 @@
 
 use e2e::{Browser, DemoServer};
 use push_service::PushService;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// The demo in Firefox, subscribed through its page ("Turn on notifications") against a push
+/// service of the test's own, and stored by the demo server.
+async fn subscribed_demo(name: &str) -> (PushService, DemoServer, Browser) {
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = DemoServer::start(name).await;
+    let browser = Browser::firefox(&service.websocket_url()).await;
+    browser.goto(&format!("{}/", server.origin)).await;
+    browser.wait_for_worker().await;
+    browser.click("#toggle").await;
+    browser.wait_for_text("#subscription", &format!("Subscribed through http://{}", service.addr())).await;
+    assert_eq!(server.stored_endpoints().len(), 1);
+    (service, server, browser)
+}
+
+/// Asks the demo server to send (`POST /api/send`, with the page's CSRF token); its answer.
+async fn send(browser: &Browser, request: Value) -> Value {
+    browser
+        .run_async(&format!(
+            "fetch('/api/send', {{ method: 'POST', body: JSON.stringify({request}), headers: {{ \
+               'Content-Type': 'application/json', \
+               'X-CSRF-Token': document.querySelector('meta[name=\"csrf-token\"]').content }} }}).then(r => r.json())"
+        ))
+        .await
+}
+
+/// The titles of the notifications showing, sorted, once `expected` many show (or 15 s pass).
+async fn titles_once(browser: &Browser, expected: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let mut titles: Vec<String> = browser.notifications().await.into_iter().map(|(title, _, _)| title).collect();
+        if titles.len() >= expected || Instant::now() > deadline {
+            titles.sort();
+            return titles;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
 
 #[tokio::test]
 async fn subscribe_send_and_unsubscribe_through_the_demo_page() {
@@ -43,4 +83,66 @@ async fn subscribe_send_and_unsubscribe_through_the_demo_page() {
     browser.click("#toggle").await;
     browser.wait_for_text("#subscription", "Not subscribed").await;
     assert!(server.stored_endpoints().is_empty());
+}
+
+#[tokio::test]
+async fn pushes_sent_while_the_browser_is_offline_arrive_on_reconnect_unless_expired_or_replaced_by_topic() {
+    let (service, _server, browser) = subscribed_demo("offline").await;
+    service.go_offline();
+    for (title, ttl, topic) in [
+        ("kept while offline", 3600, None),
+        ("expired while offline", 1, None),
+        ("replaced by the same topic", 3600, Some("news")),
+        ("the topic's latest", 3600, Some("news")),
+    ] {
+        let request = json!({"to": "all", "notification": {"title": title, "tag": title}, "ttl": ttl, "topic": topic});
+        assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}), "{title}");
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(browser.notifications().await.is_empty(), "nothing arrives while the browser is offline");
+
+    service.go_online();
+    assert_eq!(titles_once(&browser, 2).await, ["kept while offline", "the topic's latest"]);
+    // Nothing else comes later either.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(titles_once(&browser, 3).await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_subscription_the_browser_dropped_is_pruned_by_the_servers_next_send() {
+    let (_service, server, browser) = subscribed_demo("dropped").await;
+    // Unsubscribed behind the app server's back (site data cleared, say).
+    let unsubscribed = browser
+        .run_async("navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s.unsubscribe())")
+        .await;
+    assert_eq!(unsubscribed, true);
+    let request = json!({"to": "all", "notification": {"title": "to nobody"}});
+    assert_eq!(send(&browser, request).await, json!({"sent": 0, "removed": 1, "failed": 0}));
+    assert!(server.stored_endpoints().is_empty(), "the push service's 410 removed the row");
+}
+
+#[tokio::test]
+async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_the_server_keeps_only_the_new_subscription() {
+    let (service, server, browser) = subscribed_demo("forgotten").await;
+    let old = server.stored_endpoints();
+    // The push service lost its record of this browser: on reconnecting, Firefox is told a new
+    // uaid, drops its subscriptions and fires `pushsubscriptionchange` in the worker.
+    service.forget_browsers_on_next_hello();
+    service.disconnect_all();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let stored = loop {
+        let stored = server.stored_endpoints();
+        if stored != old || Instant::now() > deadline {
+            break stored;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let current = browser
+        .run_async("navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s && s.endpoint)")
+        .await;
+    assert_eq!(stored, vec![current.as_str().unwrap_or("no subscription in the browser").to_owned()], "old: {old:?}");
+    // And the server reaches the user through it.
+    let request = json!({"to": "all", "notification": {"title": "after the change", "tag": "after"}});
+    assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}));
+    assert_eq!(titles_once(&browser, 1).await, ["after the change"]);
 }

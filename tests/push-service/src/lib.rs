@@ -63,6 +63,8 @@ struct Inner {
     next_version: u64,
     /// The next `hello` gets a fresh uaid, as when a push service loses a browser's record.
     forget_next_hello: bool,
+    /// Browsers cannot connect (the upgrade is refused), as when the network is down.
+    offline: bool,
 }
 
 struct Channel {
@@ -122,6 +124,18 @@ impl PushService {
         }
     }
 
+    /// Closes every browser connection and refuses new ones until [`PushService::go_online`]:
+    /// what a browser sees when its network is down. App servers can still send; messages wait.
+    pub fn go_offline(&self) {
+        self.lock().offline = true;
+        self.disconnect_all();
+    }
+
+    /// Lets browsers connect again; each reconnects on its own retry schedule.
+    pub fn go_online(&self) {
+        self.lock().offline = false;
+    }
+
     /// Makes the next `hello` answer with a new uaid, so the browser drops its subscriptions
     /// and fires `pushsubscriptionchange`.
     pub fn forget_browsers_on_next_hello(&self) {
@@ -146,6 +160,9 @@ fn uuid() -> String {
 }
 
 async fn websocket(ws: WebSocketUpgrade, State(service): State<PushService>) -> Response {
+    if service.lock().offline {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     // Firefox asks for this subprotocol and closes the socket when the answer lacks it.
     ws.protocols(["push-notification"])
         .on_upgrade(move |socket| browser_session(socket, service))
