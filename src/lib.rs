@@ -27,6 +27,7 @@ mod payload;
 mod permission;
 mod subscription;
 mod support;
+mod sync;
 mod url;
 
 #[cfg(target_arch = "wasm32")]
@@ -61,7 +62,7 @@ pub use permission::Permission;
 #[cfg(target_arch = "wasm32")]
 pub use registration::Registration;
 #[cfg(target_arch = "wasm32")]
-pub use server::AppServer;
+pub use server::{AppServer, Synced};
 #[cfg(all(target_arch = "wasm32", feature = "yew"))]
 pub use yew_hook::{use_push, PushState, UsePushHandle, UsePushOptions};
 pub use subscription::{Subscription, SubscriptionKeys};

@@ -197,6 +197,16 @@ impl Registration {
         })
     }
 
+    /// Subscribes again with the current subscription's key, for a subscription about to expire;
+    /// the new one has a new endpoint.
+    pub(crate) async fn renew(&self) -> Result<Subscription, Error> {
+        let raw = self.raw_subscription().await?.ok_or(Error::Unsupported("a subscription to renew"))?;
+        let key = subscription_key(&raw).ok_or(Error::InvalidKey("the subscription to renew has no key".into()))?;
+        let key = ApplicationServerKey::from_bytes(&key)?;
+        JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;
+        self.subscribe(&key).await
+    }
+
     /// Ends the current subscription; `Ok(false)` when there was none.
     ///
     /// ```no_run

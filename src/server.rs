@@ -1,6 +1,7 @@
 //! Keeping the app server told: send a subscription, take it back.
 
-use crate::{Error, Subscription};
+use crate::sync::{next_step, store, Step, SyncRecord};
+use crate::{Error, Registration, Subscription};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -82,7 +83,13 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
-        self.send("POST", &self.save_url, subscription).await
+        let record = store::load().await;
+        let old_endpoint = record.as_ref().and_then(SyncRecord::server_endpoint).filter(|e| *e != subscription.endpoint);
+        match old_endpoint {
+            // The server still holds an endpoint this browser had before: drop it with this save.
+            Some(old) => self.replace(Some(&old.to_owned()), subscription).await,
+            None => self.remembered(record, subscription, self.fetch("POST", &self.save_url, &subscription.to_js()).await).await,
+        }
     }
 
     /// Tells the app server to forget the subscription.
@@ -93,7 +100,9 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
-        self.send(&self.remove_method, &self.remove_url, subscription).await
+        self.fetch(&self.remove_method, &self.remove_url, &subscription.to_js()).await?;
+        store::forget().await;
+        Ok(())
     }
 
     /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint`, so a
@@ -108,11 +117,45 @@ impl AppServer {
         let body = subscription.to_js();
         let old_endpoint = old_endpoint.map_or(JsValue::NULL, JsValue::from_str);
         js_sys::Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint).map_err(Error::from)?;
-        self.fetch("POST", &self.save_url, &body).await
+        let sent = self.fetch("POST", &self.save_url, &body).await;
+        self.remembered(store::load().await, subscription, sent).await
     }
 
-    async fn send(&self, method: &str, url: &str, subscription: &Subscription) -> Result<(), Error> {
-        self.fetch(method, url, &subscription.to_js()).await
+    /// Brings the app server in step with the browser, as a page should on every load: sends the
+    /// current subscription when the server never acknowledged it (an earlier save failed, or it
+    /// changed while no page was open), dropping the endpoint the server held before; and renews
+    /// a subscription once half its `expirationTime` lifetime is gone. What the server was told
+    /// is kept in the browser (Cache Storage), where the worker reads it too.
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// let server = wasm_push::AppServer::new("/api/push/subscription");
+    /// let synced = server.sync(&registration).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn sync(&self, registration: &Registration) -> Result<Synced, Error> {
+        let Some(current) = registration.subscription().await? else {
+            return Ok(Synced::NotSubscribed);
+        };
+        let record = store::load().await;
+        match next_step(&current, record.as_ref(), store::now()) {
+            Step::UpToDate => Ok(Synced::UpToDate),
+            Step::Send { old_endpoint } => {
+                self.replace(old_endpoint.as_deref(), &current).await?;
+                Ok(Synced::Sent)
+            }
+            Step::Renew => {
+                let renewed = registration.renew().await?;
+                self.replace(Some(&current.endpoint), &renewed).await?;
+                Ok(Synced::Renewed(renewed))
+            }
+        }
+    }
+
+    /// Keeps what the server was told (acknowledged or not) and hands back how it went.
+    async fn remembered(&self, record: Option<SyncRecord>, subscription: &Subscription, sent: Result<(), Error>) -> Result<(), Error> {
+        store::keep(&SyncRecord::after_send(record.as_ref(), subscription, sent.is_ok(), store::now())).await;
+        sent
     }
 
     async fn fetch(&self, method: &str, url: &str, body: &js_sys::Object) -> Result<(), Error> {
@@ -121,6 +164,28 @@ impl AppServer {
         let csrf = token.as_deref().map(|token| (self.csrf_header.as_str(), token));
         fetch_json(method, url, &body, csrf).await
     }
+}
+
+/// What [`AppServer::sync`] did.
+///
+/// ```no_run
+/// # async fn run(server: wasm_push::AppServer, registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+/// if let wasm_push::Synced::Renewed(subscription) = server.sync(&registration).await? {
+///     println!("renewed: {subscription}");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Synced {
+    /// The browser has no subscription.
+    NotSubscribed,
+    /// The server already had the current subscription.
+    UpToDate,
+    /// The current subscription was sent (it had changed, or never reached the server).
+    Sent,
+    /// The subscription was close to expiring; this new one replaced it, on the server too.
+    Renewed(Subscription),
 }
 
 /// Sends JSON with same-origin credentials from a window or a worker; a non-2xx answer is

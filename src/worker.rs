@@ -21,7 +21,8 @@
 //! need serde_json's `Value` bring it in only when a worker sets them.
 
 use crate::payload::{decode_with, JsonView};
-use crate::{click_target, sys, NotificationPayload, WorkerConfig};
+use crate::sync::{next_step, store, Step, SyncRecord};
+use crate::{click_target, sys, NotificationPayload, Subscription, WorkerConfig};
 use js_sys::{Array, Object, Reflect, JSON};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -185,6 +186,7 @@ impl Runtime {
                 let _ = JsFuture::from(badge).await;
             }
             inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", &data).await;
+            inner.retry_pending().await;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -276,26 +278,19 @@ impl Runtime {
                     JsFuture::from(manager.subscribe_with_options(&options)?).await?.unchecked_into()
                 }
             };
-            let Some(url) = inner.config.server_url(&inner.location, inner.config.subscription_url.as_deref()) else {
-                return Ok(JsValue::UNDEFINED);
+            let json = subscription.to_json()?;
+            let subscription = Subscription::from_js(&json).ok_or("PushSubscription.toJSON() had an unexpected shape")?;
+            // Firefox before 137 gives no oldSubscription: the endpoint the server holds is in
+            // the record the window side or this worker kept.
+            let record = store::load().await;
+            let old_endpoint = match old {
+                Some(old) => Some(old.endpoint()),
+                None => record.as_ref().and_then(SyncRecord::server_endpoint).map(str::to_owned),
             };
-            // `toJSON()` plus `oldEndpoint`: what `AppServer::replace` sends from a window.
-            let body = subscription.to_json()?;
-            let old_endpoint = old.map_or(JsValue::NULL, |old| old.endpoint().into());
-            Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint)?;
-            let body = JSON::stringify(&body)?;
-            let mut wait = SYNC_FIRST_WAIT_MS;
-            for attempt in 1..=SYNC_TRIES {
-                match post_json(&url, &body).await {
-                    Ok(true) => break,
-                    _ if attempt == SYNC_TRIES => return Err("the app server did not take the new subscription".into()),
-                    _ => {
-                        gloo_timers::future::TimeoutFuture::new(wait).await;
-                        wait *= 2;
-                    }
-                }
+            match inner.send_subscription(&subscription, old_endpoint.as_deref(), record, SYNC_TRIES).await {
+                Some(false) => Err("the app server did not take the new subscription".into()),
+                _ => Ok(JsValue::UNDEFINED),
             }
-            Ok(JsValue::UNDEFINED)
         })
     }
 }
@@ -321,6 +316,51 @@ impl Inner {
                 let promise = registration.show_notification_with_options(&fallback.title, &options)?;
                 JsFuture::from(promise).await.map(|_| ())
             }
+        }
+    }
+
+    /// Sends a subscription to the configured `subscription_url` (with the endpoint it replaces),
+    /// trying `tries` times with growing waits, and keeps the outcome in the sync record for the
+    /// next page load or push. `None` when no URL is configured.
+    async fn send_subscription(
+        &self,
+        subscription: &Subscription,
+        old_endpoint: Option<&str>,
+        record: Option<SyncRecord>,
+        tries: u32,
+    ) -> Option<bool> {
+        let url = self.config.server_url(&self.location, self.config.subscription_url.as_deref())?;
+        // `toJSON()` plus `oldEndpoint`: what `AppServer::replace` sends from a window.
+        let body = subscription.to_js();
+        let _ = Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.map_or(JsValue::NULL, JsValue::from_str));
+        let body = JSON::stringify(&body).ok()?;
+        let mut wait = SYNC_FIRST_WAIT_MS;
+        let mut sent = false;
+        for attempt in 1..=tries {
+            sent = matches!(post_json(&url, &body).await, Ok(true));
+            if sent || attempt == tries {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(wait).await;
+            wait *= 2;
+        }
+        store::keep(&SyncRecord::after_send(record.as_ref(), subscription, sent, store::now())).await;
+        Some(sent)
+    }
+
+    /// After a push: if the record says the app server never took the current subscription (it
+    /// was down when a page or `pushsubscriptionchange` sent it), tries once more.
+    async fn retry_pending(&self) {
+        let Some(record) = store::load().await.filter(|record| !record.acknowledged) else { return };
+        let Ok(manager) = scope().registration().push_manager() else { return };
+        let Ok(current) = manager.get_subscription() else { return };
+        let current = match JsFuture::from(current).await {
+            Ok(raw) if !raw.is_null() => raw.unchecked_into::<web_sys::PushSubscription>(),
+            _ => return,
+        };
+        let Some(current) = current.to_json().ok().and_then(|json| Subscription::from_js(&json)) else { return };
+        if let Step::Send { old_endpoint } = next_step(&current, Some(&record), store::now()) {
+            self.send_subscription(&current, old_endpoint.as_deref(), Some(record), 1).await;
         }
     }
 

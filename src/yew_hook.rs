@@ -2,7 +2,7 @@
 
 use crate::{
     permission, request_permission, AppServer, ApplicationServerKey, Error, Permission, PermissionWatch, Registration,
-    Subscription, Support,
+    Subscription, Support, Synced,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -141,8 +141,9 @@ impl std::ops::Deref for UsePushHandle {
     }
 }
 
-/// Push notifications for a Yew component: registers the worker, reads the subscription, keeps
-/// the permission current, and gives `subscribe` / `unsubscribe` callbacks. The permission
+/// Push notifications for a Yew component: registers the worker, reads the subscription, brings
+/// the app server in step with it ([`AppServer::sync`], when a server URL is set), keeps the
+/// permission current, and gives `subscribe` / `unsubscribe` callbacks. The permission
 /// watch is dropped when the component unmounts; nothing leaks.
 ///
 /// ```no_run
@@ -199,8 +200,17 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
                     match ready.await {
                         Ok((registered, subscription)) => {
                             let scope = registered.as_raw().scope();
-                            *registration.borrow_mut() = Some(registered);
+                            *registration.borrow_mut() = Some(registered.clone());
                             dispatcher.dispatch(Change::Ready { scope, subscription });
+                            // Every page load brings the app server in step: a subscription it
+                            // missed (it was down, or the browser changed it) is sent now.
+                            if let Some(url) = &options.server_url {
+                                match AppServer::new(url.as_str()).sync(&registered).await {
+                                    Ok(Synced::Renewed(renewed)) => dispatcher.dispatch(Change::Subscribed(Some(renewed))),
+                                    Ok(_) => {}
+                                    Err(error) => dispatcher.dispatch(Change::Failed(error)),
+                                }
+                            }
                         }
                         Err(error) => dispatcher.dispatch(Change::Failed(error)),
                     }

@@ -4,7 +4,7 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_push::{
+use wasm_push::{Synced, 
     ApplicationServerKey, AppServer, Error, Permission, PermissionWatch, Registration, Subscription, Support,
 };
 
@@ -55,11 +55,20 @@ fn sample_subscription(endpoint: &str) -> Subscription {
     .unwrap()
 }
 
-/// Clears the recording app server and returns its base URL.
+/// Clears the recording app server (and what this origin remembers telling an app server)
+/// and returns its base URL.
 async fn fresh_app_server() -> String {
     let base = loopback_push_service().await["http"].as_str().unwrap().to_owned();
     call("DELETE", &format!("{base}/app/stored"), &[]).await;
+    let caches = web_sys::window().unwrap().caches().unwrap();
+    JsFuture::from(caches.delete("wasm-push")).await.unwrap();
     base
+}
+
+/// The endpoints the recording app server holds.
+async fn stored_endpoints(base: &str) -> Vec<String> {
+    let (_, stored) = call("GET", &format!("{base}/app/stored"), &[]).await;
+    stored["subscriptions"].as_array().unwrap().iter().map(|s| s["endpoint"].as_str().unwrap().to_owned()).collect()
 }
 
 fn set_meta_csrf_token(token: &str) {
@@ -285,4 +294,91 @@ async fn the_loopback_push_service_sees_key_rotation_end_the_old_endpoint() {
     assert!(registration.unsubscribe().await.unwrap());
     let (status, _) = call("POST", &second.endpoint, &[("TTL", "60")]).await;
     assert_eq!(status, 410);
+}
+
+#[wasm_bindgen_test]
+async fn a_subscription_the_app_server_missed_while_down_reaches_it_on_the_next_page_load_loopback_push_service() {
+    if !is_firefox() {
+        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
+    }
+    let base = fresh_app_server().await;
+    let server = AppServer::new(format!("{base}/app/subscription"));
+    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/sync/")
+        .await
+        .unwrap()
+        .ready()
+        .await
+        .unwrap();
+    let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    server.save(&first).await.unwrap();
+    assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
+
+    // The app server goes down, and meanwhile the app rotates its VAPID key.
+    call("POST", &format!("{base}/app/outage"), &[]).await;
+    let second = registration.subscribe(&ApplicationServerKey::from_base64url(ROTATED_KEY).unwrap()).await.unwrap();
+    let refused = server.save(&second).await;
+    assert!(matches!(refused, Err(Error::Server { status: 503, .. })), "{refused:?}");
+    assert!(server.sync(&registration).await.is_err(), "a page load while it is still down");
+    assert_eq!(stored_endpoints(&base).await, [first.endpoint.clone()]);
+
+    // It is back: the next page load sends the new subscription and drops the old one.
+    call("DELETE", &format!("{base}/app/outage"), &[]).await;
+    assert_eq!(server.sync(&registration).await, Ok(Synced::Sent));
+    assert_eq!(stored_endpoints(&base).await, [second.endpoint.clone()]);
+    assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
+    registration.unsubscribe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_subscription_changed_behind_the_servers_back_is_replaced_on_the_next_page_load_loopback_push_service() {
+    if !is_firefox() {
+        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
+    }
+    let base = fresh_app_server().await;
+    let server = AppServer::new(format!("{base}/app/subscription"));
+    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/behind/")
+        .await
+        .unwrap()
+        .ready()
+        .await
+        .unwrap();
+    let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    server.save(&first).await.unwrap();
+    // Another script (or the browser) replaced the subscription without telling the server.
+    let raw = registration.as_raw().push_manager().unwrap();
+    let old = JsFuture::from(raw.get_subscription().unwrap()).await.unwrap();
+    JsFuture::from(old.unchecked_into::<web_sys::PushSubscription>().unsubscribe().unwrap()).await.unwrap();
+    let second = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    assert_ne!(second.endpoint, first.endpoint);
+
+    assert_eq!(server.sync(&registration).await, Ok(Synced::Sent));
+    assert_eq!(stored_endpoints(&base).await, [second.endpoint.clone()]);
+    registration.unsubscribe().await.unwrap();
+    assert_eq!(server.sync(&registration).await, Ok(Synced::NotSubscribed));
+}
+
+#[wasm_bindgen_test]
+async fn two_tabs_subscribing_at_once_end_with_one_subscription_and_one_stored_row_loopback_push_service() {
+    if !is_firefox() {
+        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
+    }
+    let base = fresh_app_server().await;
+    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/tabs/")
+        .await
+        .unwrap()
+        .ready()
+        .await
+        .unwrap();
+    // Two pages of the origin share the registration; each runs the whole flow at the same time.
+    let flow = || async {
+        let subscription = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        AppServer::new(format!("{base}/app/subscription")).save(&subscription).await.unwrap();
+        subscription
+    };
+    let (one, other) = futures_util::future::join(flow(), flow()).await;
+    let current = registration.subscription().await.unwrap().expect("subscribed");
+    assert_eq!(one.endpoint, other.endpoint);
+    assert_eq!(one, current);
+    assert_eq!(stored_endpoints(&base).await, [current.endpoint.clone()]);
+    registration.unsubscribe().await.unwrap();
 }

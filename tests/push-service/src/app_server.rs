@@ -17,6 +17,8 @@ struct Recorded {
     csrf: Arc<Mutex<Vec<Value>>>,
     /// Delivery receipts from workers, in order.
     receipts: Arc<Mutex<Vec<Value>>>,
+    /// While set, saving and removing answer 503, as a server that is down behind a proxy.
+    down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub fn routes() -> Router {
@@ -25,6 +27,7 @@ pub fn routes() -> Router {
         .route("/app/stored", get(stored).delete(clear))
         .route("/app/receipts", post(receipt))
         .route("/app/fail/{status}", post(fail))
+        .route("/app/outage", post(outage_starts).delete(outage_ends))
         .with_state(Recorded::default())
 }
 
@@ -36,6 +39,9 @@ fn record_csrf(state: &Recorded, headers: &HeaderMap) {
 /// Stores by endpoint; a body with `oldEndpoint` (a changed subscription) replaces that row.
 async fn save(State(state): State<Recorded>, headers: HeaderMap, Json(body): Json<Value>) -> StatusCode {
     record_csrf(&state, &headers);
+    if state.is_down() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
     let mut stored = state.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
     stored.retain(|s| s["endpoint"] != body["endpoint"] && s["endpoint"] != body["oldEndpoint"]);
     stored.push(body);
@@ -44,6 +50,9 @@ async fn save(State(state): State<Recorded>, headers: HeaderMap, Json(body): Jso
 
 async fn remove(State(state): State<Recorded>, headers: HeaderMap, Json(body): Json<Value>) -> StatusCode {
     record_csrf(&state, &headers);
+    if state.is_down() {
+        return StatusCode::SERVICE_UNAVAILABLE;
+    }
     state.subscriptions.lock().unwrap_or_else(|p| p.into_inner()).retain(|s| s["endpoint"] != body["endpoint"]);
     StatusCode::NO_CONTENT
 }
@@ -62,7 +71,24 @@ async fn stored(State(state): State<Recorded>) -> Json<Value> {
     }))
 }
 
+impl Recorded {
+    fn is_down(&self) -> bool {
+        self.down.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+async fn outage_starts(State(state): State<Recorded>) -> StatusCode {
+    state.down.store(true, std::sync::atomic::Ordering::SeqCst);
+    StatusCode::NO_CONTENT
+}
+
+async fn outage_ends(State(state): State<Recorded>) -> StatusCode {
+    state.down.store(false, std::sync::atomic::Ordering::SeqCst);
+    StatusCode::NO_CONTENT
+}
+
 async fn clear(State(state): State<Recorded>) -> StatusCode {
+    state.down.store(false, std::sync::atomic::Ordering::SeqCst);
     for list in [&state.subscriptions, &state.csrf, &state.receipts] {
         list.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
