@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_push::worker::Runtime;
-use wasm_push::{click_target, ApplicationServerKey, Fallback, Registration, WorkerConfig, CLICK_TABLE, TABLE_SCOPE};
+use wasm_push::{click_target, AppServer, ApplicationServerKey, Fallback, Registration, WorkerConfig, CLICK_TABLE, TABLE_SCOPE};
 use web_sys::{Notification, NotificationEvent, NotificationEventInit, PushEvent, PushEventInit, ServiceWorkerGlobalScope};
 
 const KEY: &str = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
@@ -30,7 +30,38 @@ async fn fresh_recording_server() -> String {
     assert_eq!(status, 200, "run through `cargo xtask test`, which writes target/browser-tests/push-service.json");
     let base = service["http"].as_str().unwrap().to_owned();
     call("DELETE", &format!("{base}/app/stored")).await;
+    // And what this origin remembers telling an app server.
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    JsFuture::from(scope.caches().unwrap().delete("wasm-push")).await.unwrap();
     base
+}
+
+/// Fails unless this runs in Firefox (with the loopback push service `cargo xtask test` starts).
+fn needs_firefox() {
+    let agent = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
+        .ok()
+        .and_then(|a| a.as_string())
+        .unwrap_or_default();
+    assert!(agent.contains("Firefox/"), "needs Firefox and the loopback push service (cargo xtask test skips it elsewhere)");
+}
+
+/// A `pushsubscriptionchange` event as the browser fires it, with or without `oldSubscription`.
+fn subscription_change_event(old: Option<&JsValue>) -> web_sys::ExtendableEvent {
+    let init = js_sys::Object::new();
+    if let Some(old) = old {
+        js_sys::Reflect::set(&init, &"oldSubscription".into(), old).unwrap();
+    }
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::global(), &"PushSubscriptionChangeEvent".into()).unwrap().unchecked_into();
+    let arguments = js_sys::Array::of2(&"pushsubscriptionchange".into(), &init);
+    js_sys::Reflect::construct(&constructor, &arguments).unwrap().unchecked_into()
+}
+
+/// The endpoints the recording app server holds.
+async fn stored_endpoints(base: &str) -> Vec<String> {
+    let (_, stored) = call("GET", &format!("{base}/app/stored")).await;
+    stored["subscriptions"].as_array().unwrap().iter().map(|s| s["endpoint"].as_str().unwrap().to_owned()).collect()
 }
 
 wasm_bindgen_test_configure!(run_in_service_worker);
@@ -260,12 +291,7 @@ async fn receipts_report_shown_and_closed_to_the_configured_url_and_are_off_by_d
 
 #[wasm_bindgen_test]
 async fn pushsubscriptionchange_at_the_loopback_push_service_sends_the_new_subscription_with_the_old_endpoint() {
-    let agent = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
-        .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-        .ok()
-        .and_then(|a| a.as_string())
-        .unwrap_or_default();
-    assert!(agent.contains("Firefox/"), "needs Firefox and the loopback push service (cargo xtask test skips it elsewhere)");
+    needs_firefox();
     let base = fresh_recording_server().await;
     let registration = Registration::from_raw(registration());
     let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
@@ -274,12 +300,7 @@ async fn pushsubscriptionchange_at_the_loopback_push_service_sends_the_new_subsc
     // What Firefox does when the push service drops a subscription: the old one is gone, and the
     // worker gets the event with `oldSubscription` only.
     assert!(registration.unsubscribe().await.unwrap());
-    let init = js_sys::Object::new();
-    js_sys::Reflect::set(&init, &"oldSubscription".into(), &raw_old).unwrap();
-    let constructor: js_sys::Function =
-        js_sys::Reflect::get(&js_sys::global(), &"PushSubscriptionChangeEvent".into()).unwrap().unchecked_into();
-    let arguments = js_sys::Array::of2(&"pushsubscriptionchange".into(), &init);
-    let event: web_sys::ExtendableEvent = js_sys::Reflect::construct(&constructor, &arguments).unwrap().unchecked_into();
+    let event = subscription_change_event(Some(&raw_old));
 
     let config = WorkerConfig::from_query(&format!("subscription_url={base}/app/subscription&cross_origin=1"));
     JsFuture::from(Runtime::new(config).subscription_change(&event)).await.unwrap();
@@ -290,5 +311,54 @@ async fn pushsubscriptionchange_at_the_loopback_push_service_sends_the_new_subsc
     let mut expected = serde_json::to_value(&new).unwrap();
     expected["oldEndpoint"] = old.endpoint.clone().into();
     assert_eq!(stored["subscriptions"], json!([expected]));
+    registration.unsubscribe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pushsubscriptionchange_without_old_subscription_drops_the_endpoint_the_server_was_last_sent_loopback_push_service() {
+    needs_firefox();
+    let base = fresh_recording_server().await;
+    let url = format!("{base}/app/subscription");
+    let registration = Registration::from_raw(registration());
+    let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    AppServer::new(url.as_str()).save(&old).await.unwrap();
+    // Firefox before 137: the push service dropped the subscription, and the event says nothing
+    // about which one it was.
+    assert!(registration.unsubscribe().await.unwrap());
+    let config = WorkerConfig::from_query(&format!("subscription_url={url}&key={KEY}&cross_origin=1"));
+    JsFuture::from(Runtime::new(config).subscription_change(&subscription_change_event(None))).await.unwrap();
+
+    let new = registration.subscription().await.unwrap().expect("subscribed again with the configured key");
+    assert_ne!(new.endpoint, old.endpoint);
+    assert_eq!(stored_endpoints(&base).await, [new.endpoint.clone()], "the old row went, from the kept record");
+    registration.unsubscribe().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_changed_subscription_the_server_could_not_take_is_sent_after_the_next_push_loopback_push_service() {
+    needs_firefox();
+    let base = fresh_recording_server().await;
+    let url = format!("{base}/app/subscription");
+    let registration = Registration::from_raw(registration());
+    let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    AppServer::new(url.as_str()).save(&old).await.unwrap();
+    let raw_old = JsFuture::from(registration.as_raw().push_manager().unwrap().get_subscription().unwrap()).await.unwrap();
+    assert!(registration.unsubscribe().await.unwrap());
+
+    // The app server is down through every try of the event (about 7 s of growing waits).
+    call("POST", &format!("{base}/app/outage")).await;
+    let runtime = Runtime::new(WorkerConfig::from_query(&format!("subscription_url={url}&cross_origin=1")));
+    let given_up = JsFuture::from(runtime.subscription_change(&subscription_change_event(Some(&raw_old)))).await;
+    assert!(given_up.is_err(), "the event reports that the server never took it");
+    let new = registration.subscription().await.unwrap().expect("subscribed again with the old key");
+    assert_eq!(stored_endpoints(&base).await, [old.endpoint.clone()]);
+
+    // Back up: the next push shows its notification and then sends what was pending.
+    call("DELETE", &format!("{base}/app/outage")).await;
+    JsFuture::from(runtime.push(&text_push(r#"{"title":"after the outage","tag":"outage"}"#))).await.unwrap();
+    assert_eq!(stored_endpoints(&base).await, [new.endpoint.clone()]);
+    for notification in notifications().await {
+        notification.close();
+    }
     registration.unsubscribe().await.unwrap();
 }
