@@ -14,6 +14,7 @@ use crate::Fallback;
 /// | `receipts_url` | where shown/clicked/closed reports go (same origin); reports are off without it | none |
 /// | `key` | VAPID public key for resubscribing when the old subscription's is unknown | none |
 /// | `cross_origin` | `1` lets the two URLs above be on another origin | off |
+/// | `foreground` | when a window of the site is focused and visible: `show` the notification, hand the push to the `page` instead (see `ForegroundMessages`), or `both` | `show` |
 ///
 /// ```
 /// use wasm_push::WorkerConfig;
@@ -35,6 +36,30 @@ pub struct WorkerConfig {
     pub application_server_key: Option<String>,
     /// Whether the URLs above may point at another origin.
     pub allow_cross_origin: bool,
+    /// What a push does while a window of the site is focused and visible.
+    pub foreground: Foreground,
+}
+
+/// What a push does while a window of the site is focused and visible.
+///
+/// Browsers let a worker skip the notification only then (Chrome otherwise shows its own "this
+/// site has been updated in the background"), so with any setting a push shows its notification
+/// when no such window is there.
+///
+/// ```
+/// use wasm_push::{Foreground, WorkerConfig};
+/// assert_eq!(WorkerConfig::from_query("foreground=page").foreground, Foreground::Page);
+/// assert_eq!(WorkerConfig::default().foreground, Foreground::Show);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Foreground {
+    /// Show the notification, as in the background.
+    #[default]
+    Show,
+    /// Hand the push to the focused page instead of showing it.
+    Page,
+    /// Hand it to the page and show it too.
+    Both,
 }
 
 impl WorkerConfig {
@@ -61,6 +86,13 @@ impl WorkerConfig {
                 "receipts_url" => config.receipts_url = Some(value),
                 "key" => config.application_server_key = Some(value),
                 "cross_origin" => config.allow_cross_origin = value == "1" || value == "true",
+                "foreground" => {
+                    config.foreground = match value.as_str() {
+                        "page" => Foreground::Page,
+                        "both" => Foreground::Both,
+                        _ => Foreground::Show,
+                    }
+                }
                 _ => {}
             }
         }
@@ -113,7 +145,7 @@ mod tests {
     fn every_setting_is_read_from_the_query() {
         let config = WorkerConfig::from_query(
             "?title=Acme+News&body=Tap%20to%20open&icon=%2Ficon.png&subscription_url=/api/sub\
-             &receipts_url=/api/receipts&key=BEl6&cross_origin=1&unknown=x",
+             &receipts_url=/api/receipts&key=BEl6&cross_origin=1&foreground=both&unknown=x",
         );
         assert_eq!(config.fallback, Fallback { title: "Acme News".into(), body: "Tap to open".into() });
         assert_eq!(config.default_icon.as_deref(), Some("/icon.png"));
@@ -121,6 +153,7 @@ mod tests {
         assert_eq!(config.receipts_url.as_deref(), Some("/api/receipts"));
         assert_eq!(config.application_server_key.as_deref(), Some("BEl6"));
         assert!(config.allow_cross_origin);
+        assert_eq!(config.foreground, Foreground::Both);
     }
 
     #[test]

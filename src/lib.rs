@@ -31,6 +31,10 @@ mod sync;
 mod url;
 
 #[cfg(target_arch = "wasm32")]
+mod foreground;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
 mod registration;
 #[cfg(target_arch = "wasm32")]
 mod server;
@@ -49,7 +53,7 @@ pub mod __private {
     pub use web_sys;
 }
 
-pub use config::WorkerConfig;
+pub use config::{Foreground, WorkerConfig};
 pub use error::Error;
 pub use key::ApplicationServerKey;
 pub use payload::{
@@ -59,6 +63,8 @@ pub use payload::{
 #[cfg(target_arch = "wasm32")]
 pub use permission::{permission, request_permission, PermissionWatch};
 pub use permission::Permission;
+#[cfg(target_arch = "wasm32")]
+pub use foreground::{ForegroundMessage, ForegroundMessages};
 #[cfg(target_arch = "wasm32")]
 pub use registration::Registration;
 #[cfg(target_arch = "wasm32")]

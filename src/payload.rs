@@ -312,7 +312,7 @@ fn fallback_payload(fallback: &Fallback) -> NotificationPayload {
 
 /// Reads every field it can, each on its own; `url_key` is `url` for our JSON and
 /// `navigate` for Declarative Web Push.
-fn read_fields<V: JsonView>(object: &V, url_key: &str) -> (NotificationPayload, Option<V>) {
+pub(crate) fn read_fields<V: JsonView>(object: &V, url_key: &str) -> (NotificationPayload, Option<V>) {
     let get = |names: &[&str]| names.iter().find_map(|name| object.member(name));
     let text = |names: &[&str], max: usize| get(names).and_then(|v| v.text()).map(|s| cut(&s, max));
     let flag = |names: &[&str]| get(names).and_then(|v| v.boolean()).unwrap_or(false);

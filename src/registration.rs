@@ -236,7 +236,7 @@ impl Registration {
     }
 }
 
-fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
+pub(crate) fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
     let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
         .map_err(Error::from)?;
     let container = js_sys::Reflect::get(&navigator, &JsValue::from_str("serviceWorker"))

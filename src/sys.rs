@@ -21,6 +21,14 @@ extern "C" {
 
     #[wasm_bindgen(method, getter, js_name = newSubscription)]
     pub fn new_subscription(this: &PushSubscriptionChangeEvent) -> Option<web_sys::PushSubscription>;
+
+    /// `ServiceWorkerContainer` with `startMessages()`, which delivers the messages workers
+    /// posted to this page (queued until then, or until `onmessage` is set).
+    #[wasm_bindgen(extends = web_sys::ServiceWorkerContainer, js_name = ServiceWorkerContainer)]
+    pub type ServiceWorkerContainerWithMessages;
+
+    #[wasm_bindgen(method, js_name = startMessages)]
+    pub fn start_messages(this: &ServiceWorkerContainerWithMessages);
 }
 
 /// Calls `navigator.setAppBadge(count)` (or `clearAppBadge()` for 0) where the browser has it;

@@ -20,9 +20,11 @@
 //! keeps `core::fmt`, serde_json and the window side's `Error` off its paths; the hooks that
 //! need serde_json's `Value` bring it in only when a worker sets them.
 
-use crate::payload::{decode_with, JsonView};
+use crate::js::{get, object, Js};
+use crate::payload::decode_with;
 use crate::sync::{next_step, store, Step, SyncRecord};
-use crate::{click_target, sys, NotificationPayload, Subscription, WorkerConfig};
+use crate::foreground::MESSAGE_TYPE;
+use crate::{click_target, sys, Foreground, NotificationPayload, Subscription, WorkerConfig};
 use js_sys::{Array, Object, Reflect, JSON};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -180,12 +182,26 @@ impl Runtime {
             if payload.icon.is_none() {
                 payload.icon = inner.config.default_icon.clone();
             }
-            inner.show(&payload, &data).await?;
-            if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
-                // The badge is a nicety: a browser that refuses it does not fail the push.
-                let _ = JsFuture::from(badge).await;
+            // With `foreground=page` or `both`, a focused, visible window of the site gets the
+            // push as a message; only `page` with such a window skips the notification.
+            let page = match inner.config.foreground {
+                Foreground::Show => None,
+                Foreground::Page | Foreground::Both => focused_window().await,
+            };
+            if let Some(window) = &page {
+                let message = object(&[("type", MESSAGE_TYPE.into()), ("payload", payload_object(&payload, &data).into())]);
+                let _ = window.post_message(&message);
             }
-            inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", &data).await;
+            let show = page.is_none() || inner.config.foreground == Foreground::Both;
+            if show {
+                inner.show(&payload, &data).await?;
+                if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
+                    // The badge is a nicety: a browser that refuses it does not fail the push.
+                    let _ = JsFuture::from(badge).await;
+                }
+            }
+            let event = if show { "shown" } else { "page" };
+            inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data).await;
             inner.retry_pending().await;
             Ok(JsValue::UNDEFINED)
         })
@@ -414,9 +430,11 @@ fn options(payload: &NotificationPayload, data: &JsValue) -> NotificationOptions
             crate::Direction::Rtl => web_sys::NotificationDirection::Rtl,
         });
     }
-    if !payload.actions.is_empty() {
-        let actions: Array = payload
-            .actions
+    // Only the buttons this browser shows (`Notification.maxActions`: 2 in Chromium), so the
+    // URLs kept for clicks are those of buttons the user can press.
+    let shown_actions = &payload.actions[..payload.actions.len().min(max_actions())];
+    if !shown_actions.is_empty() {
+        let actions: Array = shown_actions
             .iter()
             .map(|action| {
                 let button = object(&[("action", action.action.as_str().into()), ("title", action.title.as_str().into())]);
@@ -431,7 +449,7 @@ fn options(payload: &NotificationPayload, data: &JsValue) -> NotificationOptions
     // What a click needs later travels with the notification: its URL, each button's URL, and
     // the payload's own data.
     let action_urls = Object::new();
-    for action in &payload.actions {
+    for action in shown_actions {
         if let Some(url) = &action.url {
             let _ = Reflect::set(&action_urls, &action.action.as_str().into(), &url.as_str().into());
         }
@@ -442,51 +460,12 @@ fn options(payload: &NotificationPayload, data: &JsValue) -> NotificationOptions
     options
 }
 
-/// A plain object with these members.
-fn object(members: &[(&str, JsValue)]) -> Object {
-    let object = Object::new();
-    for (name, value) in members {
-        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
-    }
-    object
-}
-
-/// `value[name]`, or `undefined` when `value` is not an object or has no such member.
-fn get(value: &JsValue, name: &str) -> JsValue {
-    match value.is_object() {
-        true => Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED),
-        false => JsValue::UNDEFINED,
-    }
-}
-
-/// What `JSON.parse` made, read by the shared decoder.
-struct Js(JsValue);
-
-impl JsonView for Js {
-    fn member(&self, name: &str) -> Option<Self> {
-        if !self.is_object() {
-            return None;
-        }
-        // JSON.parse makes plain objects: a member is an own property or nothing, since none of
-        // the names the decoder reads is inherited from Object.prototype.
-        let value = get(&self.0, name);
-        (!value.is_undefined()).then_some(Js(value))
-    }
-    fn elements(&self) -> Option<Vec<Self>> {
-        Array::is_array(&self.0).then(|| Array::from(&self.0).iter().map(Js).collect())
-    }
-    fn text(&self) -> Option<String> {
-        self.0.as_string()
-    }
-    fn number(&self) -> Option<f64> {
-        self.0.as_f64()
-    }
-    fn boolean(&self) -> Option<bool> {
-        self.0.as_bool()
-    }
-    fn is_object(&self) -> bool {
-        self.0.is_object() && !Array::is_array(&self.0)
-    }
+/// `Notification.maxActions` where the browser has it, else [`crate::MAX_ACTIONS`].
+fn max_actions() -> usize {
+    // `Notification` is a function, which `get` (objects only) would not look into.
+    let notification = get(&js_sys::global(), "Notification");
+    let max = Reflect::get(&notification, &"maxActions".into()).ok().and_then(|max| max.as_f64());
+    max.map_or(crate::MAX_ACTIONS, |max| max.max(0.0) as usize)
 }
 
 /// A browser value as serde_json's (for the hooks), through JSON text.
@@ -506,16 +485,62 @@ async fn post_json(url: &str, body: &JsValue) -> Result<bool, JsValue> {
     Ok(response.ok())
 }
 
+/// The origin's windows, controlled by this worker or not.
+async fn windows() -> Result<Vec<web_sys::WindowClient>, JsValue> {
+    let query = web_sys::ClientQueryOptions::new();
+    query.set_type(web_sys::ClientType::Window);
+    query.set_include_uncontrolled(true);
+    let found = JsFuture::from(scope().clients().match_all_with_options(&query)).await?;
+    Ok(Array::from(&found).iter().filter_map(|client| client.dyn_into().ok()).collect())
+}
+
+/// A window of the site the user is looking at: focused and visible.
+async fn focused_window() -> Option<web_sys::WindowClient> {
+    windows()
+        .await
+        .ok()?
+        .into_iter()
+        .find(|window| window.focused() && window.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// The payload as a plain object with its JSON names, as a page's `ForegroundMessages` reads it.
+fn payload_object(payload: &NotificationPayload, data: &JsValue) -> Object {
+    let text = |value: &Option<String>| value.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let actions: Array = payload
+        .actions
+        .iter()
+        .map(|action| {
+            let (id, title) = (action.action.as_str().into(), action.title.as_str().into());
+            JsValue::from(object(&[("action", id), ("title", title), ("icon", text(&action.icon)), ("url", text(&action.url))]))
+        })
+        .collect();
+    let vibrate: Array = payload.vibrate.iter().map(|ms| JsValue::from(*ms)).collect();
+    object(&[
+        ("title", payload.title.as_str().into()),
+        ("body", text(&payload.body)),
+        ("icon", text(&payload.icon)),
+        ("badge", text(&payload.badge)),
+        ("image", text(&payload.image)),
+        ("tag", text(&payload.tag)),
+        ("renotify", payload.renotify.into()),
+        ("requireInteraction", payload.require_interaction.into()),
+        ("silent", payload.silent.into()),
+        ("vibrate", vibrate.into()),
+        ("timestamp", payload.timestamp.map_or(JsValue::UNDEFINED, JsValue::from)),
+        ("lang", text(&payload.lang)),
+        ("dir", payload.dir.map_or(JsValue::UNDEFINED, |dir| dir.as_str().into())),
+        ("data", data.clone()),
+        ("actions", actions.into()),
+        ("url", text(&payload.url)),
+        ("appBadge", payload.app_badge.map_or(JsValue::UNDEFINED, |n| JsValue::from(n as f64))),
+    ])
+}
+
 /// Focuses a window already on `target`, else navigates an open window of the origin there,
 /// else opens a new one.
 async fn open_or_focus(target: &str) -> Result<(), JsValue> {
     let clients = scope().clients();
-    let query = web_sys::ClientQueryOptions::new();
-    query.set_type(web_sys::ClientType::Window);
-    query.set_include_uncontrolled(true);
-    let found = JsFuture::from(clients.match_all_with_options(&query)).await?;
-    let windows: Vec<web_sys::WindowClient> =
-        js_sys::Array::from(&found).iter().filter_map(|client| client.dyn_into().ok()).collect();
+    let windows = windows().await?;
     if let Some(window) = windows.iter().find(|window| window.url() == target) {
         JsFuture::from(window.focus()?).await?;
         return Ok(());

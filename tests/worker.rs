@@ -141,14 +141,29 @@ async fn a_json_push_shows_its_title_body_tag_and_data() {
 }
 
 #[wasm_bindgen_test]
-async fn actions_reach_the_notification_where_the_browser_shows_them() {
+async fn actions_reach_the_notification_up_to_the_browsers_max_actions() {
     let payload = json!({
         "title": "Actions", "tag": "actions-1",
-        "actions": [{"action": "open", "title": "Open it", "url": "/a"}, {"action": "later", "title": "Later"}]
+        "actions": [
+            {"action": "open", "title": "Open it", "url": "/a"}, {"action": "later", "title": "Later"},
+            {"action": "third", "title": "Third", "url": "/c"}, {"action": "fourth", "title": "Fourth", "url": "/d"}
+        ]
     });
     let shown = shown_for(&text_push(&payload.to_string())).await;
     let notification = only(&shown, "actions-1");
-    assert_eq!(data_of(notification)["actions"], json!({"open": "/a"}));
+    let max = js_sys::Reflect::get(&js_sys::global(), &"Notification".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"maxActions".into()))
+        .ok()
+        .and_then(|m| m.as_f64());
+    // The click URLs kept are those of the buttons shown.
+    let expected_urls = match max.map(|m| m as usize) {
+        Some(0) => json!({}),
+        Some(1) => json!({"open": "/a"}),
+        Some(2) => json!({"open": "/a"}),
+        Some(3) => json!({"open": "/a", "third": "/c"}),
+        _ => json!({"open": "/a", "third": "/c", "fourth": "/d"}),
+    };
+    assert_eq!(data_of(notification)["actions"], expected_urls, "Notification.maxActions is {max:?}");
     let actions = js_sys::Reflect::get(notification, &"actions".into()).unwrap();
     if actions.is_undefined() {
         console_log!("SKIPPED: this browser has no Notification.actions");
@@ -158,13 +173,9 @@ async fn actions_reach_the_notification_where_the_browser_shows_them() {
         .iter()
         .map(|a| js_sys::Reflect::get(&a, &"title".into()).unwrap().as_string().unwrap())
         .collect();
-    let max = js_sys::Reflect::get(&js_sys::global(), &"Notification".into())
-        .and_then(|n| js_sys::Reflect::get(&n, &"maxActions".into()))
-        .ok()
-        .and_then(|m| m.as_f64())
-        .unwrap_or(0.0) as usize;
-    let expected = ["Open it", "Later"];
-    assert_eq!(labels, expected[..max.min(2)], "Notification.maxActions is {max}");
+    let expected = ["Open it", "Later", "Third", "Fourth"];
+    let max = max.map_or(4, |m| m as usize);
+    assert_eq!(labels, expected[..max.min(4)], "Notification.maxActions is {max}");
 }
 
 #[wasm_bindgen_test]

@@ -222,6 +222,16 @@ fn existing_worker_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The demo site with its worker set to hand pushes to a focused page
+/// (`tests/e2e/fixtures/foreground-sw.js`), in `target/www-foreground`.
+fn foreground_site(site: &Path) -> Result<PathBuf> {
+    let out = root().join("target/www-foreground");
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(site, &out)?;
+    std::fs::copy(root().join("tests/e2e/fixtures/foreground-sw.js"), out.join("sw.js")).map_err(|e| format!("foreground-sw.js: {e}"))?;
+    Ok(out)
+}
+
 fn demo() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
@@ -319,6 +329,7 @@ fn test() -> Result {
     let site = site(&tools)?;
     let panicking = panicking_site(&tools, &site)?;
     let existing = existing_worker_site(&site)?;
+    let foreground = foreground_site(&site)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -326,6 +337,7 @@ fn test() -> Result {
         .env("WASM_PUSH_SITE", &site)
         .env("WASM_PUSH_PANICKING_SITE", &panicking)
         .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
+        .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

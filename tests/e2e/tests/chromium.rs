@@ -265,3 +265,27 @@ async fn a_site_with_its_own_worker_adds_push_with_one_import_and_keeps_its_own_
         ]
     );
 }
+
+#[tokio::test]
+async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_as_a_notification_otherwise() {
+    // The demo with its worker set to `foreground=page`; the page listens with ForegroundMessages.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_FOREGROUND_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("foreground", &site).await;
+    let origin = server.origin.clone();
+    let looked_at = browser.run("return [document.hasFocus(), document.visibilityState]").await;
+    assert_eq!(looked_at, json!([true, "visible"]), "headless Chromium's page is focused and visible");
+
+    let push = json!({"title": "While you look", "body": "handed to the page", "tag": "here"}).to_string();
+    deliver(&mut devtools, &origin, &registration, &push).await;
+    browser.wait_for_text("#foreground-title", "While you look").await;
+    assert_eq!(browser.text_of("#foreground-body").await.as_deref(), Some("handed to the page"));
+    assert!(browser.notifications().await.is_empty(), "no notification while the page is looked at");
+
+    // No page of the site open: the notification shows.
+    browser.goto("about:blank").await;
+    let push = json!({"title": "While you are away", "body": "a notification", "tag": "away"}).to_string();
+    deliver(&mut devtools, &origin, &registration, &push).await;
+    browser.goto(&format!("{origin}/")).await;
+    browser.wait_for_worker().await;
+    assert_eq!(browser.notifications().await, [("While you are away".into(), "a notification".into(), "away".into())]);
+}

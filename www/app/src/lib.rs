@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use wasm_bindgen::prelude::*;
-use wasm_push::{use_push, Error, Permission, UsePushOptions};
+use wasm_push::{use_push, Error, ForegroundMessages, Permission, UsePushOptions};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -39,11 +39,26 @@ fn describe(error: &Error) -> String {
 
 #[function_component]
 fn App() -> Html {
+    // The worker resubscribes with the key when the browser changes the subscription.
+    let key = meta("vapid-key");
     let push = use_push(
-        UsePushOptions::new("/sw.js?subscription_url=/api/subscription", "/")
-            .application_server_key(meta("vapid-key"))
+        UsePushOptions::new(format!("/sw.js?subscription_url=/api/subscription&key={key}"), "/")
+            .application_server_key(key)
             .server_url("/api/subscription"),
     );
+    // A worker set to `foreground=page` (or `both`) hands pushes to this page while it is looked at.
+    let in_page = use_state(|| None::<(String, String)>);
+    {
+        let in_page = in_page.clone();
+        use_effect_with((), move |_| {
+            let messages = ForegroundMessages::new(move |message| {
+                in_page.set(Some((message.payload.title, message.payload.body.unwrap_or_default())));
+            })
+            .ok();
+            // Dropping it removes the listener.
+            move || drop(messages)
+        });
+    }
 
     let support_line = match push.support.check() {
         Ok(()) => html! { <span class="ok">{ "Yes" }</span> },
@@ -103,6 +118,14 @@ fn App() -> Html {
                     <p id="error" class="bad" role="alert">{ describe(error) }</p>
                 }
             </section>
+
+            if let Some((title, body)) = &*in_page {
+                <section id="foreground" aria-live="polite">
+                    <h2>{ "Arrived while you were here" }</h2>
+                    <p><strong id="foreground-title">{ title }</strong></p>
+                    <p id="foreground-body">{ body }</p>
+                </section>
+            }
 
             <SendForm endpoint={push.subscription.as_ref().map(|s| AttrValue::from(s.endpoint.clone()))} />
         </main>

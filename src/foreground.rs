@@ -1,0 +1,62 @@
+//! Pushes handed to the page: with the worker's `foreground=page` (or `both`), a push that
+//! arrives while a window of the site is focused and visible goes to that window as a message,
+//! and [`ForegroundMessages`] hands it to Rust.
+
+use crate::js::{get, Js};
+use crate::payload::read_fields;
+use crate::{Error, NotificationPayload};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The `type` of the message the worker posts to a focused window.
+pub(crate) const MESSAGE_TYPE: &str = "wasm-push:push";
+
+/// A push the worker handed to this page.
+#[derive(Debug, Clone)]
+pub struct ForegroundMessage {
+    /// The notification the push carried, after the worker's `transform` hook; its `data` is
+    /// left out (see `data`).
+    pub payload: NotificationPayload,
+    /// The payload's `data`, as the browser holds it (`undefined` when there is none).
+    pub data: JsValue,
+}
+
+/// Calls a function for every push the worker hands to this page, until dropped (the listener
+/// goes with it).
+///
+/// ```no_run
+/// # fn run() -> Result<(), wasm_push::Error> {
+/// let inbox = wasm_push::ForegroundMessages::new(|message| {
+///     web_sys::console::log_1(&message.payload.title.as_str().into());
+/// })?;
+/// // … keep `inbox` alive as long as the page wants the messages.
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct ForegroundMessages {
+    _listener: gloo_events::EventListener,
+}
+
+impl ForegroundMessages {
+    /// Starts listening on `navigator.serviceWorker` (and starts its message queue, so a
+    /// message posted before this call is delivered too).
+    ///
+    /// ```no_run
+    /// # fn run() -> Result<(), wasm_push::Error> {
+    /// let messages = wasm_push::ForegroundMessages::new(|message| drop(message))?;
+    /// drop(messages); // no more calls
+    /// # Ok(()) }
+    /// ```
+    pub fn new(mut on_message: impl FnMut(ForegroundMessage) + 'static) -> Result<Self, Error> {
+        let container = crate::registration::container()?;
+        let listener = gloo_events::EventListener::new(&container, "message", move |event| {
+            let message = get(event, "data");
+            if get(&message, "type").as_string().as_deref() != Some(MESSAGE_TYPE) {
+                return;
+            }
+            let (payload, data) = read_fields(&Js(get(&message, "payload")), "url");
+            on_message(ForegroundMessage { payload, data: data.map_or(JsValue::UNDEFINED, |Js(data)| data) });
+        });
+        container.unchecked_ref::<crate::sys::ServiceWorkerContainerWithMessages>().start_messages();
+        Ok(Self { _listener: listener })
+    }
+}

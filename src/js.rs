@@ -1,0 +1,55 @@
+//! Reading and building plain JavaScript objects, for the worker and the window side alike:
+//! what `JSON.parse` made is read by the shared decoder through [`Js`], and what goes to the
+//! browser is built member by member, keeping serde_json out of the wasm.
+
+use crate::payload::JsonView;
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+/// A plain object with these members.
+pub(crate) fn object(members: &[(&str, JsValue)]) -> Object {
+    let object = Object::new();
+    for (name, value) in members {
+        let _ = Reflect::set(&object, &JsValue::from_str(name), value);
+    }
+    object
+}
+
+/// `value[name]`, or `undefined` when `value` is not an object or has no such member.
+pub(crate) fn get(value: &JsValue, name: &str) -> JsValue {
+    match value.is_object() {
+        true => Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED),
+        false => JsValue::UNDEFINED,
+    }
+}
+
+/// What `JSON.parse` made, read by the shared decoder.
+pub(crate) struct Js(pub(crate) JsValue);
+
+impl JsonView for Js {
+    fn member(&self, name: &str) -> Option<Self> {
+        if !self.is_object() {
+            return None;
+        }
+        // JSON.parse makes plain objects: a member is an own property or nothing, since none of
+        // the names the decoder reads is inherited from Object.prototype.
+        let value = get(&self.0, name);
+        (!value.is_undefined()).then_some(Js(value))
+    }
+    fn elements(&self) -> Option<Vec<Self>> {
+        Array::is_array(&self.0).then(|| Array::from(&self.0).iter().map(Js).collect())
+    }
+    fn text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.0.as_bool()
+    }
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !Array::is_array(&self.0)
+    }
+}
+
