@@ -8,13 +8,18 @@
 // beside the worker script); `query` holds the settings (default: the worker script's own query,
 // as in /sw.js?title=…; see WorkerConfig). Browsers honour only the listeners added during the
 // worker's first synchronous run, while the wasm loads asynchronously, so each listener waits
-// for `started` inside its event's waitUntil and then hands the event to Rust.
+// for the wasm inside its event's waitUntil and then hands the event to Rust.
 // Everything in a block: nothing here clashes with the importing worker's own names.
 {
   const path = new URL((self.wasmPush && self.wasmPush.path) || './', self.location.href).href;
   importScripts(new URL('wasm_push_sw.js', path).href);
 
-  const started = wasm_bindgen({ module_or_path: new URL('wasm_push_sw_bg.wasm', path).href });
+  // Loading starts now, while the worker script runs; each event then waits for it. A load that
+  // failed (the wasm was unreachable) is tried again by the next event: the glue forgets a
+  // failed start, and hands back the running instance once there is one.
+  const wasm = new URL('wasm_push_sw_bg.wasm', path).href;
+  const started = () => wasm_bindgen({ module_or_path: wasm });
+  started().catch(() => {});
   const settings = new URLSearchParams((self.wasmPush && self.wasmPush.query) || self.location.search);
 
   // When the wasm cannot start or traps, a push must still show something: Chrome otherwise shows
@@ -37,11 +42,11 @@
       // Settles once, whichever comes first: Rust's promise, its rejection, or a trap.
       const fail = () => waiting.delete(fail) && fallback().then(resolve, resolve);
       waiting.add(fail);
-      started.then(() => wasm_bindgen.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
+      started().then(() => wasm_bindgen.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
     }));
   });
 
-  const handOver = (name) => (event) => event.waitUntil(started.then(() => wasm_bindgen[name](event)));
+  const handOver = (name) => (event) => event.waitUntil(started().then(() => wasm_bindgen[name](event)));
   self.addEventListener('notificationclick', handOver('on_notification_click'));
   self.addEventListener('notificationclose', handOver('on_notification_close'));
   self.addEventListener('pushsubscriptionchange', handOver('on_push_subscription_change'));

@@ -232,6 +232,16 @@ fn foreground_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The demo site without its worker's wasm, in `target/www-late-wasm`: the test of a worker
+/// whose wasm cannot be loaded at first.
+fn late_wasm_site(site: &Path) -> Result<PathBuf> {
+    let out = root().join("target/www-late-wasm");
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(site, &out)?;
+    std::fs::remove_file(out.join("wasm_push_sw_bg.wasm")).map_err(|e| format!("late wasm site: {e}"))?;
+    Ok(out)
+}
+
 fn demo() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
@@ -330,6 +340,7 @@ fn test() -> Result {
     let panicking = panicking_site(&tools, &site)?;
     let existing = existing_worker_site(&site)?;
     let foreground = foreground_site(&site)?;
+    let late_wasm = late_wasm_site(&site)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -338,6 +349,7 @@ fn test() -> Result {
         .env("WASM_PUSH_PANICKING_SITE", &panicking)
         .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
         .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
+        .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

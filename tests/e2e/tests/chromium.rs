@@ -289,3 +289,28 @@ async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_
     browser.wait_for_worker().await;
     assert_eq!(browser.notifications().await, [("While you are away".into(), "a notification".into(), "away".into())]);
 }
+
+#[tokio::test]
+async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next_push_once_it_can() {
+    // The site is served without wasm_push_sw_bg.wasm at first.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_LATE_WASM_SITE"));
+    let _ = std::fs::remove_file(site.join("wasm_push_sw_bg.wasm"));
+    let (server, browser, mut devtools, registration) = demo_serving("late-wasm", &site).await;
+    let origin = server.origin.clone();
+    let push = |title: &str| json!({"title": title, "tag": title}).to_string();
+
+    deliver(&mut devtools, &origin, &registration, &push("while the wasm is missing")).await;
+    assert_eq!(
+        browser.notifications().await,
+        [("New notification".into(), "Open the site to see what is new.".into(), String::new())]
+    );
+
+    // The file is there now (a deploy finished, the network came back): the same running worker
+    // loads it for the next push.
+    let shipped = std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")).join("wasm_push_sw_bg.wasm");
+    std::fs::copy(shipped, site.join("wasm_push_sw_bg.wasm")).unwrap();
+    deliver(&mut devtools, &origin, &registration, &push("once it loads")).await;
+    let titles: Vec<String> = browser.notifications().await.into_iter().map(|(title, _, _)| title).collect();
+    assert!(titles.contains(&"once it loads".to_owned()), "{titles:?}");
+    assert_eq!(titles.len(), 2, "{titles:?}");
+}
