@@ -111,7 +111,8 @@ impl Runtime {
     }
 
     /// Changes every payload before it is shown. What it returns is shown, once; an empty
-    /// title becomes the fallback title.
+    /// title becomes the fallback title. Transforms added one after another run in that order,
+    /// each once per push, and the push still shows exactly one notification.
     ///
     /// ```no_run
     /// let runtime = wasm_push::worker::Runtime::from_location().transform(|mut payload| {
@@ -128,11 +129,19 @@ impl Runtime {
             let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
             (payload, data)
         };
-        self.with(|inner| inner.transform = Some(Rc::new(transform)))
+        self.with(|inner| {
+            inner.transform = Some(match inner.transform.take() {
+                Some(before) => Rc::new(move |payload, data| {
+                    let (payload, data) = before(payload, data);
+                    transform(payload, data)
+                }),
+                None => Rc::new(transform),
+            })
+        })
     }
 
     /// Decides where a click goes: `Some(url)` replaces the target (still held to the worker's
-    /// origin), `None` keeps it.
+    /// origin), `None` keeps it. With several, the one added last that answers `Some` decides.
     ///
     /// ```no_run
     /// let runtime = wasm_push::worker::Runtime::from_location()
@@ -143,7 +152,12 @@ impl Runtime {
             let click = Click { data: to_serde(data).unwrap_or_default(), ..click.clone() };
             hook(&click)
         };
-        self.with(|inner| inner.on_click = Some(Rc::new(hook)))
+        self.with(|inner| {
+            inner.on_click = Some(match inner.on_click.take() {
+                Some(before) => Rc::new(move |click, data| hook(click, data).or_else(|| before(click, data))),
+                None => Rc::new(hook),
+            })
+        })
     }
 
     /// A runtime like this one with one thing changed; a clone keeps its hooks.

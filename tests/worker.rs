@@ -247,6 +247,30 @@ async fn a_transform_hook_changes_what_is_shown_but_never_shows_twice() {
 }
 
 #[wasm_bindgen_test]
+async fn transforms_added_one_after_another_each_run_once_and_one_notification_shows() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    let calls = Rc::new(Cell::new((0, 0)));
+    let (first, second) = (calls.clone(), calls.clone());
+    let runtime = Runtime::new(WorkerConfig::default())
+        .transform(move |mut payload| {
+            first.set((first.get().0 + 1, first.get().1));
+            payload.title = format!("Acme: {}", payload.title);
+            payload
+        })
+        .transform(move |mut payload| {
+            second.set((second.get().0, second.get().1 + 1));
+            payload.title.push_str(" (2)");
+            payload.tag = Some("composed".into());
+            payload
+        });
+    JsFuture::from(runtime.push(&text_push(r#"{"title":"One"}"#))).await.unwrap();
+    let shown = shown_by(&runtime, &text_push(r#"{"title":"Two"}"#)).await;
+    assert_eq!(titles(&shown), ["Acme: Two (2)"], "one notification: the second replaced the first by tag");
+    assert_eq!(calls.get(), (2, 2), "each transform ran once per push");
+}
+
+#[wasm_bindgen_test]
 async fn adding_a_hook_to_a_cloned_runtime_keeps_the_hooks_it_had() {
     let branded = Runtime::new(WorkerConfig::default()).transform(|mut payload| {
         payload.title = format!("Acme: {}", payload.title);
