@@ -146,3 +146,31 @@ async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_t
     assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}));
     assert_eq!(titles_once(&browser, 1).await, ["after the change"]);
 }
+
+#[tokio::test]
+async fn a_subscription_changed_behind_the_demo_servers_back_is_put_right_on_the_next_page_load() {
+    let (_service, server, browser) = subscribed_demo("reload").await;
+    let old = server.stored_endpoints();
+    // Another script replaces the subscription and tells nobody.
+    let key = browser.run("return document.querySelector('meta[name=\"vapid-key\"]').content").await;
+    let new = browser
+        .run_async(&format!(
+            "navigator.serviceWorker.ready.then(async (r) => {{ \
+               await (await r.pushManager.getSubscription()).unsubscribe(); \
+               const key = Uint8Array.from(atob({key}.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)); \
+               return (await r.pushManager.subscribe({{ userVisibleOnly: true, applicationServerKey: key }})).endpoint; }})"
+        ))
+        .await;
+    let new = new.as_str().expect("subscribed again").to_owned();
+    assert_ne!([new.clone()], old.as_slice());
+    assert_eq!(server.stored_endpoints(), old, "the server has not heard of it yet");
+
+    // The next visit: the page's use_push brings the server in step.
+    browser.goto(&format!("{}/", server.origin)).await;
+    browser.wait_for_worker().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.stored_endpoints() != [new.clone()] {
+        assert!(Instant::now() < deadline, "stored: {:?}, browser: {new}", server.stored_endpoints());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
