@@ -57,6 +57,9 @@ struct Inner {
     location: String,
     transform: Option<Rc<Transform>>,
     on_click: Option<Rc<ClickHook>>,
+    /// Whether this instance knows the app server has the current subscription, so a push need
+    /// not read the sync record again (a burst of pushes reads it once).
+    in_step: Rc<std::cell::Cell<bool>>,
 }
 
 impl std::fmt::Debug for Runtime {
@@ -94,7 +97,7 @@ impl Runtime {
     /// ```
     pub fn new(config: WorkerConfig) -> Self {
         let location = scope().location().href();
-        Self { inner: Rc::new(Inner { config, location, transform: None, on_click: None }) }
+        Self { inner: Rc::new(Inner { config, location, transform: None, on_click: None, in_step: Rc::default() }) }
     }
 
     /// A runtime with the settings in the worker script's URL (see [`WorkerConfig`]), or in
@@ -375,13 +378,20 @@ impl Inner {
             wait *= 2;
         }
         store::keep(&SyncRecord::after_send(record.as_ref(), subscription, sent, store::now())).await;
+        self.in_step.set(sent);
         Some(sent)
     }
 
     /// After a push: if the record says the app server never took the current subscription (it
     /// was down when a page or `pushsubscriptionchange` sent it), tries once more.
     async fn retry_pending(&self) {
-        let Some(record) = store::load().await.filter(|record| !record.acknowledged) else { return };
+        if self.in_step.get() {
+            return;
+        }
+        let Some(record) = store::load().await.filter(|record| !record.acknowledged) else {
+            self.in_step.set(true);
+            return;
+        };
         let Ok(manager) = scope().registration().push_manager() else { return };
         let Ok(current) = manager.get_subscription() else { return };
         let current = match JsFuture::from(current).await {
