@@ -65,6 +65,20 @@ async fn fresh_app_server() -> String {
     base
 }
 
+/// The empty test worker registered for `scope`, once it is active.
+async fn ready_registration(scope: &str) -> Registration {
+    Registration::register("/tests/fixtures/empty-sw.js", scope).await.unwrap().ready().await.unwrap()
+}
+
+/// Fails unless this runs in Firefox: `cargo xtask test` skips these in Chromium, which cannot
+/// subscribe here and whose subscribe() may never settle; run by hand there, they say so
+/// instead of hanging.
+fn needs_firefox() {
+    if !is_firefox() {
+        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
+    }
+}
+
 /// The endpoints the recording app server holds.
 async fn stored_endpoints(base: &str) -> Vec<String> {
     let (_, stored) = call("GET", &format!("{base}/app/stored"), &[]).await;
@@ -231,11 +245,7 @@ async fn a_registered_worker_becomes_ready() {
 
 #[wasm_bindgen_test]
 async fn a_subscription_from_the_loopback_push_service_round_trips_through_json() {
-    // `cargo xtask test` skips this in Chromium, which cannot subscribe here and whose
-    // subscribe() may never settle; run by hand there, it says so instead of hanging.
-    if !is_firefox() {
-        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
-    }
+    needs_firefox();
     let service = loopback_push_service().await;
     let push_base = service["http"].as_str().unwrap();
     let key = ApplicationServerKey::from_base64url(KEY).unwrap();
@@ -267,15 +277,8 @@ async fn a_subscription_from_the_loopback_push_service_round_trips_through_json(
 
 #[wasm_bindgen_test]
 async fn the_loopback_push_service_sees_key_rotation_end_the_old_endpoint() {
-    if !is_firefox() {
-        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
-    }
-    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/rotation/")
-        .await
-        .unwrap()
-        .ready()
-        .await
-        .unwrap();
+    needs_firefox();
+    let registration = ready_registration("/tests/fixtures/rotation/").await;
     let key = ApplicationServerKey::from_base64url(KEY).unwrap();
     let first = registration.subscribe(&key).await.unwrap();
     let again = registration.subscribe(&key).await.unwrap();
@@ -298,17 +301,10 @@ async fn the_loopback_push_service_sees_key_rotation_end_the_old_endpoint() {
 
 #[wasm_bindgen_test]
 async fn a_subscription_the_app_server_missed_while_down_reaches_it_on_the_next_page_load_loopback_push_service() {
-    if !is_firefox() {
-        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
-    }
+    needs_firefox();
     let base = fresh_app_server().await;
     let server = AppServer::new(format!("{base}/app/subscription"));
-    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/sync/")
-        .await
-        .unwrap()
-        .ready()
-        .await
-        .unwrap();
+    let registration = ready_registration("/tests/fixtures/sync/").await;
     let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
     server.save(&first).await.unwrap();
     assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
@@ -331,17 +327,10 @@ async fn a_subscription_the_app_server_missed_while_down_reaches_it_on_the_next_
 
 #[wasm_bindgen_test]
 async fn a_subscription_changed_behind_the_servers_back_is_replaced_on_the_next_page_load_loopback_push_service() {
-    if !is_firefox() {
-        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
-    }
+    needs_firefox();
     let base = fresh_app_server().await;
     let server = AppServer::new(format!("{base}/app/subscription"));
-    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/behind/")
-        .await
-        .unwrap()
-        .ready()
-        .await
-        .unwrap();
+    let registration = ready_registration("/tests/fixtures/behind/").await;
     let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
     server.save(&first).await.unwrap();
     // Another script (or the browser) replaced the subscription without telling the server.
@@ -359,16 +348,9 @@ async fn a_subscription_changed_behind_the_servers_back_is_replaced_on_the_next_
 
 #[wasm_bindgen_test]
 async fn two_tabs_subscribing_at_once_end_with_one_subscription_and_one_stored_row_loopback_push_service() {
-    if !is_firefox() {
-        panic!("needs Firefox pointed at the loopback push service (cargo xtask test does that)");
-    }
+    needs_firefox();
     let base = fresh_app_server().await;
-    let registration = Registration::register("/tests/fixtures/empty-sw.js", "/tests/fixtures/tabs/")
-        .await
-        .unwrap()
-        .ready()
-        .await
-        .unwrap();
+    let registration = ready_registration("/tests/fixtures/tabs/").await;
     // Two pages of the origin share the registration; each runs the whole flow at the same time.
     let flow = || async {
         let subscription = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();

@@ -58,6 +58,20 @@ fn subscription_change_event(old: Option<&JsValue>) -> web_sys::ExtendableEvent 
     js_sys::Reflect::construct(&constructor, &arguments).unwrap().unchecked_into()
 }
 
+/// A subscription the recording app server acknowledged, then dropped by the push service: the
+/// server's base URL, its subscription URL, the registration, and the old subscription (also
+/// as the browser's object, for `oldSubscription`).
+async fn subscribed_and_dropped() -> (String, String, Registration, wasm_push::Subscription, JsValue) {
+    let base = fresh_recording_server().await;
+    let url = format!("{base}/app/subscription");
+    let registration = Registration::from_raw(registration());
+    let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    AppServer::new(url.as_str()).save(&old).await.unwrap();
+    let raw_old = JsFuture::from(registration.as_raw().push_manager().unwrap().get_subscription().unwrap()).await.unwrap();
+    assert!(registration.unsubscribe().await.unwrap());
+    (base, url, registration, old, raw_old)
+}
+
 /// The endpoints the recording app server holds.
 async fn stored_endpoints(base: &str) -> Vec<String> {
     let (_, stored) = call("GET", &format!("{base}/app/stored")).await;
@@ -352,14 +366,8 @@ async fn pushsubscriptionchange_at_the_loopback_push_service_sends_the_new_subsc
 #[wasm_bindgen_test]
 async fn pushsubscriptionchange_without_old_subscription_drops_the_endpoint_the_server_was_last_sent_loopback_push_service() {
     needs_firefox();
-    let base = fresh_recording_server().await;
-    let url = format!("{base}/app/subscription");
-    let registration = Registration::from_raw(registration());
-    let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-    AppServer::new(url.as_str()).save(&old).await.unwrap();
-    // Firefox before 137: the push service dropped the subscription, and the event says nothing
-    // about which one it was.
-    assert!(registration.unsubscribe().await.unwrap());
+    let (base, url, registration, old, _) = subscribed_and_dropped().await;
+    // Firefox before 137: the event says nothing about which subscription was dropped.
     let config = WorkerConfig::from_query(&format!("subscription_url={url}&key={KEY}&cross_origin=1"));
     JsFuture::from(Runtime::new(config).subscription_change(&subscription_change_event(None))).await.unwrap();
 
@@ -372,13 +380,7 @@ async fn pushsubscriptionchange_without_old_subscription_drops_the_endpoint_the_
 #[wasm_bindgen_test]
 async fn a_changed_subscription_the_server_could_not_take_is_sent_after_the_next_push_loopback_push_service() {
     needs_firefox();
-    let base = fresh_recording_server().await;
-    let url = format!("{base}/app/subscription");
-    let registration = Registration::from_raw(registration());
-    let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-    AppServer::new(url.as_str()).save(&old).await.unwrap();
-    let raw_old = JsFuture::from(registration.as_raw().push_manager().unwrap().get_subscription().unwrap()).await.unwrap();
-    assert!(registration.unsubscribe().await.unwrap());
+    let (base, url, registration, old, raw_old) = subscribed_and_dropped().await;
 
     // The app server is down through every try of the event (about 7 s of growing waits).
     call("POST", &format!("{base}/app/outage")).await;

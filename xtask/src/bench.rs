@@ -3,7 +3,7 @@
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
-use crate::{cargo, copy_dir, root, say, setup, site, total_sizes, Result, WINDOW_FILES, WORKER_FILES};
+use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, WINDOW_FILES, WORKER_FILES};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::process::Command;
@@ -17,9 +17,7 @@ const BURST_BUDGET: f64 = 0.9;
 pub fn run() -> Result {
     let browsers = setup::browsers()?;
     let site = site(&setup::wasm_tools()?)?;
-    let baseline = root().join("target/www-baseline");
-    let _ = std::fs::remove_dir_all(&baseline);
-    copy_dir(&site, &baseline)?;
+    let baseline = site_variant(&site, "www-baseline")?;
     std::fs::copy(root().join("bench/baseline-sw.js"), baseline.join("sw.js")).map_err(|e| format!("baseline: {e}"))?;
     crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "bench"]))?;
 

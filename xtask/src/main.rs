@@ -193,14 +193,20 @@ pub(crate) fn site(tools: &setup::WasmTools) -> Result<PathBuf> {
     Ok(site)
 }
 
+/// A copy of the built site in `target/<name>`, for a test or the benchmark to change.
+pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
+    let out = root().join("target").join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(site, &out)?;
+    Ok(out)
+}
+
 /// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
 /// for the end-to-end test of recovery from a trap.
 fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
     run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
-    let out = root().join("target/www-panic");
-    let _ = std::fs::remove_dir_all(&out);
-    copy_dir(site, &out)?;
+    let out = site_variant(site, "www-panic")?;
     run(Command::new(&tools.wasm_bindgen)
         .arg(root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm"))
         .args(["--target", "no-modules", "--no-typescript", "--out-name", "wasm_push_sw", "--out-dir"])
@@ -211,9 +217,7 @@ fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
 /// The demo site with a worker of its own (`tests/e2e/fixtures/existing-sw.js`, a precaching
 /// worker) that imports wasm-push from `/push/`, in `target/www-existing`: the drop-in test.
 fn existing_worker_site(site: &Path) -> Result<PathBuf> {
-    let out = root().join("target/www-existing");
-    let _ = std::fs::remove_dir_all(&out);
-    copy_dir(site, &out)?;
+    let out = site_variant(site, "www-existing")?;
     std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
     for file in &WORKER_FILES[1..] {
         std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
@@ -225,9 +229,7 @@ fn existing_worker_site(site: &Path) -> Result<PathBuf> {
 /// The demo site with its worker set to hand pushes to a focused page
 /// (`tests/e2e/fixtures/foreground-sw.js`), in `target/www-foreground`.
 fn foreground_site(site: &Path) -> Result<PathBuf> {
-    let out = root().join("target/www-foreground");
-    let _ = std::fs::remove_dir_all(&out);
-    copy_dir(site, &out)?;
+    let out = site_variant(site, "www-foreground")?;
     std::fs::copy(root().join("tests/e2e/fixtures/foreground-sw.js"), out.join("sw.js")).map_err(|e| format!("foreground-sw.js: {e}"))?;
     Ok(out)
 }
@@ -235,9 +237,7 @@ fn foreground_site(site: &Path) -> Result<PathBuf> {
 /// The demo site without its worker's wasm, in `target/www-late-wasm`: the test of a worker
 /// whose wasm cannot be loaded at first.
 fn late_wasm_site(site: &Path) -> Result<PathBuf> {
-    let out = root().join("target/www-late-wasm");
-    let _ = std::fs::remove_dir_all(&out);
-    copy_dir(site, &out)?;
+    let out = site_variant(site, "www-late-wasm")?;
     std::fs::remove_file(out.join("wasm_push_sw_bg.wasm")).map_err(|e| format!("late wasm site: {e}"))?;
     Ok(out)
 }
