@@ -186,19 +186,22 @@ impl Runtime {
             .and_then(|data| data.array_buffer().ok())
             .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
         let inner = self.inner.clone();
+        let fallback = &inner.config.fallback;
+        let (mut payload, data) = decode_with(bytes.as_deref(), fallback, |text| JSON::parse(text).ok().map(Js));
+        let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
+        if let Some(transform) = &inner.transform {
+            (payload, data) = transform(payload, data);
+            if payload.title.trim().is_empty() {
+                payload.title = fallback.title.clone();
+            }
+        }
+        if payload.icon.is_none() {
+            payload.icon = inner.config.default_icon.clone();
+        }
+        // Shown from this call, not from a later turn of the async executor: the push's latency
+        // is the browser's, not the executor's.
+        let showing = (inner.config.foreground == Foreground::Show).then(|| inner.start_show(&payload, &data));
         future_to_promise(async move {
-            let fallback = &inner.config.fallback;
-            let (mut payload, data) = decode_with(bytes.as_deref(), fallback, |text| JSON::parse(text).ok().map(Js));
-            let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
-            if let Some(transform) = &inner.transform {
-                (payload, data) = transform(payload, data);
-                if payload.title.trim().is_empty() {
-                    payload.title = fallback.title.clone();
-                }
-            }
-            if payload.icon.is_none() {
-                payload.icon = inner.config.default_icon.clone();
-            }
             // With `foreground=page` or `both`, a focused, visible window of the site gets the
             // push as a message; only `page` with such a window skips the notification.
             let page = match inner.config.foreground {
@@ -211,7 +214,8 @@ impl Runtime {
             }
             let show = page.is_none() || inner.config.foreground == Foreground::Both;
             if show {
-                inner.show(&payload, &data).await?;
+                let showing = showing.unwrap_or_else(|| inner.start_show(&payload, &data));
+                inner.finish_show(showing, &payload).await?;
                 if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
                     // The badge is a nicety: a browser that refuses it does not fail the push.
                     let _ = JsFuture::from(badge).await;
@@ -329,14 +333,20 @@ impl Runtime {
 }
 
 impl Inner {
-    /// The one place that calls `showNotification`. A payload the browser refuses (Chromium
-    /// throws on `renotify` without a tag, for instance) shows the fallback instead.
-    async fn show(&self, payload: &NotificationPayload, data: &JsValue) -> Result<(), JsValue> {
-        let registration = scope().registration();
-        let shown = match registration.show_notification_with_options(&payload.title, &options(payload, data)) {
-            Ok(promise) => JsFuture::from(promise).await.is_ok(),
-            Err(_) => false,
+    /// The one place that calls `showNotification` with a payload: the browser's promise, or
+    /// `None` when it refused the options at once.
+    fn start_show(&self, payload: &NotificationPayload, data: &JsValue) -> Option<js_sys::Promise> {
+        scope().registration().show_notification_with_options(&payload.title, &options(payload, data)).ok()
+    }
+
+    /// Waits for a notification [`Inner::start_show`] started. A payload the browser refuses
+    /// (Chromium throws on `renotify` without a tag, for instance) shows the fallback instead.
+    async fn finish_show(&self, showing: Option<js_sys::Promise>, payload: &NotificationPayload) -> Result<(), JsValue> {
+        let shown = match showing {
+            Some(promise) => JsFuture::from(promise).await.is_ok(),
+            None => false,
         };
+        let registration = scope().registration();
         match shown {
             true => Ok(()),
             false => {

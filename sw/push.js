@@ -19,7 +19,10 @@
   // failed start, and hands back the running instance once there is one.
   const wasm = new URL('wasm_push_sw_bg.wasm', path).href;
   const started = () => wasm_bindgen({ module_or_path: wasm });
-  started().catch(() => {});
+  // Once it runs, an event goes to Rust in the listener's own turn, without a promise hop.
+  let ready = false;
+  started().then(() => (ready = true), () => {});
+  const whenReady = (handle) => (ready ? new Promise((done) => done(handle())) : started().then(handle));
   const settings = new URLSearchParams((self.wasmPush && self.wasmPush.query) || self.location.search);
 
   // When the wasm cannot start or traps, a push must still show something: Chrome otherwise shows
@@ -42,11 +45,11 @@
       // Settles once, whichever comes first: Rust's promise, its rejection, or a trap.
       const fail = () => waiting.delete(fail) && fallback().then(resolve, resolve);
       waiting.add(fail);
-      started().then(() => wasm_bindgen.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
+      whenReady(() => wasm_bindgen.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
     }));
   });
 
-  const handOver = (name) => (event) => event.waitUntil(started().then(() => wasm_bindgen[name](event)));
+  const handOver = (name) => (event) => event.waitUntil(whenReady(() => wasm_bindgen[name](event)));
   self.addEventListener('notificationclick', handOver('on_notification_click'));
   self.addEventListener('notificationclose', handOver('on_notification_close'));
   self.addEventListener('pushsubscriptionchange', handOver('on_push_subscription_change'));
