@@ -84,12 +84,10 @@ impl AppServer {
     /// ```
     pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
         let record = store::load().await;
+        // The server still holds an endpoint this browser had before: drop it with this save.
         let old_endpoint = record.as_ref().and_then(SyncRecord::server_endpoint).filter(|e| *e != subscription.endpoint);
-        match old_endpoint {
-            // The server still holds an endpoint this browser had before: drop it with this save.
-            Some(old) => self.replace(Some(&old.to_owned()), subscription).await,
-            None => self.remembered(record, subscription, self.fetch("POST", &self.save_url, &subscription.to_js()).await).await,
-        }
+        let old_endpoint = old_endpoint.map(str::to_owned);
+        self.post(record, old_endpoint.as_deref(), subscription).await
     }
 
     /// Tells the app server to forget the subscription.
@@ -105,8 +103,9 @@ impl AppServer {
         Ok(())
     }
 
-    /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint`, so a
-    /// server that knows the field drops the old row and one that does not still stores the new.
+    /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint` (left
+    /// out when `None`), so a server that knows the field drops the old row and one that does
+    /// not still stores the new.
     ///
     /// ```no_run
     /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
@@ -114,11 +113,7 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn replace(&self, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
-        let body = subscription.to_js();
-        let old_endpoint = old_endpoint.map_or(JsValue::NULL, JsValue::from_str);
-        js_sys::Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint).map_err(Error::from)?;
-        let sent = self.fetch("POST", &self.save_url, &body).await;
-        self.remembered(store::load().await, subscription, sent).await
+        self.post(store::load().await, old_endpoint, subscription).await
     }
 
     /// Brings the app server in step with the browser, as a page should on every load: sends the
@@ -141,19 +136,25 @@ impl AppServer {
         match next_step(&current, record.as_ref(), store::now()) {
             Step::UpToDate => Ok(Synced::UpToDate),
             Step::Send { old_endpoint } => {
-                self.replace(old_endpoint.as_deref(), &current).await?;
+                self.post(record, old_endpoint.as_deref(), &current).await?;
                 Ok(Synced::Sent)
             }
             Step::Renew => {
                 let renewed = registration.renew().await?;
-                self.replace(Some(&current.endpoint), &renewed).await?;
+                self.post(record, Some(&current.endpoint), &renewed).await?;
                 Ok(Synced::Renewed(renewed))
             }
         }
     }
 
-    /// Keeps what the server was told (acknowledged or not) and hands back how it went.
-    async fn remembered(&self, record: Option<SyncRecord>, subscription: &Subscription, sent: Result<(), Error>) -> Result<(), Error> {
+    /// POSTs the subscription (with `oldEndpoint` when there is one) and keeps what the server
+    /// was told, acknowledged or not, beside the `record` it had before.
+    async fn post(&self, record: Option<SyncRecord>, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
+        let body = subscription.to_js();
+        if let Some(old_endpoint) = old_endpoint {
+            js_sys::Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into()).map_err(Error::from)?;
+        }
+        let sent = self.fetch("POST", &self.save_url, &body).await;
         store::keep(&SyncRecord::after_send(record.as_ref(), subscription, sent.is_ok(), store::now())).await;
         sent
     }

@@ -375,7 +375,9 @@ impl Inner {
         let url = self.config.server_url(&self.location, self.config.subscription_url.as_deref())?;
         // `toJSON()` plus `oldEndpoint`: what `AppServer::replace` sends from a window.
         let body = subscription.to_js();
-        let _ = Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.map_or(JsValue::NULL, JsValue::from_str));
+        if let Some(old_endpoint) = old_endpoint {
+            let _ = Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into());
+        }
         let body = JSON::stringify(&body).ok()?;
         let mut wait = SYNC_FIRST_WAIT_MS;
         let mut sent = false;
@@ -395,7 +397,8 @@ impl Inner {
     /// After a push: if the record says the app server never took the current subscription (it
     /// was down when a page or `pushsubscriptionchange` sent it), tries once more.
     async fn retry_pending(&self) {
-        if self.in_step.get() {
+        // Without a subscription URL there is nowhere to send it: the pages will.
+        if self.in_step.get() || self.config.subscription_url.is_none() {
             return;
         }
         let Some(record) = store::load().await.filter(|record| !record.acknowledged) else {
