@@ -84,17 +84,20 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     // not be measured with the demo's `yew` feature switched on.
     run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "window_package"]))?;
     let built = root().join("target/wasm32-unknown-unknown/wasm-release");
-    // The worker is a classic script (importScripts works in every browser), the pages modules.
-    for (crate_file, target, name) in [
-        ("wasm_push_sw.wasm", "no-modules", "wasm_push_sw"),
-        ("examples/window_package.wasm", "web", "wasm_push_window"),
-        ("wasm_push_demo_app.wasm", "web", "app"),
+    // The worker is a classic script (importScripts works in every browser) and, in `module/`,
+    // an ES module for module workers; the pages are modules.
+    let module = out.join("module");
+    for (crate_file, target, name, out) in [
+        ("wasm_push_sw.wasm", "no-modules", "wasm_push_sw", &out),
+        ("wasm_push_sw.wasm", "web", "wasm_push_sw", &module),
+        ("examples/window_package.wasm", "web", "wasm_push_window", &out),
+        ("wasm_push_demo_app.wasm", "web", "app", &out),
     ] {
         say(&format!("wasm-bindgen --target {target} {crate_file}"));
         run(Command::new(&tools.wasm_bindgen)
             .arg(built.join(crate_file))
             .args(["--target", target, "--no-typescript", "--out-name", name, "--out-dir"])
-            .arg(&out))?;
+            .arg(out))?;
         let wasm = out.join(format!("{name}_bg.wasm"));
         say(&format!("wasm-opt -Oz {}", wasm.display()));
         run(Command::new("node")
@@ -117,13 +120,16 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
         say(&format!("esbuild --minify {}", glue.display()));
         run(Command::new(&tools.esbuild).arg(&glue).args(["--minify", "--log-level=warning", "--allow-overwrite"]).arg(format!("--outfile={}", glue.display())))?;
     }
-    for shim in ["sw.js", "push.js"] {
+    for shim in ["sw.js", "push.js", "listeners.js"] {
         std::fs::copy(root().join("sw").join(shim), out.join(shim)).map_err(|e| format!("copy {shim}: {e}"))?;
     }
+    std::fs::copy(root().join("sw/push.mjs"), module.join("push.mjs")).map_err(|e| format!("copy push.mjs: {e}"))?;
 
-    let mut artefacts: Vec<Artefact> = std::fs::read_dir(&out)
-        .map_err(|e| e.to_string())?
-        .filter_map(|entry| entry.ok().map(|e| Artefact { path: e.path() }))
+    let mut artefacts: Vec<Artefact> = [&out, &module]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).into_iter().flatten().flatten())
+        .map(|entry| Artefact { path: entry.path() })
+        .filter(|artefact| artefact.path.is_file())
         .collect();
     artefacts.sort_by(|a, b| a.path.cmp(&b.path));
     print_sizes(&artefacts)?;
@@ -131,7 +137,7 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
 }
 
 /// The files of the worker as shipped, and of the window-side package.
-pub(crate) const WORKER_FILES: [&str; 4] = ["sw.js", "push.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
+pub(crate) const WORKER_FILES: [&str; 5] = ["sw.js", "push.js", "listeners.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
 pub(crate) const WINDOW_FILES: [&str; 2] = ["wasm_push_window.js", "wasm_push_window_bg.wasm"];
 
 /// Raw, gzip (level 9) and brotli (quality 11) sizes of a file.
@@ -155,11 +161,12 @@ fn print_sizes(artefacts: &[Artefact]) -> Result {
     println!("\n{:<32} {:>10} {:>10} {:>10}", "file (target/dist)", "raw", "gzip", "brotli");
     for artefact in artefacts {
         let [raw, gzip, brotli] = sizes(&artefact.path)?;
-        let name = artefact.path.file_name().unwrap_or_default().to_string_lossy();
+        let dist = root().join("target/dist");
+        let name = artefact.path.strip_prefix(&dist).unwrap_or(&artefact.path).display().to_string();
         println!("{name:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
     let dist = root().join("target/dist");
-    for (label, files) in [("worker as shipped (4 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
+    for (label, files) in [("worker as shipped (5 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
         let [raw, gzip, brotli] = total_sizes(&dist, files)?;
         println!("{label:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
@@ -242,6 +249,14 @@ fn late_wasm_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The demo site plus a module worker (`tests/e2e/fixtures/module-sw.mjs`) that imports
+/// `module/push.mjs`, in `target/www-module`.
+fn module_worker_site(site: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-module")?;
+    std::fs::copy(root().join("tests/e2e/fixtures/module-sw.mjs"), out.join("module-sw.mjs")).map_err(|e| format!("module-sw.mjs: {e}"))?;
+    Ok(out)
+}
+
 fn demo() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
@@ -253,6 +268,10 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
     std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
     for entry in std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()))?;
+            continue;
+        }
         std::fs::copy(entry.path(), to.join(entry.file_name()))
             .map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
     }
@@ -341,6 +360,7 @@ fn test() -> Result {
     let existing = existing_worker_site(&site)?;
     let foreground = foreground_site(&site)?;
     let late_wasm = late_wasm_site(&site)?;
+    let module_worker = module_worker_site(&site)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -350,6 +370,7 @@ fn test() -> Result {
         .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
         .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
+        .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

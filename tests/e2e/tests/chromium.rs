@@ -314,3 +314,41 @@ async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next
     assert!(titles.contains(&"once it loads".to_owned()), "{titles:?}");
     assert_eq!(titles.len(), 2, "{titles:?}");
 }
+
+#[tokio::test]
+async fn a_module_worker_adds_push_with_one_import_and_keeps_its_own_listeners() {
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_MODULE_WORKER_SITE"));
+    let (server, browser, mut devtools, _) = demo_serving("module-worker", &site).await;
+    let origin = server.origin.clone();
+    // Registered beside the demo's own worker, in a scope of its own, as a module.
+    let registered = browser
+        .run_async(
+            "navigator.serviceWorker.register('/module-sw.mjs', { type: 'module', scope: '/module-scope/' }) \
+               .then((r) => new Promise((done) => { \
+                 const worker = r.installing || r.waiting || r.active; \
+                 if (worker.state === 'activated') return done(worker.state); \
+                 worker.addEventListener('statechange', () => worker.state === 'activated' && done(worker.state)); }))",
+        )
+        .await;
+    assert_eq!(registered, "activated");
+    let registration = devtools.registration_id(&format!("{origin}/module-scope/")).await;
+
+    // Its own message listener still answers.
+    let answer = browser
+        .run_async(
+            "navigator.serviceWorker.getRegistration('/module-scope/').then((r) => new Promise((done) => { \
+               navigator.serviceWorker.addEventListener('message', (e) => done(e.data), { once: true }); \
+               r.active.postMessage('hello'); }))",
+        )
+        .await;
+    assert_eq!(answer, "the module worker answers");
+
+    deliver(&mut devtools, &origin, &registration, &json!({"title": "From a module worker", "tag": "module"}).to_string()).await;
+    let shown = browser
+        .run_async(
+            "navigator.serviceWorker.getRegistration('/module-scope/') \
+               .then((r) => r.getNotifications()).then((ns) => ns.map((n) => [n.title, n.tag]))",
+        )
+        .await;
+    assert_eq!(shown, json!([["From a module worker", "module"]]));
+}

@@ -1,0 +1,44 @@
+// wasm-push's listeners, shared by the classic entry (push.js) and the module one (push.mjs): the
+// only JavaScript in the worker besides them. Browsers honour only the listeners added during
+// the worker's first synchronous run, while the wasm loads asynchronously, so each listener
+// waits for the wasm inside its event's waitUntil and then hands the event to Rust. This file is
+// both a classic script and an ES module: it only defines `self.wasmPushListen`.
+self.wasmPushListen = (rust, start, query) => {
+  // Loading starts now, while the worker script runs. A load that failed (the wasm was
+  // unreachable) is tried again by the next event: the glue forgets a failed start, and hands
+  // back the running instance once there is one. Once it runs, an event goes to Rust in the
+  // listener's own turn, without a promise hop.
+  let ready = false;
+  start().then(() => (ready = true), () => {});
+  const whenReady = (handle) => (ready ? new Promise((done) => done(handle())) : start().then(handle));
+  const settings = new URLSearchParams(query);
+
+  // When the wasm cannot start or traps, a push must still show something: Chrome otherwise
+  // shows its own "site updated in the background", and Firefox cuts the site's push quota.
+  const fallback = () =>
+    self.registration.showNotification(settings.get('title') || 'New notification', {
+      body: settings.get('body') || 'Open the site to see what is new.',
+    });
+
+  // A trap inside Rust's async code (a panicking hook, say) rejects nothing: it surfaces as an
+  // `error` event on the worker. Every push still waiting for Rust then shows the fallback; the
+  // panic hook has already asked for a fresh wasm instance for the next event.
+  const waiting = new Set();
+  self.addEventListener('error', (event) => {
+    if (event.error instanceof WebAssembly.RuntimeError) waiting.forEach((fail) => fail());
+  });
+
+  self.addEventListener('push', (event) => {
+    event.waitUntil(new Promise((resolve) => {
+      // Settles once, whichever comes first: Rust's promise, its rejection, or a trap.
+      const fail = () => waiting.delete(fail) && fallback().then(resolve, resolve);
+      waiting.add(fail);
+      whenReady(() => rust.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
+    }));
+  });
+
+  const handOver = (name) => (event) => event.waitUntil(whenReady(() => rust[name](event)));
+  self.addEventListener('notificationclick', handOver('on_notification_click'));
+  self.addEventListener('notificationclose', handOver('on_notification_close'));
+  self.addEventListener('pushsubscriptionchange', handOver('on_push_subscription_change'));
+};

@@ -1,0 +1,14 @@
+// wasm-push in a module service worker (registered with `type: 'module'`): one import adds the
+// push listeners and leaves everything else to the worker.
+//
+//   self.wasmPush = { query: 'title=Acme&subscription_url=/api/subscription' }; // optional
+//   import '/push/module/push.mjs';
+//
+// The settings come from `self.wasmPush.query` when set before the import runs (a module's
+// imports run first, so set it in a module imported before this one), else from the worker
+// script's own query. This file sits in `module/` beside its glue and wasm.
+import '../listeners.js';
+import init, * as rust from './wasm_push_sw.js';
+
+const wasm = new URL('wasm_push_sw_bg.wasm', import.meta.url);
+self.wasmPushListen(rust, () => init({ module_or_path: wasm }), (self.wasmPush || {}).query || self.location.search);
