@@ -1,6 +1,7 @@
 //! Your own push worker on the wasm-push runtime: the ready-made worker's behaviour plus two
-//! hooks. Build it as a cdylib for wasm32, run `wasm-bindgen --target no-modules`, and load it
-//! from a copy of `sw/sw.js` (the shim calls the four entry points `export_worker!` makes).
+//! hooks. Build it as a cdylib for wasm32, run `wasm-bindgen --target no-modules --out-name
+//! wasm_push_sw`, and serve its output in place of the ready-made one beside `sw/sw.js`,
+//! `push.js` and `listeners.js` (the shim calls the four entry points `export_worker!` makes).
 //!
 //! `cargo xtask test` builds this example for wasm32, so it always compiles.
 

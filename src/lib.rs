@@ -9,7 +9,7 @@
 //!   sees it.
 //! - Worker side (wasm32): `worker::Runtime` decodes a push and shows its notification, with
 //!   a fallback for anything unreadable, and handles clicks, closes and subscription changes;
-//!   `export_worker!` gives a worker crate the entry points the shim (`sw/push.js`) calls.
+//!   `export_worker!` gives a worker crate the entry points the shim (`sw/listeners.js`) calls.
 //! - Shared (every target): [`Subscription`] (exactly `PushSubscription.toJSON()`),
 //!   [`NotificationPayload`] and [`decode_push`], so a Rust app server builds the very
 //!   payload the worker reads.
