@@ -115,7 +115,9 @@ impl Runtime {
 
     /// Changes every payload before it is shown. What it returns is shown, once; an empty
     /// title becomes the fallback title. Transforms added one after another run in that order,
-    /// each once per push, and the push still shows exactly one notification.
+    /// each once per push, and the push still shows exactly one notification: a notification
+    /// the hook shows itself (as code moved from `onBackgroundMessage` might) is dropped, so
+    /// change the payload instead.
     ///
     /// ```no_run
     /// let runtime = wasm_push::worker::Runtime::from_location().transform(|mut payload| {
@@ -190,6 +192,9 @@ impl Runtime {
         let (mut payload, data) = decode_with(bytes.as_deref(), fallback, |text| JSON::parse(text).ok().map(Js));
         let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
         if let Some(transform) = &inner.transform {
+            // A hook that shows a notification itself would make two: while it runs, the
+            // registration's showNotification does nothing.
+            let _only_ours = ShowGuard::install();
             (payload, data) = transform(payload, data);
             if payload.title.trim().is_empty() {
                 payload.title = fallback.title.clone();
@@ -520,6 +525,30 @@ fn from_serde(value: &serde_json::Value) -> JsValue {
 async fn post_json(url: &str, body: &JsValue) -> Result<bool, JsValue> {
     let response = crate::server::fetch(url, "POST", body, None).await?;
     Ok(response.ok())
+}
+
+/// While alive, `registration.showNotification` answers a resolved promise and shows nothing
+/// (an own property shadowing the prototype's method); dropped, the method is back.
+struct ShowGuard {
+    registration: web_sys::ServiceWorkerRegistration,
+    _nothing: wasm_bindgen::closure::Closure<dyn Fn() -> js_sys::Promise>,
+}
+
+impl ShowGuard {
+    fn install() -> Option<ShowGuard> {
+        let registration = scope().registration();
+        let nothing = wasm_bindgen::closure::Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+            js_sys::Promise::resolve(&JsValue::UNDEFINED)
+        });
+        Reflect::set(&registration, &"showNotification".into(), nothing.as_ref()).ok()?;
+        Some(ShowGuard { registration, _nothing: nothing })
+    }
+}
+
+impl Drop for ShowGuard {
+    fn drop(&mut self) {
+        let _ = Reflect::delete_property(&self.registration, &"showNotification".into());
+    }
 }
 
 /// The origin's windows, controlled by this worker or not.

@@ -15,8 +15,11 @@ self.wasmPushListen = (rust, start, query) => {
 
   // When the wasm cannot start or traps, a push must still show something: Chrome otherwise
   // shows its own "site updated in the background", and Firefox cuts the site's push quota.
+  // The prototype's method, since a trap inside a transform hook leaves the registration's own
+  // do-nothing stand-in in place (the Rust side sets it while a hook runs).
+  const show = ServiceWorkerRegistration.prototype.showNotification;
   const fallback = () =>
-    self.registration.showNotification(settings.get('title') || 'New notification', {
+    show.call(self.registration, settings.get('title') || 'New notification', {
       body: settings.get('body') || 'Open the site to see what is new.',
     });
 

@@ -285,6 +285,23 @@ async fn transforms_added_one_after_another_each_run_once_and_one_notification_s
 }
 
 #[wasm_bindgen_test]
+async fn a_transform_hook_that_also_shows_a_notification_still_leaves_one() {
+    let runtime = Runtime::new(WorkerConfig::default()).transform(|mut payload| {
+        // As code moved from Firebase's onBackgroundMessage would do.
+        let _ = registration().show_notification("Shown by the hook");
+        payload.title = format!("Changed: {}", payload.title);
+        payload
+    });
+    let shown = shown_by(&runtime, &text_push(r#"{"title":"Once","tag":"hook-shows"}"#)).await;
+    assert_eq!(titles(&shown), ["Changed: Once"]);
+    // And showNotification works again afterwards.
+    JsFuture::from(registration().show_notification("Outside the hook").unwrap()).await.unwrap();
+    let shown = notifications().await;
+    assert_eq!(titles(&shown), ["Outside the hook"]);
+    shown.iter().for_each(Notification::close);
+}
+
+#[wasm_bindgen_test]
 async fn adding_a_hook_to_a_cloned_runtime_keeps_the_hooks_it_had() {
     let branded = Runtime::new(WorkerConfig::default()).transform(|mut payload| {
         payload.title = format!("Acme: {}", payload.title);
