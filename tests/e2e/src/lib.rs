@@ -77,7 +77,7 @@ pub struct Browser {
     session: String,
     base: String,
     capabilities: Value,
-    _driver: Child,
+    driver: Child,
 }
 
 const CHROMIUM_ARGS: [&str; 8] = [
@@ -140,6 +140,8 @@ impl Browser {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .kill_on_drop(true)
+            // Its own process group, which the browser it starts joins: see `Drop`.
+            .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {driver}: {e}"));
         let base = format!("http://127.0.0.1:{port}");
@@ -156,7 +158,7 @@ impl Browser {
             .unwrap_or_else(|| panic!("no session: {answer}"))
             .to_owned();
         let capabilities = answer["value"]["capabilities"].clone();
-        Browser { http, session, base, capabilities, _driver: process }
+        Browser { http, session, base, capabilities, driver: process }
     }
 
     /// `DELETE /session/{id}` over a plain blocking socket: `Drop` cannot await.
@@ -314,6 +316,14 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         self.end_session();
+        // The driver can answer the DELETE before the browser has quit, and a browser whose
+        // driver is gone stays behind: whatever is left of the group goes now.
+        if let Some(group) = self.driver.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{group}")])
+                .stderr(std::process::Stdio::null())
+                .status();
+        }
     }
 }
 
