@@ -75,7 +75,9 @@ impl AppServer {
         self
     }
 
-    /// Sends the subscription (its `toJSON()` form) to the app server.
+    /// Sends the subscription (its `toJSON()` form) to the app server, with `oldEndpoint` when
+    /// the server still holds an endpoint this browser had before, and keeps what the server
+    /// was told (acknowledged or not) for [`AppServer::sync`] and the worker.
     ///
     /// ```no_run
     /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
