@@ -150,12 +150,7 @@ impl Registration {
             }
             JsFuture::from(existing.unsubscribe().map_err(Error::from)?).await?;
         }
-        let push_manager = self.push_manager()?;
-        let options = web_sys::PushSubscriptionOptionsInit::new();
-        options.set_user_visible_only(true);
-        let key_bytes = js_sys::Uint8Array::from(&key.as_bytes()[..]);
-        options.set_application_server_key(&key_bytes);
-        let promise = push_manager.subscribe_with_options(&options).map_err(Error::from)?;
+        let promise = self.push_manager()?.subscribe_with_options(&subscribe_options(key.as_bytes())).map_err(Error::from)?;
         let raw = with_timeout(promise, SUBSCRIBE_TIMEOUT_MS, "PushManager.subscribe")
             .await
             .map_err(|error| match error {
@@ -253,12 +248,17 @@ pub(crate) fn subscription_key(raw: &PushSubscription) -> Option<Vec<u8>> {
     Some(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// The subscription's own `toJSON()`, so the Rust value is exactly what the browser would hand
-/// an app server; read member by member rather than through serde_json, which would be most
-/// of the window-side wasm.
+/// What `PushManager.subscribe` is asked for: a notification for every push, and the key.
+pub(crate) fn subscribe_options(key: &[u8]) -> web_sys::PushSubscriptionOptionsInit {
+    let options = web_sys::PushSubscriptionOptionsInit::new();
+    options.set_user_visible_only(true);
+    options.set_application_server_key(&js_sys::Uint8Array::from(key));
+    options
+}
+
+/// [`Subscription::from_raw`] as the window side's `Result`.
 pub(crate) fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
-    let json = raw.to_json().map_err(Error::from)?;
-    Subscription::from_js(&json).ok_or_else(|| Error::Browser {
+    Subscription::from_raw(raw).ok_or_else(|| Error::Browser {
         name: "TypeError".into(),
         message: "PushSubscription.toJSON() had an unexpected shape".into(),
     })

@@ -50,6 +50,14 @@ pub struct SubscriptionKeys {
 
 #[cfg(target_arch = "wasm32")]
 impl Subscription {
+    /// The subscription's own `toJSON()`, so the Rust value is exactly what the browser would
+    /// hand an app server; read member by member rather than through serde_json, which would be
+    /// most of the wasm. `None` when the browser's shape is not the expected one.
+    pub(crate) fn from_raw(raw: &web_sys::PushSubscription) -> Option<Subscription> {
+        let json = raw.to_json().ok()?;
+        Subscription::from_js(&json)
+    }
+
     /// Reads the object `PushSubscription.toJSON()` returns.
     pub(crate) fn from_js(json: &wasm_bindgen::JsValue) -> Option<Subscription> {
         let get = |from: &wasm_bindgen::JsValue, name: &str| js_sys::Reflect::get(from, &name.into()).ok();

@@ -313,15 +313,12 @@ impl Runtime {
                         .and_then(crate::registration::subscription_key)
                         .or_else(|| inner.config.application_server_key.as_deref().and_then(crate::key::key_bytes).map(Vec::from))
                         .ok_or("no application server key to subscribe again with")?;
-                    let options = web_sys::PushSubscriptionOptionsInit::new();
-                    options.set_user_visible_only(true);
-                    options.set_application_server_key(&js_sys::Uint8Array::from(&key[..]));
+                    let options = crate::registration::subscribe_options(&key);
                     let manager = scope().registration().push_manager()?;
                     JsFuture::from(manager.subscribe_with_options(&options)?).await?.unchecked_into()
                 }
             };
-            let json = subscription.to_json()?;
-            let subscription = Subscription::from_js(&json).ok_or("PushSubscription.toJSON() had an unexpected shape")?;
+            let subscription = Subscription::from_raw(&subscription).ok_or("PushSubscription.toJSON() had an unexpected shape")?;
             // Firefox before 137 gives no oldSubscription: the endpoint the server holds is in
             // the record the window side or this worker kept.
             let record = store::load().await;
@@ -416,7 +413,7 @@ impl Inner {
             Ok(raw) if !raw.is_null() => raw.unchecked_into::<web_sys::PushSubscription>(),
             _ => return,
         };
-        let Some(current) = current.to_json().ok().and_then(|json| Subscription::from_js(&json)) else { return };
+        let Some(current) = Subscription::from_raw(&current) else { return };
         if let Step::Send { old_endpoint } = next_step(&current, Some(&record), store::now()) {
             self.send_subscription(&current, old_endpoint.as_deref(), Some(record), 1).await;
         }
