@@ -212,12 +212,8 @@ pub(crate) async fn fetch_json(method: &str, url: &str, body: &JsValue, header: 
 /// [`Error::from_server_answer`] with the browser's `JSON.parse`, keeping serde_json out of the
 /// window-side wasm.
 fn server_error(status: u16, body: &str) -> Error {
-    let get = |from: &JsValue, name: &str| match from.is_object() {
-        true => js_sys::Reflect::get(from, &name.into()).ok(),
-        false => None,
-    };
-    let error = js_sys::JSON::parse(body).ok().and_then(|answer| get(&answer, "error"));
-    let field = |name: &str| error.as_ref().and_then(|error| get(error, name)).and_then(|value| value.as_string());
+    let error = js_sys::JSON::parse(body).map_or(JsValue::UNDEFINED, |answer| crate::js::get(&answer, "error"));
+    let field = |name: &str| crate::js::get(&error, name).as_string();
     Error::Server { status, id: field("id"), message: field("message") }
 }
 

@@ -60,16 +60,15 @@ impl Subscription {
 
     /// Reads the object `PushSubscription.toJSON()` returns.
     pub(crate) fn from_js(json: &wasm_bindgen::JsValue) -> Option<Subscription> {
-        let get = |from: &wasm_bindgen::JsValue, name: &str| js_sys::Reflect::get(from, &name.into()).ok();
-        let keys = get(json, "keys")?;
-        let expiration = get(json, "expirationTime")?;
+        use crate::js::get;
+        let (keys, expiration) = (get(json, "keys"), get(json, "expirationTime"));
         Some(Subscription {
-            endpoint: get(json, "endpoint")?.as_string()?,
+            endpoint: get(json, "endpoint").as_string()?,
             expiration_time: match expiration.is_null() || expiration.is_undefined() {
                 true => None,
                 false => Some(expiration.as_f64()?),
             },
-            keys: SubscriptionKeys { p256dh: get(&keys, "p256dh")?.as_string()?, auth: get(&keys, "auth")?.as_string()? },
+            keys: SubscriptionKeys { p256dh: get(&keys, "p256dh").as_string()?, auth: get(&keys, "auth").as_string()? },
         })
     }
 
@@ -82,17 +81,13 @@ impl Subscription {
     /// # }
     /// ```
     pub fn to_js(&self) -> js_sys::Object {
-        let set = |on: &js_sys::Object, name: &str, value: &wasm_bindgen::JsValue| {
-            let _ = js_sys::Reflect::set(on, &name.into(), value);
-        };
-        let keys = js_sys::Object::new();
-        set(&keys, "p256dh", &self.keys.p256dh.as_str().into());
-        set(&keys, "auth", &self.keys.auth.as_str().into());
-        let json = js_sys::Object::new();
-        set(&json, "endpoint", &self.endpoint.as_str().into());
-        set(&json, "expirationTime", &self.expiration_time.map_or(wasm_bindgen::JsValue::NULL, Into::into));
-        set(&json, "keys", &keys);
-        json
+        use crate::js::object;
+        let keys = object(&[("p256dh", self.keys.p256dh.as_str().into()), ("auth", self.keys.auth.as_str().into())]);
+        object(&[
+            ("endpoint", self.endpoint.as_str().into()),
+            ("expirationTime", self.expiration_time.map_or(wasm_bindgen::JsValue::NULL, Into::into)),
+            ("keys", keys.into()),
+        ])
     }
 }
 

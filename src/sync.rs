@@ -82,6 +82,7 @@ pub(crate) mod store {
     //! the origin's pages and its worker alike.
 
     use super::SyncRecord;
+    use crate::js::{get, object};
     use crate::Subscription;
     use js_sys::{Reflect, JSON};
     use wasm_bindgen::{JsCast, JsValue};
@@ -101,12 +102,12 @@ pub(crate) mod store {
         let cache = cache().await?;
         let response: web_sys::Response = JsFuture::from(cache.match_with_str(KEY)).await.ok()?.dyn_into().ok()?;
         let json = JsFuture::from(response.json().ok()?).await.ok()?;
-        let get = |name: &str| Reflect::get(&json, &name.into()).ok();
+        let member = |name: &str| get(&json, name);
         Some(SyncRecord {
-            subscription: Subscription::from_js(&get("subscription")?)?,
-            old_endpoint: get("oldEndpoint")?.as_string(),
-            acknowledged: get("acknowledged")?.as_bool()?,
-            since: get("since")?.as_f64()?,
+            subscription: Subscription::from_js(&member("subscription"))?,
+            old_endpoint: member("oldEndpoint").as_string(),
+            acknowledged: member("acknowledged").as_bool()?,
+            since: member("since").as_f64()?,
         })
     }
 
@@ -114,16 +115,13 @@ pub(crate) mod store {
     /// it had).
     pub(crate) async fn keep(record: &SyncRecord) {
         let Some(cache) = cache().await else { return };
-        let json = js_sys::Object::new();
         let old_endpoint = record.old_endpoint.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-        for (name, value) in [
+        let json = object(&[
             ("subscription", record.subscription.to_js().into()),
             ("oldEndpoint", old_endpoint),
             ("acknowledged", record.acknowledged.into()),
             ("since", record.since.into()),
-        ] {
-            let _ = Reflect::set(&json, &name.into(), &value);
-        }
+        ]);
         let Ok(Some(text)) = JSON::stringify(&json).map(|t| t.as_string()) else { return };
         if let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) {
             let _ = JsFuture::from(cache.put_with_str(KEY, &response)).await;
