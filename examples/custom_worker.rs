@@ -1,7 +1,9 @@
 //! Your own push worker on the wasm-push runtime: the ready-made worker's behaviour plus two
 //! hooks. Build it as a cdylib for wasm32, run `wasm-bindgen --target no-modules --out-name
-//! wasm_push_sw`, and serve its output in place of the ready-made one beside `sw/sw.js`,
-//! `push.js` and `listeners.js` (the shim calls the four entry points `export_worker!` makes).
+//! wasm_push_sw`, and serve its output beside `sw/sw.js`, `sw/push.js` and `sw/listeners.js` as
+//! they are in the repository, which import it (the shim calls the four entry points
+//! `export_worker!` makes). The `sw.js` and `push.js` of `target/dist` carry the ready-made
+//! worker's glue inside them, so they are not for a worker of one's own.
 //!
 //! `cargo xtask test` builds this example for wasm32, so it always compiles.
 

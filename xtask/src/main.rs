@@ -86,44 +86,36 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     let built = root().join("target/wasm32-unknown-unknown/wasm-release");
     // The worker is a classic script (importScripts works in every browser) and, in `module/`,
     // an ES module for module workers; the pages are modules.
+    // The worker's glue is only a part: it ships inside the bundles below.
+    let parts = root().join("target/dist-parts");
+    let _ = std::fs::remove_dir_all(&parts);
     let module = out.join("module");
-    for (crate_file, target, name, out) in [
-        ("wasm_push_sw.wasm", "no-modules", "wasm_push_sw", &out),
-        ("wasm_push_sw.wasm", "web", "wasm_push_sw", &module),
-        ("examples/window_package.wasm", "web", "wasm_push_window", &out),
-        ("wasm_push_demo_app.wasm", "web", "app", &out),
+    for (crate_file, target, name, glue_dir, wasm_dir) in [
+        ("wasm_push_sw.wasm", "no-modules", "wasm_push_sw", parts.clone(), out.clone()),
+        ("wasm_push_sw.wasm", "web", "wasm_push_sw", parts.join("module"), module.clone()),
+        ("examples/window_package.wasm", "web", "wasm_push_window", out.clone(), out.clone()),
+        ("wasm_push_demo_app.wasm", "web", "app", out.clone(), out.clone()),
     ] {
         say(&format!("wasm-bindgen --target {target} {crate_file}"));
         run(Command::new(&tools.wasm_bindgen)
             .arg(built.join(crate_file))
             .args(["--target", target, "--no-typescript", "--out-name", name, "--out-dir"])
-            .arg(out))?;
-        let wasm = out.join(format!("{name}_bg.wasm"));
-        say(&format!("wasm-opt -Oz {}", wasm.display()));
-        run(Command::new("node")
-            .arg(&tools.wasm_opt)
-            .arg(&wasm)
-            .arg("-Oz")
-            // The features rustc emits for wasm32 by default; every current browser has them.
-            .args([
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-                "--enable-multivalue",
-                "-o",
-            ])
-            .arg(&wasm))?;
+            .arg(&glue_dir))?;
+        let wasm = wasm_dir.join(format!("{name}_bg.wasm"));
+        std::fs::create_dir_all(&wasm_dir).map_err(|e| e.to_string())?;
+        std::fs::rename(glue_dir.join(format!("{name}_bg.wasm")), &wasm).map_err(|e| format!("{name}: {e}"))?;
+        wasm_opt(tools, &wasm)?;
         // The glue as wasm-bindgen writes it is a third of the worker; minified it is half that.
-        let glue = out.join(format!("{name}.js"));
-        say(&format!("esbuild --minify {}", glue.display()));
-        run(Command::new(&tools.esbuild).arg(&glue).args(["--minify", "--log-level=warning", "--allow-overwrite"]).arg(format!("--outfile={}", glue.display())))?;
+        minify(tools, &glue_dir.join(format!("{name}.js")))?;
     }
-    for shim in ["sw.js", "push.js", "listeners.js"] {
-        std::fs::copy(root().join("sw").join(shim), out.join(shim)).map_err(|e| format!("copy {shim}: {e}"))?;
-    }
-    std::fs::copy(root().join("sw/push.mjs"), module.join("push.mjs")).map_err(|e| format!("copy push.mjs: {e}"))?;
+    bundle_worker(tools, &parts.join("wasm_push_sw.js"), &out)?;
+    say("esbuild --bundle module/push.mjs");
+    std::fs::copy(root().join("sw/listeners.js"), parts.join("listeners.js")).map_err(|e| format!("copy listeners.js: {e}"))?;
+    std::fs::copy(root().join("sw/push.mjs"), parts.join("module/push.mjs")).map_err(|e| format!("copy push.mjs: {e}"))?;
+    run(Command::new(&tools.esbuild)
+        .arg(parts.join("module/push.mjs"))
+        .args(["--bundle", "--format=esm", "--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", module.join("push.mjs").display())))?;
 
     let mut artefacts: Vec<Artefact> = [&out, &module]
         .iter()
@@ -136,8 +128,53 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     Ok(artefacts)
 }
 
-/// The files of the worker as shipped, and of the window-side package.
-pub(crate) const WORKER_FILES: [&str; 5] = ["sw.js", "push.js", "listeners.js", "wasm_push_sw.js", "wasm_push_sw_bg.wasm"];
+/// `wasm-opt -Oz`, in place.
+pub(crate) fn wasm_opt(tools: &setup::WasmTools, wasm: &Path) -> Result {
+    say(&format!("wasm-opt -Oz {}", wasm.display()));
+    run(Command::new("node")
+        .arg(&tools.wasm_opt)
+        .arg(wasm)
+        .arg("-Oz")
+        // The features rustc emits for wasm32 by default; every current browser has them.
+        .args([
+            "--enable-bulk-memory",
+            "--enable-nontrapping-float-to-int",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-reference-types",
+            "--enable-multivalue",
+            "-o",
+        ])
+        .arg(wasm))
+}
+
+/// `esbuild --minify`, in place.
+pub(crate) fn minify(tools: &setup::WasmTools, script: &Path) -> Result {
+    say(&format!("esbuild --minify {}", script.display()));
+    run(Command::new(&tools.esbuild)
+        .arg(script)
+        .args(["--minify", "--log-level=warning", "--allow-overwrite"])
+        .arg(format!("--outfile={}", script.display())))
+}
+
+/// The classic worker's two entry scripts, each one file: `push.js` is `listeners.js`, the glue
+/// and `sw/push.js`; `sw.js` is that and `sw/sw.js`. Both sources skip their imports when the
+/// glue is already there, so they work the same served apart (a worker of one's own).
+pub(crate) fn bundle_worker(tools: &setup::WasmTools, glue: &Path, out: &Path) -> Result {
+    let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let push = [read(&root().join("sw/listeners.js"))?, read(glue)?, read(&root().join("sw/push.js"))?].join("\n");
+    for (name, text) in [("push.js", push.clone()), ("sw.js", push + "\n" + &read(&root().join("sw/sw.js"))?)] {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{name}: {e}"))?;
+        minify(tools, &path)?;
+    }
+    Ok(())
+}
+
+/// The files of the default worker as shipped, of the drop-in for a worker a site has, and of
+/// the window-side package.
+pub(crate) const WORKER_FILES: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
+pub(crate) const DROP_IN_FILES: [&str; 2] = ["push.js", "wasm_push_sw_bg.wasm"];
 pub(crate) const WINDOW_FILES: [&str; 2] = ["wasm_push_window.js", "wasm_push_window_bg.wasm"];
 
 /// Raw, gzip (level 9) and brotli (quality 11) sizes of a file.
@@ -166,7 +203,7 @@ fn print_sizes(artefacts: &[Artefact]) -> Result {
         println!("{name:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
     let dist = root().join("target/dist");
-    for (label, files) in [("worker as shipped (5 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
+    for (label, files) in [("worker as shipped (2 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
         let [raw, gzip, brotli] = total_sizes(&dist, files)?;
         println!("{label:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
@@ -214,10 +251,13 @@ fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
     run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
     let out = site_variant(site, "www-panic")?;
+    let parts = root().join("target/dist-parts/panic");
     run(Command::new(&tools.wasm_bindgen)
         .arg(root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm"))
         .args(["--target", "no-modules", "--no-typescript", "--out-name", "wasm_push_sw", "--out-dir"])
-        .arg(&out))?;
+        .arg(&parts))?;
+    std::fs::rename(parts.join("wasm_push_sw_bg.wasm"), out.join("wasm_push_sw_bg.wasm")).map_err(|e| format!("panic site: {e}"))?;
+    bundle_worker(tools, &parts.join("wasm_push_sw.js"), &out)?;
     Ok(out)
 }
 
@@ -226,7 +266,7 @@ fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
 fn existing_worker_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-existing")?;
     std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
-    for file in &WORKER_FILES[1..] {
+    for file in &DROP_IN_FILES {
         std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
     std::fs::copy(root().join("tests/e2e/fixtures/existing-sw.js"), out.join("sw.js")).map_err(|e| format!("existing-sw.js: {e}"))?;
