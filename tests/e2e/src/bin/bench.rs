@@ -1,6 +1,6 @@
-//! The push benchmark, run by `cargo xtask bench`: the shipped Rust worker and the hand-written
-//! JavaScript baseline (`bench/baseline-sw.js`), each behind the demo page in headless Chromium,
-//! fed real `push` events through the DevTools protocol.
+//! The push benchmark, run by `cargo xtask bench`: the shipped Rust worker, the hand-written
+//! JavaScript baseline (`bench/baseline-sw.js`) and the wasm floor (`bench/floor`), each behind
+//! the demo page in headless Chromium, fed real `push` events through the DevTools protocol.
 //!
 //! Latency is the notification's own `timestamp` (set by the browser when the worker creates
 //! it) minus the moment the push was handed to DevTools, both read from this machine's clock.
@@ -95,10 +95,10 @@ impl Page {
     }
 }
 
-/// Warm and cold latency samples of both workers, taken in turns (Rust, JS, Rust, JS, …) so
-/// that whatever else the machine does in a moment weighs on both alike.
-async fn latencies(pages: &mut [Page; 2]) -> [(Vec<f64>, Vec<f64>); 2] {
-    let mut samples: [(Vec<f64>, Vec<f64>); 2] = Default::default();
+/// Warm and cold latency samples of every worker, taken in turns (Rust, JS, floor, Rust, …) so
+/// that whatever else the machine does in a moment weighs on all alike.
+async fn latencies(pages: &mut [Page; 3]) -> [(Vec<f64>, Vec<f64>); 3] {
+    let mut samples: [(Vec<f64>, Vec<f64>); 3] = Default::default();
     for page in pages.iter_mut() {
         // One push to start the worker and fill its caches.
         page.latency("prime", Duration::from_millis(500)).await;
@@ -144,9 +144,10 @@ async fn main() {
     let mut pages = [
         Page::open("bench-rust", &PathBuf::from(setting("WASM_PUSH_SITE"))).await,
         Page::open("bench-js", &PathBuf::from(setting("WASM_PUSH_BASELINE_SITE"))).await,
+        Page::open("bench-floor", &PathBuf::from(setting("WASM_PUSH_FLOOR_SITE"))).await,
     ];
-    let [(rust_warm, rust_cold), (js_warm, js_cold)] = latencies(&mut pages).await;
-    let [rust_page, js_page] = &mut pages;
+    let [(rust_warm, rust_cold), (js_warm, js_cold), (floor_warm, floor_cold)] = latencies(&mut pages).await;
+    let [rust_page, js_page, _] = &mut pages;
     let rust_burst = burst(rust_page).await;
     let js_burst = burst(js_page).await;
     let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| {
@@ -154,5 +155,6 @@ async fn main() {
     };
     let rust = figures(rust_warm, rust_cold, rust_burst);
     let js = figures(js_warm, js_cold, js_burst);
-    println!("BENCH {}", json!({"rust": rust, "js": js}));
+    let floor = json!({"warm": floor_warm, "cold": floor_cold});
+    println!("BENCH {}", json!({"rust": rust, "js": js, "floor": floor}));
 }
