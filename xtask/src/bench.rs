@@ -23,7 +23,7 @@ pub fn run() -> Result {
     let floor = floor_site(&tools, &site)?;
     crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "bench"]))?;
 
-    say("measuring in headless Chromium: 30 warm and 30 cold pushes for each worker, then a burst of 500 for the Rust and JS ones");
+    say("measuring in headless Chromium: 30 warm and 30 cold pushes for each worker, then 3 bursts of 500 for the Rust and JS ones");
     let output = Command::new(root().join("target/debug/bench"))
         .env("WASM_PUSH_SITE", &site)
         .env("WASM_PUSH_BASELINE_SITE", &baseline)
@@ -151,21 +151,24 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
             Some((format!("{:.1} ms", p95(&floor)), ratio(p95(&floor), p95(&js)))),
         );
     }
+    // Each worker took several bursts in turns: the fewest shown, and the median time.
     let burst = |worker: &str| {
-        let b = &figures[worker]["burst"];
-        let shown = b["shown"].as_u64().unwrap_or(0);
-        let ms = b["ms_to_last"].as_f64().unwrap_or(f64::NAN);
-        (shown, ms, shown as f64 / (ms / 1000.0))
+        let rounds = figures[worker]["bursts"].as_array().cloned().unwrap_or_default();
+        let shown = rounds.iter().map(|b| b["shown"].as_u64().unwrap_or(0)).min().unwrap_or(0);
+        let mut times: Vec<f64> = rounds.iter().filter_map(|b| b["ms_to_last"].as_f64()).collect();
+        times.sort_by(f64::total_cmp);
+        let ms = median(&times);
+        (rounds.len(), shown, ms, shown as f64 / (ms / 1000.0))
     };
-    let (rust_shown, rust_ms, rust_rate) = burst("rust");
-    let (js_shown, js_ms, js_rate) = burst("js");
-    row("burst of 500: notifications shown (distinct tags)", rust_shown.to_string(), js_shown.to_string(), None, "500", Some(rust_shown == 500), None);
-    row("burst of 500: first push → last notification", format!("{rust_ms:.0} ms"), format!("{js_ms:.0} ms"), ratio(rust_ms, js_ms), "", None, None);
+    let (rounds, rust_shown, rust_ms, rust_rate) = burst("rust");
+    let (_, js_shown, js_ms, js_rate) = burst("js");
+    row(&format!("burst of 500, fewest shown of {rounds} (distinct tags)"), rust_shown.to_string(), js_shown.to_string(), None, "500", Some(rust_shown == 500), None);
+    row(&format!("burst of 500: first push → last notification, median of {rounds}"), format!("{rust_ms:.0} ms"), format!("{js_ms:.0} ms"), ratio(rust_ms, js_ms), "", None, None);
     let r = ratio(rust_rate, js_rate);
     row("burst throughput", format!("{rust_rate:.0}/s"), format!("{js_rate:.0}/s"), r, "≥ 0.9× JS", r.map(|r| r >= BURST_BUDGET), None);
     let memory = |worker: &str, key: &str| figures[worker]["memory"][key].as_u64().map_or("n/a".into(), |b| kb(b as usize));
-    row("worker JS heap after the burst", memory("rust", "js_heap"), memory("js", "js_heap"), None, "", None, None);
-    row("worker wasm memory after the burst", memory("rust", "wasm_memory"), "none".into(), None, "", None, None);
+    row("worker JS heap after the bursts", memory("rust", "js_heap"), memory("js", "js_heap"), None, "", None, None);
+    row("worker wasm memory after the bursts", memory("rust", "wasm_memory"), "none".into(), None, "", None, None);
     row("window-side package, gzip (glue + wasm)", kb(window[1]), String::new(), None, "≤ 25 KB", Some(window[1] <= WINDOW_BUDGET_GZIP), None);
     out
 }
@@ -193,8 +196,9 @@ fn report(table: &str) -> String {
            Cold: after `ServiceWorker.stopAllWorkers`, so the worker starts (and loads its wasm) for the push. 30 samples each, \
            taken in turns (Rust, JS, floor, Rust, …, each worker in its own browser) so that a busy moment of the machine weighs on both.\n\
          - **Burst**: 500 pushes with distinct tags delivered back to back; shown is what `getNotifications()` lists, \
-           time is the first push to the last notification's timestamp.\n\
-         - **Memory**: `Runtime.getHeapUsage` in the worker after the burst, and the size of the wasm memory.\n\n\
+           time is the first push to the last notification's timestamp. Three bursts per worker, in turns (one burst's \
+           ratio moved by half from run to run); the table gives the median time and the fewest shown.\n\
+         - **Memory**: `Runtime.getHeapUsage` in the worker after the bursts, and the size of the wasm memory.\n\n\
          ## Results\n\n{table}\n\
          Budgets (issue 6): worker ≤ 12 KB gzip; cold ≤ 1.15× and warm ≤ 1.05× the JS baseline; burst throughput ≥ 0.9× \
          with nothing lost; window-side package ≤ 25 KB gzip.\n"

@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const SAMPLES: usize = 30;
 const BURST: usize = 500;
+const BURST_ROUNDS: usize = 3;
 
 fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
@@ -118,11 +119,12 @@ async fn latencies(pages: &mut [Page; 3]) -> [(Vec<f64>, Vec<f64>); 3] {
     samples
 }
 
-/// A burst of pushes into one worker, then its memory.
-async fn burst(page: &mut Page) -> Value {
+/// A burst of pushes into one worker, labelled by `round` so rounds never share a tag: how
+/// many distinct notifications showed and the time to the last, then closes them all.
+async fn burst(page: &mut Page, round: usize) -> Value {
     let first = now_ms();
     for i in 0..BURST {
-        page.deliver(&format!("burst-{i}")).await;
+        page.deliver(&format!("burst-{round}-{i}")).await;
     }
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let shown = loop {
@@ -133,10 +135,24 @@ async fn burst(page: &mut Page) -> Value {
             break shown;
         }
     };
-    let distinct: std::collections::HashSet<&str> = shown.iter().filter_map(|n| n[0].as_str()).filter(|t| t.starts_with("burst-")).collect();
+    let prefix = format!("burst-{round}-");
+    let distinct: std::collections::HashSet<&str> = shown.iter().filter_map(|n| n[0].as_str()).filter(|t| t.starts_with(&prefix)).collect();
     let last = shown.iter().filter_map(|n| n[1].as_f64()).fold(first, f64::max);
-    let memory = page.worker_memory().await;
-    json!({"burst": {"sent": BURST, "shown": distinct.len(), "ms_to_last": last - first}, "memory": memory})
+    page.take_notifications().await;
+    json!({"sent": BURST, "shown": distinct.len(), "ms_to_last": last - first})
+}
+
+/// Bursts into the Rust and JS workers in turns, `BURST_ROUNDS` each (one burst's figure moved
+/// by half from run to run), then each worker's memory.
+async fn bursts(rust: &mut Page, js: &mut Page) -> [Value; 2] {
+    let (mut rust_rounds, mut js_rounds) = (Vec::new(), Vec::new());
+    for round in 0..BURST_ROUNDS {
+        rust_rounds.push(burst(rust, round).await);
+        js_rounds.push(burst(js, round).await);
+    }
+    let rust_memory = rust.worker_memory().await;
+    let js_memory = js.worker_memory().await;
+    [json!({"bursts": rust_rounds, "memory": rust_memory}), json!({"bursts": js_rounds, "memory": js_memory})]
 }
 
 #[tokio::main]
@@ -148,10 +164,9 @@ async fn main() {
     ];
     let [(rust_warm, rust_cold), (js_warm, js_cold), (floor_warm, floor_cold)] = latencies(&mut pages).await;
     let [rust_page, js_page, _] = &mut pages;
-    let rust_burst = burst(rust_page).await;
-    let js_burst = burst(js_page).await;
+    let [rust_burst, js_burst] = bursts(rust_page, js_page).await;
     let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| {
-        json!({"warm": warm, "cold": cold, "burst": burst["burst"], "memory": burst["memory"]})
+        json!({"warm": warm, "cold": cold, "bursts": burst["bursts"], "memory": burst["memory"]})
     };
     let rust = figures(rust_warm, rust_cold, rust_burst);
     let js = figures(js_warm, js_cold, js_burst);
