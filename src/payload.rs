@@ -372,12 +372,12 @@ fn actions<V: JsonView>(items: &[V], url_key: &str) -> Vec<Action> {
 }
 
 /// At most `max_chars` characters, with "…" when cut (without `format!`: the worker keeps
-/// `core::fmt` off its push path).
+/// `core::fmt` off its push path, nor a slice that could panic: its message needs `core::fmt`).
 fn cut(text: &str, max_chars: usize) -> String {
     match text.char_indices().nth(max_chars) {
         Some((end, _)) => {
             let mut out = String::with_capacity(end + '…'.len_utf8());
-            out.push_str(&text[..end]);
+            out.push_str(text.get(..end).unwrap_or(text));
             out.push('…');
             out
         }

@@ -51,23 +51,23 @@ pub fn same_origin_url(base: &str, url: &str) -> Option<String> {
         Parsed { path_and_rest: [path, &cleaned].concat(), ..base.clone() }
     } else {
         let path = base.path_and_rest.split(['?', '#']).next().unwrap_or("/");
-        let directory = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-        Parsed { path_and_rest: [directory, &cleaned].concat(), ..base.clone() }
+        let directory = path.rsplit_once('/').map_or(String::new(), |(directory, _)| [directory, "/"].concat());
+        Parsed { path_and_rest: [directory, cleaned].concat(), ..base.clone() }
     };
     (resolved.scheme == base.scheme && resolved.host == base.host && resolved.port == base.port)
         .then(|| resolved.href())
 }
 
 fn has_scheme(url: &str) -> bool {
-    let end = url.find(':');
-    let first_delimiter = url.find(['/', '?', '#']);
-    match (end, first_delimiter) {
-        (Some(colon), delimiter) if delimiter.is_none_or(|d| colon < d) => {
-            let scheme = &url[..colon];
+    // Without slicing by index: a slice that could panic brings core::fmt's panic messages into
+    // the worker, the same goes for the other string cuts on the worker's paths.
+    let Some((scheme, _)) = url.split_once(':') else { return false };
+    match url.find(['/', '?', '#']) {
+        Some(delimiter) if delimiter < scheme.len() => false,
+        _ => {
             scheme.starts_with(|c: char| c.is_ascii_alphabetic())
                 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
         }
-        _ => false,
     }
 }
 
@@ -92,7 +92,7 @@ impl Parsed {
         };
         let rest = rest.strip_prefix("//")?;
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, path) = rest.split_at(authority_end);
+        let (authority, path) = rest.split_at_checked(authority_end)?;
         if authority.contains('@') || authority.contains('%') {
             return None;
         }

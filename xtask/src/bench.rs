@@ -61,8 +61,7 @@ const FLOOR_FILES: [&str; 2] = ["sw.js", "floor_bg.wasm"];
 /// `target/www-floor`, built like the shipped one: wasm-release, `wasm-opt -Oz`, one minified
 /// script.
 fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::path::PathBuf> {
-    let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
-    crate::run(cargo().arg("build").args(release).args(["-p", "wasm-push-bench-floor"]))?;
+    crate::run(crate::wasm_release_build().args(["-p", "wasm-push-bench-floor"]))?;
     let out = site_variant(site, "www-floor")?;
     let parts = root().join("target/dist-parts/floor");
     crate::run(Command::new(&tools.wasm_bindgen)

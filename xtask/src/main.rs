@@ -64,6 +64,14 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
+/// `cargo build` for wasm32 in the `wasm-release` profile (the worker, the pages, the examples
+/// the tests and the benchmark ship).
+pub(crate) fn wasm_release_build() -> Command {
+    let mut command = cargo();
+    command.args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]);
+    command
+}
+
 // ---------------------------------------------------------------------------------------
 // dist
 
@@ -78,11 +86,10 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     std::fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
 
     say("building the worker, the window-side package and the demo page for wasm32 (profile wasm-release)");
-    let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
-    run(cargo().arg("build").args(release).args(["-p", "wasm-push-sw", "-p", "wasm-push-demo-app"]))?;
+    run(wasm_release_build().args(["-p", "wasm-push-sw", "-p", "wasm-push-demo-app"]))?;
     // Its own build: features unify within one cargo invocation, and the window package must
     // not be measured with the demo's `yew` feature switched on.
-    run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "window_package"]))?;
+    run(wasm_release_build().args(["-p", "wasm-push", "--example", "window_package"]))?;
     let built = root().join("target/wasm32-unknown-unknown/wasm-release");
     // The worker is a classic script (importScripts works in every browser) and, in `module/`,
     // an ES module for module workers; the pages are modules.
@@ -248,8 +255,7 @@ pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
 /// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
 /// for the end-to-end test of recovery from a trap.
 fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
-    let release = ["--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"];
-    run(cargo().arg("build").args(release).args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
+    run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
     let out = site_variant(site, "www-panic")?;
     let parts = root().join("target/dist-parts/panic");
     run(Command::new(&tools.wasm_bindgen)
