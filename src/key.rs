@@ -124,10 +124,15 @@ enum BadBase64 {
 pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, Error> {
     decode(text).map_err(|bad| match bad {
         BadBase64::Padding => Error::InvalidKey("too much '=' padding".into()),
-        BadBase64::Character { at, found } => Error::InvalidKey(format!(
-            "character {:?} at position {at} is not base64url",
-            char::from(found)
-        )),
+        BadBase64::Character { at, found } => {
+            // Printable ASCII quoted, anything else as its byte: char's Debug would bring
+            // core's Unicode tables (about 2 KB gzip) into every app for this one message.
+            let found = match found {
+                b' '..=b'~' => ['\'', char::from(found), '\''].iter().collect(),
+                _ => format!("byte {found:#04x}"),
+            };
+            Error::InvalidKey(format!("character {found} at position {at} is not base64url"))
+        }
         BadBase64::Length => Error::InvalidKey("its length is not a valid base64 length".into()),
     })
 }
@@ -210,6 +215,7 @@ mod tests {
             (&private, Err("private key")),
             ("BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8!", Err("'!' at position 86")),
             ("BEl62iUY gUivx", Err("' ' at position 8")),
+            ("BEl62iUY\tgUivx", Err("byte 0x09 at position 8")),
             ("A", Err("not a valid base64 length")),
             ("BEl6===", Err("padding")),
         ];
