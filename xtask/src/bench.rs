@@ -54,6 +54,22 @@ pub fn run() -> Result {
     Ok(())
 }
 
+/// `cargo xtask bench --trace`: DevTools traces of cold pushes into the shipped worker, in
+/// `target/cold-trace-N.json` (see `tests/e2e/src/bin/trace.rs`).
+pub fn trace() -> Result {
+    let browsers = setup::browsers()?;
+    let site = site(&setup::wasm_tools()?)?;
+    crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "trace"]))?;
+    say("tracing three cold pushes in headless Chromium");
+    crate::run(Command::new(root().join("target/debug/trace"))
+        .env("WASM_PUSH_SITE", &site)
+        .env("WASM_PUSH_TRACE_DIR", root().join("target"))
+        .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
+        .env("CHROMEDRIVER", &browsers.chromedriver))?;
+    say("open them in ui.perfetto.dev or chrome://tracing");
+    Ok(())
+}
+
 /// The floor worker's files: its script (glue in front) and its wasm.
 const FLOOR_FILES: [&str; 2] = ["sw.js", "floor_bg.wasm"];
 

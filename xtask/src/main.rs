@@ -20,7 +20,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   demo   build the wasm and serve www/ on http://127.0.0.1:8080
   test   run every test: native, then the browser suites in headless Chromium and Firefox ESR
   dist   build the release artefacts into target/dist and print their sizes
-  bench  measure the shipped worker against a hand-written JavaScript one; writes BENCHMARKS.md";
+  bench  measure the shipped worker against a hand-written JavaScript one; writes BENCHMARKS.md
+         --trace: DevTools traces of three cold pushes instead, for Perfetto";
 
 fn main() {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -28,6 +29,7 @@ fn main() {
         "demo" => demo(),
         "test" => test(),
         "dist" => setup::wasm_tools().and_then(|tools| dist(&tools)).map(|_| ()),
+        "bench" if std::env::args().nth(2).as_deref() == Some("--trace") => bench::trace(),
         "bench" => bench::run(),
         _ => Err(USAGE.to_owned()),
     };

@@ -362,6 +362,17 @@ impl DevTools {
         }
     }
 
+    /// Waits for the next event named one of `methods`: (its name, its params).
+    pub async fn next_event_any(&mut self, methods: &[&str]) -> (String, Value) {
+        loop {
+            let message = self.next().await;
+            if let Some(method) = message["method"].as_str().filter(|m| methods.contains(m)) {
+                return (method.to_owned(), message["params"].clone());
+            }
+            self.events.push(message);
+        }
+    }
+
     async fn next(&mut self) -> Value {
         loop {
             let frame = tokio::time::timeout(Duration::from_secs(15), self.socket.next())
