@@ -169,7 +169,7 @@ pub(crate) fn minify(tools: &setup::WasmTools, script: &Path) -> Result {
 /// The classic worker's two entry scripts, each one file: `push.js` is `listeners.js`, the glue
 /// and `sw/push.js`; `sw.js` is that and `sw/sw.js`. Both sources skip their imports when the
 /// glue is already there, so they work the same served apart (a worker of one's own).
-pub(crate) fn bundle_worker(tools: &setup::WasmTools, glue: &Path, out: &Path) -> Result {
+fn bundle_worker(tools: &setup::WasmTools, glue: &Path, out: &Path) -> Result {
     let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
     let push = [read(&root().join("sw/listeners.js"))?, read(glue)?, read(&root().join("sw/push.js"))?].join("\n");
     for (name, text) in [("push.js", push.clone()), ("sw.js", push + "\n" + &read(&root().join("sw/sw.js"))?)] {
@@ -255,17 +255,19 @@ pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
-/// for the end-to-end test of recovery from a trap.
+/// for the end-to-end test of recovery from a trap. It is served the way a worker of one's own
+/// is (`examples/custom_worker.rs`): wasm-bindgen's output beside `sw/sw.js`, `sw/push.js` and
+/// `sw/listeners.js` as they are in the repository, which import it, so that path is tested too.
 fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
     let out = site_variant(site, "www-panic")?;
-    let parts = root().join("target/dist-parts/panic");
     run(Command::new(&tools.wasm_bindgen)
         .arg(root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm"))
         .args(["--target", "no-modules", "--no-typescript", "--out-name", "wasm_push_sw", "--out-dir"])
-        .arg(&parts))?;
-    std::fs::rename(parts.join("wasm_push_sw_bg.wasm"), out.join("wasm_push_sw_bg.wasm")).map_err(|e| format!("panic site: {e}"))?;
-    bundle_worker(tools, &parts.join("wasm_push_sw.js"), &out)?;
+        .arg(&out))?;
+    for source in ["sw.js", "push.js", "listeners.js"] {
+        std::fs::copy(root().join("sw").join(source), out.join(source)).map_err(|e| format!("panic site, {source}: {e}"))?;
+    }
     Ok(out)
 }
 

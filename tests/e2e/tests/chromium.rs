@@ -202,8 +202,12 @@ async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_th
 #[tokio::test]
 async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_the_next_push_is_normal() {
     // The worker's wasm is examples/panicking_hook.rs: its transform numbers the pushes its
-    // instance showed, and panics on one title while holding that count borrowed.
+    // instance showed, and panics on one title while holding that count borrowed. It is served
+    // as a worker of one's own is: the repository's sw.js, push.js and listeners.js, which
+    // import its glue, rather than the bundles `cargo xtask dist` ships.
     let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_PANICKING_SITE"));
+    let worker_script = std::fs::read_to_string(site.join("sw.js")).unwrap();
+    assert!(worker_script.contains("importScripts('./push.js')") && site.join("listeners.js").exists());
     let (server, browser, mut devtools, registration) = demo_serving("panicking", &site).await;
     let origin = server.origin.clone();
     let push = |title: &str, tag: &str| json!({"title": title, "tag": tag}).to_string();
