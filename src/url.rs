@@ -59,8 +59,8 @@ pub fn same_origin_url(base: &str, url: &str) -> Option<String> {
 }
 
 fn has_scheme(url: &str) -> bool {
-    // Without slicing by index: a slice that could panic brings core::fmt's panic messages into
-    // the worker, the same goes for the other string cuts on the worker's paths.
+    // No slicing by index, here or in the other string cuts on the worker's paths: a slice that
+    // could panic brings its panic message, and with it core's Unicode tables, into the worker.
     let Some((scheme, _)) = url.split_once(':') else { return false };
     match url.find(['/', '?', '#']) {
         Some(delimiter) if delimiter < scheme.len() => false,
