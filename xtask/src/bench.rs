@@ -80,10 +80,8 @@ fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::p
     crate::run(crate::wasm_release_build().args(["-p", "wasm-push-bench-floor"]))?;
     let out = site_variant(site, "www-floor")?;
     let parts = root().join("target/dist-parts/floor");
-    crate::run(Command::new(&tools.wasm_bindgen)
-        .arg(root().join("target/wasm32-unknown-unknown/wasm-release/wasm_push_bench_floor.wasm"))
-        .args(["--target", "no-modules", "--no-typescript", "--out-name", "floor", "--out-dir"])
-        .arg(&parts))?;
+    let built = root().join("target/wasm32-unknown-unknown/wasm-release/wasm_push_bench_floor.wasm");
+    crate::wasm_bindgen(tools, &built, "no-modules", "floor", &parts)?;
     let wasm = out.join("floor_bg.wasm");
     std::fs::rename(parts.join("floor_bg.wasm"), &wasm).map_err(|e| format!("floor: {e}"))?;
     wasm_opt(tools, &wasm)?;

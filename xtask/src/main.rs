@@ -106,10 +106,7 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
         ("wasm_push_demo_app.wasm", "web", "app", out.clone(), out.clone()),
     ] {
         say(&format!("wasm-bindgen --target {target} {crate_file}"));
-        run(Command::new(&tools.wasm_bindgen)
-            .arg(built.join(crate_file))
-            .args(["--target", target, "--no-typescript", "--out-name", name, "--out-dir"])
-            .arg(&glue_dir))?;
+        wasm_bindgen(tools, &built.join(crate_file), target, name, &glue_dir)?;
         let wasm = wasm_dir.join(format!("{name}_bg.wasm"));
         std::fs::create_dir_all(&wasm_dir).map_err(|e| e.to_string())?;
         std::fs::rename(glue_dir.join(format!("{name}_bg.wasm")), &wasm).map_err(|e| format!("{name}: {e}"))?;
@@ -135,6 +132,14 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     artefacts.sort_by(|a, b| a.path.cmp(&b.path));
     print_sizes(&artefacts)?;
     Ok(artefacts)
+}
+
+/// `wasm-bindgen --target <target> --out-name <name>` of a built wasm32 file into `dir`.
+pub(crate) fn wasm_bindgen(tools: &setup::WasmTools, built: &Path, target: &str, name: &str, dir: &Path) -> Result {
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(built)
+        .args(["--target", target, "--no-typescript", "--out-name", name, "--out-dir"])
+        .arg(dir))
 }
 
 /// `wasm-opt -Oz`, in place.
@@ -261,10 +266,8 @@ pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
 fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
     let out = site_variant(site, "www-panic")?;
-    run(Command::new(&tools.wasm_bindgen)
-        .arg(root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm"))
-        .args(["--target", "no-modules", "--no-typescript", "--out-name", "wasm_push_sw", "--out-dir"])
-        .arg(&out))?;
+    let built = root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm");
+    wasm_bindgen(tools, &built, "no-modules", "wasm_push_sw", &out)?;
     for source in ["sw.js", "push.js", "listeners.js"] {
         std::fs::copy(root().join("sw").join(source), out.join(source)).map_err(|e| format!("panic site, {source}: {e}"))?;
     }
