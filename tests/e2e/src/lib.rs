@@ -406,3 +406,23 @@ impl DevTools {
         }
     }
 }
+
+/// A built site served by the demo server, open in headless Chromium with its worker active, and
+/// a DevTools session that knows the worker's registration id (notifications granted, the
+/// ServiceWorker domain on): what the Chromium end-to-end tests, the benchmark and the trace
+/// start from.
+pub async fn demo_serving(name: &str, site: &std::path::Path) -> (DemoServer, Browser, DevTools, String) {
+    let server = DemoServer::serving(name, site).await;
+    let origin = server.origin.clone();
+    let browser = Browser::chromium().await;
+    browser.goto(&format!("{origin}/")).await;
+    let status = browser.wait_for_worker().await;
+    assert_eq!(status, format!("Service worker registered and active for {origin}/"));
+    let mut devtools = browser.devtools().await;
+    // The profile preference allows notifications already; granting here keeps the callers
+    // independent of how the profile is set up.
+    devtools.call("Browser.grantPermissions", json!({"permissions": ["notifications"], "origin": origin})).await;
+    devtools.call("ServiceWorker.enable", json!({})).await;
+    let registration = devtools.registration_id(&format!("{origin}/")).await;
+    (server, browser, devtools, registration)
+}

@@ -2,7 +2,7 @@
 //! through the DevTools protocol (Chromium has no push service here; the data arrives
 //! unencrypted, so this path proves the worker, not decryption).
 
-use e2e::{Browser, DemoServer};
+use e2e::{demo_serving, Browser, DemoServer};
 use serde_json::json;
 
 /// The demo served by its server, open in Chromium, its worker active, and a DevTools session
@@ -12,22 +12,6 @@ async fn demo_with_worker(name: &str) -> (DemoServer, Browser, e2e::DevTools, St
 }
 
 /// The same with another build of the site.
-async fn demo_serving(name: &str, site: &std::path::Path) -> (DemoServer, Browser, e2e::DevTools, String) {
-    let server = DemoServer::serving(name, site).await;
-    let origin = server.origin.clone();
-    let browser = Browser::chromium().await;
-    browser.goto(&format!("{origin}/")).await;
-    let status = browser.wait_for_worker().await;
-    assert_eq!(status, format!("Service worker registered and active for {origin}/"));
-    let mut devtools = browser.devtools().await;
-    // The profile preference allows notifications already; granting here keeps the test
-    // independent of how the profile is set up.
-    devtools.call("Browser.grantPermissions", json!({"permissions": ["notifications"], "origin": origin})).await;
-    devtools.call("ServiceWorker.enable", json!({})).await;
-    let registration = devtools.registration_id(&format!("{origin}/")).await;
-    (server, browser, devtools, registration)
-}
-
 async fn deliver(devtools: &mut e2e::DevTools, origin: &str, registration: &str, data: &str) {
     let params = json!({"origin": origin, "registrationId": registration, "data": data});
     devtools.call("ServiceWorker.deliverPushMessage", params).await;

@@ -6,7 +6,7 @@
 //! it) minus the moment the push was handed to DevTools, both read from this machine's clock.
 //! Prints one line, `BENCH {json}`, for xtask to tabulate.
 
-use e2e::{setting, Browser, DemoServer, DevTools};
+use e2e::{demo_serving, setting, Browser, DemoServer, DevTools};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,16 +29,8 @@ struct Page {
 
 impl Page {
     async fn open(name: &str, site: &std::path::Path) -> Page {
-        let server = DemoServer::serving(name, site).await;
+        let (server, browser, devtools, registration) = demo_serving(name, site).await;
         let origin = server.origin.clone();
-        let browser = Browser::chromium().await;
-        browser.goto(&format!("{origin}/")).await;
-        let status = browser.wait_for_worker().await;
-        assert!(status.starts_with("Service worker registered and active"), "{status}");
-        let mut devtools = browser.devtools().await;
-        devtools.call("Browser.grantPermissions", json!({"permissions": ["notifications"], "origin": origin})).await;
-        devtools.call("ServiceWorker.enable", json!({})).await;
-        let registration = devtools.registration_id(&format!("{origin}/")).await;
         Page { _server: server, browser, devtools, origin, registration }
     }
 

@@ -11,7 +11,7 @@
 //! imported, the wasm fetch, its streaming compile and the lazy compiles before the
 //! notification.
 
-use e2e::{setting, Browser, DemoServer};
+use e2e::{demo_serving, setting};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -34,15 +34,8 @@ const CATEGORIES: [&str; 8] = [
 async fn main() {
     let site = PathBuf::from(setting("WASM_PUSH_SITE"));
     let out = PathBuf::from(setting("WASM_PUSH_TRACE_DIR"));
-    let server = DemoServer::serving("trace", &site).await;
+    let (server, _browser, mut devtools, registration) = demo_serving("trace", &site).await;
     let origin = server.origin.clone();
-    let browser = Browser::chromium().await;
-    browser.goto(&format!("{origin}/")).await;
-    browser.wait_for_worker().await;
-    let mut devtools = browser.devtools().await;
-    devtools.call("Browser.grantPermissions", json!({"permissions": ["notifications"], "origin": origin})).await;
-    devtools.call("ServiceWorker.enable", json!({})).await;
-    let registration = devtools.registration_id(&format!("{origin}/")).await;
     let push = |tag: &str| {
         let data = json!({"title": "Trace", "body": "a cold push", "tag": tag}).to_string();
         json!({"origin": origin, "registrationId": registration, "data": data})
