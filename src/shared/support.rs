@@ -1,6 +1,7 @@
-//! What this browser can do, as one value a UI can branch on.
+//! What this browser can do, as one value a UI can branch on. Reading it off the browser is the
+//! window side's (`window/support.rs`).
 
-use crate::Error;
+use super::error::Error;
 
 /// The push-related features of the current browser. Reading it never throws.
 ///
@@ -60,39 +61,6 @@ impl Support {
         match required.iter().find(|(present, _)| !present) {
             Some((_, name)) => Err(Error::Unsupported(name)),
             None => Ok(()),
-        }
-    }
-
-    /// Reads the current browser's support (window or worker).
-    ///
-    /// ```no_run
-    /// # #[cfg(target_arch = "wasm32")] {
-    /// let support = wasm_push::Support::detect();
-    /// if !support.can_push() {
-    ///     // hide the "turn on notifications" button
-    /// }
-    /// # }
-    /// ```
-    #[cfg(target_arch = "wasm32")]
-    pub fn detect() -> Self {
-        use wasm_bindgen::JsValue;
-        let global = js_sys::global();
-        let get = |target: &JsValue, key: &str| {
-            js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-        };
-        let has = |target: &JsValue, key: &str| {
-            !target.is_undefined() && !target.is_null() && !get(target, key).is_undefined()
-        };
-        let navigator = get(&global, "navigator");
-        let registration_prototype = get(&get(&global, "ServiceWorkerRegistration"), "prototype");
-        Support {
-            secure_context: get(&global, "isSecureContext").as_bool().unwrap_or(false),
-            service_worker: has(&navigator, "serviceWorker"),
-            push_manager: has(&global, "PushManager"),
-            notification: has(&global, "Notification"),
-            show_notification: has(&registration_prototype, "showNotification"),
-            permissions_api: has(&navigator, "permissions"),
-            app_badge: has(&navigator, "setAppBadge"),
         }
     }
 }

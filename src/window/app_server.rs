@@ -1,7 +1,10 @@
 //! Keeping the app server told: send a subscription, take it back.
 
-use crate::sync::{next_step, store, Step, SyncRecord};
-use crate::{Error, Registration, Subscription};
+use super::Registration;
+use crate::js::sync::{self as store, send};
+use crate::js::{fetch, get, Js};
+use crate::shared::{next_step, Step, SyncRecord};
+use crate::{Error, Subscription};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -100,7 +103,9 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
-        self.fetch(&self.remove_method, &self.remove_url, &subscription.to_js()).await?;
+        let body = js_sys::JSON::stringify(&subscription.to_js())?;
+        let token = self.token();
+        answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await?;
         store::forget().await;
         Ok(())
     }
@@ -125,7 +130,7 @@ impl AppServer {
     /// is kept in the browser (Cache Storage), where the worker reads it too.
     ///
     /// ```no_run
-    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
     /// let server = wasm_push::AppServer::new("/api/push/subscription");
     /// let synced = server.sync(&registration).await?;
     /// # Ok(()) }
@@ -149,23 +154,21 @@ impl AppServer {
         }
     }
 
-    /// POSTs the subscription (with `oldEndpoint` when there is one) and keeps what the server
-    /// was told, acknowledged or not, beside the `record` it had before.
+    /// Sends the subscription, replacing `old_endpoint`, in the one way window and worker share
+    /// (`js/sync.rs`), which keeps what the server was told beside the `record` it had before.
     async fn post(&self, record: Option<SyncRecord>, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
-        let body = subscription.to_js();
-        if let Some(old_endpoint) = old_endpoint {
-            js_sys::Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into()).map_err(Error::from)?;
-        }
-        let sent = self.fetch("POST", &self.save_url, &body).await;
-        store::keep(&SyncRecord::after_send(record.as_ref(), subscription, sent.is_ok(), store::now())).await;
-        sent
+        let token = self.token();
+        answer(send(&self.save_url, subscription, old_endpoint, record.as_ref(), self.csrf(&token), 1).await).await
     }
 
-    async fn fetch(&self, method: &str, url: &str, body: &js_sys::Object) -> Result<(), Error> {
-        let body = js_sys::JSON::stringify(body).map_err(Error::from)?;
-        let token = self.csrf_token.clone().or_else(meta_csrf_token);
-        let csrf = token.as_deref().map(|token| (self.csrf_header.as_str(), token));
-        fetch_json(method, url, &body, csrf).await
+    /// The CSRF token: the one given, else the page's `<meta name="csrf-token">`.
+    fn token(&self) -> Option<String> {
+        self.csrf_token.clone().or_else(meta_csrf_token)
+    }
+
+    /// The CSRF header to send, when there is a token.
+    fn csrf<'a>(&'a self, token: &'a Option<String>) -> Option<(&'a str, &'a str)> {
+        token.as_deref().map(|token| (self.csrf_header.as_str(), token))
     }
 }
 
@@ -191,10 +194,11 @@ pub enum Synced {
     Renewed(Subscription),
 }
 
-/// Sends JSON with same-origin credentials from a window or a worker; a non-2xx answer is
-/// [`Error::Server`], no answer at all [`Error::Network`].
-pub(crate) async fn fetch_json(method: &str, url: &str, body: &JsValue, header: Option<(&str, &str)>) -> Result<(), Error> {
-    let response = match fetch(url, method, body, header).await {
+/// The app server's answer as the window side's `Result`: a non-2xx answer is
+/// [`Error::Server`] (with the error the body names, read by the one reader of such answers),
+/// no answer at all [`Error::Network`].
+async fn answer(response: Result<web_sys::Response, JsValue>) -> Result<(), Error> {
+    let response = match response {
         Ok(response) => response,
         // fetch rejects only when no answer came back at all.
         Err(err) => return Err(Error::Network(Error::from(err).to_string())),
@@ -206,46 +210,12 @@ pub(crate) async fn fetch_json(method: &str, url: &str, body: &JsValue, header: 
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
     };
-    Err(server_error(response.status(), text.as_deref().unwrap_or("")))
-}
-
-/// [`Error::from_server_answer`] with the browser's `JSON.parse`, keeping serde_json out of the
-/// window-side wasm.
-fn server_error(status: u16, body: &str) -> Error {
-    let error = js_sys::JSON::parse(body).map_or(JsValue::UNDEFINED, |answer| crate::js::get(&answer, "error"));
-    let field = |name: &str| crate::js::get(&error, name).as_string();
-    Error::Server { status, id: field("id"), message: field("message") }
-}
-
-/// `fetch` with a JSON body and same-origin credentials, from a window or a worker; rejects
-/// only when no answer came back. The worker calls this directly, without [`Error`].
-pub(crate) async fn fetch(
-    url: &str,
-    method: &str,
-    body: &JsValue,
-    header: Option<(&str, &str)>,
-) -> Result<web_sys::Response, JsValue> {
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-    init.set_body(body);
-    let headers = web_sys::Headers::new()?;
-    headers.set("Content-Type", "application/json")?;
-    if let Some((name, value)) = header {
-        headers.set(name, value)?;
-    }
-    init.set_headers(&headers);
-    let request = web_sys::Request::new_with_str_and_init(url, &init)?;
-    // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
-    let global = js_sys::global();
-    let fetch: js_sys::Function = js_sys::Reflect::get(&global, &JsValue::from_str("fetch"))?.dyn_into()?;
-    let promise: js_sys::Promise = fetch.call1(&global, &request)?.unchecked_into();
-    Ok(JsFuture::from(promise).await?.unchecked_into())
+    let parsed = text.and_then(|text| js_sys::JSON::parse(&text).ok()).map(Js);
+    Err(Error::from_server_json(response.status(), parsed))
 }
 
 fn meta_csrf_token() -> Option<String> {
-    let document = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("document")).ok()?;
-    let document: web_sys::Document = document.dyn_into().ok()?;
+    let document: web_sys::Document = get(&js_sys::global(), "document").dyn_into().ok()?;
     let meta = document.query_selector("meta[name=\"csrf-token\"]").ok()??;
     meta.get_attribute("content").filter(|token| !token.is_empty())
 }

@@ -1,5 +1,6 @@
 //! The one error type of the crate.
 
+use super::fields::JsonView;
 use std::fmt;
 
 /// Everything that can go wrong, as a value: this crate never panics on browser input.
@@ -13,7 +14,8 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// The browser lacks something push needs; the field names it (`"PushManager"`, …).
+    /// The browser lacks something push needs; the field names it (`"PushManager"`, …). A UI
+    /// reads it as "hide the button": nothing else is reported this way.
     Unsupported(&'static str),
     /// Push needs a secure context (HTTPS or localhost).
     InsecureContext,
@@ -21,6 +23,15 @@ pub enum Error {
     PermissionDenied,
     /// The application server key was rejected before the browser saw it; the field says why.
     InvalidKey(String),
+    /// No application server key was there to subscribe with; the field says where one was
+    /// looked for.
+    MissingKey(&'static str),
+    /// The service worker is not registered and active (yet); the field says what is missing.
+    NotReady(&'static str),
+    /// The browser has no push subscription to act on.
+    NotSubscribed,
+    /// The browser answered with a value of a shape this crate does not know; the field names it.
+    UnexpectedValue(&'static str),
     /// The browser or its push service refused, with the DOMException's name and message
     /// (`AbortError`, `NotAllowedError`, `InvalidStateError`, …).
     Browser {
@@ -51,6 +62,10 @@ impl fmt::Display for Error {
             Error::InsecureContext => f.write_str("push needs a secure context (https or localhost)"),
             Error::PermissionDenied => f.write_str("notification permission was denied"),
             Error::InvalidKey(why) => write!(f, "invalid application server key: {why}"),
+            Error::MissingKey(where_) => write!(f, "no application server key: {where_}"),
+            Error::NotReady(what) => write!(f, "the service worker is not ready: {what}"),
+            Error::NotSubscribed => f.write_str("there is no push subscription"),
+            Error::UnexpectedValue(what) => write!(f, "the browser gave an unexpected {what}"),
             Error::Browser { name, message } => write!(f, "the browser refused: {name}: {message}"),
             Error::Server { status, id, message } => {
                 write!(f, "the app server answered {status}")?;
@@ -80,43 +95,15 @@ impl Error {
     /// assert_eq!(err, Error::Server { status: 403, id: Some("csrf".into()), message: Some("bad token".into()) });
     /// ```
     pub fn from_server_answer(status: u16, body: &str) -> Error {
-        let error = serde_json::from_str::<serde_json::Value>(body)
-            .ok()
-            .and_then(|value| value.get("error").cloned());
-        let field = |name: &str| {
-            error.as_ref().and_then(|e| e.get(name)).and_then(|v| v.as_str()).map(str::to_owned)
-        };
+        Error::from_server_json(status, serde_json::from_str::<serde_json::Value>(body).ok())
+    }
+
+    /// [`Error::from_server_answer`] over any JSON reader: the window side parses with the
+    /// browser's `JSON.parse`, keeping serde_json out of its wasm.
+    pub(crate) fn from_server_json<V: JsonView>(status: u16, answer: Option<V>) -> Error {
+        let error = answer.and_then(|answer| answer.member("error"));
+        let field = |name: &str| error.as_ref().and_then(|e| e.member(name)).and_then(|v| v.text());
         Error::Server { status, id: field("id"), message: field("message") }
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-impl From<wasm_bindgen::JsValue> for Error {
-    /// Reads `name` and `message` off whatever was thrown; a non-object becomes its string form.
-    fn from(value: wasm_bindgen::JsValue) -> Self {
-        let read = |key: &str| {
-            js_sys::Reflect::get(&value, &key.into())
-                .ok()
-                .and_then(|v| v.as_string())
-        };
-        if value.is_object() {
-            let name = read("name").unwrap_or_else(|| "Error".into());
-            let message = read("message").unwrap_or_default();
-            Error::Browser { name, message }
-        } else {
-            Error::Browser {
-                name: "Error".into(),
-                message: value.as_string().unwrap_or_else(|| format!("{value:?}")),
-            }
-        }
-    }
-}
-
-#[cfg(target_arch = "wasm32")]
-impl From<Error> for wasm_bindgen::JsValue {
-    /// A JavaScript `Error` with the message, for promises handed back to the browser.
-    fn from(error: Error) -> Self {
-        js_sys::Error::new(&error.to_string()).into()
     }
 }
 

@@ -1,9 +1,7 @@
 //! Yew integration (feature `yew`): the whole subscribe flow as one hook.
 
-use crate::{
-    permission, request_permission, AppServer, ApplicationServerKey, Error, Permission, PermissionWatch, Registration,
-    Subscription, Support, Synced,
-};
+use super::{permission, request_permission, AppServer, PermissionWatch, Registration, Synced};
+use crate::{ApplicationServerKey, Error, Permission, Subscription, Support};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -12,7 +10,7 @@ use yew::prelude::*;
 /// where subscriptions are sent.
 ///
 /// ```no_run
-/// let options = wasm_push::UsePushOptions::new("/sw.js", "/")
+/// let options = wasm_push::window::UsePushOptions::new("/sw.js", "/")
 ///     .application_server_key("BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U")
 ///     .server_url("/api/push/subscription");
 /// ```
@@ -28,7 +26,7 @@ impl UsePushOptions {
     /// Registers `worker_url` (a classic worker) for `scope`.
     ///
     /// ```no_run
-    /// let options = wasm_push::UsePushOptions::new("/sw.js", "/");
+    /// let options = wasm_push::window::UsePushOptions::new("/sw.js", "/");
     /// ```
     pub fn new(worker_url: impl Into<AttrValue>, scope: impl Into<AttrValue>) -> Self {
         Self { worker_url: worker_url.into(), scope: scope.into(), key: None, server_url: None }
@@ -37,7 +35,7 @@ impl UsePushOptions {
     /// The app server's VAPID public key, base64url; `subscribe` needs it.
     ///
     /// ```no_run
-    /// let options = wasm_push::UsePushOptions::new("/sw.js", "/").application_server_key("BEl6…");
+    /// let options = wasm_push::window::UsePushOptions::new("/sw.js", "/").application_server_key("BEl6…");
     /// ```
     pub fn application_server_key(mut self, key: impl Into<AttrValue>) -> Self {
         self.key = Some(key.into());
@@ -47,7 +45,7 @@ impl UsePushOptions {
     /// Where `subscribe` POSTs and `unsubscribe` DELETEs the subscription (see [`AppServer`]).
     ///
     /// ```no_run
-    /// let options = wasm_push::UsePushOptions::new("/sw.js", "/").server_url("/api/push/subscription");
+    /// let options = wasm_push::window::UsePushOptions::new("/sw.js", "/").server_url("/api/push/subscription");
     /// ```
     pub fn server_url(mut self, url: impl Into<AttrValue>) -> Self {
         self.server_url = Some(url.into());
@@ -148,7 +146,7 @@ impl std::ops::Deref for UsePushHandle {
 ///
 /// ```no_run
 /// use yew::prelude::*;
-/// use wasm_push::{use_push, UsePushOptions};
+/// use wasm_push::window::{use_push, UsePushOptions};
 ///
 /// #[function_component]
 /// fn NotificationsToggle() -> Html {
@@ -235,7 +233,7 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
         if granted != Permission::Granted {
             return Ok(None);
         }
-        let key = options.key.as_deref().ok_or_else(|| Error::InvalidKey("no key given in UsePushOptions".into()))?;
+        let key = options.key.as_deref().ok_or_else(|| Error::MissingKey("none given in UsePushOptions"))?;
         let subscription = registered.subscribe(&ApplicationServerKey::from_base64url(key)?).await?;
         if let Some(url) = &options.server_url {
             AppServer::new(url.as_str()).save(&subscription).await?;
@@ -270,7 +268,7 @@ where
         let registered = registration.borrow().clone();
         dispatcher.dispatch(Change::Loading);
         let Some(registered) = registered else {
-            dispatcher.dispatch(Change::Failed(Error::Unsupported("a registered service worker")));
+            dispatcher.dispatch(Change::Failed(Error::NotReady("the worker is not registered yet")));
             return;
         };
         let done = work(registered, options.clone(), dispatcher.clone());

@@ -1,6 +1,6 @@
 //! The VAPID application server key, checked before the browser sees it.
 
-use crate::Error;
+use super::error::Error;
 use std::fmt;
 
 /// A VAPID application server public key: a 65-byte uncompressed P-256 point.
@@ -137,12 +137,10 @@ pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, Error> {
     })
 }
 
-/// The 65 bytes of a valid key, without the reasons (and the `core::fmt` they take): what the
-/// worker uses for its configured key.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn key_bytes(text: &str) -> Option<[u8; 65]> {
-    let key: [u8; 65] = decode(text.trim()).ok()?.try_into().ok()?;
-    (key[0] == 0x04).then_some(key)
+/// Decodes base64url or base64, padded or not, without saying why it could not (and so without
+/// the `core::fmt` the reasons take): what the worker reads its configured key with.
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    decode(text).ok()
 }
 
 fn decode(text: &str) -> Result<Vec<u8>, BadBase64> {

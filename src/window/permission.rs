@@ -1,58 +1,21 @@
-//! Notification permission.
+//! Reading, asking for and watching notification permission.
 
-/// The state of notification permission, as `Notification.permission` reports it.
-///
-/// ```
-/// use wasm_push::Permission;
-/// assert_eq!(Permission::from_str_lossy("granted"), Permission::Granted);
-/// assert_eq!(Permission::from_str_lossy("prompt"), Permission::Default);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Permission {
-    /// Not asked yet, or the prompt was dismissed (`"default"`, or `"prompt"` in the
-    /// Permissions API): asking again may show the prompt.
-    Default,
-    /// Notifications may be shown and push subscribed.
-    Granted,
-    /// The user or the browser said no; only the user can undo it in the site settings.
-    Denied,
-}
-
-impl Permission {
-    /// Maps the browser's strings (`Notification.permission`, `PermissionStatus.state`,
-    /// `PushManager.permissionState`); anything unknown reads as [`Permission::Default`].
-    ///
-    /// ```
-    /// # use wasm_push::Permission;
-    /// assert_eq!(Permission::from_str_lossy("denied"), Permission::Denied);
-    /// assert_eq!(Permission::from_str_lossy("something new"), Permission::Default);
-    /// ```
-    pub fn from_str_lossy(state: &str) -> Self {
-        match state {
-            "granted" => Permission::Granted,
-            "denied" => Permission::Denied,
-            _ => Permission::Default,
-        }
-    }
-}
+use crate::{Error, Permission};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
 /// Reads `Notification.permission` now.
 ///
 /// ```no_run
-/// # #[cfg(target_arch = "wasm32")] {
 /// if wasm_push::permission()? == wasm_push::Permission::Granted {
 ///     // subscribe straight away
 /// }
-/// # }
 /// # Ok::<(), wasm_push::Error>(())
 /// ```
-#[cfg(target_arch = "wasm32")]
-pub fn permission() -> Result<Permission, crate::Error> {
-    use wasm_bindgen::JsValue;
+pub fn permission() -> Result<Permission, Error> {
     let notification = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification"))
-        .map_err(crate::Error::from)?;
+        .map_err(Error::from)?;
     if notification.is_undefined() {
-        return Err(crate::Error::Unsupported("Notification"));
+        return Err(Error::Unsupported("Notification"));
     }
     Ok(match web_sys::Notification::permission() {
         web_sys::NotificationPermission::Granted => Permission::Granted,
@@ -66,7 +29,7 @@ pub fn permission() -> Result<Permission, crate::Error> {
 ///
 /// Works where `Notification.requestPermission()` returns a promise and where it only takes
 /// a callback (Safari before 15). A dismissed prompt is `Ok(Permission::Default)`, not an
-/// error; a denial is [`Error::PermissionDenied`](crate::Error::PermissionDenied).
+/// error; a denial is [`Error::PermissionDenied`](Error::PermissionDenied).
 ///
 /// ```no_run
 /// # async fn on_click() -> Result<(), wasm_push::Error> {
@@ -76,15 +39,13 @@ pub fn permission() -> Result<Permission, crate::Error> {
 /// }
 /// # Ok(()) }
 /// ```
-#[cfg(target_arch = "wasm32")]
-pub async fn request_permission() -> Result<Permission, crate::Error> {
-    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+pub async fn request_permission() -> Result<Permission, Error> {
     let notification = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification"))
-        .map_err(crate::Error::from)?;
+        .map_err(Error::from)?;
     let request = js_sys::Reflect::get(&notification, &JsValue::from_str("requestPermission"))
-        .map_err(crate::Error::from)?;
+        .map_err(Error::from)?;
     let Some(request) = request.dyn_ref::<js_sys::Function>() else {
-        return Err(crate::Error::Unsupported("Notification.requestPermission"));
+        return Err(Error::Unsupported("Notification.requestPermission"));
     };
     let (sender, answered) = futures_channel::oneshot::channel::<JsValue>();
     let mut sender = Some(sender);
@@ -96,7 +57,7 @@ pub async fn request_permission() -> Result<Permission, crate::Error> {
     });
     let returned = request
         .call1(&notification, callback.as_ref().unchecked_ref())
-        .map_err(crate::Error::from)?;
+        .map_err(Error::from)?;
     let state = match returned.dyn_into::<js_sys::Promise>() {
         Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await?,
         // Callback-only browsers return undefined and answer through the callback.
@@ -104,7 +65,7 @@ pub async fn request_permission() -> Result<Permission, crate::Error> {
     };
     drop(callback);
     match Permission::from_str_lossy(&state.as_string().unwrap_or_default()) {
-        Permission::Denied => Err(crate::Error::PermissionDenied),
+        Permission::Denied => Err(Error::PermissionDenied),
         other => Ok(other),
     }
 }
@@ -120,7 +81,6 @@ pub async fn request_permission() -> Result<Permission, crate::Error> {
 /// // … keep `watch` as long as the page cares; dropping it removes the listener.
 /// # Ok(()) }
 /// ```
-#[cfg(target_arch = "wasm32")]
 #[must_use = "the watch stops when dropped"]
 #[derive(Debug)]
 pub struct PermissionWatch {
@@ -128,9 +88,8 @@ pub struct PermissionWatch {
     _listener: gloo_events::EventListener,
 }
 
-#[cfg(target_arch = "wasm32")]
 impl PermissionWatch {
-    /// Starts watching; fails with [`Error::Unsupported`](crate::Error::Unsupported) where
+    /// Starts watching; fails with [`Error::Unsupported`](Error::Unsupported) where
     /// the Permissions API is missing.
     ///
     /// ```no_run
@@ -138,20 +97,19 @@ impl PermissionWatch {
     /// let _watch = wasm_push::PermissionWatch::new(|_| {}).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, crate::Error> {
-        use wasm_bindgen::{JsCast, JsValue};
+    pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, Error> {
         let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-            .map_err(crate::Error::from)?;
+            .map_err(Error::from)?;
         let permissions = js_sys::Reflect::get(&navigator, &JsValue::from_str("permissions"))
-            .map_err(crate::Error::from)?;
+            .map_err(Error::from)?;
         if permissions.is_undefined() {
-            return Err(crate::Error::Unsupported("navigator.permissions"));
+            return Err(Error::Unsupported("navigator.permissions"));
         }
         let permissions: web_sys::Permissions = permissions.unchecked_into();
         let query = web_sys::PermissionDescriptor::new(web_sys::PermissionName::Notifications);
-        let status = wasm_bindgen_futures::JsFuture::from(permissions.query(&query).map_err(crate::Error::from)?)
+        let status = wasm_bindgen_futures::JsFuture::from(permissions.query(&query).map_err(Error::from)?)
             .await?;
-        let status: web_sys::PermissionStatus = status.dyn_into().map_err(crate::Error::from)?;
+        let status: web_sys::PermissionStatus = status.dyn_into().map_err(Error::from)?;
         let target = status.clone();
         let listener = gloo_events::EventListener::new(&status, "change", move |_| {
             on_change(state_of(&target));
@@ -171,7 +129,6 @@ impl PermissionWatch {
     }
 }
 
-#[cfg(target_arch = "wasm32")]
 fn state_of(status: &web_sys::PermissionStatus) -> Permission {
     match status.state() {
         web_sys::PermissionState::Granted => Permission::Granted,
@@ -180,20 +137,3 @@ fn state_of(status: &web_sys::PermissionStatus) -> Permission {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn browser_permission_strings_map_to_the_enum() {
-        for (text, expected) in [
-            ("granted", Permission::Granted),
-            ("denied", Permission::Denied),
-            ("default", Permission::Default),
-            ("prompt", Permission::Default),
-            ("", Permission::Default),
-        ] {
-            assert_eq!(Permission::from_str_lossy(text), expected, "{text:?}");
-        }
-    }
-}

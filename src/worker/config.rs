@@ -1,6 +1,6 @@
 //! The default worker's settings, read from its script URL: `/sw.js?title=…&icon=…`.
 
-use crate::Fallback;
+use crate::{same_origin_url, Fallback};
 
 /// Settings of the ready-made worker, taken from the query of the URL it was registered with,
 /// so a site configures it without touching JavaScript:
@@ -17,7 +17,7 @@ use crate::Fallback;
 /// | `foreground` | when a window of the site is focused and visible: `show` the notification, hand the push to the `page` instead (see `ForegroundMessages`), or `both` | `show` |
 ///
 /// ```
-/// use wasm_push::WorkerConfig;
+/// use wasm_push::worker::WorkerConfig;
 /// let config = WorkerConfig::from_query("?title=Acme%20News&receipts_url=/push/receipts");
 /// assert_eq!(config.fallback.title, "Acme News");
 /// assert_eq!(config.receipts_url.as_deref(), Some("/push/receipts"));
@@ -47,7 +47,7 @@ pub struct WorkerConfig {
 /// when no such window is there.
 ///
 /// ```
-/// use wasm_push::{Foreground, WorkerConfig};
+/// use wasm_push::worker::{Foreground, WorkerConfig};
 /// assert_eq!(WorkerConfig::from_query("foreground=page").foreground, Foreground::Page);
 /// assert_eq!(WorkerConfig::default().foreground, Foreground::Show);
 /// ```
@@ -67,8 +67,8 @@ impl WorkerConfig {
     /// ignored and empty values mean "not set".
     ///
     /// ```
-    /// let config = wasm_push::WorkerConfig::from_query("");
-    /// assert_eq!(config, wasm_push::WorkerConfig::default());
+    /// let config = wasm_push::worker::WorkerConfig::from_query("");
+    /// assert_eq!(config, wasm_push::worker::WorkerConfig::default());
     /// ```
     pub fn from_query(query: &str) -> Self {
         let mut config = WorkerConfig::default();
@@ -103,12 +103,12 @@ impl WorkerConfig {
     /// used: same origin, or any http(s) URL with `cross_origin=1`.
     ///
     /// ```
-    /// let config = wasm_push::WorkerConfig::from_query("receipts_url=https://evil.example/r");
+    /// let config = wasm_push::worker::WorkerConfig::from_query("receipts_url=https://evil.example/r");
     /// assert_eq!(config.server_url("https://app.example/sw.js", config.receipts_url.as_deref()), None);
     /// ```
     pub fn server_url(&self, location: &str, url: Option<&str>) -> Option<String> {
         let url = url?;
-        crate::same_origin_url(location, url).or_else(|| {
+        same_origin_url(location, url).or_else(|| {
             let absolute = url.starts_with("https://") || url.starts_with("http://");
             (self.allow_cross_origin && absolute).then(|| url.to_owned())
         })

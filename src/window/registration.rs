@@ -1,7 +1,8 @@
 //! Service-worker registration and the push subscription behind it.
 
+use crate::js::subscription::{current, subscribe_options, subscription_key};
 use crate::{ApplicationServerKey, Error, Permission, Subscription};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{PushSubscription, ServiceWorkerRegistration};
 
@@ -82,12 +83,7 @@ impl Registration {
             if self.raw.active().is_some() {
                 return Ok(self.clone());
             }
-            let worker = self.raw.installing().or_else(|| self.raw.waiting()).ok_or_else(|| {
-                Error::Browser {
-                    name: "InvalidStateError".into(),
-                    message: "the registration has no worker".into(),
-                }
-            })?;
+            let worker = self.raw.installing().or_else(|| self.raw.waiting()).ok_or(Error::NotReady("the registration has no worker"))?;
             let (sender, changed) = futures_channel::oneshot::channel::<()>();
             let mut sender = Some(sender);
             let _listener = gloo_events::EventListener::new(&worker, "statechange", move |_| {
@@ -100,10 +96,7 @@ impl Registration {
                 continue;
             }
             if worker.state() == web_sys::ServiceWorkerState::Redundant {
-                return Err(Error::Browser {
-                    name: "InvalidStateError".into(),
-                    message: "the worker failed to install".into(),
-                });
+                return Err(Error::NotReady("the worker failed to install"));
             }
             let _ = changed.await;
         }
@@ -195,8 +188,8 @@ impl Registration {
     /// Subscribes again with the current subscription's key, for a subscription about to expire;
     /// the new one has a new endpoint.
     pub(crate) async fn renew(&self) -> Result<Subscription, Error> {
-        let raw = self.raw_subscription().await?.ok_or(Error::Unsupported("a subscription to renew"))?;
-        let key = subscription_key(&raw).ok_or(Error::InvalidKey("the subscription to renew has no key".into()))?;
+        let raw = self.raw_subscription().await?.ok_or(Error::NotSubscribed)?;
+        let key = subscription_key(&raw).ok_or(Error::MissingKey("the subscription to renew has none"))?;
         let key = ApplicationServerKey::from_bytes(&key)?;
         JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;
         self.subscribe(&key).await
@@ -225,47 +218,27 @@ impl Registration {
     }
 
     async fn raw_subscription(&self) -> Result<Option<PushSubscription>, Error> {
-        let push_manager = self.push_manager()?;
-        let raw = JsFuture::from(push_manager.get_subscription().map_err(Error::from)?).await?;
-        Ok(raw.dyn_into().ok())
+        self.push_manager()?;
+        Ok(current(&self.raw).await?)
     }
 }
 
-pub(crate) fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
-    let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-        .map_err(Error::from)?;
-    let container = js_sys::Reflect::get(&navigator, &JsValue::from_str("serviceWorker"))
-        .map_err(Error::from)?;
+/// `navigator.serviceWorker`, which foreground messages listen on too.
+pub(super) fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
+    let container = crate::js::get(&crate::js::get(&js_sys::global(), "navigator"), "serviceWorker");
     if container.is_undefined() {
         return Err(Error::Unsupported("navigator.serviceWorker"));
     }
     Ok(container.unchecked_into())
 }
 
-/// The key a subscription was made with, as raw bytes.
-pub(crate) fn subscription_key(raw: &PushSubscription) -> Option<Vec<u8>> {
-    let buffer = raw.options().application_server_key().ok()??;
-    Some(js_sys::Uint8Array::new(&buffer).to_vec())
-}
-
-/// What `PushManager.subscribe` is asked for: a notification for every push, and the key.
-pub(crate) fn subscribe_options(key: &[u8]) -> web_sys::PushSubscriptionOptionsInit {
-    let options = web_sys::PushSubscriptionOptionsInit::new();
-    options.set_user_visible_only(true);
-    options.set_application_server_key(&js_sys::Uint8Array::from(key));
-    options
-}
-
 /// [`Subscription::from_raw`] as the window side's `Result`.
-pub(crate) fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
-    Subscription::from_raw(raw).ok_or_else(|| Error::Browser {
-        name: "TypeError".into(),
-        message: "PushSubscription.toJSON() had an unexpected shape".into(),
-    })
+fn to_subscription(raw: &PushSubscription) -> Result<Subscription, Error> {
+    Subscription::from_raw(raw).ok_or(Error::UnexpectedValue("PushSubscription.toJSON() shape"))
 }
 
 /// Races a promise against a timer; the timer is cleared when the promise wins.
-async fn with_timeout(promise: js_sys::Promise, ms: u32, what: &'static str) -> Result<JsValue, Error> {
+async fn with_timeout(promise: js_sys::Promise, ms: u32, what: &'static str) -> Result<wasm_bindgen::JsValue, Error> {
     use futures_util::future::{select, Either};
     let call = JsFuture::from(promise);
     let timer = gloo_timers::future::TimeoutFuture::new(ms);

@@ -1,8 +1,8 @@
 //! Reading and building plain JavaScript objects, for the worker and the window side alike:
-//! what `JSON.parse` made is read by the shared decoder through [`Js`], and what goes to the
-//! browser is built member by member, keeping serde_json out of the wasm.
+//! what `JSON.parse` made is read by the shared field reader through [`Js`], and what goes to
+//! the browser is built member by member, keeping serde_json out of the wasm.
 
-use crate::payload::JsonView;
+use crate::shared::{Field, JsonBuild, JsonView};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -15,15 +15,17 @@ pub(crate) fn object(members: &[(&str, JsValue)]) -> Object {
     object
 }
 
-/// `value[name]`, or `undefined` when `value` is not an object or has no such member.
+/// `value[name]`, or `undefined` when `value` is not an object or function, or has no such
+/// member.
 pub(crate) fn get(value: &JsValue, name: &str) -> JsValue {
-    match value.is_object() {
+    match value.is_object() || value.is_function() {
         true => Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED),
         false => JsValue::UNDEFINED,
     }
 }
 
-/// What `JSON.parse` made, read by the shared decoder.
+/// A JavaScript value read or written by the shared field code.
+#[derive(Clone)]
 pub(crate) struct Js(pub(crate) JsValue);
 
 impl JsonView for Js {
@@ -32,7 +34,7 @@ impl JsonView for Js {
             return None;
         }
         // JSON.parse makes plain objects: a member is an own property or nothing, since none of
-        // the names the decoder reads is inherited from Object.prototype.
+        // the names the reader reads is inherited from Object.prototype.
         let value = get(&self.0, name);
         (!value.is_undefined()).then_some(Js(value))
     }
@@ -53,3 +55,22 @@ impl JsonView for Js {
     }
 }
 
+impl JsonBuild for Js {
+    fn build(field: Field<'_, Self>) -> Self {
+        Js(match field {
+            Field::Text(text) => text.into(),
+            Field::Flag(flag) => flag.into(),
+            Field::Number(n) => n.into(),
+            Field::Count(n) => (n as f64).into(),
+            Field::List(items) => items.into_iter().map(|item| Js::build(item).0).collect::<Array>().into(),
+            Field::Object(members) => {
+                let object = Object::new();
+                for (name, field) in members {
+                    let _ = Reflect::set(&object, &JsValue::from_str(name), &Js::build(field).0);
+                }
+                object.into()
+            }
+            Field::Value(Js(value)) => value.clone(),
+        })
+    }
+}

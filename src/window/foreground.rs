@@ -2,13 +2,9 @@
 //! arrives while a window of the site is focused and visible goes to that window as a message,
 //! and [`ForegroundMessages`] hands it to Rust.
 
-use crate::js::{get, Js};
-use crate::payload::read_fields;
+use crate::js::{get, message, sys};
 use crate::{Error, NotificationPayload};
 use wasm_bindgen::{JsCast, JsValue};
-
-/// The `type` of the message the worker posts to a focused window.
-pub(crate) const MESSAGE_TYPE: &str = "wasm-push:push";
 
 /// A push the worker handed to this page.
 #[derive(Debug, Clone)]
@@ -25,7 +21,7 @@ pub struct ForegroundMessage {
 ///
 /// ```no_run
 /// # fn run() -> Result<(), wasm_push::Error> {
-/// let inbox = wasm_push::ForegroundMessages::new(|message| {
+/// let inbox = wasm_push::window::ForegroundMessages::new(|message| {
 ///     web_sys::console::log_1(&message.payload.title.as_str().into());
 /// })?;
 /// // … keep `inbox` alive as long as the page wants the messages.
@@ -42,21 +38,18 @@ impl ForegroundMessages {
     ///
     /// ```no_run
     /// # fn run() -> Result<(), wasm_push::Error> {
-    /// let messages = wasm_push::ForegroundMessages::new(|message| drop(message))?;
+    /// let messages = wasm_push::window::ForegroundMessages::new(|message| drop(message))?;
     /// drop(messages); // no more calls
     /// # Ok(()) }
     /// ```
     pub fn new(mut on_message: impl FnMut(ForegroundMessage) + 'static) -> Result<Self, Error> {
-        let container = crate::registration::container()?;
+        let container = super::registration::container()?;
         let listener = gloo_events::EventListener::new(&container, "message", move |event| {
-            let message = get(event, "data");
-            if get(&message, "type").as_string().as_deref() != Some(MESSAGE_TYPE) {
-                return;
+            if let Some((payload, data)) = message::read(&get(event, "data")) {
+                on_message(ForegroundMessage { payload, data });
             }
-            let (payload, data) = read_fields(&Js(get(&message, "payload")), "url");
-            on_message(ForegroundMessage { payload, data: data.map_or(JsValue::UNDEFINED, |Js(data)| data) });
         });
-        container.unchecked_ref::<crate::sys::ServiceWorkerContainerWithMessages>().start_messages();
+        container.unchecked_ref::<sys::ServiceWorkerContainerWithMessages>().start_messages();
         Ok(Self { _listener: listener })
     }
 }

@@ -5,12 +5,9 @@
 //! endpoint it had before, which it must still drop. Whoever runs next (a page load, the
 //! worker's next push or `pushsubscriptionchange`) compares the browser's current subscription
 //! with that record and sends what the server has not acknowledged. The decision is plain Rust,
-//! tested natively; the storage is the browser's.
+//! tested natively; the storage and the sending are the browser's (`js/sync.rs`).
 
-// The decision runs in the browser only; natively it is here to be tested.
-#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-
-use crate::Subscription;
+use super::subscription::Subscription;
 
 /// What this browser last told the app server about its subscription.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,75 +73,10 @@ pub(crate) fn next_step(current: &Subscription, record: Option<&SyncRecord>, now
     }
 }
 
-#[cfg(target_arch = "wasm32")]
-pub(crate) mod store {
-    //! The record in Cache Storage: one JSON response under a fixed same-origin URL, readable by
-    //! the origin's pages and its worker alike.
-
-    use super::SyncRecord;
-    use crate::js::{get, object};
-    use crate::Subscription;
-    use js_sys::{Reflect, JSON};
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-
-    const CACHE: &str = "wasm-push";
-    /// Relative to the origin, so pages at any path and the worker find the same entry.
-    const KEY: &str = "/wasm-push/last-subscription.json";
-
-    async fn cache() -> Option<web_sys::Cache> {
-        let caches: web_sys::CacheStorage = Reflect::get(&js_sys::global(), &"caches".into()).ok()?.dyn_into().ok()?;
-        JsFuture::from(caches.open(CACHE)).await.ok()?.dyn_into().ok()
-    }
-
-    /// The record, if one was kept (and Cache Storage is there).
-    pub(crate) async fn load() -> Option<SyncRecord> {
-        let cache = cache().await?;
-        let response: web_sys::Response = JsFuture::from(cache.match_with_str(KEY)).await.ok()?.dyn_into().ok()?;
-        let json = JsFuture::from(response.json().ok()?).await.ok()?;
-        let member = |name: &str| get(&json, name);
-        Some(SyncRecord {
-            subscription: Subscription::from_js(&member("subscription"))?,
-            old_endpoint: member("oldEndpoint").as_string(),
-            acknowledged: member("acknowledged").as_bool()?,
-            since: member("since").as_f64()?,
-        })
-    }
-
-    /// Keeps the record; a browser without Cache Storage keeps nothing (and loses nothing that
-    /// it had).
-    pub(crate) async fn keep(record: &SyncRecord) {
-        let Some(cache) = cache().await else { return };
-        let old_endpoint = record.old_endpoint.as_deref().map_or(JsValue::NULL, JsValue::from_str);
-        let json = object(&[
-            ("subscription", record.subscription.to_js().into()),
-            ("oldEndpoint", old_endpoint),
-            ("acknowledged", record.acknowledged.into()),
-            ("since", record.since.into()),
-        ]);
-        let Ok(Some(text)) = JSON::stringify(&json).map(|t| t.as_string()) else { return };
-        if let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) {
-            let _ = JsFuture::from(cache.put_with_str(KEY, &response)).await;
-        }
-    }
-
-    /// Forgets the record (after the server removed the subscription).
-    pub(crate) async fn forget() {
-        if let Some(cache) = cache().await {
-            let _ = JsFuture::from(cache.delete_with_str(KEY)).await;
-        }
-    }
-
-    /// Milliseconds since the epoch.
-    pub(crate) fn now() -> f64 {
-        js_sys::Date::now()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::SubscriptionKeys;
+    use crate::shared::SubscriptionKeys;
 
     fn subscription(endpoint: &str) -> Subscription {
         Subscription {

@@ -1,4 +1,5 @@
-//! The push subscription as the app server sees it: `PushSubscription.toJSON()`.
+//! The push subscription as the app server sees it: `PushSubscription.toJSON()`. Reading it
+//! off the browser's `PushSubscription` is in `js/subscription.rs`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -46,49 +47,6 @@ pub struct SubscriptionKeys {
     pub p256dh: String,
     /// The 16-byte authentication secret, base64url without padding.
     pub auth: String,
-}
-
-#[cfg(target_arch = "wasm32")]
-impl Subscription {
-    /// The subscription's own `toJSON()`, so the Rust value is exactly what the browser would
-    /// hand an app server; read member by member rather than through serde_json, which would be
-    /// most of the wasm. `None` when the browser's shape is not the expected one.
-    pub(crate) fn from_raw(raw: &web_sys::PushSubscription) -> Option<Subscription> {
-        let json = raw.to_json().ok()?;
-        Subscription::from_js(&json)
-    }
-
-    /// Reads the object `PushSubscription.toJSON()` returns.
-    pub(crate) fn from_js(json: &wasm_bindgen::JsValue) -> Option<Subscription> {
-        use crate::js::get;
-        let (keys, expiration) = (get(json, "keys"), get(json, "expirationTime"));
-        Some(Subscription {
-            endpoint: get(json, "endpoint").as_string()?,
-            expiration_time: match expiration.is_null() || expiration.is_undefined() {
-                true => None,
-                false => Some(expiration.as_f64()?),
-            },
-            keys: SubscriptionKeys { p256dh: get(&keys, "p256dh").as_string()?, auth: get(&keys, "auth").as_string()? },
-        })
-    }
-
-    /// The `toJSON()` shape as a JavaScript object, to hand to JavaScript code or
-    /// `JSON.stringify` (without serde_json's code in the wasm).
-    ///
-    /// ```no_run
-    /// # fn run(subscription: wasm_push::Subscription) {
-    /// let text = js_sys::JSON::stringify(&subscription.to_js());
-    /// # }
-    /// ```
-    pub fn to_js(&self) -> js_sys::Object {
-        use crate::js::object;
-        let keys = object(&[("p256dh", self.keys.p256dh.as_str().into()), ("auth", self.keys.auth.as_str().into())]);
-        object(&[
-            ("endpoint", self.endpoint.as_str().into()),
-            ("expirationTime", self.expiration_time.map_or(wasm_bindgen::JsValue::NULL, Into::into)),
-            ("keys", keys.into()),
-        ])
-    }
 }
 
 impl Subscription {

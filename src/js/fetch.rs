@@ -1,0 +1,31 @@
+//! The one `fetch`: a JSON body with same-origin credentials, from a window or a worker.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// `fetch(url, {method, body, credentials: "same-origin"})` with a JSON content type and one
+/// optional header (the window side's CSRF token); rejects only when no answer came back. It
+/// takes and gives `JsValue`s, so the worker calls it without the crate's `Error`.
+pub(crate) async fn fetch(
+    url: &str,
+    method: &str,
+    body: &JsValue,
+    header: Option<(&str, &str)>,
+) -> Result<web_sys::Response, JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_body(body);
+    let headers = web_sys::Headers::new()?;
+    headers.set("Content-Type", "application/json")?;
+    if let Some((name, value)) = header {
+        headers.set(name, value)?;
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(url, &init)?;
+    // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
+    let global = js_sys::global();
+    let fetch: js_sys::Function = super::get(&global, "fetch").dyn_into()?;
+    let promise: js_sys::Promise = fetch.call1(&global, &request)?.unchecked_into();
+    Ok(JsFuture::from(promise).await?.unchecked_into())
+}

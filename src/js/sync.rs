@@ -1,0 +1,100 @@
+//! The sync record in Cache Storage, and the one way a subscription is sent to the app server:
+//! the window's `AppServer` and the worker's `pushsubscriptionchange` both send through
+//! [`send`], so both keep the record the same way.
+//!
+//! The record is one JSON response under a fixed same-origin URL, readable by the origin's pages
+//! and its worker alike.
+
+use super::{fetch, get, object};
+use crate::shared::SyncRecord;
+use crate::Subscription;
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+const CACHE: &str = "wasm-push";
+/// Relative to the origin, so pages at any path and the worker find the same entry.
+const KEY: &str = "/wasm-push/last-subscription.json";
+/// The first wait between tries of [`send`], doubled each time.
+const FIRST_WAIT_MS: u32 = 1_000;
+
+/// POSTs the subscription's `toJSON()` form, plus `oldEndpoint` when there is one (so a server
+/// that knows the field drops the old row, and one that does not still stores the new), to
+/// `url`; tries up to `tries` times, with growing waits, until the server answers 2xx. Then
+/// keeps what the server was told, acknowledged or not, beside the `record` it had before.
+/// Answers the last response, or why none came.
+pub(crate) async fn send(
+    url: &str,
+    subscription: &Subscription,
+    old_endpoint: Option<&str>,
+    record: Option<&SyncRecord>,
+    header: Option<(&str, &str)>,
+    tries: u32,
+) -> Result<web_sys::Response, JsValue> {
+    let body = subscription.to_js();
+    if let Some(old_endpoint) = old_endpoint {
+        Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into())?;
+    }
+    let body = JSON::stringify(&body)?;
+    let taken = |answer: &Result<web_sys::Response, JsValue>| matches!(answer, Ok(response) if response.ok());
+    let mut answer = fetch(url, "POST", &body, header).await;
+    let mut wait = FIRST_WAIT_MS;
+    for _ in 1..tries {
+        if taken(&answer) {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(wait).await;
+        wait *= 2;
+        answer = fetch(url, "POST", &body, header).await;
+    }
+    keep(&SyncRecord::after_send(record, subscription, taken(&answer), now())).await;
+    answer
+}
+
+async fn cache() -> Option<web_sys::Cache> {
+    let caches: web_sys::CacheStorage = get(&js_sys::global(), "caches").dyn_into().ok()?;
+    JsFuture::from(caches.open(CACHE)).await.ok()?.dyn_into().ok()
+}
+
+/// The record, if one was kept (and Cache Storage is there).
+pub(crate) async fn load() -> Option<SyncRecord> {
+    let cache = cache().await?;
+    let response: web_sys::Response = JsFuture::from(cache.match_with_str(KEY)).await.ok()?.dyn_into().ok()?;
+    let json = JsFuture::from(response.json().ok()?).await.ok()?;
+    let member = |name: &str| get(&json, name);
+    Some(SyncRecord {
+        subscription: Subscription::from_js(&member("subscription"))?,
+        old_endpoint: member("oldEndpoint").as_string(),
+        acknowledged: member("acknowledged").as_bool()?,
+        since: member("since").as_f64()?,
+    })
+}
+
+/// Keeps the record; a browser without Cache Storage keeps nothing (and loses nothing that it
+/// had).
+async fn keep(record: &SyncRecord) {
+    let Some(cache) = cache().await else { return };
+    let old_endpoint = record.old_endpoint.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let json = object(&[
+        ("subscription", record.subscription.to_js().into()),
+        ("oldEndpoint", old_endpoint),
+        ("acknowledged", record.acknowledged.into()),
+        ("since", record.since.into()),
+    ]);
+    let Ok(Some(text)) = JSON::stringify(&json).map(|t| t.as_string()) else { return };
+    if let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) {
+        let _ = JsFuture::from(cache.put_with_str(KEY, &response)).await;
+    }
+}
+
+/// Forgets the record (after the server removed the subscription).
+pub(crate) async fn forget() {
+    if let Some(cache) = cache().await {
+        let _ = JsFuture::from(cache.delete_with_str(KEY)).await;
+    }
+}
+
+/// Milliseconds since the epoch.
+pub(crate) fn now() -> f64 {
+    js_sys::Date::now()
+}

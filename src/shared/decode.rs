@@ -1,0 +1,243 @@
+//! From the bytes of a push message to the notification to show: which shape the message has
+//! (our JSON, Declarative Web Push, a JSON string, plain text, nothing readable). The fields
+//! themselves are read in `fields.rs`.
+
+use super::fields::{count, cut, read_fields, JsonView};
+use super::payload::{Fallback, NotificationPayload, MAX_BODY_CHARS, MAX_TITLE_CHARS};
+use serde_json::Value;
+
+/// The `web_push` member that marks a Declarative Web Push message (Push API spec).
+const DECLARATIVE_MAGIC: u64 = 8030;
+
+/// Turns the bytes of a push message into the notification to show. Never fails and never
+/// panics:
+/// - our JSON ([`NotificationPayload`]) is read field by field; a field of the wrong type is
+///   left out rather than spoiling the rest;
+/// - a Declarative Web Push message (`{"web_push": 8030, "notification": {…}}`) is mapped onto
+///   the same type (`navigate` becomes `url`);
+/// - plain text becomes the body under the fallback title;
+/// - empty or non-UTF-8 data gives the [`Fallback`].
+///
+/// ```
+/// use wasm_push::{decode_push, Fallback};
+/// let fallback = Fallback::default();
+/// assert_eq!(decode_push(Some(br#"{"title":"Hi"}"#), &fallback).title, "Hi");
+/// assert_eq!(decode_push(Some(b"plain words"), &fallback).body.as_deref(), Some("plain words"));
+/// assert_eq!(decode_push(None, &fallback).title, fallback.title);
+/// ```
+pub fn decode_push(data: Option<&[u8]>, fallback: &Fallback) -> NotificationPayload {
+    let (mut payload, data) = decode_with(data, fallback, |text| serde_json::from_str::<Value>(text).ok());
+    payload.data = data;
+    payload
+}
+
+/// [`decode_push`] over any JSON reader (the worker's is the browser's `JSON.parse`, so what is
+/// tested natively is what the worker does): the payload without its `data`, and the `data` as
+/// the reader holds it.
+pub(crate) fn decode_with<V: JsonView>(
+    data: Option<&[u8]>,
+    fallback: &Fallback,
+    parse: impl FnOnce(&str) -> Option<V>,
+) -> (NotificationPayload, Option<V>) {
+    let text = match data.map(std::str::from_utf8) {
+        Some(Ok(text)) if !text.trim().is_empty() => text.trim(),
+        _ => return (fallback.payload(), None),
+    };
+    let (mut payload, data) = match parse(text) {
+        Some(object) if object.is_object() => match declarative(&object) {
+            Some(notification) => {
+                let (mut payload, data) = read_fields(&notification, "navigate");
+                payload.app_badge = object.member("app_badge").and_then(|v| count(&v)).or(payload.app_badge);
+                (payload, data)
+            }
+            None => read_fields(&object, "url"),
+        },
+        // A JSON string is the message; any other JSON (a number, an array) or none at all: the
+        // text itself is.
+        parsed => {
+            let body = parsed.and_then(|value| value.text()).map_or_else(|| cut(text, MAX_BODY_CHARS), |s| cut(&s, MAX_BODY_CHARS));
+            (NotificationPayload { body: Some(body), ..Default::default() }, None)
+        }
+    };
+    fallback.fill_title(&mut payload);
+    payload.title = cut(payload.title.trim(), MAX_TITLE_CHARS);
+    (payload, data)
+}
+
+fn declarative<V: JsonView>(object: &V) -> Option<V> {
+    if object.member("web_push").and_then(|v| count(&v)) != Some(DECLARATIVE_MAGIC) {
+        return None;
+    }
+    object.member("notification").filter(V::is_object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::payload::{Action, Direction, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS};
+    use serde_json::json;
+
+    fn decode(bytes: &[u8]) -> NotificationPayload {
+        decode_push(Some(bytes), &Fallback::default())
+    }
+
+    fn full_payload() -> NotificationPayload {
+        NotificationPayload {
+            body: Some("Body".into()),
+            icon: Some("/icon.png".into()),
+            badge: Some("/badge.png".into()),
+            image: Some("/image.jpg".into()),
+            tag: Some("t1".into()),
+            renotify: true,
+            require_interaction: true,
+            silent: false,
+            vibrate: vec![100, 50, 100],
+            timestamp: Some(1_790_000_000_000.0),
+            lang: Some("en-GB".into()),
+            dir: Some(Direction::Ltr),
+            data: Some(json!({"id": 7, "nested": [1, 2]})),
+            actions: vec![Action::new("open", "Open").with_url("/a"), Action::new("later", "Later")],
+            url: Some("/x".into()),
+            app_badge: Some(3),
+            ..NotificationPayload::new("Title")
+        }
+    }
+
+    #[test]
+    fn a_payload_the_server_serialises_is_what_the_worker_reads() {
+        let sent = full_payload();
+        let bytes = serde_json::to_vec(&sent).unwrap();
+        assert_eq!(decode(&bytes), sent);
+        // And serde reads it back the same way on the server side.
+        assert_eq!(serde_json::from_slice::<NotificationPayload>(&bytes).unwrap(), sent);
+    }
+
+    #[test]
+    fn camel_case_names_from_javascript_servers_are_read() {
+        let shown = decode(br#"{"title":"T","requireInteraction":true,"appBadge":2}"#);
+        assert!(shown.require_interaction);
+        assert_eq!(shown.app_badge, Some(2));
+    }
+
+    #[test]
+    fn a_declarative_web_push_message_maps_onto_the_payload() {
+        let message = json!({
+            "web_push": 8030,
+            "notification": {
+                "title": "Declared", "body": "from the spec", "navigate": "/news/1", "tag": "n1",
+                "lang": "de", "dir": "rtl", "silent": true,
+                "actions": [{"action": "read", "title": "Read", "navigate": "/news/1#read"}]
+            },
+            "app_badge": 5
+        });
+        let shown = decode(message.to_string().as_bytes());
+        assert_eq!(shown.title, "Declared");
+        assert_eq!(shown.body.as_deref(), Some("from the spec"));
+        assert_eq!(shown.url.as_deref(), Some("/news/1"));
+        assert_eq!(shown.dir, Some(Direction::Rtl));
+        assert!(shown.silent);
+        assert_eq!(shown.actions, vec![Action::new("read", "Read").with_url("/news/1#read")]);
+        assert_eq!(shown.app_badge, Some(5));
+    }
+
+    #[test]
+    fn a_declarative_message_with_the_wrong_magic_number_is_not_trusted_as_one() {
+        let shown = decode(br#"{"web_push": 8031, "notification": {"title": "Sneaky", "navigate": "/x"}}"#);
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.url, None);
+    }
+
+    #[test]
+    fn empty_and_missing_data_show_the_fallback() {
+        for data in [None, Some(&b""[..]), Some(&b"  \n"[..])] {
+            let shown = decode_push(data, &Fallback::default());
+            assert_eq!(shown.title, "New notification");
+            assert_eq!(shown.body.as_deref(), Some("Open the site to see what is new."));
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_show_the_fallback() {
+        assert_eq!(decode(&[0xff, 0xfe, 0x00]).title, "New notification");
+    }
+
+    #[test]
+    fn plain_text_is_the_body_under_the_fallback_title() {
+        let shown = decode(b"Lunch is ready");
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.body.as_deref(), Some("Lunch is ready"));
+        assert_eq!(decode(br#""quoted""#).body.as_deref(), Some("quoted"));
+        assert_eq!(decode(b"[1,2]").body.as_deref(), Some("[1,2]"));
+    }
+
+    #[test]
+    fn malformed_json_still_shows_a_notification() {
+        let shown = decode(br#"{"title": "#);
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.body.as_deref(), Some(r#"{"title":"#));
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_dropped_and_the_rest_kept() {
+        let shown = decode(br#"{"title": 5, "body": "kept", "vibrate": "buzz", "tag": ["x"], "renotify": "yes"}"#);
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.body.as_deref(), Some("kept"));
+        assert_eq!((shown.vibrate.len(), shown.tag, shown.renotify), (0, None, false));
+    }
+
+    #[test]
+    fn a_missing_title_gets_the_fallback_title_and_keeps_the_body() {
+        let shown = decode(br#"{"body": "only a body"}"#);
+        assert_eq!(shown.title, "New notification");
+        assert_eq!(shown.body.as_deref(), Some("only a body"));
+    }
+
+    #[test]
+    fn over_long_texts_are_cut_on_a_character_boundary() {
+        let title = "é".repeat(MAX_TITLE_CHARS + 50);
+        let body = "ü".repeat(MAX_BODY_CHARS * 3);
+        let shown = decode(json!({"title": title, "body": body}).to_string().as_bytes());
+        assert_eq!(shown.title.chars().count(), MAX_TITLE_CHARS + 1);
+        assert!(shown.title.ends_with('…'));
+        assert_eq!(shown.body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+    }
+
+    #[test]
+    fn over_long_plain_text_is_cut_too() {
+        let text = "x".repeat(MAX_BODY_CHARS * 4);
+        assert_eq!(decode(text.as_bytes()).body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+        let quoted = format!("\"{text}\"");
+        assert_eq!(decode(quoted.as_bytes()).body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+    }
+
+    #[test]
+    fn bad_numbers_are_dropped_and_big_ones_capped() {
+        let vibrate: Vec<u64> = (0..100).map(|i| i * 1000).collect();
+        let shown = decode(json!({"title": "t", "timestamp": -5, "vibrate": vibrate, "app_badge": -1}).to_string().as_bytes());
+        assert_eq!(shown.timestamp, None);
+        assert_eq!(shown.app_badge, None);
+        assert_eq!(shown.vibrate.len(), MAX_VIBRATE_ENTRIES);
+        assert!(shown.vibrate.iter().all(|ms| *ms <= MAX_VIBRATE_MS));
+        // JSON has no NaN: a server that writes one sends invalid JSON, which is shown as text.
+        assert_eq!(decode(br#"{"title":"t","timestamp":NaN}"#).title, "New notification");
+    }
+
+    #[test]
+    fn actions_without_id_or_label_are_skipped_and_at_most_four_kept() {
+        let mut actions: Vec<Value> = (0..100).map(|i| json!({"action": format!("a{i}"), "title": "Go"})).collect();
+        actions.insert(0, json!({"title": "no id"}));
+        actions.insert(1, json!({"action": "no-label"}));
+        actions.insert(2, json!("not an object"));
+        let shown = decode(json!({"title": "t", "actions": actions}).to_string().as_bytes());
+        let ids: Vec<&str> = shown.actions.iter().map(|a| a.action.as_str()).collect();
+        assert_eq!(ids, ["a0", "a1", "a2", "a3"]);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_panic() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(decode(deep.as_bytes()).title, "New notification");
+        let deep_data = format!(r#"{{"title":"t","data":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
+        assert_eq!(decode(deep_data.as_bytes()).title, "t");
+    }
+}

@@ -1,0 +1,40 @@
+//! What the window side, the worker and an app server share, compiled for every target: the
+//! payload and how a push's bytes become one, the subscription, the application server key,
+//! the error, permission and support as values, the sync decision and the same-origin rules.
+//! Plain Rust, tested natively; nothing here touches a browser.
+
+mod decode;
+mod error;
+// The field writer, the worker's key reading and the sync decision run in the browser only;
+// natively they are here to be tested.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod fields;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod key;
+mod payload;
+mod permission;
+mod subscription;
+mod support;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod sync;
+mod url;
+
+pub use decode::decode_push;
+pub use error::Error;
+pub use key::ApplicationServerKey;
+pub use payload::{
+    Action, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES,
+    MAX_VIBRATE_MS,
+};
+pub use permission::Permission;
+pub use subscription::{Subscription, SubscriptionKeys};
+pub use support::Support;
+pub use url::{click_target, same_origin_url, CLICK_TABLE, TABLE_SCOPE};
+
+#[cfg(target_arch = "wasm32")]
+pub(crate) use {
+    decode::decode_with,
+    fields::{read_fields, write_fields, Field, JsonBuild, JsonView},
+    key::decode_base64,
+    sync::{next_step, Step, SyncRecord},
+};

@@ -1,0 +1,230 @@
+//! What an app server pushes and what the worker shows: the payload types, the fallback and the
+//! limits, shared by both and compiled natively too. How the bytes of a push become a payload is
+//! in `decode.rs`; the names of its fields, read and written, in `fields.rs`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The notification an app server sends, as JSON in the push message body.
+///
+/// The app server serialises this very type; the worker reads it back. Every field but
+/// `title` may be left out, and JavaScript's camelCase names (`requireInteraction`) are read
+/// too.
+///
+/// ```
+/// use wasm_push::NotificationPayload;
+/// let payload = NotificationPayload {
+///     body: Some("Your order has shipped".into()),
+///     url: Some("/orders/42".into()),
+///     ..NotificationPayload::new("Order #42")
+/// };
+/// let json = serde_json::to_string(&payload).unwrap();
+/// assert_eq!(json, r#"{"title":"Order #42","body":"Your order has shipped","url":"/orders/42"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationPayload {
+    /// The notification's title.
+    pub title: String,
+    /// The text under the title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// URL of the icon shown beside the text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// URL of the small monochrome badge (Android's status bar).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub badge: Option<String>,
+    /// URL of a large image (Chromium only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// A notification with the same tag replaces the earlier one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// With a tag: alert the user again when replacing.
+    #[serde(skip_serializing_if = "is_false", alias = "reNotify")]
+    pub renotify: bool,
+    /// Stay on screen until the user acts.
+    #[serde(skip_serializing_if = "is_false", alias = "requireInteraction")]
+    pub require_interaction: bool,
+    /// No sound or vibration.
+    #[serde(skip_serializing_if = "is_false")]
+    pub silent: bool,
+    /// Vibration pattern in milliseconds (vibrate, pause, vibrate, …).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub vibrate: Vec<u32>,
+    /// When the event happened, in milliseconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<f64>,
+    /// The language of title and body (BCP 47).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Text direction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dir: Option<Direction>,
+    /// Any JSON, handed back on click.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+    /// Buttons under the notification.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub actions: Vec<Action>,
+    /// The URL a click opens (same origin as the worker; anything else opens the scope).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The app badge count to set (`navigator.setAppBadge`) where supported; 0 clears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_badge: Option<u64>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// A button on a notification.
+///
+/// ```
+/// let reply = wasm_push::Action::new("reply", "Reply").with_url("/inbox/7#reply");
+/// assert_eq!(reply.url.as_deref(), Some("/inbox/7#reply"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Action {
+    /// The id the worker sees in `notificationclick`'s `event.action`.
+    pub action: String,
+    /// The button's label.
+    pub title: String,
+    /// URL of the button's icon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// The URL this button opens instead of the notification's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+impl Action {
+    /// A button with an id and a label.
+    ///
+    /// ```
+    /// let archive = wasm_push::Action::new("archive", "Archive");
+    /// assert_eq!(archive.action, "archive");
+    /// ```
+    pub fn new(action: impl Into<String>, title: impl Into<String>) -> Self {
+        Self { action: action.into(), title: title.into(), ..Self::default() }
+    }
+
+    /// The same button, opening `url` when clicked.
+    ///
+    /// ```
+    /// let open = wasm_push::Action::new("open", "Open").with_url("/");
+    /// assert_eq!(open.url.as_deref(), Some("/"));
+    /// ```
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+}
+
+/// Text direction of a notification.
+///
+/// ```
+/// let dir: wasm_push::Direction = serde_json::from_str(r#""rtl""#).unwrap();
+/// assert_eq!(dir, wasm_push::Direction::Rtl);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The browser decides.
+    Auto,
+    /// Left to right.
+    Ltr,
+    /// Right to left.
+    Rtl,
+}
+
+impl Direction {
+    /// The string the Notification API takes.
+    ///
+    /// ```
+    /// assert_eq!(wasm_push::Direction::Ltr.as_str(), "ltr");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Auto => "auto",
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+        }
+    }
+}
+
+impl NotificationPayload {
+    /// A payload with only a title.
+    ///
+    /// ```
+    /// let p = wasm_push::NotificationPayload::new("Hello");
+    /// assert_eq!(p.title, "Hello");
+    /// assert_eq!(p.body, None);
+    /// ```
+    pub fn new(title: impl Into<String>) -> Self {
+        Self { title: title.into(), ..Self::default() }
+    }
+}
+
+/// What the worker shows when a push carries nothing it can read.
+///
+/// ```
+/// let fallback = wasm_push::Fallback::default();
+/// assert_eq!(fallback.title, "New notification");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fallback {
+    /// The title of a push without a readable title.
+    pub title: String,
+    /// The body of a push with no readable content at all.
+    pub body: String,
+}
+
+impl Default for Fallback {
+    fn default() -> Self {
+        // `sw/listeners.js` shows these too, when the wasm cannot start at all (a native test
+        // holds the two to the same texts).
+        Self { title: "New notification".into(), body: "Open the site to see what is new.".into() }
+    }
+}
+
+impl Fallback {
+    /// The notification a push shows when nothing in it can be read or shown.
+    ///
+    /// ```
+    /// let shown = wasm_push::Fallback::default().payload();
+    /// assert_eq!(shown.title, "New notification");
+    /// assert_eq!(shown.body.as_deref(), Some("Open the site to see what is new."));
+    /// ```
+    pub fn payload(&self) -> NotificationPayload {
+        NotificationPayload { body: Some(self.body.clone()), ..NotificationPayload::new(self.title.clone()) }
+    }
+
+    /// Gives `payload` the fallback title when its own is blank: no notification is untitled.
+    ///
+    /// ```
+    /// let mut payload = wasm_push::NotificationPayload::new("  ");
+    /// wasm_push::Fallback::default().fill_title(&mut payload);
+    /// assert_eq!(payload.title, "New notification");
+    /// ```
+    pub fn fill_title(&self, payload: &mut NotificationPayload) {
+        if payload.title.trim().is_empty() {
+            payload.title = self.title.clone();
+        }
+    }
+}
+
+/// The longest title the worker shows, in characters; longer ones are cut.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// The longest body the worker shows, in characters; longer ones are cut.
+pub const MAX_BODY_CHARS: usize = 1000;
+/// The most action buttons kept (browsers show at most `Notification.maxActions`: 2 in Chromium).
+pub const MAX_ACTIONS: usize = 4;
+/// The longest vibration pattern kept, in entries.
+pub const MAX_VIBRATE_ENTRIES: usize = 32;
+/// The longest single vibration or pause kept, in milliseconds; longer ones are capped.
+pub const MAX_VIBRATE_MS: u32 = 10_000;
+

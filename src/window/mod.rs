@@ -1,0 +1,22 @@
+//! The window side (wasm32): what a page does to get and keep a push subscription. Detect
+//! support, register the worker, read and ask for permission, subscribe, keep the app server
+//! told, and take the pushes the worker hands to a focused page.
+//!
+//! The whole flow, from `examples/subscribe.rs`:
+//!
+#![doc = concat!("```no_run\n", include_str!("../../examples/subscribe.rs"), "```")]
+
+mod app_server;
+mod foreground;
+mod permission;
+mod registration;
+mod support;
+#[cfg(feature = "yew")]
+mod yew_hook;
+
+pub use app_server::{AppServer, Synced};
+pub use foreground::{ForegroundMessage, ForegroundMessages};
+pub use permission::{permission, request_permission, PermissionWatch};
+pub use registration::Registration;
+#[cfg(feature = "yew")]
+pub use yew_hook::{use_push, PushState, UsePushHandle, UsePushOptions};

@@ -1,0 +1,35 @@
+//! Reading what the current browser can do.
+
+use crate::Support;
+use wasm_bindgen::JsValue;
+
+impl Support {
+    /// Reads the current browser's support (window or worker).
+    ///
+    /// ```no_run
+    /// let support = wasm_push::Support::detect();
+    /// if !support.can_push() {
+    ///     // hide the "turn on notifications" button
+    /// }
+    /// ```
+    pub fn detect() -> Self {
+        let global = js_sys::global();
+        let get = |target: &JsValue, key: &str| {
+            js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let has = |target: &JsValue, key: &str| {
+            !target.is_undefined() && !target.is_null() && !get(target, key).is_undefined()
+        };
+        let navigator = get(&global, "navigator");
+        let registration_prototype = get(&get(&global, "ServiceWorkerRegistration"), "prototype");
+        Support {
+            secure_context: get(&global, "isSecureContext").as_bool().unwrap_or(false),
+            service_worker: has(&navigator, "serviceWorker"),
+            push_manager: has(&global, "PushManager"),
+            notification: has(&global, "Notification"),
+            show_notification: has(&registration_prototype, "showNotification"),
+            permissions_api: has(&navigator, "permissions"),
+            app_badge: has(&navigator, "setAppBadge"),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! A click on a notification or one of its buttons, and a notification closed: where the click
+//! goes (held to the worker's origin), and the receipts.
+
+use super::clients::open_or_focus;
+use super::runtime::{scope, Click, Runtime};
+use crate::click_target;
+use crate::js::{get, sys};
+use js_sys::Promise;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::NotificationEvent;
+
+impl Runtime {
+    /// Handles `notificationclick`: closes the notification, then focuses a window already on
+    /// the target URL, else navigates an open window there, else opens one. The target is the
+    /// clicked button's URL or the notification's, held to the worker's origin.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::NotificationEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.notification_click(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn notification_click(&self, event: &NotificationEvent) -> Promise {
+        let notification = event.notification();
+        notification.close();
+        let action = event.unchecked_ref::<sys::NotificationEventWithAction>().action().unwrap_or_default();
+        // What `options.rs` put in the notification's data: its URL, each button's, the payload's data.
+        let meta = notification.data();
+        let requested = match action.is_empty() {
+            true => None,
+            false => get(&get(&meta, "actions"), &action).as_string(),
+        };
+        let requested = requested.or_else(|| get(&meta, "url").as_string());
+        let data = get(&meta, "data");
+        let scope_url = scope().registration().scope();
+        let mut click = Click {
+            target: click_target(&scope_url, requested.as_deref()),
+            tag: notification.tag().unwrap_or_default(),
+            data: serde_json::Value::Null,
+            action,
+        };
+        if let Some(url) = self.inner.on_click.as_ref().and_then(|hook| hook(&click, &data)) {
+            click.target = click_target(&scope_url, Some(&url));
+        }
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            open_or_focus(&click.target).await?;
+            inner.receipt("clicked", &click.tag, &click.action, &data).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Handles `notificationclose`: sends the "closed" receipt when receipts are on.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::NotificationEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.notification_close(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn notification_close(&self, event: &NotificationEvent) -> Promise {
+        let notification = event.notification();
+        let data = get(&notification.data(), "data");
+        let (tag, inner) = (notification.tag().unwrap_or_default(), self.inner.clone());
+        future_to_promise(async move {
+            inner.receipt("closed", &tag, "", &data).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! The service-worker runtime: push events in, notifications out; clicks, closes and
+//! subscription changes handled.
+//!
+//! The ready-made worker in `sw/` is this runtime with its settings read from the script URL.
+//! Your own worker (a cdylib that depends on `wasm-bindgen`) uses it the same way, with hooks,
+//! and [`export_worker!`](crate::export_worker) gives it the entry points the shim calls:
+//!
+//! ```no_run
+//! # #[cfg(target_arch = "wasm32")]
+//! wasm_push::export_worker!(wasm_push::worker::Runtime::from_location()
+//!     .transform(|mut payload| {
+//!         payload.title = format!("Acme: {}", payload.title);
+//!         payload
+//!     })
+//!     .on_click(|click| (click.action == "inbox").then(|| "/inbox".to_owned())));
+//! ```
+//!
+//! One push, as the files read: the shim (`sw/listeners.js`) calls `on_push` (`export.rs`),
+//! which hands the event to [`Runtime::push`] (`push.rs`): the shared decoder, the hooks
+//! (`runtime.rs`), the options (`options.rs`), `showNotification`, the receipt (`receipts.rs`)
+//! and a pending subscription (`resubscribe.rs`). Clicks and closes are in `click.rs`.
+//!
+//! The settings ([`WorkerConfig`]) are plain Rust, compiled and tested natively; the rest runs
+//! in a service worker only.
+
+mod config;
+
+pub use config::{Foreground, WorkerConfig};
+
+#[cfg(target_arch = "wasm32")]
+mod click;
+#[cfg(target_arch = "wasm32")]
+mod clients;
+#[cfg(target_arch = "wasm32")]
+mod export;
+#[cfg(target_arch = "wasm32")]
+mod options;
+#[cfg(target_arch = "wasm32")]
+mod push;
+#[cfg(target_arch = "wasm32")]
+mod receipts;
+#[cfg(target_arch = "wasm32")]
+mod resubscribe;
+#[cfg(target_arch = "wasm32")]
+mod runtime;
+
+#[cfg(target_arch = "wasm32")]
+pub use {
+    export::recover_after_panics,
+    runtime::{Click, Runtime},
+};

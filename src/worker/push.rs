@@ -1,0 +1,135 @@
+//! One push, top to bottom: read the bytes, decode them, let the hooks change the payload, show
+//! it (or hand it to a focused page), set the badge, report it, and send a subscription the app
+//! server still lacks.
+//!
+//! Size matters here more than anywhere: every visitor downloads the worker, and most pushes
+//! start it cold. So the push path reads JSON with the browser's own `JSON.parse` (through the
+//! shared decoder's `JsonView`), builds every object it hands the browser with `Reflect`, and
+//! keeps `core::fmt`, serde_json and the window side's `Error` off its paths; the hooks that
+//! need serde_json's `Value` bring it in only when a worker sets them.
+
+use super::clients::focused_window;
+use super::options::options;
+use super::runtime::{scope, Inner, Runtime};
+use super::Foreground;
+use crate::js::{message, sys, Js};
+use crate::shared::decode_with;
+use crate::NotificationPayload;
+use js_sys::{Promise, Reflect, JSON};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::PushEvent;
+
+impl Runtime {
+    /// Handles a `push` event: decode, transform, show (the fallback if showing fails), set
+    /// the app badge, send the receipt.
+    ///
+    /// ```no_run
+    /// # fn run(event: web_sys::PushEvent) -> Result<(), wasm_bindgen::JsValue> {
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// event.wait_until(&runtime.push(&event))?;
+    /// # Ok(()) }
+    /// ```
+    pub fn push(&self, event: &PushEvent) -> Promise {
+        // `array_buffer()` cannot fail on a live event; if it ever does, the fallback shows.
+        let bytes = event
+            .data()
+            .and_then(|data| data.array_buffer().ok())
+            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
+        let inner = self.inner.clone();
+        let (payload, data) = inner.payload(bytes.as_deref());
+        // Shown from this call, not from a later turn of the async executor: the push's latency
+        // is the browser's, not the executor's.
+        let showing = (inner.config.foreground == Foreground::Show).then(|| inner.start_show(&payload, &data));
+        future_to_promise(async move {
+            // With `foreground=page` or `both`, a focused, visible window of the site gets the
+            // push as a message; only `page` with such a window skips the notification.
+            let page = match inner.config.foreground {
+                Foreground::Show => None,
+                Foreground::Page | Foreground::Both => focused_window().await,
+            };
+            if let Some(window) = &page {
+                let _ = window.post_message(&message::write(&payload, &data));
+            }
+            let show = page.is_none() || inner.config.foreground == Foreground::Both;
+            if show {
+                let showing = showing.unwrap_or_else(|| inner.start_show(&payload, &data));
+                inner.finish_show(showing, &payload).await?;
+                if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
+                    // The badge is a nicety: a browser that refuses it does not fail the push.
+                    let _ = JsFuture::from(badge).await;
+                }
+            }
+            let event = if show { "shown" } else { "page" };
+            inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data).await;
+            inner.retry_pending().await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+impl Inner {
+    /// What a push's bytes show: decoded, changed by the transform hooks, with the default icon;
+    /// its `data` as the browser holds it (`undefined` when there is none).
+    fn payload(&self, bytes: Option<&[u8]>) -> (NotificationPayload, JsValue) {
+        let fallback = &self.config.fallback;
+        let (mut payload, data) = decode_with(bytes, fallback, |text| JSON::parse(text).ok().map(Js));
+        let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
+        if let Some(transform) = &self.transform {
+            // A hook that shows a notification itself would make two: while it runs, the
+            // registration's showNotification does nothing.
+            let _only_ours = ShowGuard::install();
+            (payload, data) = transform(payload, data);
+            fallback.fill_title(&mut payload);
+        }
+        if payload.icon.is_none() {
+            payload.icon = self.config.default_icon.clone();
+        }
+        (payload, data)
+    }
+
+    /// The one place that calls `showNotification` with a payload: the browser's promise, or
+    /// `None` when it refused the options at once.
+    fn start_show(&self, payload: &NotificationPayload, data: &JsValue) -> Option<Promise> {
+        scope().registration().show_notification_with_options(&payload.title, &options(payload, data)).ok()
+    }
+
+    /// Waits for a notification [`Inner::start_show`] started. A payload the browser refuses
+    /// (Chromium throws on `renotify` without a tag, for instance) shows the fallback instead,
+    /// under the payload's tag.
+    async fn finish_show(&self, showing: Option<Promise>, payload: &NotificationPayload) -> Result<(), JsValue> {
+        if let Some(promise) = showing {
+            if JsFuture::from(promise).await.is_ok() {
+                return Ok(());
+            }
+        }
+        let fallback = NotificationPayload { tag: payload.tag.clone(), ..self.config.fallback.payload() };
+        let promise = scope()
+            .registration()
+            .show_notification_with_options(&fallback.title, &options(&fallback, &JsValue::UNDEFINED))?;
+        JsFuture::from(promise).await.map(|_| ())
+    }
+}
+
+/// While alive, `registration.showNotification` answers a resolved promise and shows nothing
+/// (an own property shadowing the prototype's method); dropped, the method is back.
+struct ShowGuard {
+    registration: web_sys::ServiceWorkerRegistration,
+    _nothing: Closure<dyn Fn() -> Promise>,
+}
+
+impl ShowGuard {
+    fn install() -> Option<ShowGuard> {
+        let registration = scope().registration();
+        let nothing = Closure::<dyn Fn() -> Promise>::new(|| Promise::resolve(&JsValue::UNDEFINED));
+        Reflect::set(&registration, &"showNotification".into(), nothing.as_ref()).ok()?;
+        Some(ShowGuard { registration, _nothing: nothing })
+    }
+}
+
+impl Drop for ShowGuard {
+    fn drop(&mut self) {
+        let _ = Reflect::delete_property(&self.registration, &"showNotification".into());
+    }
+}

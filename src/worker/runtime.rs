@@ -1,0 +1,169 @@
+//! The runtime a worker is built from: its settings and hooks. What it does with each event is
+//! in the files named for the events: `push.rs`, `click.rs`, `resubscribe.rs`.
+
+use super::WorkerConfig;
+use crate::js::get;
+use crate::NotificationPayload;
+use js_sys::JSON;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::ServiceWorkerGlobalScope;
+
+/// A payload with its `data` as the browser holds it.
+pub(super) type Transform = dyn Fn(NotificationPayload, JsValue) -> (NotificationPayload, JsValue);
+/// The click, and the notification's `data` as the browser holds it.
+pub(super) type ClickHook = dyn Fn(&Click, &JsValue) -> Option<String>;
+
+/// The runtime of a push worker: one per worker, kept in a `thread_local!`.
+///
+/// Each method returns the promise to hand to `event.waitUntil`, and none of them throws.
+/// Exactly one code path calls `showNotification` per push, whatever the hooks do.
+///
+/// ```no_run
+/// let runtime = wasm_push::worker::Runtime::from_location();
+/// ```
+#[derive(Clone)]
+pub struct Runtime {
+    pub(super) inner: Rc<Inner>,
+}
+
+#[derive(Clone)]
+pub(super) struct Inner {
+    pub(super) config: WorkerConfig,
+    /// The worker script's URL, which server URLs are resolved against.
+    pub(super) location: String,
+    pub(super) transform: Option<Rc<Transform>>,
+    pub(super) on_click: Option<Rc<ClickHook>>,
+    /// Whether this instance knows the app server has the current subscription, so a push need
+    /// not read the sync record again (a burst of pushes reads it once).
+    pub(super) in_step: Rc<Cell<bool>>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("config", &self.inner.config)
+            .field("transform", &self.inner.transform.is_some())
+            .field("on_click", &self.inner.on_click.is_some())
+            .finish()
+    }
+}
+
+/// What a click hook is told.
+///
+/// ```no_run
+/// let runtime = wasm_push::worker::Runtime::from_location()
+///     .on_click(|click: &wasm_push::worker::Click| (click.tag == "chat").then(|| "/chat".to_owned()));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Click {
+    /// The clicked button's id, or "" for the notification itself.
+    pub action: String,
+    /// The notification's tag, or "".
+    pub tag: String,
+    /// Where the click will go unless the hook says otherwise (already same-origin).
+    pub target: String,
+    /// The payload's `data`.
+    pub data: serde_json::Value,
+}
+
+/// The worker's global scope.
+pub(super) fn scope() -> ServiceWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+impl Runtime {
+    /// A runtime with these settings.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::new(wasm_push::worker::WorkerConfig::default());
+    /// ```
+    pub fn new(config: WorkerConfig) -> Self {
+        let location = scope().location().href();
+        Self { inner: Rc::new(Inner { config, location, transform: None, on_click: None, in_step: Rc::default() }) }
+    }
+
+    /// A runtime with the settings in the worker script's URL (see [`WorkerConfig`]), or in
+    /// `self.wasmPush.query` when a worker that imports `push.js` sets it.
+    ///
+    /// ```no_run
+    /// // registered as /sw.js?title=Acme&receipts_url=/push/receipts
+    /// let runtime = wasm_push::worker::Runtime::from_location();
+    /// ```
+    pub fn from_location() -> Self {
+        // A worker that imports push.js may give the settings in `self.wasmPush.query`.
+        let given = get(&get(&js_sys::global(), "wasmPush"), "query").as_string();
+        Self::new(WorkerConfig::from_query(&given.unwrap_or_else(|| scope().location().search())))
+    }
+
+    /// Changes every payload before it is shown. What it returns is shown, once; an empty
+    /// title becomes the fallback title. Transforms added one after another run in that order,
+    /// each once per push, and the push still shows exactly one notification: a notification
+    /// the hook shows itself (as code moved from `onBackgroundMessage` might) is dropped, so
+    /// change the payload instead.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::from_location().transform(|mut payload| {
+    ///     payload.tag.get_or_insert_with(|| "news".into());
+    ///     payload
+    /// });
+    /// ```
+    pub fn transform(self, transform: impl Fn(NotificationPayload) -> NotificationPayload + 'static) -> Self {
+        // The conversions to and from serde_json live in this closure, so only a worker that
+        // sets a transform carries them.
+        let transform = move |mut payload: NotificationPayload, data: JsValue| {
+            payload.data = to_serde(&data);
+            let mut payload = transform(payload);
+            let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
+            (payload, data)
+        };
+        self.with(|inner| {
+            inner.transform = Some(match inner.transform.take() {
+                Some(before) => Rc::new(move |payload, data| {
+                    let (payload, data) = before(payload, data);
+                    transform(payload, data)
+                }),
+                None => Rc::new(transform),
+            })
+        })
+    }
+
+    /// Decides where a click goes: `Some(url)` replaces the target (still held to the worker's
+    /// origin), `None` keeps it. With several, the one added last that answers `Some` decides.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::from_location()
+    ///     .on_click(|click| (click.action == "settings").then(|| "/settings".into()));
+    /// ```
+    pub fn on_click(self, hook: impl Fn(&Click) -> Option<String> + 'static) -> Self {
+        let hook = move |click: &Click, data: &JsValue| {
+            let click = Click { data: to_serde(data).unwrap_or_default(), ..click.clone() };
+            hook(&click)
+        };
+        self.with(|inner| {
+            inner.on_click = Some(match inner.on_click.take() {
+                Some(before) => Rc::new(move |click, data| hook(click, data).or_else(|| before(click, data))),
+                None => Rc::new(hook),
+            })
+        })
+    }
+
+    /// A runtime like this one with one thing changed; a clone keeps its hooks.
+    fn with(self, change: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Rc::unwrap_or_clone(self.inner);
+        change(&mut inner);
+        Self { inner: Rc::new(inner) }
+    }
+}
+
+/// A browser value as serde_json's (for the hooks), through JSON text.
+fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
+    let text = JSON::stringify(value).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A serde_json value as the browser's.
+fn from_serde(value: &serde_json::Value) -> JsValue {
+    JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
