@@ -13,7 +13,8 @@ self.wasmPushListen = (rust, start, query) => {
   const whenReady = (handle) => (ready ? new Promise((done) => done(handle())) : start().then(handle));
   const settings = new URLSearchParams(query);
 
-  // When the wasm cannot start or traps, a push must still show something: Chrome otherwise
+  // When the wasm cannot start or traps, a push must still show something (the texts of Rust's
+  // Fallback::default(), which a native test holds these to): Chrome otherwise
   // shows its own "site updated in the background", and Firefox cuts the site's push quota.
   // The prototype's method, since a trap inside a transform hook leaves the registration's own
   // do-nothing stand-in in place (the Rust side sets it while a hook runs).

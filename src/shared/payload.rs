@@ -228,3 +228,16 @@ pub const MAX_VIBRATE_ENTRIES: usize = 32;
 /// The longest single vibration or pause kept, in milliseconds; longer ones are capped.
 pub const MAX_VIBRATE_MS: u32 = 10_000;
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shim_shows_the_same_fallback_when_the_wasm_cannot_start() {
+        let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sw/listeners.js")).unwrap();
+        let Fallback { title, body } = Fallback::default();
+        assert!(shim.contains(&format!("|| '{title}'")), "sw/listeners.js's fallback title is not {title:?}");
+        assert!(shim.contains(&format!("|| '{body}'")), "sw/listeners.js's fallback body is not {body:?}");
+    }
+}

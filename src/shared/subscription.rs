@@ -137,21 +137,6 @@ mod tests {
         }
     }
 
-    #[cfg(not(target_arch = "wasm32"))]
-    #[test]
-    fn the_web_push_crate_takes_the_json_as_it_is() {
-        let sub: Subscription = serde_json::from_str(BROWSER_JSON).unwrap();
-        let info: web_push::SubscriptionInfo = serde_json::from_str(&serde_json::to_string(&sub).unwrap()).unwrap();
-        assert_eq!(info.endpoint, sub.endpoint);
-        assert_eq!(info.keys.p256dh, sub.keys.p256dh);
-        assert_eq!(info.keys.auth, sub.keys.auth);
-        // And it can build an encrypted message for it.
-        let mut builder = web_push::WebPushMessageBuilder::new(&info);
-        builder.set_payload(web_push::ContentEncoding::Aes128Gcm, b"{}");
-        let message = builder.build().unwrap();
-        assert_eq!(message.endpoint.to_string(), sub.endpoint);
-    }
-
     #[test]
     fn push_service_origin_of_an_endpoint_without_path_is_the_endpoint() {
         let mut sub: Subscription = serde_json::from_str(BROWSER_JSON).unwrap();
