@@ -46,8 +46,6 @@ pub use shared::{
 pub use shared::{CLICK_TABLE, TABLE_SCOPE};
 
 // The paths of 0.1, before the rooms: they keep working, and the docs show the new ones.
-#[doc(no_inline)]
-pub use worker::{Foreground, WorkerConfig};
 #[cfg(target_arch = "wasm32")]
 #[doc(no_inline)]
 pub use window::{
@@ -57,3 +55,5 @@ pub use window::{
 #[cfg(all(target_arch = "wasm32", feature = "yew"))]
 #[doc(no_inline)]
 pub use window::{use_push, PushState, UsePushHandle, UsePushOptions};
+#[doc(no_inline)]
+pub use worker::{Foreground, WorkerConfig};

@@ -4,8 +4,8 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use wasm_push::{Synced, 
-    ApplicationServerKey, AppServer, Error, Permission, PermissionWatch, Registration, Subscription, Support,
+use wasm_push::{
+    AppServer, ApplicationServerKey, Error, Permission, PermissionWatch, Registration, Subscription, Support, Synced,
 };
 
 wasm_bindgen_test_configure!(run_in_browser);

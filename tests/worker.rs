@@ -7,8 +7,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_push::worker::Runtime;
-use wasm_push::{click_target, AppServer, ApplicationServerKey, Fallback, Registration, WorkerConfig, CLICK_TABLE, TABLE_SCOPE};
-use web_sys::{Notification, NotificationEvent, NotificationEventInit, PushEvent, PushEventInit, ServiceWorkerGlobalScope};
+use wasm_push::{
+    click_target, AppServer, ApplicationServerKey, Fallback, Registration, WorkerConfig, CLICK_TABLE, TABLE_SCOPE,
+};
+use web_sys::{
+    Notification, NotificationEvent, NotificationEventInit, PushEvent, PushEventInit, ServiceWorkerGlobalScope,
+};
 
 const KEY: &str = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
 
@@ -43,7 +47,10 @@ fn needs_firefox() {
         .ok()
         .and_then(|a| a.as_string())
         .unwrap_or_default();
-    assert!(agent.contains("Firefox/"), "needs Firefox and the loopback push service (cargo xtask test skips it elsewhere)");
+    assert!(
+        agent.contains("Firefox/"),
+        "needs Firefox and the loopback push service (cargo xtask test skips it elsewhere)"
+    );
 }
 
 /// A `pushsubscriptionchange` event as the browser fires it, with or without `oldSubscription`.
@@ -67,7 +74,8 @@ async fn subscribed_and_dropped() -> (String, String, Registration, wasm_push::S
     let registration = Registration::from_raw(registration());
     let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
     AppServer::new(url.as_str()).save(&old).await.unwrap();
-    let raw_old = JsFuture::from(registration.as_raw().push_manager().unwrap().get_subscription().unwrap()).await.unwrap();
+    let raw_old =
+        JsFuture::from(registration.as_raw().push_manager().unwrap().get_subscription().unwrap()).await.unwrap();
     assert!(registration.unsubscribe().await.unwrap());
     (base, url, registration, old, raw_old)
 }
@@ -381,7 +389,8 @@ async fn pushsubscriptionchange_at_the_loopback_push_service_sends_the_new_subsc
 }
 
 #[wasm_bindgen_test]
-async fn pushsubscriptionchange_without_old_subscription_drops_the_endpoint_the_server_was_last_sent_loopback_push_service() {
+async fn pushsubscriptionchange_without_old_subscription_drops_the_endpoint_the_server_was_last_sent_loopback_push_service(
+) {
     needs_firefox();
     let (base, url, registration, old, _) = subscribed_and_dropped().await;
     // Firefox before 137: the event says nothing about which subscription was dropped.

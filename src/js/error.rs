@@ -13,10 +13,7 @@ impl From<JsValue> for Error {
             let message = read("message").unwrap_or_default();
             Error::Browser { name, message }
         } else {
-            Error::Browser {
-                name: "Error".into(),
-                message: value.as_string().unwrap_or_else(|| format!("{value:?}")),
-            }
+            Error::Browser { name: "Error".into(), message: value.as_string().unwrap_or_else(|| format!("{value:?}")) }
         }
     }
 }

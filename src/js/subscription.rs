@@ -62,7 +62,9 @@ pub(crate) fn subscribe_options(key: &[u8]) -> web_sys::PushSubscriptionOptionsI
 }
 
 /// The registration's current push subscription, if it has one.
-pub(crate) async fn current(registration: &web_sys::ServiceWorkerRegistration) -> Result<Option<PushSubscription>, JsValue> {
+pub(crate) async fn current(
+    registration: &web_sys::ServiceWorkerRegistration,
+) -> Result<Option<PushSubscription>, JsValue> {
     let manager = registration.push_manager()?;
     let raw = wasm_bindgen_futures::JsFuture::from(manager.get_subscription()?).await?;
     Ok(wasm_bindgen::JsCast::dyn_into(raw).ok())

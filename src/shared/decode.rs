@@ -55,7 +55,9 @@ pub(crate) fn decode_with<V: JsonView>(
         // A JSON string is the message; any other JSON (a number, an array) or none at all: the
         // text itself is.
         parsed => {
-            let body = parsed.and_then(|value| value.text()).map_or_else(|| cut(text, MAX_BODY_CHARS), |s| cut(&s, MAX_BODY_CHARS));
+            let body = parsed
+                .and_then(|value| value.text())
+                .map_or_else(|| cut(text, MAX_BODY_CHARS), |s| cut(&s, MAX_BODY_CHARS));
             (NotificationPayload { body: Some(body), ..Default::default() }, None)
         }
     };
@@ -213,7 +215,8 @@ mod tests {
     #[test]
     fn bad_numbers_are_dropped_and_big_ones_capped() {
         let vibrate: Vec<u64> = (0..100).map(|i| i * 1000).collect();
-        let shown = decode(json!({"title": "t", "timestamp": -5, "vibrate": vibrate, "app_badge": -1}).to_string().as_bytes());
+        let shown =
+            decode(json!({"title": "t", "timestamp": -5, "vibrate": vibrate, "app_badge": -1}).to_string().as_bytes());
         assert_eq!(shown.timestamp, None);
         assert_eq!(shown.app_badge, None);
         assert_eq!(shown.vibrate.len(), MAX_VIBRATE_ENTRIES);

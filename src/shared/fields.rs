@@ -203,7 +203,9 @@ impl JsonBuild for Value {
             Field::Number(n) => Value::from(n),
             Field::Count(n) => Value::from(n),
             Field::List(items) => items.into_iter().map(Value::build).collect(),
-            Field::Object(members) => members.into_iter().map(|(name, field)| (name.to_owned(), Value::build(field))).collect(),
+            Field::Object(members) => {
+                members.into_iter().map(|(name, field)| (name.to_owned(), Value::build(field))).collect()
+            }
             Field::Value(value) => value.clone(),
         }
     }
@@ -239,7 +241,8 @@ mod tests {
         let data = json!({"id": 7, "nested": [1, 2]});
         for payload in [full_payload(), NotificationPayload::new("Only a title")] {
             let written: Value = write_fields(&payload, Some(&data));
-            let served = serde_json::to_value(NotificationPayload { data: Some(data.clone()), ..payload.clone() }).unwrap();
+            let served =
+                serde_json::to_value(NotificationPayload { data: Some(data.clone()), ..payload.clone() }).unwrap();
             assert_eq!(written, served, "the worker's page message and the app server's JSON name fields alike");
             for json in [&written, &served] {
                 let (read, read_data) = read_fields(json, "url");

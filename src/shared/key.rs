@@ -46,20 +46,20 @@ impl ApplicationServerKey {
     /// assert!(ApplicationServerKey::from_bytes(&compressed).is_err());
     /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let key: [u8; 65] = match (<[u8; 65]>::try_from(bytes), bytes.len()) {
-            (Ok(key), _) => key,
-            (_, 33) if matches!(bytes[0], 0x02 | 0x03) => {
-                return Err(Error::InvalidKey(
-                    "a compressed P-256 point (33 bytes); push needs the uncompressed form (65 bytes, starting 0x04)".into(),
-                ))
-            }
-            (_, 32) => {
-                return Err(Error::InvalidKey(
-                    "32 bytes: this looks like the private key; use the public key (65 bytes)".into(),
-                ))
-            }
-            (_, n) => return Err(Error::InvalidKey(format!("{n} bytes, expected 65"))),
-        };
+        let key: [u8; 65] =
+            match (<[u8; 65]>::try_from(bytes), bytes.len()) {
+                (Ok(key), _) => key,
+                (_, 33) if matches!(bytes[0], 0x02 | 0x03) => return Err(Error::InvalidKey(
+                    "a compressed P-256 point (33 bytes); push needs the uncompressed form (65 bytes, starting 0x04)"
+                        .into(),
+                )),
+                (_, 32) => {
+                    return Err(Error::InvalidKey(
+                        "32 bytes: this looks like the private key; use the public key (65 bytes)".into(),
+                    ))
+                }
+                (_, n) => return Err(Error::InvalidKey(format!("{n} bytes, expected 65"))),
+            };
         if key[0] != 0x04 {
             return Err(Error::InvalidKey(format!(
                 "starts with 0x{:02x}; an uncompressed P-256 point starts with 0x04",
@@ -182,8 +182,7 @@ pub(crate) fn encode_base64url(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const VALID: &str =
-        "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
+    const VALID: &str = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
 
     fn reason(text: &str) -> String {
         match ApplicationServerKey::from_base64url(text) {
@@ -211,7 +210,10 @@ mod tests {
             (&compressed, Err("compressed")),
             (&wrong_prefix, Err("starts with 0x05")),
             (&private, Err("private key")),
-            ("BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8!", Err("'!' at position 86")),
+            (
+                "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8!",
+                Err("'!' at position 86"),
+            ),
             ("BEl62iUY gUivx", Err("' ' at position 8")),
             ("BEl62iUY\tgUivx", Err("byte 0x09 at position 8")),
             ("A", Err("not a valid base64 length")),
@@ -220,8 +222,7 @@ mod tests {
         for (input, expected) in cases {
             match expected {
                 Ok(()) => {
-                    let key = ApplicationServerKey::from_base64url(input)
-                        .unwrap_or_else(|e| panic!("{input:?}: {e}"));
+                    let key = ApplicationServerKey::from_base64url(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
                     assert_eq!(key.to_base64url(), VALID, "{input:?}");
                 }
                 Err(part) => {

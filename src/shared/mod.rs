@@ -23,8 +23,8 @@ pub use decode::decode_push;
 pub use error::Error;
 pub use key::ApplicationServerKey;
 pub use payload::{
-    Action, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES,
-    MAX_VIBRATE_MS,
+    Action, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS,
+    MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };
 pub use permission::Permission;
 pub use subscription::{Subscription, SubscriptionKeys};

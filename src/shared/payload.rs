@@ -228,7 +228,6 @@ pub const MAX_VIBRATE_ENTRIES: usize = 32;
 /// The longest single vibration or pause kept, in milliseconds; longer ones are capped.
 pub const MAX_VIBRATE_MS: u32 = 10_000;
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

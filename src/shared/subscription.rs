@@ -64,9 +64,7 @@ impl Subscription {
     /// ```
     pub fn push_service_origin(&self) -> &str {
         let after_scheme = self.endpoint.find("://").map_or(0, |i| i + 3);
-        let end = self.endpoint[after_scheme..]
-            .find('/')
-            .map_or(self.endpoint.len(), |i| after_scheme + i);
+        let end = self.endpoint[after_scheme..].find('/').map_or(self.endpoint.len(), |i| after_scheme + i);
         &self.endpoint[..end]
     }
 }
@@ -118,10 +116,8 @@ mod tests {
 
     #[test]
     fn missing_expiration_time_reads_as_none_and_writes_as_null() {
-        let sub: Subscription = serde_json::from_str(
-            r#"{"endpoint":"https://a.example/x","keys":{"p256dh":"B","auth":"A"}}"#,
-        )
-        .unwrap();
+        let sub: Subscription =
+            serde_json::from_str(r#"{"endpoint":"https://a.example/x","keys":{"p256dh":"B","auth":"A"}}"#).unwrap();
         assert_eq!(sub.expiration_time, None);
         assert!(serde_json::to_string(&sub).unwrap().contains(r#""expirationTime":null"#));
     }

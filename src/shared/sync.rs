@@ -34,7 +34,12 @@ impl SyncRecord {
 
     /// The record after sending `subscription` (replacing what the server held), acknowledged
     /// or not.
-    pub fn after_send(previous: Option<&SyncRecord>, subscription: &Subscription, acknowledged: bool, now: f64) -> SyncRecord {
+    pub fn after_send(
+        previous: Option<&SyncRecord>,
+        subscription: &Subscription,
+        acknowledged: bool,
+        now: f64,
+    ) -> SyncRecord {
         let same = previous.filter(|p| p.subscription.endpoint == subscription.endpoint);
         let server_had = previous.and_then(SyncRecord::server_endpoint).filter(|e| *e != subscription.endpoint);
         SyncRecord {
@@ -68,7 +73,9 @@ pub(crate) fn next_step(current: &Subscription, record: Option<&SyncRecord>, now
     }
     match record {
         Some(record) if record.acknowledged && record.subscription.endpoint == current.endpoint => Step::UpToDate,
-        Some(record) => Step::Send { old_endpoint: record.server_endpoint().filter(|e| *e != current.endpoint).map(str::to_owned) },
+        Some(record) => {
+            Step::Send { old_endpoint: record.server_endpoint().filter(|e| *e != current.endpoint).map(str::to_owned) }
+        }
         None => Step::Send { old_endpoint: None },
     }
 }
@@ -92,7 +99,10 @@ mod tests {
 
     #[test]
     fn a_subscription_the_server_acknowledged_needs_nothing() {
-        assert_eq!(next_step(&subscription("https://p/a"), Some(&record("https://p/a", None, true)), 10.0), Step::UpToDate);
+        assert_eq!(
+            next_step(&subscription("https://p/a"), Some(&record("https://p/a", None, true)), 10.0),
+            Step::UpToDate
+        );
     }
 
     #[test]

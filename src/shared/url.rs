@@ -15,9 +15,7 @@
 /// assert_eq!(click_target(scope, None), scope);
 /// ```
 pub fn click_target(scope: &str, requested: Option<&str>) -> String {
-    requested
-        .and_then(|url| same_origin_url(scope, url))
-        .unwrap_or_else(|| scope.to_owned())
+    requested.and_then(|url| same_origin_url(scope, url)).unwrap_or_else(|| scope.to_owned())
 }
 
 /// `url` resolved against `base`, when it stays on `base`'s origin; `None` otherwise.

@@ -90,7 +90,8 @@ impl AppServer {
     pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
         let record = store::load().await;
         // The server still holds an endpoint this browser had before: drop it with this save.
-        let old_endpoint = record.as_ref().and_then(SyncRecord::server_endpoint).filter(|e| *e != subscription.endpoint);
+        let old_endpoint =
+            record.as_ref().and_then(SyncRecord::server_endpoint).filter(|e| *e != subscription.endpoint);
         let old_endpoint = old_endpoint.map(str::to_owned);
         self.post(record, old_endpoint.as_deref(), subscription).await
     }
@@ -156,7 +157,12 @@ impl AppServer {
 
     /// Sends the subscription, replacing `old_endpoint`, in the one way window and worker share
     /// (`js/sync.rs`), which keeps what the server was told beside the `record` it had before.
-    async fn post(&self, record: Option<SyncRecord>, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
+    async fn post(
+        &self,
+        record: Option<SyncRecord>,
+        old_endpoint: Option<&str>,
+        subscription: &Subscription,
+    ) -> Result<(), Error> {
         let token = self.token();
         answer(send(&self.save_url, subscription, old_endpoint, record.as_ref(), self.csrf(&token), 1).await).await
     }

@@ -12,8 +12,8 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 /// # Ok::<(), wasm_push::Error>(())
 /// ```
 pub fn permission() -> Result<Permission, Error> {
-    let notification = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification"))
-        .map_err(Error::from)?;
+    let notification =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification")).map_err(Error::from)?;
     if notification.is_undefined() {
         return Err(Error::Unsupported("Notification"));
     }
@@ -40,10 +40,9 @@ pub fn permission() -> Result<Permission, Error> {
 /// # Ok(()) }
 /// ```
 pub async fn request_permission() -> Result<Permission, Error> {
-    let notification = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification"))
-        .map_err(Error::from)?;
-    let request = js_sys::Reflect::get(&notification, &JsValue::from_str("requestPermission"))
-        .map_err(Error::from)?;
+    let notification =
+        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification")).map_err(Error::from)?;
+    let request = js_sys::Reflect::get(&notification, &JsValue::from_str("requestPermission")).map_err(Error::from)?;
     let Some(request) = request.dyn_ref::<js_sys::Function>() else {
         return Err(Error::Unsupported("Notification.requestPermission"));
     };
@@ -55,9 +54,7 @@ pub async fn request_permission() -> Result<Permission, Error> {
             let _ = sender.send(state);
         }
     });
-    let returned = request
-        .call1(&notification, callback.as_ref().unchecked_ref())
-        .map_err(Error::from)?;
+    let returned = request.call1(&notification, callback.as_ref().unchecked_ref()).map_err(Error::from)?;
     let state = match returned.dyn_into::<js_sys::Promise>() {
         Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await?,
         // Callback-only browsers return undefined and answer through the callback.
@@ -98,17 +95,15 @@ impl PermissionWatch {
     /// # Ok(()) }
     /// ```
     pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, Error> {
-        let navigator = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator"))
-            .map_err(Error::from)?;
-        let permissions = js_sys::Reflect::get(&navigator, &JsValue::from_str("permissions"))
-            .map_err(Error::from)?;
+        let navigator =
+            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).map_err(Error::from)?;
+        let permissions = js_sys::Reflect::get(&navigator, &JsValue::from_str("permissions")).map_err(Error::from)?;
         if permissions.is_undefined() {
             return Err(Error::Unsupported("navigator.permissions"));
         }
         let permissions: web_sys::Permissions = permissions.unchecked_into();
         let query = web_sys::PermissionDescriptor::new(web_sys::PermissionName::Notifications);
-        let status = wasm_bindgen_futures::JsFuture::from(permissions.query(&query).map_err(Error::from)?)
-            .await?;
+        let status = wasm_bindgen_futures::JsFuture::from(permissions.query(&query).map_err(Error::from)?).await?;
         let status: web_sys::PermissionStatus = status.dyn_into().map_err(Error::from)?;
         let target = status.clone();
         let listener = gloo_events::EventListener::new(&status, "change", move |_| {
@@ -136,4 +131,3 @@ fn state_of(status: &web_sys::PermissionStatus) -> Permission {
         _ => Permission::Default,
     }
 }
-

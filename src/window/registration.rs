@@ -83,7 +83,11 @@ impl Registration {
             if self.raw.active().is_some() {
                 return Ok(self.clone());
             }
-            let worker = self.raw.installing().or_else(|| self.raw.waiting()).ok_or(Error::NotReady("the registration has no worker"))?;
+            let worker = self
+                .raw
+                .installing()
+                .or_else(|| self.raw.waiting())
+                .ok_or(Error::NotReady("the registration has no worker"))?;
             let (sender, changed) = futures_channel::oneshot::channel::<()>();
             let mut sender = Some(sender);
             let _listener = gloo_events::EventListener::new(&worker, "statechange", move |_| {
@@ -143,13 +147,15 @@ impl Registration {
             }
             JsFuture::from(existing.unsubscribe().map_err(Error::from)?).await?;
         }
-        let promise = self.push_manager()?.subscribe_with_options(&subscribe_options(key.as_bytes())).map_err(Error::from)?;
-        let raw = with_timeout(promise, SUBSCRIBE_TIMEOUT_MS, "PushManager.subscribe")
-            .await
-            .map_err(|error| match error {
-                Error::Browser { name, .. } if name == "NotAllowedError" => Error::PermissionDenied,
-                other => other,
-            })?;
+        let promise =
+            self.push_manager()?.subscribe_with_options(&subscribe_options(key.as_bytes())).map_err(Error::from)?;
+        let raw =
+            with_timeout(promise, SUBSCRIBE_TIMEOUT_MS, "PushManager.subscribe").await.map_err(
+                |error| match error {
+                    Error::Browser { name, .. } if name == "NotAllowedError" => Error::PermissionDenied,
+                    other => other,
+                },
+            )?;
         to_subscription(&raw.dyn_into().map_err(Error::from)?)
     }
 

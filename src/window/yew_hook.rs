@@ -191,7 +191,8 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
                 let (options, watch, alive) = (options.clone(), watch.clone(), alive.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let ready = async {
-                        let registered = Registration::register(&options.worker_url, &options.scope).await?.ready().await?;
+                        let registered =
+                            Registration::register(&options.worker_url, &options.scope).await?.ready().await?;
                         let subscription = registered.subscription().await?;
                         Ok::<_, Error>((registered, subscription))
                     };
@@ -204,7 +205,9 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
                             // missed (it was down, or the browser changed it) is sent now.
                             if let Some(url) = &options.server_url {
                                 match AppServer::new(url.as_str()).sync(&registered).await {
-                                    Ok(Synced::Renewed(renewed)) => dispatcher.dispatch(Change::Subscribed(Some(renewed))),
+                                    Ok(Synced::Renewed(renewed)) => {
+                                        dispatcher.dispatch(Change::Subscribed(Some(renewed)))
+                                    }
                                     Ok(_) => {}
                                     Err(error) => dispatcher.dispatch(Change::Failed(error)),
                                 }
@@ -213,7 +216,8 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
                         Err(error) => dispatcher.dispatch(Change::Failed(error)),
                     }
                     let on_change = dispatcher.clone();
-                    if let Ok(started) = PermissionWatch::new(move |p| on_change.dispatch(Change::Permission(p))).await {
+                    if let Ok(started) = PermissionWatch::new(move |p| on_change.dispatch(Change::Permission(p))).await
+                    {
                         if alive.get() {
                             *watch.borrow_mut() = Some(started);
                         }

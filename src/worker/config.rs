@@ -158,7 +158,13 @@ mod tests {
 
     #[test]
     fn broken_percent_escapes_are_kept_as_text() {
-        for (query, title) in [("title=100%", "100%"), ("title=%zz", "%zz"), ("title=%4", "%4"), ("title=%C3%A9", "é"), ("title=%é", "%é")] {
+        for (query, title) in [
+            ("title=100%", "100%"),
+            ("title=%zz", "%zz"),
+            ("title=%4", "%4"),
+            ("title=%C3%A9", "é"),
+            ("title=%é", "%é"),
+        ] {
             assert_eq!(WorkerConfig::from_query(query).fallback.title, title, "{query}");
         }
     }
@@ -171,7 +177,10 @@ mod tests {
         assert_eq!(config.server_url(location, Some("https://other.example/api")), None);
         assert_eq!(config.server_url(location, Some("javascript:x")), None);
         let open = WorkerConfig { allow_cross_origin: true, ..WorkerConfig::default() };
-        assert_eq!(open.server_url(location, Some("https://other.example/api")).as_deref(), Some("https://other.example/api"));
+        assert_eq!(
+            open.server_url(location, Some("https://other.example/api")).as_deref(),
+            Some("https://other.example/api")
+        );
         assert_eq!(open.server_url(location, Some("javascript:x")), None);
     }
 }

@@ -46,7 +46,8 @@ pub(super) fn options(payload: &NotificationPayload, data: &JsValue) -> Notifica
         let actions: Array = shown_actions
             .iter()
             .map(|action| {
-                let button = object(&[("action", action.action.as_str().into()), ("title", action.title.as_str().into())]);
+                let button =
+                    object(&[("action", action.action.as_str().into()), ("title", action.title.as_str().into())]);
                 if let Some(icon) = &action.icon {
                     let _ = Reflect::set(&button, &"icon".into(), &icon.as_str().into());
                 }

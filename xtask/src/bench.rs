@@ -3,7 +3,9 @@
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
-use crate::{cargo, minify, root, say, setup, site, site_variant, total_sizes, wasm_opt, Result, WINDOW_FILES, WORKER_FILES};
+use crate::{
+    cargo, minify, root, say, setup, site, site_variant, total_sizes, wasm_opt, Result, WINDOW_FILES, WORKER_FILES,
+};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::process::Command;
@@ -61,11 +63,13 @@ pub fn trace() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "trace"]))?;
     say("tracing three cold pushes in headless Chromium");
-    crate::run(Command::new(root().join("target/debug/trace"))
-        .env("WASM_PUSH_SITE", &site)
-        .env("WASM_PUSH_TRACE_DIR", root().join("target"))
-        .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
-        .env("CHROMEDRIVER", &browsers.chromedriver))?;
+    crate::run(
+        Command::new(root().join("target/debug/trace"))
+            .env("WASM_PUSH_SITE", &site)
+            .env("WASM_PUSH_TRACE_DIR", root().join("target"))
+            .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
+            .env("CHROMEDRIVER", &browsers.chromedriver),
+    )?;
     say("open them in ui.perfetto.dev or chrome://tracing");
     Ok(())
 }
@@ -85,9 +89,11 @@ fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::p
     let wasm = out.join("floor_bg.wasm");
     std::fs::rename(parts.join("floor_bg.wasm"), &wasm).map_err(|e| format!("floor: {e}"))?;
     wasm_opt(tools, &wasm)?;
-    let read = |path: std::path::PathBuf| std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
+    let read =
+        |path: std::path::PathBuf| std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
     let script = out.join("sw.js");
-    std::fs::write(&script, read(parts.join("floor.js"))? + "\n" + &read(root().join("bench/floor-sw.js"))?).map_err(|e| format!("floor: {e}"))?;
+    std::fs::write(&script, read(parts.join("floor.js"))? + "\n" + &read(root().join("bench/floor-sw.js"))?)
+        .map_err(|e| format!("floor: {e}"))?;
     minify(tools, &script)?;
     Ok(out)
 }
@@ -129,21 +135,43 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
     let mut out = String::from(
         "| figure | Rust worker | JS baseline | Rust/JS | budget | | wasm floor | floor/JS |\n|---|---|---|---|---|---|---|---|\n",
     );
-    let mut row = |figure: &str, rust: String, js: String, ratio: Option<f64>, budget: &str, met: Option<bool>, floor: Option<(String, Option<f64>)>| {
+    let mut row = |figure: &str,
+                   rust: String,
+                   js: String,
+                   ratio: Option<f64>,
+                   budget: &str,
+                   met: Option<bool>,
+                   floor: Option<(String, Option<f64>)>| {
         let show = |ratio: Option<f64>| ratio.map_or(String::new(), |r| format!("{r:.2}×"));
         let met = met.map_or("", verdict);
         let (floor, floor_ratio) = floor.map_or((String::new(), String::new()), |(f, r)| (f, show(r)));
-        let _ = writeln!(out, "| {figure} | {rust} | {js} | {} | {budget} | {met} | {floor} | {floor_ratio} |", show(ratio));
+        let _ = writeln!(
+            out,
+            "| {figure} | {rust} | {js} | {} | {budget} | {met} | {floor} | {floor_ratio} |",
+            show(ratio)
+        );
     };
     let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
     // Sizes are [raw, gzip, brotli]; gzip first, as the budget is set in it.
     for (i, label, budget) in [(1, "gzip (script + glue + wasm)", "≤ 12 KB"), (0, "raw", ""), (2, "brotli", "")] {
         let met = (i == 1).then(|| worker[1] <= WORKER_BUDGET_GZIP);
         let floor = Some((kb(floor[i]), ratio(floor[i] as f64, js_worker[i] as f64)));
-        row(&format!("worker size, {label}"), kb(worker[i]), kb(js_worker[i]), ratio(worker[i] as f64, js_worker[i] as f64), budget, met, floor);
+        row(
+            &format!("worker size, {label}"),
+            kb(worker[i]),
+            kb(js_worker[i]),
+            ratio(worker[i] as f64, js_worker[i] as f64),
+            budget,
+            met,
+            floor,
+        );
     }
-    for (kind, label, budget, limit) in [("warm", "warm", "≤ 1.05× JS", WARM_BUDGET), ("cold", "cold (after stopAllWorkers)", "≤ 1.15× JS", COLD_BUDGET)] {
-        let (rust, js, floor) = (samples(figures, "rust", kind), samples(figures, "js", kind), samples(figures, "floor", kind));
+    for (kind, label, budget, limit) in [
+        ("warm", "warm", "≤ 1.05× JS", WARM_BUDGET),
+        ("cold", "cold (after stopAllWorkers)", "≤ 1.15× JS", COLD_BUDGET),
+    ] {
+        let (rust, js, floor) =
+            (samples(figures, "rust", kind), samples(figures, "js", kind), samples(figures, "floor", kind));
         let r = ratio(median(&rust), median(&js));
         row(
             &format!("push → notification, {label}, median (n = {}/{}/{})", rust.len(), js.len(), floor.len()),
@@ -175,14 +203,47 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
     };
     let (rounds, rust_shown, rust_ms, rust_rate) = burst("rust");
     let (_, js_shown, js_ms, js_rate) = burst("js");
-    row(&format!("burst of 500, fewest shown of {rounds} (distinct tags)"), rust_shown.to_string(), js_shown.to_string(), None, "500", Some(rust_shown == 500), None);
-    row(&format!("burst of 500: first push → last notification, median of {rounds}"), format!("{rust_ms:.0} ms"), format!("{js_ms:.0} ms"), ratio(rust_ms, js_ms), "", None, None);
+    row(
+        &format!("burst of 500, fewest shown of {rounds} (distinct tags)"),
+        rust_shown.to_string(),
+        js_shown.to_string(),
+        None,
+        "500",
+        Some(rust_shown == 500),
+        None,
+    );
+    row(
+        &format!("burst of 500: first push → last notification, median of {rounds}"),
+        format!("{rust_ms:.0} ms"),
+        format!("{js_ms:.0} ms"),
+        ratio(rust_ms, js_ms),
+        "",
+        None,
+        None,
+    );
     let r = ratio(rust_rate, js_rate);
-    row("burst throughput", format!("{rust_rate:.0}/s"), format!("{js_rate:.0}/s"), r, "≥ 0.9× JS", r.map(|r| r >= BURST_BUDGET), None);
-    let memory = |worker: &str, key: &str| figures[worker]["memory"][key].as_u64().map_or("n/a".into(), |b| kb(b as usize));
+    row(
+        "burst throughput",
+        format!("{rust_rate:.0}/s"),
+        format!("{js_rate:.0}/s"),
+        r,
+        "≥ 0.9× JS",
+        r.map(|r| r >= BURST_BUDGET),
+        None,
+    );
+    let memory =
+        |worker: &str, key: &str| figures[worker]["memory"][key].as_u64().map_or("n/a".into(), |b| kb(b as usize));
     row("worker JS heap after the bursts", memory("rust", "js_heap"), memory("js", "js_heap"), None, "", None, None);
     row("worker wasm memory after the bursts", memory("rust", "wasm_memory"), "none".into(), None, "", None, None);
-    row("window-side package, gzip (glue + wasm)", kb(window[1]), String::new(), None, "≤ 25 KB", Some(window[1] <= WINDOW_BUDGET_GZIP), None);
+    row(
+        "window-side package, gzip (glue + wasm)",
+        kb(window[1]),
+        String::new(),
+        None,
+        "≤ 25 KB",
+        Some(window[1] <= WINDOW_BUDGET_GZIP),
+        None,
+    );
     out
 }
 
@@ -190,9 +251,20 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
 const HISTORY: &str = "## What was tried";
 
 fn report(table: &str) -> String {
-    let chromium = Command::new("chromium").arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default();
+    let chromium = Command::new("chromium")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let date = Command::new("date").arg("-u").arg("+%Y-%m-%d").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()).unwrap_or_default();
+    let date = Command::new("date")
+        .arg("-u")
+        .arg("+%Y-%m-%d")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
     format!(
         "# Benchmarks\n\n\
          Written by `cargo xtask bench` on {date}: {chromium}, headless, on a {cores}-core machine.\n\n\

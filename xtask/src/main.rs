@@ -51,10 +51,7 @@ pub(crate) fn say(text: &str) {
 /// Runs a command in the workspace root, streaming its output; fails when it fails.
 pub(crate) fn run(command: &mut Command) -> Result {
     let shown = format!("{command:?}").replace('"', "");
-    let status = command
-        .current_dir(root())
-        .status()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    let status = command.current_dir(root()).status().map_err(|e| format!("could not start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -116,8 +113,10 @@ fn dist(tools: &setup::WasmTools) -> Result<Vec<Artefact>> {
     }
     bundle_worker(tools, &parts.join("wasm_push_sw.js"), &out)?;
     say("esbuild --bundle module/push.mjs");
-    std::fs::copy(root().join("sw/listeners.js"), parts.join("listeners.js")).map_err(|e| format!("copy listeners.js: {e}"))?;
-    std::fs::copy(root().join("sw/push.mjs"), parts.join("module/push.mjs")).map_err(|e| format!("copy push.mjs: {e}"))?;
+    std::fs::copy(root().join("sw/listeners.js"), parts.join("listeners.js"))
+        .map_err(|e| format!("copy listeners.js: {e}"))?;
+    std::fs::copy(root().join("sw/push.mjs"), parts.join("module/push.mjs"))
+        .map_err(|e| format!("copy push.mjs: {e}"))?;
     run(Command::new(&tools.esbuild)
         .arg(parts.join("module/push.mjs"))
         .args(["--bundle", "--format=esm", "--minify", "--log-level=warning"])
@@ -217,7 +216,9 @@ fn print_sizes(artefacts: &[Artefact]) -> Result {
         println!("{name:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
     let dist = root().join("target/dist");
-    for (label, files) in [("worker as shipped (2 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])] {
+    for (label, files) in
+        [("worker as shipped (2 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])]
+    {
         let [raw, gzip, brotli] = total_sizes(&dist, files)?;
         println!("{label:<32} {raw:>10} {gzip:>10} {brotli:>10}");
     }
@@ -269,7 +270,8 @@ fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     let built = root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm");
     wasm_bindgen(tools, &built, "no-modules", "wasm_push_sw", &out)?;
     for source in ["sw.js", "push.js", "listeners.js"] {
-        std::fs::copy(root().join("sw").join(source), out.join(source)).map_err(|e| format!("panic site, {source}: {e}"))?;
+        std::fs::copy(root().join("sw").join(source), out.join(source))
+            .map_err(|e| format!("panic site, {source}: {e}"))?;
     }
     Ok(out)
 }
@@ -282,7 +284,8 @@ fn existing_worker_site(site: &Path) -> Result<PathBuf> {
     for file in &DROP_IN_FILES {
         std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
-    std::fs::copy(root().join("tests/e2e/fixtures/existing-sw.js"), out.join("sw.js")).map_err(|e| format!("existing-sw.js: {e}"))?;
+    std::fs::copy(root().join("tests/e2e/fixtures/existing-sw.js"), out.join("sw.js"))
+        .map_err(|e| format!("existing-sw.js: {e}"))?;
     Ok(out)
 }
 
@@ -290,7 +293,8 @@ fn existing_worker_site(site: &Path) -> Result<PathBuf> {
 /// (`tests/e2e/fixtures/foreground-sw.js`), in `target/www-foreground`.
 fn foreground_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-foreground")?;
-    std::fs::copy(root().join("tests/e2e/fixtures/foreground-sw.js"), out.join("sw.js")).map_err(|e| format!("foreground-sw.js: {e}"))?;
+    std::fs::copy(root().join("tests/e2e/fixtures/foreground-sw.js"), out.join("sw.js"))
+        .map_err(|e| format!("foreground-sw.js: {e}"))?;
     Ok(out)
 }
 
@@ -306,7 +310,8 @@ fn late_wasm_site(site: &Path) -> Result<PathBuf> {
 /// `module/push.mjs`, in `target/www-module`.
 fn module_worker_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-module")?;
-    std::fs::copy(root().join("tests/e2e/fixtures/module-sw.mjs"), out.join("module-sw.mjs")).map_err(|e| format!("module-sw.mjs: {e}"))?;
+    std::fs::copy(root().join("tests/e2e/fixtures/module-sw.mjs"), out.join("module-sw.mjs"))
+        .map_err(|e| format!("module-sw.mjs: {e}"))?;
     Ok(out)
 }
 
@@ -314,7 +319,9 @@ fn demo() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
     // Subscriptions and VAPID keys live in ./wasm-push-data, kept across runs.
-    run(cargo().args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"]).arg(&site))
+    run(cargo()
+        .args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"])
+        .arg(&site))
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
@@ -377,13 +384,21 @@ fn test() -> Result {
         .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned))
         .collect();
     let mut results = vec![native];
-    for (browser, driver_var, driver) in [
-        ("Chromium", "CHROMEDRIVER", &browsers.chromedriver),
-        ("Firefox ESR", "GECKODRIVER", &browsers.geckodriver),
-    ] {
+    for (browser, driver_var, driver) in
+        [("Chromium", "CHROMEDRIVER", &browsers.chromedriver), ("Firefox ESR", "GECKODRIVER", &browsers.geckodriver)]
+    {
         say(&format!("browser suites in headless {browser}: {}", browser_suites.join(", ")));
         let mut command = cargo();
-        command.args(["test", "--no-fail-fast", "--color", "never", "--target", "wasm32-unknown-unknown", "-p", "wasm-push"]);
+        command.args([
+            "test",
+            "--no-fail-fast",
+            "--color",
+            "never",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "wasm-push",
+        ]);
         for suite in &browser_suites {
             command.args(["--test", suite]);
         }
@@ -428,11 +443,7 @@ fn test() -> Result {
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)
         .env("GECKODRIVER", &browsers.geckodriver);
-    results.push(run_suites(
-        end_to_end,
-        "end-to-end",
-        &mut suites,
-    ));
+    results.push(run_suites(end_to_end, "end-to-end", &mut suites));
 
     println!("\n{:<48} {:>7} {:>7} {:>8} {:>8}", "suite", "passed", "failed", "ignored", "skipped");
     for suite in suites.iter().filter(|s| s.passed + s.failed + s.ignored + s.skipped > 0) {

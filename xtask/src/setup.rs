@@ -99,7 +99,10 @@ fn npm_tool(tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Re
     say(&format!("installing {what} from npm ({package}) into target/tools"));
     std::fs::create_dir_all(tools).map_err(|e| e.to_string())?;
     check(
-        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"]).arg(tools).arg(package),
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(tools)
+            .arg(package),
         what,
         &format!("npm install --prefix target/tools {package}"),
     )?;
@@ -127,11 +130,8 @@ pub fn browsers() -> Result<Browsers> {
         ("chromium-driver", "/usr/bin/chromedriver"),
         ("firefox-esr", "/usr/bin/firefox-esr"),
     ];
-    let missing: Vec<&str> = packages
-        .iter()
-        .filter(|(_, path)| !std::path::Path::new(path).exists())
-        .map(|(name, _)| *name)
-        .collect();
+    let missing: Vec<&str> =
+        packages.iter().filter(|(_, path)| !std::path::Path::new(path).exists()).map(|(name, _)| *name).collect();
     if missing.is_empty() {
         say("chromium, chromium-driver, firefox-esr: present");
     } else {
@@ -157,11 +157,7 @@ pub fn browsers() -> Result<Browsers> {
         say("geckodriver: present");
     } else {
         say("installing geckodriver (cargo install, about 3 minutes)");
-        check(
-            Command::new("cargo").args(["install", "geckodriver"]),
-            "geckodriver",
-            "cargo install geckodriver",
-        )?;
+        check(Command::new("cargo").args(["install", "geckodriver"]), "geckodriver", "cargo install geckodriver")?;
     }
     Ok(Browsers { chromedriver: "/usr/bin/chromedriver".into(), geckodriver })
 }

@@ -152,11 +152,10 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let body = json!({"capabilities": {"alwaysMatch": capabilities}});
-        let answer: Value = http.post(format!("{base}/session")).json(&body).send().await.unwrap().json().await.unwrap();
-        let session = answer["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {answer}"))
-            .to_owned();
+        let answer: Value =
+            http.post(format!("{base}/session")).json(&body).send().await.unwrap().json().await.unwrap();
+        let session =
+            answer["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {answer}")).to_owned();
         let capabilities = answer["value"]["capabilities"].clone();
         Browser { http, session, base, capabilities, driver: process }
     }
@@ -302,11 +301,9 @@ impl Browser {
         let address = self.capabilities["goog:chromeOptions"]["debuggerAddress"]
             .as_str()
             .expect("chromedriver reports the DevTools address");
-        let targets: Value = self.http.get(format!("http://{address}/json/list")).send().await.unwrap().json().await.unwrap();
-        let page = targets
-            .as_array()
-            .and_then(|t| t.iter().find(|t| t["type"] == "page"))
-            .expect("a page target");
+        let targets: Value =
+            self.http.get(format!("http://{address}/json/list")).send().await.unwrap().json().await.unwrap();
+        let page = targets.as_array().and_then(|t| t.iter().find(|t| t["type"] == "page")).expect("a page target");
         let url = page["webSocketDebuggerUrl"].as_str().unwrap();
         let (socket, _) = tokio_tungstenite::connect_async(url).await.unwrap();
         DevTools { socket, next_id: 0, events: Vec::new() }
@@ -394,7 +391,8 @@ impl DevTools {
             let found = self.events.iter().rev().find_map(|event| {
                 (event["method"] == "ServiceWorker.workerRegistrationUpdated").then_some(())?;
                 event["params"]["registrations"].as_array()?.iter().find_map(|r| {
-                    (r["scopeURL"] == scope_url && r["isDeleted"] != true).then(|| r["registrationId"].as_str().map(str::to_owned))?
+                    (r["scopeURL"] == scope_url && r["isDeleted"] != true)
+                        .then(|| r["registrationId"].as_str().map(str::to_owned))?
                 })
             });
             if let Some(id) = found {

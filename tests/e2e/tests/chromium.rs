@@ -57,7 +57,8 @@ async fn screenshots_of_the_demo_where_push_is_unsupported_and_before_permission
     let phone = Browser::chromium_with(false, &["--window-size=390,844"]).await;
     phone.goto(&format!("{}/", server.origin)).await;
     phone.wait_for_worker().await;
-    let overflow = phone.run("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
+    let overflow =
+        phone.run("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
     assert_eq!(overflow, 0, "the page scrolls sideways on a 390 px screen");
     phone.screenshot("demo-phone").await;
 }
@@ -135,10 +136,16 @@ async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_th
         ("NaN timestamp", r#"{"title":"t","timestamp":NaN}"#.into()),
         ("negative timestamp", r#"{"title":"t","timestamp":-5}"#.into()),
         ("huge vibrate", json!({"title": "buzz", "vibrate": vec![100u32; 1000]}).to_string()),
-        ("declarative, wrong number", r#"{"web_push":8031,"notification":{"title":"x","navigate":"https://evil.example/"}}"#.into()),
+        (
+            "declarative, wrong number",
+            r#"{"web_push":8031,"notification":{"title":"x","navigate":"https://evil.example/"}}"#.into(),
+        ),
         ("declarative, no notification", r#"{"web_push":8030}"#.into()),
         ("declarative, no title", r#"{"web_push":8030,"notification":{"navigate":"/x"}}"#.into()),
-        ("declarative, other-origin navigate", r#"{"web_push":8030,"notification":{"title":"d","navigate":"https://evil.example/"}}"#.into()),
+        (
+            "declarative, other-origin navigate",
+            r#"{"web_push":8030,"notification":{"title":"d","navigate":"https://evil.example/"}}"#.into(),
+        ),
         ("empty title", r#"{"title":""}"#.into()),
         ("whitespace title", r#"{"title":"   \n\t "}"#.into()),
         ("10 000-character title", json!({"title": long}).to_string()),
@@ -218,7 +225,11 @@ async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_t
         let expected: Vec<(String, String, String)> =
             expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
         assert_eq!(shown, expected, "{start}: one fallback for the push that panicked, the others as sent");
-        browser.run_async("navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))").await;
+        browser
+            .run_async(
+                "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",
+            )
+            .await;
     }
 }
 
@@ -241,7 +252,13 @@ async fn a_site_with_its_own_worker_adds_push_with_one_import_and_keeps_its_own_
     assert_eq!(page, "<p>offline page from the existing worker</p>");
 
     // Push works in the same worker, with the settings the import gave (its fallback title).
-    deliver(&mut devtools, &origin, &registration, &json!({"title": "Pushed", "body": "into an existing worker", "tag": "x"}).to_string()).await;
+    deliver(
+        &mut devtools,
+        &origin,
+        &registration,
+        &json!({"title": "Pushed", "body": "into an existing worker", "tag": "x"}).to_string(),
+    )
+    .await;
     deliver(&mut devtools, &origin, &registration, "").await;
     let mut shown = browser.notifications().await;
     shown.sort();
@@ -331,7 +348,13 @@ async fn a_module_worker_adds_push_with_one_import_and_keeps_its_own_listeners()
         .await;
     assert_eq!(answer, "the module worker answers");
 
-    deliver(&mut devtools, &origin, &registration, &json!({"title": "From a module worker", "tag": "module"}).to_string()).await;
+    deliver(
+        &mut devtools,
+        &origin,
+        &registration,
+        &json!({"title": "From a module worker", "tag": "module"}).to_string(),
+    )
+    .await;
     let shown = browser
         .run_async(
             "navigator.serviceWorker.getRegistration('/module-scope/') \

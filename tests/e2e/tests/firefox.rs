@@ -113,7 +113,9 @@ async fn a_subscription_the_browser_dropped_is_pruned_by_the_servers_next_send()
     let (_service, server, browser) = subscribed_demo("dropped").await;
     // Unsubscribed behind the app server's back (site data cleared, say).
     let unsubscribed = browser
-        .run_async("navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s.unsubscribe())")
+        .run_async(
+            "navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s.unsubscribe())",
+        )
         .await;
     assert_eq!(unsubscribed, true);
     let request = json!({"to": "all", "notification": {"title": "to nobody"}});
@@ -122,7 +124,8 @@ async fn a_subscription_the_browser_dropped_is_pruned_by_the_servers_next_send()
 }
 
 #[tokio::test]
-async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_the_server_keeps_only_the_new_subscription() {
+async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_the_server_keeps_only_the_new_subscription(
+) {
     let (service, server, browser) = subscribed_demo("forgotten").await;
     let old = server.stored_endpoints();
     // The push service lost its record of this browser: on reconnecting, Firefox is told a new
@@ -138,7 +141,9 @@ async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_t
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     let current = browser
-        .run_async("navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s && s.endpoint)")
+        .run_async(
+            "navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s && s.endpoint)",
+        )
         .await;
     assert_eq!(stored, vec![current.as_str().unwrap_or("no subscription in the browser").to_owned()], "old: {old:?}");
     // And the server reaches the user through it.

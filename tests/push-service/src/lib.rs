@@ -164,8 +164,7 @@ async fn websocket(ws: WebSocketUpgrade, State(service): State<PushService>) -> 
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     }
     // Firefox asks for this subprotocol and closes the socket when the answer lacks it.
-    ws.protocols(["push-notification"])
-        .on_upgrade(move |socket| browser_session(socket, service))
+    ws.protocols(["push-notification"]).on_upgrade(move |socket| browser_session(socket, service))
 }
 
 async fn browser_session(mut socket: WebSocket, service: PushService) {
@@ -342,9 +341,10 @@ async fn push(
         }
     }
     let topic = header("topic").map(str::to_owned);
-    if topic.as_deref().is_some_and(|t| {
-        t.len() > 32 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    }) {
+    if topic
+        .as_deref()
+        .is_some_and(|t| t.len() > 32 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
         return error(StatusCode::BAD_REQUEST, 111, "Topic must be at most 32 base64url characters");
     }
     if body.len() > MAX_BODY {

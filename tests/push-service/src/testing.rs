@@ -27,12 +27,12 @@ pub struct AppServerKey {
 impl AppServerKey {
     /// The key pair for `seed`.
     pub fn from_seed(seed: u8) -> AppServerKey {
-    let secret = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
-    let public = secret.public_key().to_encoded_point(false);
-    AppServerKey {
-        private: URL_SAFE_NO_PAD.encode(secret.to_bytes()),
-        public: URL_SAFE_NO_PAD.encode(public.as_bytes()),
-    }
+        let secret = p256::SecretKey::from_slice(&[seed; 32]).unwrap();
+        let public = secret.public_key().to_encoded_point(false);
+        AppServerKey {
+            private: URL_SAFE_NO_PAD.encode(secret.to_bytes()),
+            public: URL_SAFE_NO_PAD.encode(public.as_bytes()),
+        }
     }
 }
 
@@ -202,4 +202,3 @@ async fn post(request: http02::Request<Vec<u8>>) -> u16 {
     }
     status.as_u16()
 }
-

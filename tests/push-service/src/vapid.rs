@@ -58,8 +58,7 @@ pub fn verify(headers: &HeaderMap, subscription_key: &[u8], audience: &str) -> R
     let key = key.and_then(decode_key).ok_or_else(|| unauthorized("no valid public key (k=)"))?;
 
     let mut parts = token.split('.');
-    let (Some(header), Some(claims), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(header), Some(claims), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(unauthorized("the token is not a JWS"));
     };
@@ -74,9 +73,7 @@ pub fn verify(headers: &HeaderMap, subscription_key: &[u8], audience: &str) -> R
         .and_then(|s| Signature::from_slice(&s).ok())
         .ok_or_else(|| unauthorized("bad signature encoding"))?;
     let signed = &token[..token.rfind('.').unwrap_or(token.len())];
-    verifying_key
-        .verify(signed.as_bytes(), &signature)
-        .map_err(|_| unauthorized("the signature does not verify"))?;
+    verifying_key.verify(signed.as_bytes(), &signature).map_err(|_| unauthorized("the signature does not verify"))?;
 
     let claims: serde_json::Value = decode_json(claims).ok_or_else(|| unauthorized("bad JWT claims"))?;
     // The `web-push` crate (0.11) leaves the port out of `aud`; real push services sit on

@@ -3,7 +3,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use push_service::testing::{send as send_json, AppServerKey, BrowserSubscription, ScriptedBrowser as Browser, Send, Urgency, DEFAULT};
+use push_service::testing::{
+    send as send_json, AppServerKey, BrowserSubscription, ScriptedBrowser as Browser, Send, Urgency, DEFAULT,
+};
 use push_service::PushService;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -82,13 +84,7 @@ async fn a_missing_or_tampered_vapid_token_is_refused_with_401() {
     claims["exp"] = (claims["exp"].as_u64().unwrap() - 60).into();
     parts[1] = URL_SAFE_NO_PAD.encode(claims.to_string());
     let tampered = header.replace(token, &parts.join("."));
-    let answer = client
-        .post(&sub.endpoint)
-        .header("TTL", "60")
-        .header("Authorization", tampered)
-        .send()
-        .await
-        .unwrap();
+    let answer = client.post(&sub.endpoint).header("TTL", "60").header("Authorization", tampered).send().await.unwrap();
     assert_eq!(answer.status(), 401);
     browser.expect_silence().await;
 }

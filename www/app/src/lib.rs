@@ -183,7 +183,11 @@ fn SendForm(props: &SendFormProps) -> Html {
     let draft = use_state(Draft::default);
     let outcome = use_state(|| None::<Result<String, String>>);
 
-    let field = |id: &'static str, label: &'static str, placeholder: &'static str, value: String, set: fn(&mut Draft, String)| {
+    let field = |id: &'static str,
+                 label: &'static str,
+                 placeholder: &'static str,
+                 value: String,
+                 set: fn(&mut Draft, String)| {
         let draft = draft.clone();
         let oninput = Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();

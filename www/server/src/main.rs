@@ -156,7 +156,8 @@ fn check_token(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
 fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let host = header("host").unwrap_or_default();
-    let same_origin = header("origin").is_some_and(|origin| origin == format!("http://{host}") || origin == format!("https://{host}"));
+    let same_origin = header("origin")
+        .is_some_and(|origin| origin == format!("http://{host}") || origin == format!("https://{host}"));
     if same_origin {
         Ok(())
     } else {
@@ -216,10 +217,15 @@ struct RemoveRequest {
     endpoint: String,
 }
 
-async fn remove(State(app): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
     check_csrf(&app, &headers)?;
     let request: RemoveRequest = parse(&body)?;
-    let removed = app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&request.endpoint).map_err(storage_error)?;
+    let removed =
+        app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&request.endpoint).map_err(storage_error)?;
     println!("removed {} subscription", if removed { "a" } else { "no" });
     Ok(StatusCode::NO_CONTENT)
 }
@@ -248,7 +254,11 @@ fn default_ttl() -> u32 {
     24 * 60 * 60
 }
 
-async fn send_notification(State(app): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, ApiError> {
+async fn send_notification(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
     check_csrf(&app, &headers)?;
     let request: SendRequest = parse(&body)?;
     if request.notification.title.trim().is_empty() {
@@ -260,7 +270,11 @@ async fn send_notification(State(app): State<Shared>, headers: HeaderMap, body: 
             (Audience::All, _) => store.all().map_err(storage_error)?,
             (Audience::Me, Some(endpoint)) => store.get(endpoint).map_err(storage_error)?.into_iter().collect(),
             (Audience::Me, None) => {
-                return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "\"to\": \"me\" needs your endpoint".into()))
+                return Err(ApiError(
+                    StatusCode::BAD_REQUEST,
+                    "bad-request",
+                    "\"to\": \"me\" needs your endpoint".into(),
+                ))
             }
         }
     };

@@ -18,16 +18,28 @@ pub struct Message<'a> {
     pub topic: Option<String>,
 }
 
-pub async fn send(client: &reqwest::Client, vapid: &Vapid, subject: &str, to: &Subscription, message: &Message<'_>) -> Outcome {
+pub async fn send(
+    client: &reqwest::Client,
+    vapid: &Vapid,
+    subject: &str,
+    to: &Subscription,
+    message: &Message<'_>,
+) -> Outcome {
     match build(vapid, subject, to, message) {
         Ok(request) => post(client, request).await,
         Err(e) => Outcome::Failed(format!("cannot build the message: {e}")),
     }
 }
 
-fn build(vapid: &Vapid, subject: &str, to: &Subscription, message: &Message<'_>) -> Result<http02::Request<Vec<u8>>, String> {
+fn build(
+    vapid: &Vapid,
+    subject: &str,
+    to: &Subscription,
+    message: &Message<'_>,
+) -> Result<http02::Request<Vec<u8>>, String> {
     let info = web_push::SubscriptionInfo::new(to.endpoint.as_str(), to.keys.p256dh.as_str(), to.keys.auth.as_str());
-    let mut signature = web_push::VapidSignatureBuilder::from_base64(&vapid.private, &info).map_err(|e| e.to_string())?;
+    let mut signature =
+        web_push::VapidSignatureBuilder::from_base64(&vapid.private, &info).map_err(|e| e.to_string())?;
     signature.add_claim("sub", subject);
     let body = serde_json::to_vec(message.payload).map_err(|e| e.to_string())?;
     let mut builder = web_push::WebPushMessageBuilder::new(&info);

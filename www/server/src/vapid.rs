@@ -17,8 +17,8 @@ impl Vapid {
     pub fn load_or_create(dir: &Path) -> std::io::Result<Vapid> {
         let path = dir.join("vapid.json");
         if let Ok(text) = std::fs::read_to_string(&path) {
-            let saved: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+            let saved: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
             if let Some(private) = saved["private"].as_str() {
                 return Self::from_private(private)
                     .ok_or_else(|| std::io::Error::other(format!("{}: not a P-256 private key", path.display())));

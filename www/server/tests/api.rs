@@ -69,7 +69,14 @@ impl Server {
         self.call_with(method, path, body, Some(&self.base), Some(&self.token)).await
     }
 
-    async fn call_with(&self, method: reqwest::Method, path: &str, body: &Value, origin: Option<&str>, token: Option<&str>) -> (u16, Value) {
+    async fn call_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+        origin: Option<&str>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
         let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.base)).json(body);
         if let Some(origin) = origin {
             request = request.header("Origin", origin);
@@ -135,15 +142,18 @@ async fn the_worker_replaces_a_stored_subscription_without_the_token_but_not_an_
     server.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/old")).await;
     let mut changed = subscription("https://push.example/new");
     changed["oldEndpoint"] = "https://push.example/old".into();
-    let (status, _) = server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some(&server.base), None).await;
+    let (status, _) =
+        server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some(&server.base), None).await;
     assert_eq!(status, 201);
     assert_eq!(server.rows(), ["https://push.example/new"]);
 
     changed["oldEndpoint"] = "https://push.example/guessed".into();
     changed["endpoint"] = "https://push.example/attacker".into();
-    let (status, body) = server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some(&server.base), None).await;
+    let (status, body) =
+        server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some(&server.base), None).await;
     assert_eq!((status, &body["error"]["id"]), (403, &json!("csrf")));
-    let (status, _) = server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some("http://evil.example"), None).await;
+    let (status, _) =
+        server.call_with(reqwest::Method::POST, "/api/subscription", &changed, Some("http://evil.example"), None).await;
     assert_eq!(status, 403);
     assert_eq!(server.rows(), ["https://push.example/new"]);
 }
@@ -159,7 +169,11 @@ async fn requests_without_the_token_or_from_another_origin_are_refused_and_nothi
         (None, Some(server.token.as_str()), "origin"),
     ];
     for (origin, token, id) in cases {
-        for (method, path) in [(reqwest::Method::POST, "/api/subscription"), (reqwest::Method::POST, "/api/send"), (reqwest::Method::DELETE, "/api/subscription")] {
+        for (method, path) in [
+            (reqwest::Method::POST, "/api/subscription"),
+            (reqwest::Method::POST, "/api/send"),
+            (reqwest::Method::DELETE, "/api/subscription"),
+        ] {
             let (status, body) = server.call_with(method.clone(), path, &sub, origin, token).await;
             assert_eq!(status, 403, "{method} {path} from {origin:?} with {token:?}");
             assert_eq!(body["error"]["id"], id, "{body}");
@@ -175,7 +189,8 @@ async fn bad_bodies_get_400_in_the_error_shape() {
     let (status, body) = server.call(reqwest::Method::POST, "/api/subscription", &json!({"endpoint": 5})).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["id"], "bad-request");
-    let (status, body) = server.call(reqwest::Method::POST, "/api/subscription", &subscription("javascript:alert(1)")).await;
+    let (status, body) =
+        server.call(reqwest::Method::POST, "/api/subscription", &subscription("javascript:alert(1)")).await;
     assert_eq!((status, &body["error"]["id"]), (400, &json!("bad-request")));
     assert!(server.rows().is_empty());
 }
@@ -207,7 +222,8 @@ async fn a_push_reaches_a_real_subscription_and_a_gone_one_is_pruned() {
     // Nothing secret reached the log.
     let log = server.log();
     assert!(log.contains(&format!("saved a subscription at http://{}", service.addr())), "{log}");
-    for secret in [browser_sub.channel_id.as_str(), browser_sub.p256dh.as_str(), sub["keys"]["auth"].as_str().unwrap()] {
+    for secret in [browser_sub.channel_id.as_str(), browser_sub.p256dh.as_str(), sub["keys"]["auth"].as_str().unwrap()]
+    {
         assert!(!log.contains(secret), "the log shows {secret}:\n{log}");
     }
 }

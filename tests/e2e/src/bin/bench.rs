@@ -52,7 +52,9 @@ impl Page {
             )
             .await;
         list.as_array()
-            .map(|list| list.iter().map(|n| (n[0].as_str().unwrap_or("").to_owned(), n[1].as_f64().unwrap_or(0.0))).collect())
+            .map(|list| {
+                list.iter().map(|n| (n[0].as_str().unwrap_or("").to_owned(), n[1].as_f64().unwrap_or(0.0))).collect()
+            })
             .unwrap_or_default()
     }
 
@@ -69,10 +71,15 @@ impl Page {
         let targets = self.devtools.call("Target.getTargets", json!({})).await;
         let worker = targets["targetInfos"]
             .as_array()
-            .and_then(|t| t.iter().find(|t| t["type"] == "service_worker" && t["url"].as_str().is_some_and(|u| u.starts_with(&self.origin))))
+            .and_then(|t| {
+                t.iter().find(|t| {
+                    t["type"] == "service_worker" && t["url"].as_str().is_some_and(|u| u.starts_with(&self.origin))
+                })
+            })
             .cloned();
         let Some(worker) = worker else { return json!({"js_heap": null, "wasm_memory": null}) };
-        let attached = self.devtools.call("Target.attachToTarget", json!({"targetId": worker["targetId"], "flatten": true})).await;
+        let attached =
+            self.devtools.call("Target.attachToTarget", json!({"targetId": worker["targetId"], "flatten": true})).await;
         let session = attached["sessionId"].as_str().unwrap_or_default().to_owned();
         let heap = self.devtools.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
         // wasm_bindgen() hands back the instance the Rust worker started; the baseline has no wasm.
@@ -128,7 +135,8 @@ async fn burst(page: &mut Page, round: usize) -> Value {
         }
     };
     let prefix = format!("burst-{round}-");
-    let distinct: std::collections::HashSet<&str> = shown.iter().filter_map(|n| n[0].as_str()).filter(|t| t.starts_with(&prefix)).collect();
+    let distinct: std::collections::HashSet<&str> =
+        shown.iter().filter_map(|n| n[0].as_str()).filter(|t| t.starts_with(&prefix)).collect();
     let last = shown.iter().filter_map(|n| n[1].as_f64()).fold(first, f64::max);
     page.take_notifications().await;
     json!({"sent": BURST, "shown": distinct.len(), "ms_to_last": last - first})
@@ -157,9 +165,7 @@ async fn main() {
     let [(rust_warm, rust_cold), (js_warm, js_cold), (floor_warm, floor_cold)] = latencies(&mut pages).await;
     let [rust_page, js_page, _] = &mut pages;
     let [rust_burst, js_burst] = bursts(rust_page, js_page).await;
-    let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| {
-        json!({"warm": warm, "cold": cold, "bursts": burst["bursts"], "memory": burst["memory"]})
-    };
+    let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| json!({"warm": warm, "cold": cold, "bursts": burst["bursts"], "memory": burst["memory"]});
     let rust = figures(rust_warm, rust_cold, rust_burst);
     let js = figures(js_warm, js_cold, js_burst);
     let floor = json!({"warm": floor_warm, "cold": floor_cold});

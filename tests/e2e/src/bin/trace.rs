@@ -19,16 +19,8 @@ use std::time::Duration;
 const RUNS: usize = 3;
 /// Without `disabled-by-default-v8.cpu_profiler`: a profile says which functions run, but the
 /// sampling slows the start it samples by about half.
-const CATEGORIES: [&str; 8] = [
-    "devtools.timeline",
-    "v8",
-    "v8.execute",
-    "v8.wasm",
-    "ServiceWorker",
-    "mojom",
-    "toplevel",
-    "loading",
-];
+const CATEGORIES: [&str; 8] =
+    ["devtools.timeline", "v8", "v8.execute", "v8.wasm", "ServiceWorker", "mojom", "toplevel", "loading"];
 
 #[tokio::main]
 async fn main() {
