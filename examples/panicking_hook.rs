@@ -20,8 +20,7 @@ mod worker {
             let mut shown = shown.borrow_mut();
             // A stand-in for any bug in a hook: an unwrap on data that is not there.
             if payload.title == "panic in the hook" {
-                let missing: Option<&str> = None;
-                missing.expect("the hook's bug");
+                payload.data.as_ref().and_then(|data| data.get("missing")).expect("the hook's bug");
             }
             *shown += 1;
             payload.body = Some(shown.to_string());

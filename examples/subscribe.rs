@@ -4,7 +4,8 @@
 
 #[cfg(target_arch = "wasm32")]
 pub async fn turn_on_notifications() -> Result<Option<wasm_push::Subscription>, wasm_push::Error> {
-    use wasm_push::{request_permission, AppServer, ApplicationServerKey, Permission, Registration, Support};
+    use wasm_push::window::{request_permission, AppServer, Registration};
+    use wasm_push::{ApplicationServerKey, Permission, Support};
 
     Support::detect().check()?; // Error::Unsupported / Error::InsecureContext
     let key = ApplicationServerKey::from_base64url(

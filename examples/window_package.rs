@@ -5,7 +5,8 @@
 #[cfg(target_arch = "wasm32")]
 mod window {
     use wasm_bindgen::prelude::*;
-    use wasm_push::{request_permission, AppServer, ApplicationServerKey, Permission, Registration, Support};
+    use wasm_push::window::{request_permission, AppServer, Registration};
+    use wasm_push::{ApplicationServerKey, Permission, Support};
 
     /// Turns notifications on; resolves to the subscription's JSON, or `null` when the prompt
     /// was dismissed.

@@ -135,7 +135,7 @@ pub(crate) fn write_fields<V: JsonBuild>(payload: &NotificationPayload, data: Op
 /// A whole, non-negative number that a double holds exactly.
 pub(super) fn count<V: JsonView>(value: &V) -> Option<u64> {
     let n = value.number()?;
-    (n >= 0.0 && n <= 9_007_199_254_740_991.0 && n == (n as u64) as f64).then_some(n as u64)
+    ((0.0..=9_007_199_254_740_991.0).contains(&n) && n == (n as u64) as f64).then_some(n as u64)
 }
 
 fn vibrate<V: JsonView>(value: &V) -> Vec<u32> {

@@ -16,7 +16,7 @@ use wasm_bindgen_futures::JsFuture;
 ///
 /// ```no_run
 /// # async fn run(subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
-/// let server = wasm_push::AppServer::new("/api/push/subscription");
+/// let server = wasm_push::window::AppServer::new("/api/push/subscription");
 /// server.save(&subscription).await?;
 /// # Ok(()) }
 /// ```
@@ -34,7 +34,7 @@ impl AppServer {
     /// in the `X-CSRF-Token` header.
     ///
     /// ```no_run
-    /// let server = wasm_push::AppServer::new("/api/push/subscription");
+    /// let server = wasm_push::window::AppServer::new("/api/push/subscription");
     /// ```
     pub fn new(url: impl Into<String>) -> Self {
         let url = url.into();
@@ -50,7 +50,7 @@ impl AppServer {
     /// Removes with another method and URL (for servers that take `POST /unsubscribe`).
     ///
     /// ```no_run
-    /// let server = wasm_push::AppServer::new("/subscribe").remove_with("POST", "/unsubscribe");
+    /// let server = wasm_push::window::AppServer::new("/subscribe").remove_with("POST", "/unsubscribe");
     /// ```
     pub fn remove_with(mut self, method: impl Into<String>, url: impl Into<String>) -> Self {
         self.remove_method = method.into();
@@ -61,7 +61,7 @@ impl AppServer {
     /// Uses this token instead of the page's `<meta name="csrf-token">`.
     ///
     /// ```no_run
-    /// let server = wasm_push::AppServer::new("/api/push").csrf_token("3f9a…");
+    /// let server = wasm_push::window::AppServer::new("/api/push").csrf_token("3f9a…");
     /// ```
     pub fn csrf_token(mut self, token: impl Into<String>) -> Self {
         self.csrf_token = Some(token.into());
@@ -71,7 +71,7 @@ impl AppServer {
     /// Sends the token in another header than `X-CSRF-Token`.
     ///
     /// ```no_run
-    /// let server = wasm_push::AppServer::new("/api/push").csrf_header("X-XSRF-TOKEN");
+    /// let server = wasm_push::window::AppServer::new("/api/push").csrf_header("X-XSRF-TOKEN");
     /// ```
     pub fn csrf_header(mut self, name: impl Into<String>) -> Self {
         self.csrf_header = name.into();
@@ -83,7 +83,7 @@ impl AppServer {
     /// was told (acknowledged or not) for [`AppServer::sync`] and the worker.
     ///
     /// ```no_run
-    /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+    /// # async fn run(server: wasm_push::window::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
     /// server.save(&subscription).await?;
     /// # Ok(()) }
     /// ```
@@ -99,7 +99,7 @@ impl AppServer {
     /// Tells the app server to forget the subscription.
     ///
     /// ```no_run
-    /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+    /// # async fn run(server: wasm_push::window::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
     /// server.remove(&subscription).await?;
     /// # Ok(()) }
     /// ```
@@ -116,7 +116,7 @@ impl AppServer {
     /// not still stores the new.
     ///
     /// ```no_run
-    /// # async fn run(server: wasm_push::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
+    /// # async fn run(server: wasm_push::window::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
     /// server.replace(Some("https://push.example/old"), &subscription).await?;
     /// # Ok(()) }
     /// ```
@@ -132,7 +132,7 @@ impl AppServer {
     ///
     /// ```no_run
     /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
-    /// let server = wasm_push::AppServer::new("/api/push/subscription");
+    /// let server = wasm_push::window::AppServer::new("/api/push/subscription");
     /// let synced = server.sync(&registration).await?;
     /// # Ok(()) }
     /// ```
@@ -181,8 +181,8 @@ impl AppServer {
 /// What [`AppServer::sync`] did.
 ///
 /// ```no_run
-/// # async fn run(server: wasm_push::AppServer, registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
-/// if let wasm_push::Synced::Renewed(subscription) = server.sync(&registration).await? {
+/// # async fn run(server: wasm_push::window::AppServer, registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
+/// if let wasm_push::window::Synced::Renewed(subscription) = server.sync(&registration).await? {
 ///     println!("renewed: {subscription}");
 /// }
 /// # Ok(()) }

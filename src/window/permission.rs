@@ -72,7 +72,7 @@ pub async fn request_permission() -> Result<Permission, Error> {
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), wasm_push::Error> {
-/// let watch = wasm_push::PermissionWatch::new(|permission| {
+/// let watch = wasm_push::window::PermissionWatch::new(|permission| {
 ///     web_sys::console::log_1(&format!("now {permission:?}").into());
 /// }).await?;
 /// // … keep `watch` as long as the page cares; dropping it removes the listener.
@@ -91,7 +91,7 @@ impl PermissionWatch {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), wasm_push::Error> {
-    /// let _watch = wasm_push::PermissionWatch::new(|_| {}).await?;
+    /// let _watch = wasm_push::window::PermissionWatch::new(|_| {}).await?;
     /// # Ok(()) }
     /// ```
     pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, Error> {
@@ -115,7 +115,7 @@ impl PermissionWatch {
     /// The state now.
     ///
     /// ```no_run
-    /// # fn run(watch: &wasm_push::PermissionWatch) {
+    /// # fn run(watch: &wasm_push::window::PermissionWatch) {
     /// let now = watch.current();
     /// # }
     /// ```

@@ -14,7 +14,7 @@ const SUBSCRIBE_TIMEOUT_MS: u32 = 20_000;
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), wasm_push::Error> {
-/// let registration = wasm_push::Registration::register("/sw.js", "/").await?;
+/// let registration = wasm_push::window::Registration::register("/sw.js", "/").await?;
 /// let registration = registration.ready().await?;
 /// # Ok(()) }
 /// ```
@@ -28,7 +28,7 @@ impl Registration {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), wasm_push::Error> {
-    /// let registration = wasm_push::Registration::register("/app/sw.js", "/app/").await?;
+    /// let registration = wasm_push::window::Registration::register("/app/sw.js", "/app/").await?;
     /// # Ok(()) }
     /// ```
     pub async fn register(script_url: &str, scope: &str) -> Result<Self, Error> {
@@ -39,7 +39,7 @@ impl Registration {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), wasm_push::Error> {
-    /// let registration = wasm_push::Registration::register_module("/sw.mjs", "/").await?;
+    /// let registration = wasm_push::window::Registration::register_module("/sw.mjs", "/").await?;
     /// # Ok(()) }
     /// ```
     pub async fn register_module(script_url: &str, scope: &str) -> Result<Self, Error> {
@@ -60,7 +60,7 @@ impl Registration {
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), wasm_push::Error> {
-    /// if let Some(existing) = wasm_push::Registration::existing("").await? {
+    /// if let Some(existing) = wasm_push::window::Registration::existing("").await? {
     ///     let subscription = existing.subscription().await?;
     /// }
     /// # Ok(()) }
@@ -74,7 +74,7 @@ impl Registration {
     /// `navigator.serviceWorker.ready`, which only settles for the page's own scope).
     ///
     /// ```no_run
-    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
     /// let active = registration.ready().await?;
     /// # Ok(()) }
     /// ```
@@ -110,7 +110,7 @@ impl Registration {
     ///
     /// ```no_run
     /// # fn run(raw: web_sys::ServiceWorkerRegistration) {
-    /// let registration = wasm_push::Registration::from_raw(raw);
+    /// let registration = wasm_push::window::Registration::from_raw(raw);
     /// # }
     /// ```
     pub fn from_raw(raw: ServiceWorkerRegistration) -> Self {
@@ -120,7 +120,7 @@ impl Registration {
     /// The underlying `web_sys` object.
     ///
     /// ```no_run
-    /// # fn run(registration: wasm_push::Registration) {
+    /// # fn run(registration: wasm_push::window::Registration) {
     /// let scope: String = registration.as_raw().scope();
     /// # }
     /// ```
@@ -135,7 +135,7 @@ impl Registration {
     /// for another key (the app server rotated its VAPID key), it is ended and a new one made.
     ///
     /// ```no_run
-    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
     /// let key = wasm_push::ApplicationServerKey::from_base64url("BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U")?;
     /// let subscription = registration.subscribe(&key).await?;
     /// # Ok(()) }
@@ -163,7 +163,7 @@ impl Registration {
     /// `userVisibleOnly: true`), which can differ from `Notification.permission` in a worker.
     ///
     /// ```no_run
-    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
     /// let state = registration.push_permission().await?;
     /// # Ok(()) }
     /// ```
@@ -178,7 +178,7 @@ impl Registration {
     /// The current subscription, if any.
     ///
     /// ```no_run
-    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
     /// if let Some(subscription) = registration.subscription().await? {
     ///     println!("{subscription}");
     /// }
@@ -204,7 +204,7 @@ impl Registration {
     /// Ends the current subscription; `Ok(false)` when there was none.
     ///
     /// ```no_run
-    /// # async fn run(registration: wasm_push::Registration) -> Result<(), wasm_push::Error> {
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
     /// registration.unsubscribe().await?;
     /// # Ok(()) }
     /// ```

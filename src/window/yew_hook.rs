@@ -237,7 +237,7 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
         if granted != Permission::Granted {
             return Ok(None);
         }
-        let key = options.key.as_deref().ok_or_else(|| Error::MissingKey("none given in UsePushOptions"))?;
+        let key = options.key.as_deref().ok_or(Error::MissingKey("none given in UsePushOptions"))?;
         let subscription = registered.subscribe(&ApplicationServerKey::from_base64url(key)?).await?;
         if let Some(url) = &options.server_url {
             AppServer::new(url.as_str()).save(&subscription).await?;

@@ -53,19 +53,27 @@ fn check(command: &mut Command, what: &str, by_hand: &str) -> Result {
     }
 }
 
+/// A rustup target or component (`kind`), added unless it is there.
+fn rustup(kind: &str, name: &str) -> Result {
+    let installed = output(Command::new("rustup").args([kind, "list", "--installed"])).unwrap_or_default();
+    // Components are listed with the host's triple after their name.
+    if installed.lines().any(|line| line.trim() == name || line.starts_with(&format!("{name}-"))) {
+        say(&format!("rustup {kind} {name}: present"));
+        return Ok(());
+    }
+    say(&format!("installing the rustup {kind} {name}"));
+    check(Command::new("rustup").args([kind, "add", name]), name, &format!("rustup {kind} add {name}"))
+}
+
+/// rustfmt and clippy, for the gates of `cargo xtask test`.
+pub fn lint_tools() -> Result {
+    rustup("component", "rustfmt")?;
+    rustup("component", "clippy")
+}
+
 /// The wasm32 target, wasm-bindgen-cli at the Cargo.lock version, and wasm-opt.
 pub fn wasm_tools() -> Result<WasmTools> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
-        say("wasm32-unknown-unknown target: present");
-    } else {
-        say("installing the wasm32-unknown-unknown target (rustup)");
-        check(
-            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
-            "the wasm32 target",
-            "rustup target add wasm32-unknown-unknown",
-        )?;
-    }
+    rustup("target", "wasm32-unknown-unknown")?;
 
     let version = locked_wasm_bindgen()?;
     let wasm_bindgen = cargo_bin().join("wasm-bindgen");

@@ -167,7 +167,7 @@ async fn a_subscription_changed_behind_the_demo_servers_back_is_put_right_on_the
         ))
         .await;
     let new = new.as_str().expect("subscribed again").to_owned();
-    assert_ne!([new.clone()], old.as_slice());
+    assert_ne!(std::slice::from_ref(&new), old.as_slice());
     assert_eq!(server.stored_endpoints(), old, "the server has not heard of it yet");
 
     // The next visit: the page's use_push brings the server in step.

@@ -4,7 +4,8 @@
 
 use serde_json::json;
 use wasm_bindgen::prelude::*;
-use wasm_push::{use_push, Error, ForegroundMessages, Permission, UsePushOptions};
+use wasm_push::window::{use_push, ForegroundMessages, UsePushOptions};
+use wasm_push::{Error, Permission};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

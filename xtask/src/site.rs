@@ -1,0 +1,102 @@
+//! The demo site as the tests, the benchmark and `cargo xtask demo` serve it, and its variants
+//! for the end-to-end tests (a panicking hook, a site's own worker, a module worker, …).
+
+use crate::dist::{dist, wasm_bindgen, DROP_IN_FILES};
+use crate::{cargo, root, run, say, setup, wasm_release_build, Result};
+use std::path::{Path, PathBuf};
+
+/// The demo site as served: `www/static` plus the release artefacts, in `target/www`.
+pub(crate) fn site(tools: &setup::WasmTools) -> Result<PathBuf> {
+    dist(tools)?;
+    let site = root().join("target/www");
+    let _ = std::fs::remove_dir_all(&site);
+    copy_dir(&root().join("www/static"), &site)?;
+    copy_dir(&root().join("target/dist"), &site)?;
+    Ok(site)
+}
+
+/// A copy of the built site in `target/<name>`, for a test or the benchmark to change.
+pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
+    let out = root().join("target").join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    copy_dir(site, &out)?;
+    Ok(out)
+}
+
+/// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
+/// for the end-to-end test of recovery from a trap. It is served the way a worker of one's own
+/// is (`examples/custom_worker.rs`): wasm-bindgen's output beside `sw/sw.js`, `sw/push.js` and
+/// `sw/listeners.js` as they are in the repository, which import it, so that path is tested too.
+pub(crate) fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
+    run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
+    let out = site_variant(site, "www-panic")?;
+    let built = root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm");
+    wasm_bindgen(tools, &built, "no-modules", "wasm_push_sw", &out)?;
+    for source in ["sw.js", "push.js", "listeners.js"] {
+        std::fs::copy(root().join("sw").join(source), out.join(source))
+            .map_err(|e| format!("panic site, {source}: {e}"))?;
+    }
+    Ok(out)
+}
+
+/// The demo site with a worker of its own (`tests/e2e/fixtures/existing-sw.js`, a precaching
+/// worker) that imports wasm-push from `/push/`, in `target/www-existing`: the drop-in test.
+pub(crate) fn existing_worker_site(site: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-existing")?;
+    std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
+    for file in &DROP_IN_FILES {
+        std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
+    }
+    std::fs::copy(root().join("tests/e2e/fixtures/existing-sw.js"), out.join("sw.js"))
+        .map_err(|e| format!("existing-sw.js: {e}"))?;
+    Ok(out)
+}
+
+/// The demo site with its worker set to hand pushes to a focused page
+/// (`tests/e2e/fixtures/foreground-sw.js`), in `target/www-foreground`.
+pub(crate) fn foreground_site(site: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-foreground")?;
+    std::fs::copy(root().join("tests/e2e/fixtures/foreground-sw.js"), out.join("sw.js"))
+        .map_err(|e| format!("foreground-sw.js: {e}"))?;
+    Ok(out)
+}
+
+/// The demo site without its worker's wasm, in `target/www-late-wasm`: the test of a worker
+/// whose wasm cannot be loaded at first.
+pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-late-wasm")?;
+    std::fs::remove_file(out.join("wasm_push_sw_bg.wasm")).map_err(|e| format!("late wasm site: {e}"))?;
+    Ok(out)
+}
+
+/// The demo site plus a module worker (`tests/e2e/fixtures/module-sw.mjs`) that imports
+/// `module/push.mjs`, in `target/www-module`.
+pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-module")?;
+    std::fs::copy(root().join("tests/e2e/fixtures/module-sw.mjs"), out.join("module-sw.mjs"))
+        .map_err(|e| format!("module-sw.mjs: {e}"))?;
+    Ok(out)
+}
+
+pub(crate) fn demo() -> Result {
+    let site = site(&setup::wasm_tools()?)?;
+    say("starting the demo server (Ctrl-C stops it)");
+    // Subscriptions and VAPID keys live in ./wasm-push-data, kept across runs.
+    run(cargo()
+        .args(["run", "--quiet", "-p", "wasm-push-demo-server", "--", "--addr", "127.0.0.1:8080", "--root"])
+        .arg(&site))
+}
+
+pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()))?;
+            continue;
+        }
+        std::fs::copy(entry.path(), to.join(entry.file_name()))
+            .map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! `cargo xtask test`: the gates (fmt, clippy), the native tests, the browser suites in
+//! headless Chromium and Firefox ESR against a push service on loopback, and the end-to-end
+//! tests; then a table of every suite's counts.
+
+use crate::site::{existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, site};
+use crate::{cargo, root, run, say, setup, Result};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+/// Browser tests in a module of this name subscribe through the loopback push service, which
+/// only Firefox can be pointed at.
+const NEEDS_PUSH_SERVICE: &str = "loopback_push_service";
+
+/// One suite's result, as its runner's `test result:` line gave it.
+struct Suite {
+    name: String,
+    passed: u32,
+    failed: u32,
+    ignored: u32,
+    /// Left out by a `--skip` filter.
+    skipped: u32,
+}
+
+pub(crate) fn all() -> Result {
+    let started = Instant::now();
+    let tools = setup::wasm_tools()?;
+    let browsers = setup::browsers()?;
+    let mut suites = Vec::new();
+    gates()?;
+
+    say("native tests (library, payload and subscription types, loopback push service)");
+    let mut native = cargo();
+    native.args(["test", "--no-fail-fast", "--color", "never"]);
+    let native = run_suites(native, "native", &mut suites);
+
+    say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
+    run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))?;
+
+    say("starting the loopback push service");
+    run(cargo().args(["build", "--quiet", "-p", "push-service"]))?;
+    let (service, port) = start_push_service()?;
+    let config = root().join("target/browser-tests");
+    std::fs::create_dir_all(&config).map_err(|e| e.to_string())?;
+    let service_json = serde_json::json!({
+        "websocket": format!("ws://127.0.0.1:{port}/"),
+        "http": format!("http://127.0.0.1:{port}"),
+    });
+    std::fs::write(config.join("push-service.json"), service_json.to_string()).map_err(|e| e.to_string())?;
+    let webdriver_json = config.join("webdriver.json");
+    std::fs::write(&webdriver_json, setup::webdriver_json(port)).map_err(|e| e.to_string())?;
+
+    // The suites that run in a browser; the other files in tests/ are native.
+    let browser_suites: Vec<String> = std::fs::read_dir(root().join("tests"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|text| text.contains("wasm_bindgen_test_configure!")))
+        .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned))
+        .collect();
+    let mut results = vec![native];
+    for (browser, driver_var, driver) in
+        [("Chromium", "CHROMEDRIVER", &browsers.chromedriver), ("Firefox ESR", "GECKODRIVER", &browsers.geckodriver)]
+    {
+        say(&format!("browser suites in headless {browser}: {}", browser_suites.join(", ")));
+        let mut command = cargo();
+        command.args([
+            "test",
+            "--no-fail-fast",
+            "--color",
+            "never",
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "wasm-push",
+        ]);
+        for suite in &browser_suites {
+            command.args(["--test", suite]);
+        }
+        if driver_var == "CHROMEDRIVER" {
+            say(&format!(
+                "SKIPPED in Chromium: the tests in {NEEDS_PUSH_SERVICE} modules (Chromium cannot subscribe \
+                 without its own push service; they run in Firefox)"
+            ));
+            command.args(["--", "--skip", NEEDS_PUSH_SERVICE]);
+        }
+        // Exactly one driver per run: with both set, the runner picks geckodriver.
+        command
+            .env_remove("CHROMEDRIVER")
+            .env_remove("GECKODRIVER")
+            .env(driver_var, driver)
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
+            .env("PATH", tools.path_with_cargo_bin());
+        results.push(run_suites(command, browser, &mut suites));
+    }
+    drop(service);
+
+    say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
+    // The tools were checked at the start of this run; no need to ask again.
+    let site = site(&tools)?;
+    let panicking = panicking_site(&tools, &site)?;
+    let existing = existing_worker_site(&site)?;
+    let foreground = foreground_site(&site)?;
+    let late_wasm = late_wasm_site(&site)?;
+    let module_worker = module_worker_site(&site)?;
+    run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
+    let mut end_to_end = cargo();
+    end_to_end
+        .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
+        .env("WASM_PUSH_SITE", &site)
+        .env("WASM_PUSH_PANICKING_SITE", &panicking)
+        .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
+        .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
+        .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
+        .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
+        .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
+        .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
+        .env("CHROMEDRIVER", &browsers.chromedriver)
+        .env("GECKODRIVER", &browsers.geckodriver);
+    results.push(run_suites(end_to_end, "end-to-end", &mut suites));
+
+    println!("\n{:<48} {:>7} {:>7} {:>8} {:>8}", "suite", "passed", "failed", "ignored", "skipped");
+    for suite in suites.iter().filter(|s| s.passed + s.failed + s.ignored + s.skipped > 0) {
+        println!(
+            "{:<48} {:>7} {:>7} {:>8} {:>8}",
+            suite.name, suite.passed, suite.failed, suite.ignored, suite.skipped
+        );
+    }
+    let passed: u32 = suites.iter().map(|s| s.passed).sum();
+    let failed: u32 = suites.iter().map(|s| s.failed).sum();
+    println!("\ntook {:.0} s", started.elapsed().as_secs_f64());
+    println!("{passed} passed, {failed} failed");
+    match results.into_iter().find(|r| r.is_err()) {
+        Some(err) => err,
+        None if failed > 0 => Err(format!("{failed} tests failed")),
+        None => Ok(()),
+    }
+}
+
+/// Formatting and lints, which are not taste to argue about in review: `cargo fmt --check`, and
+/// `cargo clippy -D warnings` on the native crates and on the wasm32 ones.
+fn gates() -> Result {
+    setup::lint_tools()?;
+    say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32");
+    run(cargo().args(["fmt", "--all", "--check"]))
+        .map_err(|_| "cargo fmt --check found unformatted code: run cargo fmt --all".to_owned())?;
+    let native = ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service", "-p", "e2e"];
+    run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(native).args(["--", "-D", "warnings"]))?;
+    let wasm32 = ["-p", "wasm-push", "--features", "yew", "-p", "wasm-push-sw", "-p", "wasm-push-demo-app"];
+    run(cargo().args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"]).args(wasm32).args([
+        "-p",
+        "wasm-push-bench-floor",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// Runs a cargo test command, echoing its output and collecting every `test result:` line
+/// under the name of the binary that printed it.
+fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Result {
+    let shown = format!("{command:?}").replace('"', "");
+    // cargo prints "Running …" on stderr and the harness prints results on stdout: one pipe for
+    // both keeps them in the order they were written, so each result gets its suite's name.
+    let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    let writer_too = writer.try_clone().map_err(|e| format!("pipe: {e}"))?;
+    let mut child = command
+        .current_dir(root())
+        .stdout(writer)
+        .stderr(writer_too)
+        .spawn()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    // `command` holds our copies of the write end: drop them, so the reader ends with the child.
+    drop(command);
+    let lines = BufReader::new(reader).lines().map_while(std::result::Result::ok);
+    let mut current = String::from("?");
+    for line in lines {
+        println!("{line}");
+        let trimmed = line.trim();
+        // cargo's "Running tests/window.rs (target/…)", not the browser runner's own lines.
+        if let Some(rest) = trimmed.strip_prefix("Running ").filter(|r| r.ends_with(')')) {
+            current = rest.split(" (").next().unwrap_or("?").to_owned();
+        } else if let Some(rest) = trimmed.strip_prefix("Doc-tests ") {
+            current = format!("doc-tests {rest}");
+        }
+        if let Some(result) = trimmed.strip_prefix("test result: ") {
+            let count = |word: &str| -> u32 {
+                result
+                    .split(['.', ';'])
+                    .find_map(|part| part.trim().strip_suffix(word)?.trim().parse().ok())
+                    .unwrap_or(0)
+            };
+            suites.push(Suite {
+                name: format!("{label}: {current}"),
+                passed: count("passed"),
+                failed: count("failed"),
+                ignored: count("ignored"),
+                skipped: count("filtered out"),
+            });
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{label} tests failed ({status})"))
+    }
+}
+
+/// The push service runs until its standard input closes, so it ends with this process.
+struct PushService(Child);
+
+impl Drop for PushService {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_push_service() -> Result<(PushService, u16)> {
+    let binary = root().join("target/debug/push-service");
+    let mut child = Command::new(&binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut first = String::new();
+    BufReader::new(stdout).read_line(&mut first).map_err(|e| e.to_string())?;
+    let port = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .ok_or_else(|| format!("the push service did not say its port (it said {first:?})"))?;
+    say(&format!("push service on ws://127.0.0.1:{port}/"));
+    Ok((PushService(child), port))
+}
