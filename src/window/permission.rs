@@ -6,7 +6,7 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 /// Reads `Notification.permission` now.
 ///
 /// ```no_run
-/// if wasm_push::permission()? == wasm_push::Permission::Granted {
+/// if wasm_push::window::permission()? == wasm_push::Permission::Granted {
 ///     // subscribe straight away
 /// }
 /// # Ok::<(), wasm_push::Error>(())
@@ -33,7 +33,7 @@ pub fn permission() -> Result<Permission, Error> {
 ///
 /// ```no_run
 /// # async fn on_click() -> Result<(), wasm_push::Error> {
-/// match wasm_push::request_permission().await? {
+/// match wasm_push::window::request_permission().await? {
 ///     wasm_push::Permission::Granted => { /* subscribe */ }
 ///     _ => { /* dismissed: offer the button again later */ }
 /// }
