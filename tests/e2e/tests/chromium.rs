@@ -2,8 +2,9 @@
 //! through the DevTools protocol (Chromium has no push service here; the data arrives
 //! unencrypted, so this path proves the worker, not decryption).
 
-use e2e::{demo_serving, Browser, DemoServer};
+use e2e::{demo_serving, eventually, Browser, DemoServer};
 use serde_json::json;
+use std::time::Duration;
 
 /// The demo served by its server, open in Chromium, its worker active, and a DevTools session
 /// that knows the worker's registration id.
@@ -82,19 +83,15 @@ async fn a_real_push_event_shows_the_payload_warm_and_after_a_cold_start() {
 async fn a_real_push_with_malformed_or_no_data_still_shows_a_notification() {
     let (server, browser, mut devtools, registration) = demo_with_worker("malformed").await;
     let origin = server.origin.clone();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
     // One at a time: each must show its own notification (no tag, so they stack).
     for (data, expected) in [("{\"title\": ", 1), ("", 2)] {
         deliver(&mut devtools, &origin, &registration, data).await;
-        loop {
+        eventually(Duration::from_secs(15), Duration::from_millis(50), async || {
             let shown = browser.notifications().await;
             let fallbacks = shown.iter().filter(|(title, _, _)| title == "New notification").count();
-            if fallbacks == expected {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "after {data:?}: {shown:?}");
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+            (fallbacks == expected).then_some(()).ok_or_else(|| format!("after {data:?}: {shown:?}"))
+        })
+        .await;
     }
     let shown = browser.notifications().await;
     let bodies: Vec<&str> = shown.iter().map(|(_, body, _)| body.as_str()).collect();

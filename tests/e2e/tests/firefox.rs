@@ -3,10 +3,10 @@
 //! me", and the shipped worker shows exactly that (encrypted by the server with the `web-push`
 //! crate, decrypted by Firefox).
 
-use e2e::{Browser, DemoServer};
+use e2e::{eventually, Browser, DemoServer};
 use push_service::PushService;
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The demo in Firefox, subscribed through its page ("Turn on notifications") against a push
 /// service of the test's own, and stored by the demo server.
@@ -33,17 +33,16 @@ async fn send(browser: &Browser, request: Value) -> Value {
         .await
 }
 
-/// The titles of the notifications showing, sorted, once `expected` many show (or 15 s pass).
+/// The titles of the notifications showing, sorted, once `expected` many show (within 15 s).
 async fn titles_once(browser: &Browser, expected: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+    eventually(Duration::from_secs(15), Duration::from_millis(200), async || {
         let mut titles: Vec<String> = browser.notifications().await.into_iter().map(|(title, _, _)| title).collect();
-        if titles.len() >= expected || Instant::now() > deadline {
-            titles.sort();
-            return titles;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        titles.sort();
+        (titles.len() >= expected)
+            .then_some(titles.clone())
+            .ok_or_else(|| format!("{expected} expected; shown: {titles:?}"))
+    })
+    .await
 }
 
 #[tokio::test]
@@ -74,11 +73,15 @@ async fn subscribe_send_and_unsubscribe_through_the_demo_page() {
     assert_eq!(browser.run("return document.getElementById('title').value").await, "Typed in Firefox");
     browser.screenshot("demo-subscribed").await;
     // Firefox told the push service it delivered the message (code 100).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !service.receipts().iter().any(|r| r.kind == "ack" && r.code == 100) {
-        assert!(std::time::Instant::now() < deadline, "receipts: {:?}", service.receipts());
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    eventually(Duration::from_secs(5), Duration::from_millis(50), async || {
+        let receipts = service.receipts();
+        receipts
+            .iter()
+            .any(|r| r.kind == "ack" && r.code == 100)
+            .then_some(())
+            .ok_or_else(|| format!("receipts: {receipts:?}"))
+    })
+    .await;
 
     browser.click("#toggle").await;
     browser.wait_for_text("#subscription", "Not subscribed").await;
@@ -132,14 +135,11 @@ async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_t
     // uaid, drops its subscriptions and fires `pushsubscriptionchange` in the worker.
     service.forget_browsers_on_next_hello();
     service.disconnect_all();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let stored = loop {
+    let stored = eventually(Duration::from_secs(20), Duration::from_millis(200), async || {
         let stored = server.stored_endpoints();
-        if stored != old || Instant::now() > deadline {
-            break stored;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+        (stored != old).then_some(stored).ok_or_else(|| format!("the server still holds only {old:?}"))
+    })
+    .await;
     let current = browser
         .run_async(
             "navigator.serviceWorker.ready.then(r => r.pushManager.getSubscription()).then(s => s && s.endpoint)",
@@ -173,9 +173,9 @@ async fn a_subscription_changed_behind_the_demo_servers_back_is_put_right_on_the
     // The next visit: the page's use_push brings the server in step.
     browser.goto(&format!("{}/", server.origin)).await;
     browser.wait_for_worker().await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while server.stored_endpoints() != [new.clone()] {
-        assert!(Instant::now() < deadline, "stored: {:?}, browser: {new}", server.stored_endpoints());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(Duration::from_secs(10), Duration::from_millis(100), async || {
+        let stored = server.stored_endpoints();
+        (stored == [new.clone()]).then_some(()).ok_or_else(|| format!("stored: {stored:?}, browser: {new}"))
+    })
+    .await;
 }

@@ -1,0 +1,53 @@
+//! The demo server serving a built site on a loopback port, as the end-to-end tests use it.
+
+use crate::setting;
+use std::path::PathBuf;
+use tokio::process::{Child, Command};
+
+/// The demo server (`WASM_PUSH_DEMO_SERVER`) serving the built site (`WASM_PUSH_SITE`) on a
+/// free loopback port, with a fresh data directory; it stops when dropped.
+pub struct DemoServer {
+    /// `http://127.0.0.1:PORT`
+    pub origin: String,
+    /// Its data directory (the SQLite file and the VAPID keys).
+    pub data: PathBuf,
+    _process: Child,
+}
+
+impl DemoServer {
+    /// Starts it on the built site and waits for its "open http://…" line.
+    pub async fn start(name: &str) -> DemoServer {
+        DemoServer::serving(name, &PathBuf::from(setting("WASM_PUSH_SITE"))).await
+    }
+
+    /// Starts it on another copy of the site (the benchmark's JavaScript baseline).
+    pub async fn serving(name: &str, site: &std::path::Path) -> DemoServer {
+        use tokio::io::AsyncBufReadExt;
+        assert!(site.join("sw.js").exists(), "{} has no sw.js: build the site first", site.display());
+        let data = std::env::temp_dir().join(format!("wasm-push-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut process = Command::new(setting("WASM_PUSH_DEMO_SERVER"))
+            .args(["--addr", "127.0.0.1:0", "--data"])
+            .arg(&data)
+            .arg("--root")
+            .arg(site)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the demo server starts");
+        let stdout = process.stdout.take().expect("piped");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let first = lines.next_line().await.unwrap().expect("the demo server says where it listens");
+        let origin = first.split("open ").nth(1).unwrap().split('/').take(3).collect::<Vec<_>>().join("/");
+        // Keep reading so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        DemoServer { origin, data, _process: process }
+    }
+
+    /// The endpoints stored in its SQLite file.
+    pub fn stored_endpoints(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.data.join("subscriptions.sqlite3")).unwrap();
+        let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
+        statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+}
