@@ -76,33 +76,12 @@ fn declarative<V: JsonView>(object: &V) -> Option<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shared::payload::tests::full_payload;
     use crate::shared::payload::{Action, Direction, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS};
     use serde_json::json;
 
     fn decode(bytes: &[u8]) -> NotificationPayload {
         decode_push(Some(bytes), &Fallback::default())
-    }
-
-    fn full_payload() -> NotificationPayload {
-        NotificationPayload {
-            body: Some("Body".into()),
-            icon: Some("/icon.png".into()),
-            badge: Some("/badge.png".into()),
-            image: Some("/image.jpg".into()),
-            tag: Some("t1".into()),
-            renotify: true,
-            require_interaction: true,
-            silent: false,
-            vibrate: vec![100, 50, 100],
-            timestamp: Some(1_790_000_000_000.0),
-            lang: Some("en-GB".into()),
-            dir: Some(Direction::Ltr),
-            data: Some(json!({"id": 7, "nested": [1, 2]})),
-            actions: vec![Action::new("open", "Open").with_url("/a"), Action::new("later", "Later")],
-            url: Some("/x".into()),
-            app_badge: Some(3),
-            ..NotificationPayload::new("Title")
-        }
     }
 
     #[test]

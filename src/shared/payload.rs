@@ -229,8 +229,31 @@ pub const MAX_VIBRATE_ENTRIES: usize = 32;
 pub const MAX_VIBRATE_MS: u32 = 10_000;
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// A payload with every field set, for the decoder's and the field code's tests.
+    pub(crate) fn full_payload() -> NotificationPayload {
+        NotificationPayload {
+            body: Some("Body".into()),
+            icon: Some("/icon.png".into()),
+            badge: Some("/badge.png".into()),
+            image: Some("/image.jpg".into()),
+            tag: Some("t1".into()),
+            renotify: true,
+            require_interaction: true,
+            silent: false,
+            vibrate: vec![100, 50, 100],
+            timestamp: Some(1_790_000_000_000.0),
+            lang: Some("en-GB".into()),
+            dir: Some(Direction::Ltr),
+            data: Some(serde_json::json!({"id": 7, "nested": [1, 2]})),
+            actions: vec![Action::new("open", "Open").with_url("/a"), Action::new("later", "Later")],
+            url: Some("/x".into()),
+            app_badge: Some(3),
+            ..NotificationPayload::new("Title")
+        }
+    }
 
     #[test]
     fn the_shim_shows_the_same_fallback_when_the_wasm_cannot_start() {

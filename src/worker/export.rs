@@ -35,35 +35,21 @@ macro_rules! export_worker {
                 $runtime
             };
         }
-
-        /// `push`: shows the notification (the fallback for anything unreadable).
+        $crate::export_worker!(@entry on_push, PushEvent, push,
+            "`push`: shows the notification (the fallback for anything unreadable).");
+        $crate::export_worker!(@entry on_notification_click, NotificationEvent, notification_click,
+            "`notificationclick`: focuses or opens the notification's same-origin URL.");
+        $crate::export_worker!(@entry on_notification_close, NotificationEvent, notification_close,
+            "`notificationclose`: the \"closed\" receipt, when receipts are on.");
+        $crate::export_worker!(@entry on_push_subscription_change, ExtendableEvent, subscription_change,
+            "`pushsubscriptionchange`: subscribes again if needed and tells the app server.");
+    };
+    // One entry point: the event, handed to the runtime's method of the same concern.
+    (@entry $name:ident, $event:ident, $method:ident, $doc:literal) => {
+        #[doc = $doc]
         #[::wasm_bindgen::prelude::wasm_bindgen]
-        pub fn on_push(event: $crate::__private::web_sys::PushEvent) -> $crate::__private::js_sys::Promise {
-            WASM_PUSH_RUNTIME.with(|runtime| runtime.push(&event))
-        }
-
-        /// `notificationclick`: focuses or opens the notification's same-origin URL.
-        #[::wasm_bindgen::prelude::wasm_bindgen]
-        pub fn on_notification_click(
-            event: $crate::__private::web_sys::NotificationEvent,
-        ) -> $crate::__private::js_sys::Promise {
-            WASM_PUSH_RUNTIME.with(|runtime| runtime.notification_click(&event))
-        }
-
-        /// `notificationclose`: the "closed" receipt, when receipts are on.
-        #[::wasm_bindgen::prelude::wasm_bindgen]
-        pub fn on_notification_close(
-            event: $crate::__private::web_sys::NotificationEvent,
-        ) -> $crate::__private::js_sys::Promise {
-            WASM_PUSH_RUNTIME.with(|runtime| runtime.notification_close(&event))
-        }
-
-        /// `pushsubscriptionchange`: subscribes again if needed and tells the app server.
-        #[::wasm_bindgen::prelude::wasm_bindgen]
-        pub fn on_push_subscription_change(
-            event: $crate::__private::web_sys::ExtendableEvent,
-        ) -> $crate::__private::js_sys::Promise {
-            WASM_PUSH_RUNTIME.with(|runtime| runtime.subscription_change(&event))
+        pub fn $name(event: $crate::__private::web_sys::$event) -> $crate::__private::js_sys::Promise {
+            WASM_PUSH_RUNTIME.with(|runtime| runtime.$method(&event))
         }
     };
 }
