@@ -1,0 +1,57 @@
+//! The rules ARCHITECTURE.md states about `src/`, checked so they stay true: the window side and
+//! the worker import nothing from each other, `shared/` touches no browser, and target gates
+//! stand only in `lib.rs` and the `mod.rs` files.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+
+fn sources(room: &str) -> Vec<(PathBuf, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(room);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| (path.clone(), std::fs::read_to_string(&path).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The lines of code (not comments) that mention `needle`.
+fn mentions(files: &[(PathBuf, String)], needle: &str) -> Vec<String> {
+    files
+        .iter()
+        .flat_map(|(path, text)| {
+            text.lines()
+                .filter(|line| !line.trim_start().starts_with("//") && line.contains(needle))
+                .map(move |line| format!("{}: {}", path.display(), line.trim()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_window_side_and_the_worker_import_nothing_from_each_other() {
+    assert_eq!(mentions(&sources("worker"), "window::"), Vec::<String>::new());
+    assert_eq!(mentions(&sources("window"), "worker::"), Vec::<String>::new());
+}
+
+#[test]
+fn shared_types_touch_no_browser() {
+    for browser in ["wasm_bindgen", "web_sys", "js_sys", "crate::js", "crate::window", "crate::worker"] {
+        assert_eq!(mentions(&sources("shared"), browser), Vec::<String>::new(), "{browser}");
+    }
+}
+
+#[test]
+fn target_gates_stand_only_in_lib_rs_and_mod_rs() {
+    for room in ["", "shared", "js", "window", "worker"] {
+        let files = sources(room);
+        let gated: Vec<String> = mentions(&files, "cfg(target_arch")
+            .into_iter()
+            .chain(mentions(&files, "cfg(not(target_arch"))
+            .chain(mentions(&files, "cfg(all(target_arch"))
+            .filter(|line| !line.contains("lib.rs:") && !line.contains("mod.rs:"))
+            .collect();
+        assert_eq!(gated, Vec::<String>::new());
+    }
+}
