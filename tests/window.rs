@@ -200,6 +200,13 @@ async fn a_registered_worker_becomes_ready() {
     assert!(ready.as_raw().scope().ends_with("/tests/fixtures/"));
 }
 
+#[wasm_bindgen_test]
+async fn a_worker_that_fails_to_install_is_not_ready_rather_than_a_browser_exception() {
+    let scope = "/tests/fixtures/failing/";
+    let registration = Registration::register("/tests/fixtures/failing-install-sw.js", scope).await.unwrap();
+    assert_eq!(registration.ready().await.unwrap_err(), Error::NotReady("the worker failed to install"));
+}
+
 /// Subscribing for real, through the loopback push service `cargo xtask test` points Firefox
 /// at: Firefox only (Chromium cannot subscribe without its own push service, so `cargo xtask
 /// test` skips this module there).

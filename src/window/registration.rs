@@ -79,15 +79,20 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn ready(&self) -> Result<Self, Error> {
+        const FAILED: Error = Error::NotReady("the worker failed to install");
+        // The worker last waited on: once it is redundant and no other took its place, the
+        // registration has no worker because that one failed.
+        let mut watched: Option<web_sys::ServiceWorker> = None;
         loop {
             if self.raw.active().is_some() {
                 return Ok(self.clone());
             }
-            let worker = self
-                .raw
-                .installing()
-                .or_else(|| self.raw.waiting())
-                .ok_or(Error::NotReady("the registration has no worker"))?;
+            let Some(worker) = self.raw.installing().or_else(|| self.raw.waiting()) else {
+                return Err(match watched.map(|w| w.state()) {
+                    Some(web_sys::ServiceWorkerState::Redundant) => FAILED,
+                    _ => Error::NotReady("the registration has no worker"),
+                });
+            };
             let (sender, changed) = futures_channel::oneshot::channel::<()>();
             let mut sender = Some(sender);
             let _listener = gloo_events::EventListener::new(&worker, "statechange", move |_| {
@@ -100,9 +105,10 @@ impl Registration {
                 continue;
             }
             if worker.state() == web_sys::ServiceWorkerState::Redundant {
-                return Err(Error::NotReady("the worker failed to install"));
+                return Err(FAILED);
             }
             let _ = changed.await;
+            watched = Some(worker);
         }
     }
 
