@@ -15,39 +15,25 @@ use wasm_bindgen_futures::JsFuture;
 const CACHE: &str = "wasm-push";
 /// Relative to the origin, so pages at any path and the worker find the same entry.
 const KEY: &str = "/wasm-push/last-subscription.json";
-/// The first wait between tries of [`send`], doubled each time.
-const FIRST_WAIT_MS: u32 = 1_000;
 
 /// POSTs the subscription's `toJSON()` form, plus `oldEndpoint` when there is one (so a server
 /// that knows the field drops the old row, and one that does not still stores the new), to
-/// `url`; tries up to `tries` times, with growing waits, until the server answers 2xx. Then
-/// keeps what the server was told, acknowledged or not, beside the `record` it had before.
-/// Answers the last response, or why none came.
+/// `url`, and keeps what the server was told, acknowledged (2xx) or not, beside the `record` it
+/// had before. Answers the response, or why none came.
 pub(crate) async fn send(
     url: &str,
     subscription: &Subscription,
     old_endpoint: Option<&str>,
     record: Option<&SyncRecord>,
     header: Option<(&str, &str)>,
-    tries: u32,
 ) -> Result<web_sys::Response, JsValue> {
     let body = subscription.to_js();
     if let Some(old_endpoint) = old_endpoint {
         Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into())?;
     }
-    let body = JSON::stringify(&body)?;
-    let taken = |answer: &Result<web_sys::Response, JsValue>| matches!(answer, Ok(response) if response.ok());
-    let mut answer = fetch(url, "POST", &body, header).await;
-    let mut wait = FIRST_WAIT_MS;
-    for _ in 1..tries {
-        if taken(&answer) {
-            break;
-        }
-        gloo_timers::future::TimeoutFuture::new(wait).await;
-        wait *= 2;
-        answer = fetch(url, "POST", &body, header).await;
-    }
-    keep(&SyncRecord::after_send(record, subscription, taken(&answer), now())).await;
+    let answer = fetch(url, "POST", &JSON::stringify(&body)?.into(), header).await;
+    let acknowledged = matches!(&answer, Ok(response) if response.ok());
+    keep(&SyncRecord::after_send(record, subscription, acknowledged, now())).await;
     answer
 }
 

@@ -164,7 +164,7 @@ impl AppServer {
         subscription: &Subscription,
     ) -> Result<(), Error> {
         let token = self.token();
-        answer(send(&self.save_url, subscription, old_endpoint, record.as_ref(), self.csrf(&token), 1).await).await
+        answer(send(&self.save_url, subscription, old_endpoint, record.as_ref(), self.csrf(&token)).await).await
     }
 
     /// The CSRF token: the one given, else the page's `<meta name="csrf-token">`.

@@ -12,8 +12,10 @@ use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-/// How often a changed subscription is offered to the app server before the event gives up.
+/// How often a changed subscription is offered to the app server before the event gives up,
+/// and the first wait between tries (doubled each time).
 const SYNC_TRIES: u32 = 4;
+const SYNC_FIRST_WAIT_MS: u32 = 1_000;
 
 impl Runtime {
     /// Handles `pushsubscriptionchange`: takes the new subscription (or subscribes again with
@@ -68,8 +70,8 @@ impl Inner {
     }
 
     /// Sends a subscription to the configured `subscription_url` (with the endpoint it
-    /// replaces), trying `tries` times; whether the server took it, or `None` when no URL is
-    /// configured.
+    /// replaces), trying `tries` times with growing waits; whether the server took it, or
+    /// `None` when no URL is configured. Each try keeps its outcome in the sync record.
     async fn send_subscription(
         &self,
         subscription: &Subscription,
@@ -78,8 +80,17 @@ impl Inner {
         tries: u32,
     ) -> Option<bool> {
         let url = self.config.server_url(&self.location, self.config.subscription_url.as_deref())?;
-        let answer = send(&url, subscription, old_endpoint, record.as_ref(), None, tries).await;
-        let sent = matches!(answer, Ok(response) if response.ok());
+        let mut wait = SYNC_FIRST_WAIT_MS;
+        let mut sent = false;
+        for attempt in 1..=tries {
+            let answer = send(&url, subscription, old_endpoint, record.as_ref(), None).await;
+            sent = matches!(answer, Ok(response) if response.ok());
+            if sent || attempt == tries {
+                break;
+            }
+            gloo_timers::future::TimeoutFuture::new(wait).await;
+            wait *= 2;
+        }
         self.in_step.set(sent);
         Some(sent)
     }
