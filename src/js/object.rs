@@ -2,7 +2,7 @@
 //! what `JSON.parse` made is read by the shared field reader through [`Js`], and what goes to
 //! the browser is built member by member, keeping serde_json out of the wasm.
 
-use crate::shared::{Field, JsonBuild, JsonView};
+use crate::shared::{JsonBuild, JsonView};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
@@ -56,21 +56,26 @@ impl JsonView for Js {
 }
 
 impl JsonBuild for Js {
-    fn build(field: Field<'_, Self>) -> Self {
-        Js(match field {
-            Field::Text(text) => text.into(),
-            Field::Flag(flag) => flag.into(),
-            Field::Number(n) => n.into(),
-            Field::Count(n) => (n as f64).into(),
-            Field::List(items) => items.into_iter().map(|item| Js::build(item).0).collect::<Array>().into(),
-            Field::Object(members) => {
-                let object = Object::new();
-                for (name, field) in members {
-                    let _ = Reflect::set(&object, &JsValue::from_str(name), &Js::build(field).0);
-                }
-                object.into()
-            }
-            Field::Value(Js(value)) => value.clone(),
-        })
+    fn text(text: &str) -> Self {
+        Js(text.into())
+    }
+    fn flag(flag: bool) -> Self {
+        Js(flag.into())
+    }
+    fn number(n: f64) -> Self {
+        Js(n.into())
+    }
+    fn count(n: u64) -> Self {
+        Js((n as f64).into())
+    }
+    fn list(items: Vec<Self>) -> Self {
+        Js(items.into_iter().map(|Js(item)| item).collect::<Array>().into())
+    }
+    fn object(members: Vec<(&'static str, Self)>) -> Self {
+        let object = Object::new();
+        for (name, Js(value)) in members {
+            let _ = Reflect::set(&object, &JsValue::from_str(name), &value);
+        }
+        Js(object.into())
     }
 }

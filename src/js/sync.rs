@@ -1,6 +1,7 @@
 //! The sync record in Cache Storage, and the one way a subscription is sent to the app server:
-//! the window's `AppServer` and the worker's `pushsubscriptionchange` both send through
-//! [`send`], so both keep the record the same way.
+//! the window's `AppServer` [`send`]s, which is [`post`] then [`record`]; the worker's
+//! `pushsubscriptionchange` posts (trying again while the server is down) and then records, so
+//! both send the same body and keep the record the same way.
 //!
 //! The record is one JSON response under a fixed same-origin URL, readable by the origin's pages
 //! and its worker alike.
@@ -16,10 +17,8 @@ const CACHE: &str = "wasm-push";
 /// Relative to the origin, so pages at any path and the worker find the same entry.
 const KEY: &str = "/wasm-push/last-subscription.json";
 
-/// POSTs the subscription's `toJSON()` form, plus `oldEndpoint` when there is one (so a server
-/// that knows the field drops the old row, and one that does not still stores the new), to
-/// `url`, and keeps what the server was told, acknowledged (2xx) or not, beside the `record` it
-/// had before. Answers the response, or why none came.
+/// Sends the subscription and keeps what the server was told: [`post`], then [`record`].
+/// Answers the response, or why none came.
 pub(crate) async fn send(
     url: &str,
     subscription: &Subscription,
@@ -27,14 +26,32 @@ pub(crate) async fn send(
     record: Option<&SyncRecord>,
     header: Option<(&str, &str)>,
 ) -> Result<web_sys::Response, JsValue> {
+    let answer = post(url, subscription, old_endpoint, header).await;
+    let acknowledged = matches!(&answer, Ok(response) if response.ok());
+    keep(&SyncRecord::after_send(record, subscription, acknowledged, now())).await;
+    answer
+}
+
+/// POSTs the subscription's `toJSON()` form, plus `oldEndpoint` when there is one (so a server
+/// that knows the field drops the old row, and one that does not still stores the new), to
+/// `url`. The one shape in which a subscription reaches an app server, from a page or the worker.
+pub(crate) async fn post(
+    url: &str,
+    subscription: &Subscription,
+    old_endpoint: Option<&str>,
+    header: Option<(&str, &str)>,
+) -> Result<web_sys::Response, JsValue> {
     let body = subscription.to_js();
     if let Some(old_endpoint) = old_endpoint {
         Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into())?;
     }
-    let answer = fetch(url, "POST", &JSON::stringify(&body)?.into(), header).await;
-    let acknowledged = matches!(&answer, Ok(response) if response.ok());
-    keep(&SyncRecord::after_send(record, subscription, acknowledged, now())).await;
-    answer
+    fetch(url, "POST", &JSON::stringify(&body)?.into(), header).await
+}
+
+/// Keeps what the server was last told: `subscription`, acknowledged (2xx) or not, beside the
+/// `previous` record (whose endpoint the server still holds if this one was not acknowledged).
+pub(crate) async fn record(previous: Option<&SyncRecord>, subscription: &Subscription, acknowledged: bool) {
+    keep(&SyncRecord::after_send(previous, subscription, acknowledged, now())).await;
 }
 
 async fn cache() -> Option<web_sys::Cache> {

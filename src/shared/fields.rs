@@ -33,20 +33,18 @@ pub(crate) trait JsonView: Sized {
 
 /// A JSON value the writer can make.
 pub(crate) trait JsonBuild: Clone {
-    /// The value for `field`.
-    fn build(field: Field<'_, Self>) -> Self;
-}
-
-/// What the writer makes, before it is a value of one JSON kind or the other.
-pub(crate) enum Field<'a, V> {
-    Text(&'a str),
-    Flag(bool),
-    Number(f64),
-    Count(u64),
-    List(Vec<Field<'a, V>>),
-    Object(Vec<(&'static str, Field<'a, V>)>),
-    /// A value already in the writer's own kind (the payload's `data`).
-    Value(&'a V),
+    /// A string.
+    fn text(text: &str) -> Self;
+    /// A boolean.
+    fn flag(flag: bool) -> Self;
+    /// A number.
+    fn number(n: f64) -> Self;
+    /// A whole number (serde writes these without a fraction).
+    fn count(n: u64) -> Self;
+    /// An array.
+    fn list(items: Vec<Self>) -> Self;
+    /// An object with these members, in this order.
+    fn object(members: Vec<(&'static str, Self)>) -> Self;
 }
 
 /// Reads every field it can, each on its own: a field of the wrong type is left out rather than
@@ -86,50 +84,50 @@ pub(crate) fn read_fields<V: JsonView>(object: &V, url_key: &str) -> (Notificati
 /// The payload as JSON with serde's names, leaving out what serde leaves out; `data` in place of
 /// the payload's own.
 pub(crate) fn write_fields<V: JsonBuild>(payload: &NotificationPayload, data: Option<&V>) -> V {
-    fn text<'a, V>(name: &'static str, value: &'a Option<String>, fields: &mut Vec<(&'static str, Field<'a, V>)>) {
+    fn text<V: JsonBuild>(name: &'static str, value: &Option<String>, members: &mut Vec<(&'static str, V)>) {
         if let Some(value) = value {
-            fields.push((name, Field::Text(value)));
+            members.push((name, V::text(value)));
         }
     }
-    let mut fields = vec![("title", Field::Text(&payload.title))];
-    text("body", &payload.body, &mut fields);
-    text("icon", &payload.icon, &mut fields);
-    text("badge", &payload.badge, &mut fields);
-    text("image", &payload.image, &mut fields);
-    text("tag", &payload.tag, &mut fields);
+    let mut members = vec![("title", V::text(&payload.title))];
+    text("body", &payload.body, &mut members);
+    text("icon", &payload.icon, &mut members);
+    text("badge", &payload.badge, &mut members);
+    text("image", &payload.image, &mut members);
+    text("tag", &payload.tag, &mut members);
     let flags = [
         ("renotify", payload.renotify),
         ("require_interaction", payload.require_interaction),
         ("silent", payload.silent),
     ];
-    fields.extend(flags.into_iter().filter(|(_, on)| *on).map(|(name, on)| (name, Field::Flag(on))));
+    members.extend(flags.into_iter().filter(|(_, on)| *on).map(|(name, on)| (name, V::flag(on))));
     if !payload.vibrate.is_empty() {
-        fields.push(("vibrate", Field::List(payload.vibrate.iter().map(|ms| Field::Count(u64::from(*ms))).collect())));
+        members.push(("vibrate", V::list(payload.vibrate.iter().map(|ms| V::count(u64::from(*ms))).collect())));
     }
     if let Some(timestamp) = payload.timestamp {
-        fields.push(("timestamp", Field::Number(timestamp)));
+        members.push(("timestamp", V::number(timestamp)));
     }
-    text("lang", &payload.lang, &mut fields);
+    text("lang", &payload.lang, &mut members);
     if let Some(dir) = payload.dir {
-        fields.push(("dir", Field::Text(dir.as_str())));
+        members.push(("dir", V::text(dir.as_str())));
     }
     if let Some(data) = data {
-        fields.push(("data", Field::Value(data)));
+        members.push(("data", data.clone()));
     }
     if !payload.actions.is_empty() {
         let actions = payload.actions.iter().map(|action| {
-            let mut button = vec![("action", Field::Text(&action.action)), ("title", Field::Text(&action.title))];
+            let mut button = vec![("action", V::text(&action.action)), ("title", V::text(&action.title))];
             text("icon", &action.icon, &mut button);
             text("url", &action.url, &mut button);
-            Field::Object(button)
+            V::object(button)
         });
-        fields.push(("actions", Field::List(actions.collect())));
+        members.push(("actions", V::list(actions.collect())));
     }
-    text("url", &payload.url, &mut fields);
+    text("url", &payload.url, &mut members);
     if let Some(badge) = payload.app_badge {
-        fields.push(("app_badge", Field::Count(badge)));
+        members.push(("app_badge", V::count(badge)));
     }
-    V::build(Field::Object(fields))
+    V::object(members)
 }
 
 /// A whole, non-negative number that a double holds exactly.
@@ -196,18 +194,23 @@ impl JsonView for Value {
 }
 
 impl JsonBuild for Value {
-    fn build(field: Field<'_, Self>) -> Self {
-        match field {
-            Field::Text(text) => Value::from(text),
-            Field::Flag(flag) => Value::from(flag),
-            Field::Number(n) => Value::from(n),
-            Field::Count(n) => Value::from(n),
-            Field::List(items) => items.into_iter().map(Value::build).collect(),
-            Field::Object(members) => {
-                members.into_iter().map(|(name, field)| (name.to_owned(), Value::build(field))).collect()
-            }
-            Field::Value(value) => value.clone(),
-        }
+    fn text(text: &str) -> Self {
+        Value::from(text)
+    }
+    fn flag(flag: bool) -> Self {
+        Value::from(flag)
+    }
+    fn number(n: f64) -> Self {
+        Value::from(n)
+    }
+    fn count(n: u64) -> Self {
+        Value::from(n)
+    }
+    fn list(items: Vec<Self>) -> Self {
+        Value::Array(items)
+    }
+    fn object(members: Vec<(&'static str, Self)>) -> Self {
+        members.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
     }
 }
 

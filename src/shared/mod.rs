@@ -34,7 +34,7 @@ pub use url::{click_target, same_origin_url, CLICK_TABLE, TABLE_SCOPE};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use {
     decode::decode_with,
-    fields::{read_fields, write_fields, Field, JsonBuild, JsonView},
+    fields::{read_fields, write_fields, JsonBuild, JsonView},
     key::decode_base64,
     sync::{next_step, Step, SyncRecord},
 };

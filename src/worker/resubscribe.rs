@@ -4,7 +4,7 @@
 
 use super::runtime::{scope, Inner, Runtime};
 use crate::js::subscription::{current, subscribe_options, subscription_key};
-use crate::js::sync::{self as store, send};
+use crate::js::sync::{self as store, post, record as keep_outcome};
 use crate::js::sys;
 use crate::shared::{decode_base64, next_step, Step, SyncRecord};
 use crate::Subscription;
@@ -71,7 +71,7 @@ impl Inner {
 
     /// Sends a subscription to the configured `subscription_url` (with the endpoint it
     /// replaces), trying `tries` times with growing waits; whether the server took it, or
-    /// `None` when no URL is configured. Each try keeps its outcome in the sync record.
+    /// `None` when no URL is configured. The outcome is kept in the sync record.
     async fn send_subscription(
         &self,
         subscription: &Subscription,
@@ -83,14 +83,14 @@ impl Inner {
         let mut wait = SYNC_FIRST_WAIT_MS;
         let mut sent = false;
         for attempt in 1..=tries {
-            let answer = send(&url, subscription, old_endpoint, record.as_ref(), None).await;
-            sent = matches!(answer, Ok(response) if response.ok());
+            sent = matches!(post(&url, subscription, old_endpoint, None).await, Ok(response) if response.ok());
             if sent || attempt == tries {
                 break;
             }
             gloo_timers::future::TimeoutFuture::new(wait).await;
             wait *= 2;
         }
+        keep_outcome(record.as_ref(), subscription, sent).await;
         self.in_step.set(sent);
         Some(sent)
     }
