@@ -17,7 +17,8 @@ const CACHE: &str = "wasm-push";
 /// Relative to the origin, so pages at any path and the worker find the same entry.
 const KEY: &str = "/wasm-push/last-subscription.json";
 
-/// Sends the subscription and keeps what the server was told: [`post`], then [`record`].
+/// Sends the subscription and keeps what the server was told: [`post`], then what [`record`]
+/// does, written in place (a future less to nest: 0.2 KB gzip less in the window package).
 /// Answers the response, or why none came.
 pub(crate) async fn send(
     url: &str,
