@@ -1,5 +1,6 @@
 //! Reading, asking for and watching notification permission.
 
+use crate::js::get;
 use crate::{Error, Permission};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
@@ -12,8 +13,7 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 /// # Ok::<(), wasm_push::Error>(())
 /// ```
 pub fn permission() -> Result<Permission, Error> {
-    let notification =
-        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification")).map_err(Error::from)?;
+    let notification = get(&js_sys::global(), "Notification");
     if notification.is_undefined() {
         return Err(Error::Unsupported("Notification"));
     }
@@ -40,9 +40,8 @@ pub fn permission() -> Result<Permission, Error> {
 /// # Ok(()) }
 /// ```
 pub async fn request_permission() -> Result<Permission, Error> {
-    let notification =
-        js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Notification")).map_err(Error::from)?;
-    let request = js_sys::Reflect::get(&notification, &JsValue::from_str("requestPermission")).map_err(Error::from)?;
+    let notification = get(&js_sys::global(), "Notification");
+    let request = get(&notification, "requestPermission");
     let Some(request) = request.dyn_ref::<js_sys::Function>() else {
         return Err(Error::Unsupported("Notification.requestPermission"));
     };
@@ -95,9 +94,8 @@ impl PermissionWatch {
     /// # Ok(()) }
     /// ```
     pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, Error> {
-        let navigator =
-            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).map_err(Error::from)?;
-        let permissions = js_sys::Reflect::get(&navigator, &JsValue::from_str("permissions")).map_err(Error::from)?;
+        let navigator = get(&js_sys::global(), "navigator");
+        let permissions = get(&navigator, "permissions");
         if permissions.is_undefined() {
             return Err(Error::Unsupported("navigator.permissions"));
         }

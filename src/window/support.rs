@@ -1,5 +1,6 @@
 //! Reading what the current browser can do.
 
+use crate::js::get;
 use crate::Support;
 use wasm_bindgen::JsValue;
 
@@ -14,12 +15,8 @@ impl Support {
     /// ```
     pub fn detect() -> Self {
         let global = js_sys::global();
-        let get = |target: &JsValue, key: &str| {
-            js_sys::Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-        };
-        let has = |target: &JsValue, key: &str| {
-            !target.is_undefined() && !target.is_null() && !get(target, key).is_undefined()
-        };
+        // `get` answers `undefined` for a missing member and for a missing object alike.
+        let has = |target: &JsValue, key: &str| !get(target, key).is_undefined();
         let navigator = get(&global, "navigator");
         let registration_prototype = get(&get(&global, "ServiceWorkerRegistration"), "prototype");
         Support {

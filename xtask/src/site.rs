@@ -47,8 +47,7 @@ pub(crate) fn existing_worker_site(site: &Path) -> Result<PathBuf> {
     for file in &DROP_IN_FILES {
         std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
     }
-    std::fs::copy(root().join("tests/e2e/fixtures/existing-sw.js"), out.join("sw.js"))
-        .map_err(|e| format!("existing-sw.js: {e}"))?;
+    fixture("existing-sw.js", &out.join("sw.js"))?;
     Ok(out)
 }
 
@@ -56,8 +55,7 @@ pub(crate) fn existing_worker_site(site: &Path) -> Result<PathBuf> {
 /// (`tests/e2e/fixtures/foreground-sw.js`), in `target/www-foreground`.
 pub(crate) fn foreground_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-foreground")?;
-    std::fs::copy(root().join("tests/e2e/fixtures/foreground-sw.js"), out.join("sw.js"))
-        .map_err(|e| format!("foreground-sw.js: {e}"))?;
+    fixture("foreground-sw.js", &out.join("sw.js"))?;
     Ok(out)
 }
 
@@ -73,11 +71,16 @@ pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {
 /// `module/push.mjs`, in `target/www-module`.
 pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-module")?;
-    std::fs::copy(root().join("tests/e2e/fixtures/module-sw.mjs"), out.join("module-sw.mjs"))
-        .map_err(|e| format!("module-sw.mjs: {e}"))?;
+    fixture("module-sw.mjs", &out.join("module-sw.mjs"))?;
     Ok(out)
 }
 
+/// Copies `tests/e2e/fixtures/{name}` to `to`.
+fn fixture(name: &str, to: &Path) -> Result {
+    std::fs::copy(root().join("tests/e2e/fixtures").join(name), to).map(drop).map_err(|e| format!("{name}: {e}"))
+}
+
+/// `cargo xtask demo`: builds the site and serves it with the demo server.
 pub(crate) fn demo() -> Result {
     let site = site(&setup::wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
