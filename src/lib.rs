@@ -15,6 +15,9 @@
 //!   [`NotificationPayload`] and [`decode_push`], [`ApplicationServerKey`], [`Error`], so a Rust
 //!   app server builds the very payload the worker reads.
 //!
+//! - [`testing`] (feature `testing`, wasm32): a kit for your own browser tests: push into your
+//!   `Runtime` and see what was shown, where a click goes, what an app server was sent.
+//!
 //! The whole window-side flow, from `examples/subscribe.rs`:
 //!
 #![doc = concat!("```no_run\n", include_str!("../examples/subscribe.rs"), "```")]
@@ -28,6 +31,9 @@ pub mod worker;
 mod js;
 #[cfg(target_arch = "wasm32")]
 pub mod window;
+
+#[cfg(all(target_arch = "wasm32", feature = "testing"))]
+pub mod testing;
 
 /// What `export_worker!` expands to needs; not a public API.
 #[cfg(target_arch = "wasm32")]

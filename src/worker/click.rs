@@ -22,8 +22,21 @@ impl Runtime {
     /// # Ok(()) }
     /// ```
     pub fn notification_click(&self, event: &NotificationEvent) -> Promise {
+        event.notification().close();
+        let (click, data) = self.click_of(event);
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            open_or_focus(&click.target).await?;
+            inner.receipt("clicked", &click.tag, &click.action, &data).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// What a click means, decided: the button, the tag, and where it goes (the button's URL or
+    /// the notification's, the hooks' say, held to the worker's origin); and the payload's
+    /// `data` as the browser holds it.
+    pub(crate) fn click_of(&self, event: &NotificationEvent) -> (Click, JsValue) {
         let notification = event.notification();
-        notification.close();
         let action = event.unchecked_ref::<sys::NotificationEventWithAction>().action().unwrap_or_default();
         // What `options.rs` put in the notification's data: its URL, each button's, the payload's data.
         let meta = notification.data();
@@ -43,12 +56,7 @@ impl Runtime {
         if let Some(url) = self.inner.on_click.as_ref().and_then(|hook| hook(&click, &data)) {
             click.target = click_target(&scope_url, Some(&url));
         }
-        let inner = self.inner.clone();
-        future_to_promise(async move {
-            open_or_focus(&click.target).await?;
-            inner.receipt("clicked", &click.tag, &click.action, &data).await;
-            Ok(JsValue::UNDEFINED)
-        })
+        (click, data)
     }
 
     /// Handles `notificationclose`: sends the "closed" receipt when receipts are on.
