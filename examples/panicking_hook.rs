@@ -1,7 +1,7 @@
 //! A worker whose `transform` hook panics on one title: what happens when your own hook has a
 //! bug. That push shows the fallback notification (the shim catches the trap) and the next push
 //! is handled by a fresh wasm instance, as if nothing had happened. The end-to-end tests serve
-//! this worker to prove it; build it like `custom_worker.rs`.
+//! this worker to prove it; build it like `examples/tested-worker`.
 //!
 //! The hook keeps state, as real hooks do: it numbers the pushes this instance has shown. It
 //! panics while it holds that state borrowed, which a trap never gives back: an instance that

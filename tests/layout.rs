@@ -44,7 +44,7 @@ fn shared_types_touch_no_browser() {
 
 #[test]
 fn target_gates_stand_only_in_lib_rs_and_mod_rs() {
-    for room in ["", "shared", "js", "window", "worker"] {
+    for room in ["", "shared", "js", "window", "worker", "testing"] {
         let files = sources(room);
         let gated: Vec<String> = mentions(&files, "cfg(target_arch")
             .into_iter()

@@ -9,6 +9,8 @@ const BINARYEN: &str = "binaryen@132";
 /// The npm package that minifies wasm-bindgen's JavaScript glue (a third of the worker's bytes
 /// unminified).
 const ESBUILD: &str = "esbuild@0.25.12";
+/// The wasm-pack `cargo xtask test` runs, as users of the crate test theirs.
+const WASM_PACK: &str = "0.15.1";
 
 pub struct WasmTools {
     pub wasm_bindgen: PathBuf,
@@ -63,6 +65,24 @@ fn rustup(kind: &str, name: &str) -> Result {
     }
     say(&format!("installing the rustup {kind} {name}"));
     check(Command::new("rustup").args([kind, "add", name]), name, &format!("rustup {kind} add {name}"))
+}
+
+/// wasm-pack, which `cargo xtask test` runs as a user of the crate would: `wasm-pack test` at the
+/// root and in `examples/tested-worker`.
+pub fn wasm_pack() -> Result<PathBuf> {
+    let wasm_pack = cargo_bin().join("wasm-pack");
+    let have = output(Command::new(&wasm_pack).arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(WASM_PACK) {
+        say(&format!("wasm-pack {WASM_PACK}: present"));
+    } else {
+        say(&format!("installing wasm-pack {WASM_PACK} (cargo install, about 2 minutes)"));
+        check(
+            Command::new("cargo").args(["install", "wasm-pack", "--force", "--version", WASM_PACK]),
+            "wasm-pack",
+            &format!("cargo install wasm-pack --version {WASM_PACK}"),
+        )?;
+    }
+    Ok(wasm_pack)
 }
 
 /// rustfmt and clippy, for the gates of `cargo xtask test`.

@@ -25,7 +25,7 @@ pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
 
 /// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
 /// for the end-to-end test of recovery from a trap. It is served the way a worker of one's own
-/// is (`examples/custom_worker.rs`): wasm-bindgen's output beside `sw/sw.js`, `sw/push.js` and
+/// is (`examples/tested-worker`): wasm-bindgen's output beside `sw/sw.js`, `sw/push.js` and
 /// `sw/listeners.js` as they are in the repository, which import it, so that path is tested too.
 pub(crate) fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;

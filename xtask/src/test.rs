@@ -8,6 +8,9 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
+/// The native crates whose tests run first (the end-to-end crate runs last, on its own).
+const NATIVE: [&str; 8] = ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service"];
+
 /// Browser tests in a module of this name subscribe through the loopback push service, which
 /// only Firefox can be pointed at.
 const NEEDS_PUSH_SERVICE: &str = "loopback_push_service";
@@ -26,12 +29,13 @@ pub(crate) fn all() -> Result {
     let started = Instant::now();
     let tools = setup::wasm_tools()?;
     let browsers = setup::browsers()?;
+    let wasm_pack = setup::wasm_pack()?;
     let mut suites = Vec::new();
     gates()?;
 
     say("native tests (library, payload and subscription types, loopback push service)");
     let mut native = cargo();
-    native.args(["test", "--no-fail-fast", "--color", "never"]);
+    native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE);
     let native = run_suites(native, "native", &mut suites);
 
     say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
@@ -95,6 +99,21 @@ pub(crate) fn all() -> Result {
     }
     drop(service);
 
+    // As users of the crate test: `wasm-pack test` with nothing of ours around it (no push
+    // service: the loopback modules say they skip), at the root and in the example whose hooks
+    // the test kit tests.
+    for path in [".", "examples/tested-worker"] {
+        say(&format!("wasm-pack test --headless --chrome {path}"));
+        let mut command = Command::new(&wasm_pack);
+        command
+            .args(["test", "--headless", "--chrome", path])
+            .env_remove("CHROMEDRIVER")
+            .env_remove("GECKODRIVER")
+            .env_remove("WASM_BINDGEN_TEST_WEBDRIVER_JSON")
+            .env("PATH", tools.path_with_cargo_bin());
+        results.push(run_suites(command, &format!("wasm-pack {path}"), &mut suites));
+    }
+
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
     // The tools were checked at the start of this run; no need to ask again.
     let site = site(&tools)?;
@@ -144,9 +163,19 @@ fn gates() -> Result {
     say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32");
     run(cargo().args(["fmt", "--all", "--check"]))
         .map_err(|_| "cargo fmt --check found unformatted code: run cargo fmt --all".to_owned())?;
-    let native = ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service", "-p", "e2e"];
-    run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(native).args(["--", "-D", "warnings"]))?;
-    let wasm32 = ["-p", "wasm-push", "--features", "yew", "-p", "wasm-push-sw", "-p", "wasm-push-demo-app"];
+    run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(NATIVE).args(["-p", "e2e", "--", "-D", "warnings"]))?;
+    let wasm32 = [
+        "-p",
+        "wasm-push",
+        "--features",
+        "yew",
+        "-p",
+        "wasm-push-sw",
+        "-p",
+        "wasm-push-demo-app",
+        "-p",
+        "tested-worker",
+    ];
     run(cargo().args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"]).args(wasm32).args([
         "-p",
         "wasm-push-bench-floor",
