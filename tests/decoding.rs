@@ -121,8 +121,8 @@ fn check_every_decode(runs: u64, seed: u64) {
         let shown = decode_push(Some(&body), &fallback);
         let context = || format!("run {run}: {:?}", String::from_utf8_lossy(&body[..body.len().min(300)]));
         assert!(!shown.title.trim().is_empty(), "empty title, {}", context());
-        assert!(shown.title.chars().count() <= MAX_TITLE_CHARS + 1, "{}", context());
-        assert!(shown.body.as_ref().is_none_or(|b| b.chars().count() <= MAX_BODY_CHARS + 1), "{}", context());
+        assert!(shown.title.chars().count() <= MAX_TITLE_CHARS, "{}", context());
+        assert!(shown.body.as_ref().is_none_or(|b| b.chars().count() <= MAX_BODY_CHARS), "{}", context());
         assert!(shown.actions.len() <= MAX_ACTIONS, "{}", context());
         assert!(shown.actions.iter().all(|a| !a.action.is_empty() && !a.title.trim().is_empty()), "{}", context());
         assert!(

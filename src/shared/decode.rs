@@ -178,17 +178,20 @@ mod tests {
         let title = "é".repeat(MAX_TITLE_CHARS + 50);
         let body = "ü".repeat(MAX_BODY_CHARS * 3);
         let shown = decode(json!({"title": title, "body": body}).to_string().as_bytes());
-        assert_eq!(shown.title.chars().count(), MAX_TITLE_CHARS + 1);
+        assert_eq!(shown.title.chars().count(), MAX_TITLE_CHARS, "the ellipsis counts");
         assert!(shown.title.ends_with('…'));
-        assert_eq!(shown.body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+        assert_eq!(shown.body.unwrap().chars().count(), MAX_BODY_CHARS);
+        // Exactly at the cap: nothing is cut.
+        let exact = "x".repeat(MAX_TITLE_CHARS);
+        assert_eq!(decode(json!({"title": format!("  {exact}  ")}).to_string().as_bytes()).title, exact);
     }
 
     #[test]
     fn over_long_plain_text_is_cut_too() {
         let text = "x".repeat(MAX_BODY_CHARS * 4);
-        assert_eq!(decode(text.as_bytes()).body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+        assert_eq!(decode(text.as_bytes()).body.unwrap().chars().count(), MAX_BODY_CHARS);
         let quoted = format!("\"{text}\"");
-        assert_eq!(decode(quoted.as_bytes()).body.unwrap().chars().count(), MAX_BODY_CHARS + 1);
+        assert_eq!(decode(quoted.as_bytes()).body.unwrap().chars().count(), MAX_BODY_CHARS);
     }
 
     #[test]

@@ -7,8 +7,7 @@
 //! (`js/object.rs`), which keeps serde_json's code out of the worker's wasm.
 
 use super::payload::{
-    Action, Direction, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES,
-    MAX_VIBRATE_MS,
+    Action, Direction, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };
 use serde_json::Value;
 
@@ -55,7 +54,8 @@ pub(crate) fn read_fields<V: JsonView>(object: &V, url_key: &str) -> (Notificati
     let text = |names: &[&str], max: usize| get(names).and_then(|v| v.text()).map(|s| cut(&s, max));
     let flag = |names: &[&str]| get(names).and_then(|v| v.boolean()).unwrap_or(false);
     let payload = NotificationPayload {
-        title: text(&["title"], MAX_TITLE_CHARS + 1).unwrap_or_default(),
+        // Cut by the decoder, after trimming, or it could cut what trimming would have kept.
+        title: get(&["title"]).and_then(|v| v.text()).unwrap_or_default(),
         body: text(&["body"], MAX_BODY_CHARS),
         icon: text(&["icon"], MAX_URL_CHARS),
         badge: text(&["badge"], MAX_URL_CHARS),
@@ -158,18 +158,18 @@ fn actions<V: JsonView>(items: &[V], url_key: &str) -> Vec<Action> {
         .collect()
 }
 
-/// At most `max_chars` characters, with "…" when cut (without `format!`: the worker keeps
-/// `core::fmt` off its push path, nor a slice that could panic: its message needs `core::fmt`).
+/// At most `max_chars` characters, the "…" that marks a cut among them (without `format!`: the
+/// worker keeps `core::fmt` off its push path, nor a slice that could panic: its message needs
+/// `core::fmt`).
 pub(super) fn cut(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((end, _)) => {
-            let mut out = String::with_capacity(end + '…'.len_utf8());
-            out.push_str(text.get(..end).unwrap_or(text));
-            out.push('…');
-            out
-        }
-        None => text.to_owned(),
+    if text.char_indices().nth(max_chars).is_none() {
+        return text.to_owned();
     }
+    let end = text.char_indices().nth(max_chars.saturating_sub(1)).map_or(text.len(), |(end, _)| end);
+    let mut out = String::with_capacity(end + '…'.len_utf8());
+    out.push_str(text.get(..end).unwrap_or(text));
+    out.push('…');
+    out
 }
 
 impl JsonView for Value {

@@ -217,9 +217,11 @@ impl Fallback {
     }
 }
 
-/// The longest title the worker shows, in characters; longer ones are cut.
+/// The longest title the worker shows, in characters; a longer one is cut to this many, the
+/// "…" that marks the cut among them.
 pub const MAX_TITLE_CHARS: usize = 200;
-/// The longest body the worker shows, in characters; longer ones are cut.
+/// The longest body the worker shows, in characters; a longer one is cut to this many, the "…"
+/// among them.
 pub const MAX_BODY_CHARS: usize = 1000;
 /// The most action buttons kept (browsers show at most `Notification.maxActions`: 2 in Chromium).
 pub const MAX_ACTIONS: usize = 4;

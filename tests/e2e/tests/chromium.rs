@@ -175,7 +175,7 @@ async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_th
         let notification = &shown[0];
         let title = notification["title"].as_str().unwrap_or_default();
         assert!(!title.trim().is_empty(), "{name}: empty title");
-        assert!(title.chars().count() <= wasm_push::MAX_TITLE_CHARS + 1, "{name}: title too long");
+        assert!(title.chars().count() <= wasm_push::MAX_TITLE_CHARS, "{name}: title too long");
         let mut requested: Vec<Option<&str>> = vec![notification["data"]["url"].as_str()];
         if let Some(actions) = notification["data"]["actions"].as_object() {
             requested.extend(actions.values().map(|url| url.as_str()));
