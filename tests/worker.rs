@@ -334,6 +334,72 @@ async fn a_click_goes_to_its_buttons_url_or_the_notifications_and_a_hook_can_sen
     assert_eq!(click(&runtime, &shown[0], "").unwrap(), scope);
 }
 
+/// While alive, `PushManager.prototype.subscribe` subscribes nowhere: it answers a made-up
+/// subscription (`https://push.example/1`, `/2`, …) and records the key it was asked with, as
+/// base64url. For the paths that need no push service to be proven in every browser.
+struct SubscribeStandIn {
+    original: JsValue,
+    asked: js_sys::Array,
+}
+
+impl SubscribeStandIn {
+    fn install() -> Self {
+        let prototype = js_sys::Reflect::get(&js_sys::global(), &"PushManager".into()).unwrap();
+        let prototype = js_sys::Reflect::get(&prototype, &"prototype".into()).unwrap();
+        let original = js_sys::Reflect::get(&prototype, &"subscribe".into()).unwrap();
+        let asked = js_sys::Array::new();
+        let make = js_sys::Function::new_with_args(
+            "asked",
+            "return function (options) {
+                const key = btoa(String.fromCharCode(...new Uint8Array(options.applicationServerKey)));
+                asked.push(key.replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, ''));
+                const json = { endpoint: 'https://push.example/' + asked.length, expirationTime: null,
+                               keys: { p256dh: 'BPk', auth: 'c2VjcmV0' } };
+                const made = { endpoint: json.endpoint, toJSON: () => json };
+                return Promise.resolve(Object.setPrototypeOf(made, PushSubscription.prototype));
+            };",
+        );
+        let stand_in = make.call1(&JsValue::NULL, &asked).unwrap();
+        js_sys::Reflect::set(&prototype, &"subscribe".into(), &stand_in).unwrap();
+        SubscribeStandIn { original, asked }
+    }
+
+    fn keys_asked(&self) -> Vec<String> {
+        self.asked.iter().map(|key| key.as_string().unwrap()).collect()
+    }
+}
+
+impl Drop for SubscribeStandIn {
+    fn drop(&mut self) {
+        let prototype = js_sys::Reflect::get(&js_sys::global(), &"PushManager".into()).unwrap();
+        let prototype = js_sys::Reflect::get(&prototype, &"prototype".into()).unwrap();
+        js_sys::Reflect::set(&prototype, &"subscribe".into(), &self.original).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_change_event_with_no_subscription_at_all_subscribes_again_with_the_key_the_page_used() {
+    let server = RecordingAppServer::start().await;
+    let stand_in = SubscribeStandIn::install();
+    let registration = Registration::from_raw(registration());
+    let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+    assert_eq!(first.endpoint, "https://push.example/1");
+
+    // Chrome 138, after permission is granted again: neither oldSubscription nor newSubscription,
+    // and this worker has no `key=` setting.
+    let runtime = Runtime::new(WorkerConfig::from_query(&format!("subscription_url={}", server.url("subscription"))));
+    subscription_change(&runtime, None).await.unwrap();
+    assert_eq!(stand_in.keys_asked(), [KEY, KEY], "the page's subscribe, then the worker's, with the same key");
+    let sent: Vec<_> = server.requests().into_iter().map(|r| r.body["endpoint"].clone()).collect();
+    assert_eq!(sent, [json!("https://push.example/2")]);
+
+    // A user who turned notifications off is not subscribed again.
+    registration.unsubscribe().await.unwrap();
+    let refused = subscription_change(&runtime, None).await.unwrap_err();
+    assert_eq!(refused.as_string().as_deref(), Some("no application server key to subscribe again with"));
+    assert_eq!(stand_in.keys_asked().len(), 2);
+}
+
 /// Subscribing for real, through the loopback push service `cargo xtask test` points Firefox
 /// at: Firefox only (Chromium cannot subscribe without its own push service, so `cargo xtask
 /// test` skips this module there).

@@ -4,7 +4,7 @@
 //! both send the same body and keep the record the same way.
 //!
 //! The record is one JSON response under a fixed same-origin URL, readable by the origin's pages
-//! and its worker alike.
+//! and its worker alike; the application server key the browser subscribed with is another.
 
 use super::{fetch, get, object};
 use crate::shared::SyncRecord;
@@ -14,8 +14,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 const CACHE: &str = "wasm-push";
-/// Relative to the origin, so pages at any path and the worker find the same entry.
-const KEY: &str = "/wasm-push/last-subscription.json";
+/// Relative to the origin, so pages at any path and the worker find the same entries.
+const RECORD: &str = "/wasm-push/last-subscription.json";
+const KEY: &str = "/wasm-push/application-server-key.json";
 
 /// Sends the subscription and keeps what the server was told: [`post`], then what [`record`]
 /// does, written in place (a future less to nest: 0.2 KB gzip less in the window package).
@@ -60,11 +61,26 @@ async fn cache() -> Option<web_sys::Cache> {
     JsFuture::from(caches.open(CACHE)).await.ok()?.dyn_into().ok()
 }
 
-/// The record, if one was kept (and Cache Storage is there).
-pub(crate) async fn load() -> Option<SyncRecord> {
+/// The JSON kept under `entry`, if any (and Cache Storage is there).
+async fn read(entry: &str) -> Option<JsValue> {
     let cache = cache().await?;
-    let response: web_sys::Response = JsFuture::from(cache.match_with_str(KEY)).await.ok()?.dyn_into().ok()?;
-    let json = JsFuture::from(response.json().ok()?).await.ok()?;
+    let response: web_sys::Response = JsFuture::from(cache.match_with_str(entry)).await.ok()?.dyn_into().ok()?;
+    JsFuture::from(response.json().ok()?).await.ok()
+}
+
+/// Keeps `json` under `entry`; a browser without Cache Storage keeps nothing (and loses nothing
+/// that it had).
+async fn write(entry: &str, json: &JsValue) {
+    let Some(cache) = cache().await else { return };
+    let Ok(Some(text)) = JSON::stringify(json).map(|t| t.as_string()) else { return };
+    if let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) {
+        let _ = JsFuture::from(cache.put_with_str(entry, &response)).await;
+    }
+}
+
+/// The record, if one was kept.
+pub(crate) async fn load() -> Option<SyncRecord> {
+    let json = read(RECORD).await?;
     let member = |name: &str| get(&json, name);
     Some(SyncRecord {
         subscription: Subscription::from_js(&member("subscription"))?,
@@ -74,10 +90,7 @@ pub(crate) async fn load() -> Option<SyncRecord> {
     })
 }
 
-/// Keeps the record; a browser without Cache Storage keeps nothing (and loses nothing that it
-/// had).
 async fn keep(record: &SyncRecord) {
-    let Some(cache) = cache().await else { return };
     let old_endpoint = record.old_endpoint.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     let json = object(&[
         ("subscription", record.subscription.to_js().into()),
@@ -85,16 +98,28 @@ async fn keep(record: &SyncRecord) {
         ("acknowledged", record.acknowledged.into()),
         ("since", record.since.into()),
     ]);
-    let Ok(Some(text)) = JSON::stringify(&json).map(|t| t.as_string()) else { return };
-    if let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) {
-        let _ = JsFuture::from(cache.put_with_str(KEY, &response)).await;
-    }
+    write(RECORD, &json).await;
 }
 
-/// Forgets the record (after the server removed the subscription).
+/// Keeps the application server key this browser subscribed with (base64url), so the worker
+/// can subscribe again when a `pushsubscriptionchange` carries no subscription at all (Chrome
+/// 138 fires one so after permission is granted again).
+pub(crate) async fn keep_key(key: &str) {
+    write(KEY, &object(&[("key", key.into())]).into()).await;
+}
+
+/// The key [`keep_key`] kept, if any.
+pub(crate) async fn load_key() -> Option<String> {
+    get(&read(KEY).await?, "key").as_string()
+}
+
+/// Forgets the record and the key (after the subscription was removed: a change event must not
+/// subscribe again a user who turned notifications off).
 pub(crate) async fn forget() {
     if let Some(cache) = cache().await {
-        let _ = JsFuture::from(cache.delete_with_str(KEY)).await;
+        for entry in [RECORD, KEY] {
+            let _ = JsFuture::from(cache.delete_with_str(entry)).await;
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Service-worker registration and the push subscription behind it.
 
 use crate::js::subscription::{current, subscribe_options, subscription_key};
+use crate::js::sync;
 use crate::{ApplicationServerKey, Error, Permission, Subscription};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -147,9 +148,17 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn subscribe(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
+        let subscription = self.subscribe_raw(key).await?;
+        // Kept for the worker, which subscribes again with it when a change event carries nothing.
+        sync::keep_key(&key.to_base64url()).await;
+        to_subscription(&subscription)
+    }
+
+    /// The subscription for `key`: the existing one when it was made with `key`, else a new one.
+    async fn subscribe_raw(&self, key: &ApplicationServerKey) -> Result<PushSubscription, Error> {
         if let Some(existing) = self.raw_subscription().await? {
             if subscription_key(&existing).as_deref() == Some(&key.as_bytes()[..]) {
-                return to_subscription(&existing);
+                return Ok(existing);
             }
             JsFuture::from(existing.unsubscribe().map_err(Error::from)?).await?;
         }
@@ -162,7 +171,7 @@ impl Registration {
                     other => other,
                 },
             )?;
-        to_subscription(&raw.dyn_into().map_err(Error::from)?)
+        raw.dyn_into().map_err(Error::from)
     }
 
     /// Push permission for this registration (`PushManager.permissionState` with
@@ -215,6 +224,8 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn unsubscribe(&self) -> Result<bool, Error> {
+        // A user who turned notifications off is not subscribed again by a change event.
+        sync::forget().await;
         match self.raw_subscription().await? {
             Some(raw) => {
                 let done = JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;

@@ -19,7 +19,8 @@ const SYNC_FIRST_WAIT_MS: u32 = 1_000;
 
 impl Runtime {
     /// Handles `pushsubscriptionchange`: takes the new subscription (or subscribes again with
-    /// the old one's key, or the configured key) and sends it, with the old endpoint, to the
+    /// the old one's key, the key the page last subscribed with, or the configured key) and
+    /// sends it, with the old endpoint, to the
     /// configured `subscription_url`, trying again with growing waits until it lands.
     ///
     /// ```no_run
@@ -36,10 +37,14 @@ impl Runtime {
             let subscription = match new {
                 Some(new) => new,
                 None => {
-                    let key = old
-                        .as_ref()
-                        .and_then(subscription_key)
-                        .or_else(|| inner.configured_key())
+                    // The old subscription's key; else the one the page last subscribed with
+                    // (Chrome 138 fires this event with no subscription at all); else `key=`.
+                    let key = match old.as_ref().and_then(subscription_key) {
+                        Some(key) => Some(key),
+                        None => store::load_key().await.and_then(|key| valid_key(&key)),
+                    };
+                    let key = key
+                        .or_else(|| inner.config.application_server_key.as_deref().and_then(valid_key))
                         .ok_or("no application server key to subscribe again with")?;
                     let manager = scope().registration().push_manager()?;
                     JsFuture::from(manager.subscribe_with_options(&subscribe_options(&key))?).await?.unchecked_into()
@@ -62,13 +67,13 @@ impl Runtime {
     }
 }
 
-impl Inner {
-    /// The 65 bytes of the configured `key`, when it is a valid key.
-    fn configured_key(&self) -> Option<Vec<u8>> {
-        let key = decode_base64(self.config.application_server_key.as_deref()?.trim())?;
-        (key.len() == 65 && key[0] == 0x04).then_some(key)
-    }
+/// The 65 bytes of a base64url key, when it is a valid one.
+fn valid_key(text: &str) -> Option<Vec<u8>> {
+    let key = decode_base64(text.trim())?;
+    (key.len() == 65 && key[0] == 0x04).then_some(key)
+}
 
+impl Inner {
     /// Sends a subscription to the configured `subscription_url` (with the endpoint it
     /// replaces), trying `tries` times with growing waits; whether the server took it, or
     /// `None` when no URL is configured. The outcome is kept in the sync record.
