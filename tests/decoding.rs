@@ -51,8 +51,12 @@ impl Inputs {
     }
 
     fn object(&mut self, depth: u32) -> Value {
-        const KEYS: [&str; 22] = [
+        const KEYS: [&str; 26] = [
             "title",
+            "notification",
+            "fcmOptions",
+            "onActionClick",
+            "operation",
             "body",
             "icon",
             "badge",
@@ -84,6 +88,8 @@ impl Inputs {
                     Value::Array((0..self.below(200)).map(|_| serde_json::json!(self.next() >> 40)).collect())
                 }
                 ("web_push", 0) => serde_json::json!(8030),
+                ("notification" | "fcmOptions" | "onActionClick", 0) => self.object(depth + 1),
+                ("operation", 0) => serde_json::json!(["openWindow", "sendRequest"][self.below(2) as usize]),
                 ("dir", 0) => serde_json::json!(["auto", "ltr", "rtl"][self.below(3) as usize]),
                 _ => self.value(depth),
             };

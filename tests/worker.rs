@@ -159,6 +159,21 @@ async fn a_declarative_web_push_message_shows_its_notification() {
 }
 
 #[wasm_bindgen_test]
+async fn an_angular_swpush_message_shows_and_clicks_where_angular_would_open() {
+    let runtime = Runtime::new(WorkerConfig::default());
+    let message = json!({"notification": {"title": "From Angular", "tag": "ng-1",
+        "actions": [{"action": "open", "title": "Open"}],
+        "data": {"onActionClick": {"default": {"operation": "openWindow", "url": "/inbox"},
+                                   "open": {"operation": "navigateLastFocusedOrOpen", "url": "/inbox/7"}}}}});
+    let shown = shown_by(&runtime, message).await;
+    assert_eq!(titles(&shown), ["From Angular"]);
+    let scope = registration().scope();
+    let at = |path: &str| web_sys::Url::new_with_base(path, &scope).unwrap().href();
+    assert_eq!(click(&runtime, &shown[0], "").unwrap(), at("/inbox"));
+    assert_eq!(click(&runtime, &shown[0], "open").unwrap(), at("/inbox/7"));
+}
+
+#[wasm_bindgen_test]
 async fn a_plain_text_push_is_the_body_under_the_configured_title() {
     let config = WorkerConfig::from_query("title=Acme%20News");
     let shown = shown_by(&Runtime::new(config), "The doors open at 9").await;

@@ -2,7 +2,7 @@
 //! (our JSON, Declarative Web Push, a JSON string, plain text, nothing readable). The fields
 //! themselves are read in `fields.rs`.
 
-use super::fields::{count, cut, read_fields, JsonView};
+use super::fields::{count, cut, read_fields, url, JsonView};
 use super::payload::{Fallback, NotificationPayload, MAX_BODY_CHARS, MAX_TITLE_CHARS};
 use serde_json::Value;
 
@@ -15,6 +15,8 @@ const DECLARATIVE_MAGIC: u64 = 8030;
 ///   left out rather than spoiling the rest;
 /// - a Declarative Web Push message (`{"web_push": 8030, "notification": {…}}`) is mapped onto
 ///   the same type (`navigate` becomes `url`);
+/// - a notification wrapped as Angular's `SwPush` or Firebase's web payloads send it
+///   (`{"notification": {…}}`) is read from inside, with the click URLs where those keep them;
 /// - plain text becomes the body under the fallback title;
 /// - empty or non-UTF-8 data gives the [`Fallback`].
 ///
@@ -50,7 +52,7 @@ pub(crate) fn decode_with<V: JsonView>(
                 payload.app_badge = object.member("app_badge").and_then(|v| count(&v)).or(payload.app_badge);
                 (payload, data)
             }
-            None => read_fields(&object, "url"),
+            None => wrapped(&object).unwrap_or_else(|| read_fields(&object, "url")),
         },
         // A JSON string is the message; any other JSON (a number, an array) or none at all: the
         // text itself is.
@@ -64,6 +66,39 @@ pub(crate) fn decode_with<V: JsonView>(
     fallback.fill_title(&mut payload);
     payload.title = cut(payload.title.trim(), MAX_TITLE_CHARS);
     (payload, data)
+}
+
+/// A notification wrapped in a `notification` member, as other servers send it: Angular's
+/// `SwPush` (click URLs in `data.onActionClick`) and Firebase's web payloads (`fcmOptions.link`,
+/// `click_action`, `data` beside the notification). Not when the message has a `title` of its
+/// own, nor when it claims to be declarative with the wrong magic number.
+fn wrapped<V: JsonView>(object: &V) -> Option<(NotificationPayload, Option<V>)> {
+    if object.member("title").is_some() || object.member("web_push").is_some() {
+        return None;
+    }
+    let notification = object.member("notification").filter(V::is_object)?;
+    let (mut payload, data) = read_fields(&notification, "url");
+    let data = data.or_else(|| object.member("data"));
+    // Angular: `onActionClick.default` for the notification, `onActionClick[action]` for a button;
+    // only the operations that open a page carry a URL to open.
+    let on_click = data.as_ref().and_then(|data| data.member("onActionClick"));
+    let opens = |name: &str| {
+        let click = on_click.as_ref()?.member(name)?;
+        let operation = click.member("operation").and_then(|o| o.text());
+        matches!(operation.as_deref(), Some("openWindow" | "focusLastFocusedOrOpen" | "navigateLastFocusedOrOpen"))
+            .then(|| click.member("url").as_ref().and_then(url))?
+    };
+    let firebase = || {
+        let options = object.member("fcmOptions").or_else(|| object.member("fcm_options"));
+        options.and_then(|o| o.member("link")).or_else(|| notification.member("click_action"))
+    };
+    if payload.url.is_none() {
+        payload.url = firebase().as_ref().and_then(url).or_else(|| opens("default"));
+    }
+    for action in payload.actions.iter_mut().filter(|action| action.url.is_none()) {
+        action.url = opens(&action.action);
+    }
+    Some((payload, data))
 }
 
 fn declarative<V: JsonView>(object: &V) -> Option<V> {
@@ -224,5 +259,44 @@ mod tests {
         assert_eq!(decode(deep.as_bytes()).title, "New notification");
         let deep_data = format!(r#"{{"title":"t","data":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
         assert_eq!(decode(deep_data.as_bytes()).title, "t");
+    }
+
+    #[test]
+    fn angulars_swpush_shape_is_read_with_its_click_urls() {
+        let message = json!({"notification": {
+            "title": "New message", "body": "From Ana", "icon": "/i.png",
+            "actions": [{"action": "open", "title": "Open"}, {"action": "ping", "title": "Ping"}],
+            "data": {"onActionClick": {
+                "default": {"operation": "openWindow", "url": "/inbox"},
+                "open": {"operation": "focusLastFocusedOrOpen", "url": "/inbox/7"},
+                "ping": {"operation": "sendRequest", "url": "/api/ping"}
+            }, "id": 7}
+        }});
+        let shown = decode(message.to_string().as_bytes());
+        assert_eq!((shown.title.as_str(), shown.body.as_deref()), ("New message", Some("From Ana")));
+        assert_eq!(shown.url.as_deref(), Some("/inbox"));
+        let urls: Vec<_> = shown.actions.iter().map(|a| a.url.as_deref()).collect();
+        assert_eq!(urls, [Some("/inbox/7"), None], "a request is not a page to open");
+        assert_eq!(shown.data.unwrap()["id"], 7);
+    }
+
+    #[test]
+    fn firebases_web_payload_is_read_with_its_link_and_data() {
+        let message = json!({
+            "notification": {"title": "Sale", "body": "Today only", "image": "/sale.jpg"},
+            "data": {"sku": "42"}, "fcmOptions": {"link": "/sale"}, "from": "1234", "collapse_key": "do_not_collapse"
+        });
+        let shown = decode(message.to_string().as_bytes());
+        assert_eq!((shown.title.as_str(), shown.url.as_deref()), ("Sale", Some("/sale")));
+        assert_eq!(shown.image.as_deref(), Some("/sale.jpg"));
+        assert_eq!(shown.data, Some(json!({"sku": "42"})));
+        let legacy = json!({"notification": {"title": "Old", "click_action": "/old"}});
+        assert_eq!(decode(legacy.to_string().as_bytes()).url.as_deref(), Some("/old"));
+    }
+
+    #[test]
+    fn a_message_with_its_own_title_is_ours_even_with_a_notification_member() {
+        let shown = decode(br#"{"title": "Ours", "notification": {"title": "Theirs"}}"#);
+        assert_eq!(shown.title, "Ours");
     }
 }

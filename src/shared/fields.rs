@@ -130,6 +130,11 @@ pub(crate) fn write_fields<V: JsonBuild>(payload: &NotificationPayload, data: Op
     V::object(members)
 }
 
+/// A URL's text, cut to the longest URL kept.
+pub(super) fn url<V: JsonView>(value: &V) -> Option<String> {
+    value.text().map(|text| cut(&text, MAX_URL_CHARS))
+}
+
 /// A whole, non-negative number that a double holds exactly.
 pub(super) fn count<V: JsonView>(value: &V) -> Option<u64> {
     let n = value.number()?;
