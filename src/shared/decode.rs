@@ -2,12 +2,10 @@
 //! (our JSON, Declarative Web Push, a JSON string, plain text, nothing readable). The fields
 //! themselves are read in `fields.rs`.
 
+use super::declarative::DECLARATIVE_MAGIC;
 use super::fields::{count, cut, read_fields, url, JsonView};
 use super::payload::{Fallback, NotificationPayload, MAX_BODY_CHARS, MAX_TITLE_CHARS};
 use serde_json::Value;
-
-/// The `web_push` member that marks a Declarative Web Push message (Push API spec).
-const DECLARATIVE_MAGIC: u64 = 8030;
 
 /// Turns the bytes of a push message into the notification to show. Never fails and never
 /// panics:

@@ -23,6 +23,8 @@ pub enum Error {
     PermissionDenied,
     /// The application server key was rejected before the browser saw it; the field says why.
     InvalidKey(String),
+    /// A URL this crate needs absolute (http or https) is not; the field is the URL.
+    InvalidUrl(String),
     /// No application server key was there to subscribe with; the field says where one was
     /// looked for.
     MissingKey(&'static str),
@@ -62,6 +64,7 @@ impl fmt::Display for Error {
             Error::InsecureContext => f.write_str("push needs a secure context (https or localhost)"),
             Error::PermissionDenied => f.write_str("notification permission was denied"),
             Error::InvalidKey(why) => write!(f, "invalid application server key: {why}"),
+            Error::InvalidUrl(url) => write!(f, "not an absolute http(s) URL: {url:?}"),
             Error::MissingKey(where_) => write!(f, "no application server key: {where_}"),
             Error::NotReady(what) => write!(f, "the service worker is not ready: {what}"),
             Error::NotSubscribed => f.write_str("there is no push subscription"),

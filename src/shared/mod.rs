@@ -3,6 +3,7 @@
 //! the error, permission and support as values, the sync decision and the same-origin rules.
 //! Plain Rust, tested natively; nothing here touches a browser.
 
+mod declarative;
 mod decode;
 mod error;
 // The field writer, the worker's key reading and the sync decision run in the browser only;
