@@ -174,6 +174,23 @@ async fn an_angular_swpush_message_shows_and_clicks_where_angular_would_open() {
 }
 
 #[wasm_bindgen_test]
+async fn a_declarative_proposal_as_safari_delivers_it_is_shown_after_the_hooks_with_its_own_click_url() {
+    let runtime = Runtime::new(WorkerConfig::default()).transform(|mut payload| {
+        payload.title = format!("Acme: {}", payload.title);
+        payload
+    });
+    let proposal = json!({"title": "Proposed", "body": "by the server", "navigate": "/news/1", "tag": "dwp-safari",
+        "data": {"id": 1}, "actions": [{"action": "more", "title": "More", "navigate": "/news/1#more"}]});
+    let shown = shown_by(&runtime, PushData::Proposed { notification: proposal, app_badge: Some(4) }).await;
+    assert_eq!(titles(&shown), ["Acme: Proposed"], "the hooks changed the proposal, and it shows once");
+    assert_eq!((shown[0].body.as_str(), shown[0].data.clone()), ("by the server", json!({"id": 1})));
+    let scope = registration().scope();
+    let at = |path: &str| web_sys::Url::new_with_base(path, &scope).unwrap().href();
+    assert_eq!(click(&runtime, &shown[0], "").unwrap(), at("/news/1"));
+    assert_eq!(click(&runtime, &shown[0], "more").unwrap(), at("/news/1#more"));
+}
+
+#[wasm_bindgen_test]
 async fn a_plain_text_push_is_the_body_under_the_configured_title() {
     let config = WorkerConfig::from_query("title=Acme%20News");
     let shown = shown_by(&Runtime::new(config), "The doors open at 9").await;

@@ -22,6 +22,19 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_name = newSubscription)]
     pub fn new_subscription(this: &PushSubscriptionChangeEvent) -> Option<web_sys::PushSubscription>;
 
+    /// `PushEvent` as Declarative Web Push has it (Safari 18.4+): for a mutable declarative
+    /// message, `data` is null and `notification` holds the notification the browser proposes
+    /// (a `Notification`, whose `navigate` is the click URL), `appBadge` the badge. Elsewhere
+    /// both are undefined.
+    #[wasm_bindgen(extends = web_sys::PushEvent)]
+    pub type DeclarativePushEvent;
+
+    #[wasm_bindgen(method, getter)]
+    pub fn notification(this: &DeclarativePushEvent) -> Option<web_sys::Notification>;
+
+    #[wasm_bindgen(method, getter, js_name = appBadge)]
+    pub fn app_badge(this: &DeclarativePushEvent) -> Option<f64>;
+
     /// `ServiceWorkerContainer` with `startMessages()`, which delivers the messages workers
     /// posted to this page (queued until then, or until `onmessage` is set).
     #[wasm_bindgen(extends = web_sys::ServiceWorkerContainer, js_name = ServiceWorkerContainer)]

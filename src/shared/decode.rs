@@ -61,9 +61,27 @@ pub(crate) fn decode_with<V: JsonView>(
             (NotificationPayload { body: Some(body), ..Default::default() }, None)
         }
     };
-    fallback.fill_title(&mut payload);
-    payload.title = cut(payload.title.trim(), MAX_TITLE_CHARS);
+    finish(&mut payload, fallback);
     (payload, data)
+}
+
+/// What a notification the browser proposes shows (Safari's declarative push: the push event's
+/// `notification`, its click URL in `navigate`), read by the same rules as a payload.
+pub(crate) fn decode_proposal<V: JsonView>(
+    notification: &V,
+    app_badge: Option<u64>,
+    fallback: &Fallback,
+) -> (NotificationPayload, Option<V>) {
+    let (mut payload, data) = read_fields(notification, "navigate");
+    payload.app_badge = app_badge.or(payload.app_badge);
+    finish(&mut payload, fallback);
+    (payload, data)
+}
+
+/// Every payload gets a title, trimmed and within its cap.
+fn finish(payload: &mut NotificationPayload, fallback: &Fallback) {
+    fallback.fill_title(payload);
+    payload.title = cut(payload.title.trim(), MAX_TITLE_CHARS);
 }
 
 /// A notification wrapped in a `notification` member, as other servers send it: Angular's

@@ -4,6 +4,8 @@
 //! Plain Rust, tested natively; nothing here touches a browser.
 
 mod declarative;
+// The proposal reader runs in the worker only; natively it is here to be tested.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod decode;
 mod error;
 // The field writer, the worker's key reading and the sync decision run in the browser only;
@@ -34,7 +36,7 @@ pub use url::{click_target, same_origin_url, CLICK_TABLE, TABLE_SCOPE};
 
 #[cfg(target_arch = "wasm32")]
 pub(crate) use {
-    decode::decode_with,
+    decode::{decode_proposal, decode_with},
     fields::{read_fields, write_fields, JsonBuild, JsonView},
     key::decode_base64,
     sync::{next_step, Step, SyncRecord},

@@ -22,6 +22,15 @@ pub enum PushData {
     Empty,
     /// These bytes, as an app server would send them after decryption.
     Bytes(Vec<u8>),
+    /// A mutable Declarative Web Push message as Safari delivers it: no data, the notification
+    /// the browser proposes (`{"title": …, "navigate": …, …}`, as `Notification` has them) in
+    /// `event.notification`, and the badge in `event.appBadge`.
+    Proposed {
+        /// The proposed notification's members.
+        notification: serde_json::Value,
+        /// The proposed app badge.
+        app_badge: Option<u64>,
+    },
 }
 
 impl From<&str> for PushData {
@@ -100,12 +109,27 @@ pub async fn push(runtime: &Runtime, data: impl Into<PushData>) -> Result<Vec<Sh
         notification.close();
     }
     let init = web_sys::PushEventInit::new();
-    if let PushData::Bytes(bytes) = data.into() {
+    let data = data.into();
+    if let PushData::Bytes(bytes) = &data {
         init.set_data(&js_sys::Uint8Array::from(bytes.as_slice()).buffer());
     }
     let event = web_sys::PushEvent::new_with_event_init_dict("push", &init)?;
+    if let PushData::Proposed { notification, app_badge } = data {
+        // Browsers without Declarative Web Push have no such members: they are defined here.
+        let proposed = js_sys::JSON::parse(&notification.to_string())?;
+        define(&event, "notification", &proposed)?;
+        define(&event, "appBadge", &app_badge.map_or(JsValue::NULL, |n| JsValue::from(n as f64)))?;
+    }
     JsFuture::from(runtime.push(&event)).await?;
     Ok(showing().await?.into_iter().map(read).collect())
+}
+
+/// Gives `target` an own, read-only `name` of `value`.
+fn define(target: &JsValue, name: &str, value: &JsValue) -> Result<(), JsValue> {
+    let descriptor = js_sys::Object::new();
+    Reflect::set(&descriptor, &"value".into(), value)?;
+    Reflect::define_property(target.unchecked_ref::<js_sys::Object>(), &name.into(), &descriptor)?;
+    Ok(())
 }
 
 fn read(notification: Notification) -> Shown {

@@ -13,11 +13,11 @@ use super::options::options;
 use super::runtime::{scope, Inner, Runtime};
 use super::Foreground;
 use crate::js::{message, sys, Js};
-use crate::shared::decode_with;
+use crate::shared::{decode_proposal, decode_with};
 use crate::NotificationPayload;
 use js_sys::{Promise, Reflect, JSON};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::PushEvent;
 
@@ -38,7 +38,12 @@ impl Runtime {
             .and_then(|data| data.array_buffer().ok())
             .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
         let inner = self.inner.clone();
-        let (payload, data) = inner.payload(bytes.as_deref());
+        // Safari hands a mutable declarative message over as the notification it proposes: a
+        // proposal the hooks may change, shown by this worker so its click routing and
+        // receipts run.
+        let declarative = event.unchecked_ref::<sys::DeclarativePushEvent>();
+        let proposal = if bytes.is_none() { declarative.notification() } else { None };
+        let (payload, data) = inner.payload(bytes.as_deref(), proposal, declarative.app_badge());
         // Shown from this call, not from a later turn of the async executor: the push's latency
         // is the browser's, not the executor's.
         let showing = (inner.config.foreground == Foreground::Show).then(|| inner.start_show(&payload, &data));
@@ -70,11 +75,23 @@ impl Runtime {
 }
 
 impl Inner {
-    /// What a push's bytes show: decoded, changed by the transform hooks, with the default icon;
-    /// its `data` as the browser holds it (`undefined` when there is none).
-    fn payload(&self, bytes: Option<&[u8]>) -> (NotificationPayload, JsValue) {
+    /// What a push shows: its bytes decoded (or the browser's proposal read), changed by the
+    /// transform hooks, with the default icon; its `data` as the browser holds it (`undefined`
+    /// when there is none).
+    fn payload(
+        &self,
+        bytes: Option<&[u8]>,
+        proposal: Option<web_sys::Notification>,
+        app_badge: Option<f64>,
+    ) -> (NotificationPayload, JsValue) {
         let fallback = &self.config.fallback;
-        let (mut payload, data) = decode_with(bytes, fallback, |text| JSON::parse(text).ok().map(Js));
+        let (mut payload, data) = match proposal {
+            Some(proposal) => {
+                let app_badge = app_badge.filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64);
+                decode_proposal(&Js(proposal.into()), app_badge, fallback)
+            }
+            None => decode_with(bytes, fallback, |text| JSON::parse(text).ok().map(Js)),
+        };
         let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
         if let Some(transform) = &self.transform {
             // A hook that shows a notification itself would make two: while it runs, the
