@@ -62,6 +62,28 @@ pub enum Foreground {
     Both,
 }
 
+impl Foreground {
+    /// Whether a push handed to a focused page is shown as a notification too, in the browser
+    /// whose user agent this is: with `both`, and with `page` in WebKit (Safari, and every
+    /// browser on iOS), which revokes the subscription of a site whose pushes skip
+    /// `showNotification`.
+    ///
+    /// ```
+    /// use wasm_push::worker::Foreground;
+    /// let safari = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.4 Safari/605.1.15";
+    /// assert!(Foreground::Page.shows_too(safari));
+    /// assert!(!Foreground::Page.shows_too("Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"));
+    /// ```
+    pub fn shows_too(self, user_agent: &str) -> bool {
+        let webkit =
+            user_agent.contains("AppleWebKit/") && !user_agent.contains("Chrome/") && !user_agent.contains("Chromium/");
+        match self {
+            Foreground::Show | Foreground::Both => true,
+            Foreground::Page => webkit,
+        }
+    }
+}
+
 impl WorkerConfig {
     /// Reads the settings from a URL query (with or without the leading `?`); unknown keys are
     /// ignored and empty values mean "not set".
@@ -154,6 +176,27 @@ mod tests {
         assert_eq!(config.application_server_key.as_deref(), Some("BEl6"));
         assert!(config.allow_cross_origin);
         assert_eq!(config.foreground, Foreground::Both);
+    }
+
+    #[test]
+    fn foreground_page_still_shows_in_webkit_and_only_there() {
+        let webkit = [
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.4 Mobile/15E148 Safari/604.1",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/138.0.0.0 Mobile/15E148 Safari/604.1",
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+        ];
+        let others = [
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 Edg/156.0.0.0",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
+        ];
+        for agent in webkit {
+            assert!(Foreground::Page.shows_too(agent), "{agent}");
+        }
+        for agent in others {
+            assert!(!Foreground::Page.shows_too(agent), "{agent}");
+            assert!(Foreground::Both.shows_too(agent), "{agent}");
+        }
     }
 
     #[test]

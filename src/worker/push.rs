@@ -12,7 +12,7 @@ use super::clients::focused_window;
 use super::options::options;
 use super::runtime::{scope, Inner, Runtime};
 use super::Foreground;
-use crate::js::{message, sys, Js};
+use crate::js::{get, message, sys, Js};
 use crate::shared::{decode_proposal, decode_with};
 use crate::NotificationPayload;
 use js_sys::{Promise, Reflect, JSON};
@@ -49,7 +49,8 @@ impl Runtime {
         let showing = (inner.config.foreground == Foreground::Show).then(|| inner.start_show(&payload, &data));
         future_to_promise(async move {
             // With `foreground=page` or `both`, a focused, visible window of the site gets the
-            // push as a message; only `page` with such a window skips the notification.
+            // push as a message; only `page` with such a window skips the notification, and not
+            // in WebKit, which revokes the subscriptions of sites that skip it.
             let page = match inner.config.foreground {
                 Foreground::Show => None,
                 Foreground::Page | Foreground::Both => focused_window().await,
@@ -57,7 +58,8 @@ impl Runtime {
             if let Some(window) = &page {
                 let _ = window.post_message(&message::write(&payload, &data));
             }
-            let show = page.is_none() || inner.config.foreground == Foreground::Both;
+            let user_agent = || get(&get(&js_sys::global(), "navigator"), "userAgent").as_string();
+            let show = page.is_none() || inner.config.foreground.shows_too(&user_agent().unwrap_or_default());
             if show {
                 let showing = showing.unwrap_or_else(|| inner.start_show(&payload, &data));
                 inner.finish_show(showing, &payload).await?;
