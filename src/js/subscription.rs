@@ -61,11 +61,18 @@ pub(crate) fn subscribe_options(key: &[u8]) -> web_sys::PushSubscriptionOptionsI
     options
 }
 
+/// The registration's `PushManager`, where the browser has one: Safari before 16 throws on
+/// `registration.pushManager`, WebKitGTK answers `undefined`.
+pub(crate) fn push_manager(registration: &web_sys::ServiceWorkerRegistration) -> Option<web_sys::PushManager> {
+    let manager = registration.push_manager().ok()?;
+    (!manager.is_undefined() && !manager.is_null()).then_some(manager)
+}
+
 /// The registration's current push subscription, if it has one.
 pub(crate) async fn current(
     registration: &web_sys::ServiceWorkerRegistration,
 ) -> Result<Option<PushSubscription>, JsValue> {
-    let manager = registration.push_manager()?;
+    let manager = push_manager(registration).ok_or("this browser has no PushManager")?;
     let raw = wasm_bindgen_futures::JsFuture::from(manager.get_subscription()?).await?;
     Ok(wasm_bindgen::JsCast::dyn_into(raw).ok())
 }

@@ -1,6 +1,6 @@
 //! Service-worker registration and the push subscription behind it.
 
-use crate::js::subscription::{current, subscribe_options, subscription_key};
+use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
 use crate::js::sync;
 use crate::{ApplicationServerKey, Error, Permission, Subscription};
 use wasm_bindgen::JsCast;
@@ -237,7 +237,7 @@ impl Registration {
 
     fn push_manager(&self) -> Result<web_sys::PushManager, Error> {
         // Throws where the browser has service workers but no Push API (Safari before 16).
-        self.raw.push_manager().map_err(|_| Error::Unsupported("PushManager"))
+        push_manager(&self.raw).ok_or(Error::Unsupported("PushManager"))
     }
 
     async fn raw_subscription(&self) -> Result<Option<PushSubscription>, Error> {

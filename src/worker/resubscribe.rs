@@ -3,7 +3,7 @@
 //! before. Sending and the sync record are shared with the window side (`js/sync.rs`).
 
 use super::runtime::{scope, Inner, Runtime};
-use crate::js::subscription::{current, subscribe_options, subscription_key};
+use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
 use crate::js::sync::{self as store, post, record as keep_outcome};
 use crate::js::sys;
 use crate::shared::{decode_base64, next_step, Step, SyncRecord};
@@ -46,7 +46,7 @@ impl Runtime {
                     let key = key
                         .or_else(|| inner.config.application_server_key.as_deref().and_then(valid_key))
                         .ok_or("no application server key to subscribe again with")?;
-                    let manager = scope().registration().push_manager()?;
+                    let manager = push_manager(&scope().registration()).ok_or("this browser has no PushManager")?;
                     JsFuture::from(manager.subscribe_with_options(&subscribe_options(&key))?).await?.unchecked_into()
                 }
             };

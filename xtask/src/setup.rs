@@ -31,6 +31,7 @@ impl WasmTools {
 pub struct Browsers {
     pub chromedriver: PathBuf,
     pub geckodriver: PathBuf,
+    pub webkitdriver: PathBuf,
 }
 
 fn cargo_bin() -> PathBuf {
@@ -157,11 +158,14 @@ pub fn browsers() -> Result<Browsers> {
         ("chromium", "/usr/bin/chromium"),
         ("chromium-driver", "/usr/bin/chromedriver"),
         ("firefox-esr", "/usr/bin/firefox-esr"),
+        // WebKitGTK's WebDriver and MiniBrowser, and the X server it needs to open a window.
+        ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+        ("xvfb", "/usr/bin/Xvfb"),
     ];
     let missing: Vec<&str> =
         packages.iter().filter(|(_, path)| !std::path::Path::new(path).exists()).map(|(name, _)| *name).collect();
     if missing.is_empty() {
-        say("chromium, chromium-driver, firefox-esr: present");
+        say("chromium, chromium-driver, firefox-esr, webkit2gtk-driver, xvfb: present");
     } else {
         let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
         let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
@@ -187,7 +191,11 @@ pub fn browsers() -> Result<Browsers> {
         say("installing geckodriver (cargo install, about 3 minutes)");
         check(Command::new("cargo").args(["install", "geckodriver"]), "geckodriver", "cargo install geckodriver")?;
     }
-    Ok(Browsers { chromedriver: "/usr/bin/chromedriver".into(), geckodriver })
+    Ok(Browsers {
+        chromedriver: "/usr/bin/chromedriver".into(),
+        geckodriver,
+        webkitdriver: "/usr/bin/WebKitWebDriver".into(),
+    })
 }
 
 /// Capabilities for both browsers: notifications granted, and Firefox's push pointed at

@@ -5,8 +5,13 @@
 use crate::site::{existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, site};
 use crate::{cargo, root, run, say, setup, Result};
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
+
+/// The module of the worker suite that needs no push event and no notification: all that can
+/// run in WebKitGTK.
+const WITHOUT_PUSH: &str = "without_push";
 
 /// The native crates whose tests run first (the end-to-end crate runs last, on its own).
 const NATIVE: [&str; 8] = ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service"];
@@ -62,10 +67,52 @@ pub(crate) fn all() -> Result {
         .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned))
         .collect();
     let mut results = vec![native];
-    for (browser, driver_var, driver) in
-        [("Chromium", "CHROMEDRIVER", &browsers.chromedriver), ("Firefox ESR", "GECKODRIVER", &browsers.geckodriver)]
-    {
-        say(&format!("browser suites in headless {browser}: {}", browser_suites.join(", ")));
+    let display = Display::start()?;
+    let all: Vec<&str> = browser_suites.iter().map(String::as_str).collect();
+    let not_loopback = ["--skip", NEEDS_PUSH_SERVICE];
+    let runs = [
+        BrowserRun {
+            browser: "Chromium",
+            driver_var: "CHROMEDRIVER",
+            driver: &browsers.chromedriver,
+            tests: &all,
+            harness: &not_loopback,
+        },
+        BrowserRun {
+            browser: "Firefox ESR",
+            driver_var: "GECKODRIVER",
+            driver: &browsers.geckodriver,
+            tests: &all,
+            harness: &[],
+        },
+        BrowserRun {
+            browser: "WebKitGTK",
+            driver_var: "SAFARIDRIVER",
+            driver: &browsers.webkitdriver,
+            tests: &["window"],
+            harness: &not_loopback,
+        },
+        BrowserRun {
+            browser: "WebKitGTK",
+            driver_var: "SAFARIDRIVER",
+            driver: &browsers.webkitdriver,
+            tests: &["worker"],
+            harness: &[WITHOUT_PUSH],
+        },
+    ];
+    for BrowserRun { browser, driver_var, driver, tests, harness } in runs {
+        say(&format!("browser suites in headless {browser}: {}", tests.join(", ")));
+        match (browser, tests) {
+            ("Chromium", _) | ("WebKitGTK", ["window"]) => say(&format!(
+                "SKIPPED in {browser}: the tests in {NEEDS_PUSH_SERVICE} modules (they subscribe for real, which \
+                 only Firefox can here; they run there)"
+            )),
+            ("WebKitGTK", _) => say(&format!(
+                "ONLY the {WITHOUT_PUSH} module of the worker suite in {browser}: it has no PushEvent and \
+                 denies notifications, so the tests that push or show cannot run there"
+            )),
+            _ => {}
+        }
         let mut command = cargo();
         command.args([
             "test",
@@ -77,21 +124,19 @@ pub(crate) fn all() -> Result {
             "-p",
             "wasm-push",
         ]);
-        for suite in &browser_suites {
+        for suite in tests {
             command.args(["--test", suite]);
         }
-        if driver_var == "CHROMEDRIVER" {
-            say(&format!(
-                "SKIPPED in Chromium: the tests in {NEEDS_PUSH_SERVICE} modules (Chromium cannot subscribe \
-                 without its own push service; they run in Firefox)"
-            ));
-            command.args(["--", "--skip", NEEDS_PUSH_SERVICE]);
+        if !harness.is_empty() {
+            command.arg("--").args(harness);
         }
-        // Exactly one driver per run: with both set, the runner picks geckodriver.
+        // Exactly one driver per run: with several set, the runner picks one itself.
         command
             .env_remove("CHROMEDRIVER")
             .env_remove("GECKODRIVER")
+            .env_remove("SAFARIDRIVER")
             .env(driver_var, driver)
+            .env("DISPLAY", &display.name)
             .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
             .env("PATH", tools.path_with_cargo_bin());
@@ -135,7 +180,9 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)
-        .env("GECKODRIVER", &browsers.geckodriver);
+        .env("GECKODRIVER", &browsers.geckodriver)
+        .env("WEBKITDRIVER", &browsers.webkitdriver)
+        .env("DISPLAY", &display.name);
     results.push(run_suites(end_to_end, "end-to-end", &mut suites));
 
     println!("\n{:<48} {:>7} {:>7} {:>8} {:>8}", "suite", "passed", "failed", "ignored", "skipped");
@@ -233,6 +280,48 @@ fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Res
         Ok(())
     } else {
         Err(format!("{label} tests failed ({status})"))
+    }
+}
+
+/// One run of browser suites: in `browser` (driven by `driver`, named in the environment as
+/// `driver_var`), the suites `tests`, with `harness` handed to the test harness.
+struct BrowserRun<'a> {
+    browser: &'a str,
+    driver_var: &'a str,
+    driver: &'a Path,
+    tests: &'a [&'a str],
+    harness: &'a [&'a str],
+}
+
+/// An X display for WebKitGTK, whose WebDriver starts a windowed MiniBrowser: Xvfb on the
+/// first free display from :99, ended when dropped.
+struct Display {
+    name: String,
+    _xvfb: PushService,
+}
+
+impl Display {
+    fn start() -> Result<Display> {
+        let number = (99..140)
+            .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
+            .ok_or("no free X display between :99 and :139")?;
+        let name = format!(":{number}");
+        let xvfb = Command::new("Xvfb")
+            .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start Xvfb: {e}"))?;
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let started = Instant::now();
+        while !std::path::Path::new(&socket).exists() {
+            if started.elapsed().as_secs() > 10 {
+                return Err(format!("Xvfb did not open {socket} within 10 s"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        say(&format!("Xvfb on display {name} for WebKitGTK"));
+        Ok(Display { name, _xvfb: PushService(xvfb) })
     }
 }
 

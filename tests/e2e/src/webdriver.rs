@@ -47,6 +47,13 @@ impl Browser {
         Browser::start(&setting("CHROMEDRIVER"), capabilities).await
     }
 
+    /// WebKitGTK's MiniBrowser (`WEBKITDRIVER`) on the display `cargo xtask test` started
+    /// (`DISPLAY`): service workers and notifications, but no Push API, as in many embedded and
+    /// older browsers.
+    pub async fn webkit() -> Browser {
+        Browser::start(&setting("WEBKITDRIVER"), json!({})).await
+    }
+
     /// Headless Firefox ESR with notifications allowed and push pointed at `push_service`.
     pub async fn firefox(push_service: &str) -> Browser {
         let capabilities = json!({
