@@ -113,11 +113,21 @@ pub(crate) async fn load_key() -> Option<String> {
     get(&read(KEY).await?, "key").as_string()
 }
 
-/// Forgets the record and the key (after the subscription was removed: a change event must not
-/// subscribe again a user who turned notifications off).
+/// Forgets the record and the key (after the app server removed the subscription).
 pub(crate) async fn forget() {
+    forget_entries(&[RECORD, KEY]).await;
+}
+
+/// Forgets the key only (after the browser's subscription ended): a change event must not
+/// subscribe again a user who turned notifications off, while the record still says which
+/// endpoint the app server holds, for the next save to drop.
+pub(crate) async fn forget_key() {
+    forget_entries(&[KEY]).await;
+}
+
+async fn forget_entries(entries: &[&str]) {
     if let Some(cache) = cache().await {
-        for entry in [RECORD, KEY] {
+        for entry in entries {
             let _ = JsFuture::from(cache.delete_with_str(entry)).await;
         }
     }

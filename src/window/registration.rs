@@ -225,7 +225,7 @@ impl Registration {
     /// ```
     pub async fn unsubscribe(&self) -> Result<bool, Error> {
         // A user who turned notifications off is not subscribed again by a change event.
-        sync::forget().await;
+        sync::forget_key().await;
         match self.raw_subscription().await? {
             Some(raw) => {
                 let done = JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;
