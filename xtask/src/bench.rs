@@ -235,6 +235,28 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
         |worker: &str, key: &str| figures[worker]["memory"][key].as_u64().map_or("n/a".into(), |b| kb(b as usize));
     row("worker JS heap after the bursts", memory("rust", "js_heap"), memory("js", "js_heap"), None, "", None, None);
     row("worker wasm memory after the bursts", memory("rust", "wasm_memory"), "none".into(), None, "", None, None);
+    // Ten bursts into one warm worker: memory after each, collected. It stops growing when the
+    // last five bursts end no higher than the fifth did (the JS heap within 5 %).
+    let soak = figures["rust"]["soak"].as_array().cloned().unwrap_or_default();
+    let at = |i: usize, key: &str| soak.get(i).and_then(|m| m[key].as_u64());
+    let series =
+        |key: &str| soak.iter().map(|m| m[key].as_u64().map_or("?".into(), |b| kb(b as usize))).collect::<Vec<_>>();
+    let steady = soak.len() == 10
+        && soak.iter().all(|m| m["shown"].as_u64() == Some(500))
+        && (5..10).all(|i| at(i, "wasm_memory") == at(4, "wasm_memory"))
+        && (5..10).all(|i| matches!((at(i, "js_heap"), at(4, "js_heap")), (Some(h), Some(fifth)) if h as f64 <= fifth as f64 * 1.05));
+    let pick =
+        |values: Vec<String>| [0, 4, 9].iter().filter_map(|&i| values.get(i).cloned()).collect::<Vec<_>>().join(" → ");
+    row(
+        "worker JS heap after bursts 1 → 5 → 10 of 500 into one warm worker (collected)",
+        pick(series("js_heap")),
+        String::new(),
+        None,
+        "stops growing",
+        Some(steady),
+        None,
+    );
+    row("worker wasm memory after bursts 1 → 5 → 10", pick(series("wasm_memory")), String::new(), None, "", None, None);
     row(
         "window-side package, gzip (glue + wasm)",
         kb(window[1]),
@@ -283,7 +305,7 @@ fn report(table: &str) -> String {
          - **Burst**: 500 pushes with distinct tags delivered back to back; shown is what `getNotifications()` lists, \
            time is the first push to the last notification's timestamp. Three bursts per worker, in turns (one burst's \
            ratio moved by half from run to run); the table gives the median time and the fewest shown.\n\
-         - **Memory**: `Runtime.getHeapUsage` in the worker after the bursts, and the size of the wasm memory.\n\n\
+         - **Memory**: `Runtime.getHeapUsage` in the worker after the bursts, and the size of the wasm memory; then ten more bursts of 500 into the same warm worker, each followed by a garbage collection (`HeapProfiler.collectGarbage`) and both figures: the worker's memory stops growing when bursts 6 to 10 end no higher than burst 5 (wasm memory equal, JS heap within 5 %), with 500 of 500 shown each time.\n\n\
          ## Results\n\n{table}\n\
          Budgets (issue 6): worker ≤ 12 KB gzip; cold ≤ 1.15× and warm ≤ 1.05× the JS baseline; burst throughput ≥ 0.9× \
          with nothing lost; window-side package ≤ 25 KB gzip.\n"

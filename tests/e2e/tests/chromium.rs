@@ -12,7 +12,7 @@ async fn demo_with_worker(name: &str) -> (DemoServer, Browser, e2e::DevTools, St
     demo_serving(name, &std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE"))).await
 }
 
-/// The same with another build of the site.
+/// Delivers one real `push` event with `data` to the worker, and lets it settle.
 async fn deliver(devtools: &mut e2e::DevTools, origin: &str, registration: &str, data: &str) {
     let params = json!({"origin": origin, "registrationId": registration, "data": data});
     devtools.call("ServiceWorker.deliverPushMessage", params).await;
@@ -359,4 +359,37 @@ async fn a_module_worker_adds_push_with_one_import_and_keeps_its_own_listeners()
         )
         .await;
     assert_eq!(shown, json!([["From a module worker", "module"]]));
+}
+
+#[tokio::test]
+async fn a_warm_worker_keeps_its_memory_steady_through_bursts_of_pushes() {
+    let (server, browser, mut devtools, registration) = demo_with_worker("soak").await;
+    let origin = server.origin.clone();
+    let mut after = Vec::new();
+    for round in 0..4 {
+        for i in 0..200 {
+            let data = json!({"title": "soak", "tag": format!("soak-{round}-{i}")}).to_string();
+            let params = json!({"origin": origin, "registrationId": registration, "data": data});
+            devtools.call("ServiceWorker.deliverPushMessage", params).await;
+        }
+        // Read only once the burst has settled (see `deliver`), then close them all.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let prefix = format!("soak-{round}-");
+        eventually(Duration::from_secs(20), Duration::from_millis(200), async || {
+            let shown =
+                browser.notifications().await.into_iter().filter(|(_, _, tag)| tag.starts_with(&prefix)).count();
+            (shown == 200).then_some(()).ok_or_else(|| format!("burst {round}: {shown} of 200 shown"))
+        })
+        .await;
+        browser
+            .run_async(
+                "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",
+            )
+            .await;
+        after.push(devtools.worker_memory(&origin).await);
+    }
+    // By the second burst the worker has made the allocations it needs: from there nothing grows.
+    assert_eq!(after[3]["wasm_memory"], after[1]["wasm_memory"], "wasm memory after each burst: {after:?}");
+    let heap = |i: usize| after[i]["js_heap"].as_f64().expect("a JS heap figure");
+    assert!(heap(3) <= heap(1) * 1.10, "JS heap after each burst, collected: {after:?}");
 }

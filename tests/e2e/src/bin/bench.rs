@@ -14,6 +14,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 const SAMPLES: usize = 30;
 const BURST: usize = 500;
 const BURST_ROUNDS: usize = 3;
+/// Bursts into one warm worker, for whether its memory stops growing.
+const SOAK_ROUNDS: usize = 10;
 
 fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
@@ -68,30 +70,7 @@ impl Page {
     }
 
     async fn worker_memory(&mut self) -> Value {
-        let targets = self.devtools.call("Target.getTargets", json!({})).await;
-        let worker = targets["targetInfos"]
-            .as_array()
-            .and_then(|t| {
-                t.iter().find(|t| {
-                    t["type"] == "service_worker" && t["url"].as_str().is_some_and(|u| u.starts_with(&self.origin))
-                })
-            })
-            .cloned();
-        let Some(worker) = worker else { return json!({"js_heap": null, "wasm_memory": null}) };
-        let attached =
-            self.devtools.call("Target.attachToTarget", json!({"targetId": worker["targetId"], "flatten": true})).await;
-        let session = attached["sessionId"].as_str().unwrap_or_default().to_owned();
-        let heap = self.devtools.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
-        // wasm_bindgen() hands back the instance the Rust worker started; the baseline has no wasm.
-        let wasm = self
-            .devtools
-            .call_in(
-                Some(&session),
-                "Runtime.evaluate",
-                json!({"expression": "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen().then(w => w.memory.buffer.byteLength)", "awaitPromise": true, "returnByValue": true}),
-            )
-            .await;
-        json!({"js_heap": heap["usedSize"], "wasm_memory": wasm["result"]["value"]})
+        self.devtools.worker_memory(&self.origin).await
     }
 }
 
@@ -155,6 +134,19 @@ async fn bursts(rust: &mut Page, js: &mut Page) -> [Value; 2] {
     [json!({"bursts": rust_rounds, "memory": rust_memory}), json!({"bursts": js_rounds, "memory": js_memory})]
 }
 
+/// `SOAK_ROUNDS` bursts into one warm worker, and its memory (after a garbage collection) after
+/// each: whether it stops growing under load.
+async fn soak(page: &mut Page) -> Vec<Value> {
+    let mut memory = Vec::new();
+    for round in 0..SOAK_ROUNDS {
+        let shown = burst(page, BURST_ROUNDS + round).await;
+        let mut after = page.worker_memory().await;
+        after["shown"] = shown["shown"].clone();
+        memory.push(after);
+    }
+    memory
+}
+
 #[tokio::main]
 async fn main() {
     let mut pages = [
@@ -165,8 +157,10 @@ async fn main() {
     let [(rust_warm, rust_cold), (js_warm, js_cold), (floor_warm, floor_cold)] = latencies(&mut pages).await;
     let [rust_page, js_page, _] = &mut pages;
     let [rust_burst, js_burst] = bursts(rust_page, js_page).await;
+    let rust_soak = soak(rust_page).await;
     let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| json!({"warm": warm, "cold": cold, "bursts": burst["bursts"], "memory": burst["memory"]});
-    let rust = figures(rust_warm, rust_cold, rust_burst);
+    let mut rust = figures(rust_warm, rust_cold, rust_burst);
+    rust["soak"] = rust_soak.into();
     let js = figures(js_warm, js_cold, js_burst);
     let floor = json!({"warm": floor_warm, "cold": floor_cold});
     println!("BENCH {}", json!({"rust": rust, "js": js, "floor": floor}));
