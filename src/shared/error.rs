@@ -64,7 +64,8 @@ impl fmt::Display for Error {
             Error::InsecureContext => f.write_str("push needs a secure context (https or localhost)"),
             Error::PermissionDenied => f.write_str("notification permission was denied"),
             Error::InvalidKey(why) => write!(f, "invalid application server key: {why}"),
-            Error::InvalidUrl(url) => write!(f, "not an absolute http(s) URL: {url:?}"),
+            // Quoted by hand: `{:?}` on a str brings core's Unicode tables into every wasm that shows errors.
+            Error::InvalidUrl(url) => write!(f, "not an absolute http(s) URL: \"{url}\""),
             Error::MissingKey(where_) => write!(f, "no application server key: {where_}"),
             Error::NotReady(what) => write!(f, "the service worker is not ready: {what}"),
             Error::NotSubscribed => f.write_str("there is no push subscription"),
