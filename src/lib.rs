@@ -15,6 +15,8 @@
 //!   [`NotificationPayload`] and [`decode_push`], [`ApplicationServerKey`], [`Error`], so a Rust
 //!   app server builds the very payload the worker reads.
 //!
+//! - [`server`] (feature `server`, native): send a payload to a subscription with VAPID, with
+//!   the push service's answer read into [`Error`].
 //! - [`testing`] (feature `testing`, wasm32): a kit for your own browser tests: push into your
 //!   `Runtime` and see what was shown, where a click goes, what an app server was sent.
 //!
@@ -34,6 +36,9 @@ pub mod window;
 
 #[cfg(all(target_arch = "wasm32", feature = "testing"))]
 pub mod testing;
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "server"))]
+pub mod server;
 
 /// What `export_worker!` expands to needs; not a public API.
 #[cfg(target_arch = "wasm32")]

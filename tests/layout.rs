@@ -36,6 +36,16 @@ fn the_window_side_and_the_worker_import_nothing_from_each_other() {
 }
 
 #[test]
+fn the_server_side_touches_no_browser_and_neither_side_reaches_into_it() {
+    for browser in ["wasm_bindgen", "web_sys", "js_sys", "crate::js", "crate::window", "crate::worker"] {
+        assert_eq!(mentions(&sources("server"), browser), Vec::<String>::new(), "{browser}");
+    }
+    for room in ["window", "worker", "js", "shared"] {
+        assert_eq!(mentions(&sources(room), "crate::server"), Vec::<String>::new(), "{room}");
+    }
+}
+
+#[test]
 fn shared_types_touch_no_browser() {
     for browser in ["wasm_bindgen", "web_sys", "js_sys", "crate::js", "crate::window", "crate::worker"] {
         assert_eq!(mentions(&sources("shared"), browser), Vec::<String>::new(), "{browser}");
@@ -44,7 +54,7 @@ fn shared_types_touch_no_browser() {
 
 #[test]
 fn target_gates_stand_only_in_lib_rs_and_mod_rs() {
-    for room in ["", "shared", "js", "window", "worker", "testing"] {
+    for room in ["", "shared", "js", "window", "worker", "testing", "server"] {
         let files = sources(room);
         let gated: Vec<String> = mentions(&files, "cfg(target_arch")
             .into_iter()

@@ -55,6 +55,39 @@ pub enum Error {
     Network(String),
     /// A browser call did not settle in time (Chromium's `subscribe` can hang forever).
     Timeout(&'static str),
+    /// A push payload is over what Web Push can carry: refused before anything was sent (`max`
+    /// set), or by the push service (`max` unknown, HTTP 413).
+    PayloadTooLarge {
+        /// The payload's size in bytes, as JSON.
+        bytes: usize,
+        /// The most this crate sends, when it refused.
+        max: Option<usize>,
+    },
+    /// The VAPID subject is not one push services take; the field says why.
+    InvalidSubject(String),
+    /// The push service says the subscription is gone (HTTP 404 or 410): delete it.
+    SubscriptionGone {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The push service asks to slow down (HTTP 429), for `retry_after_secs` when it says.
+    RateLimited {
+        /// The `Retry-After` header, in seconds.
+        retry_after_secs: Option<u64>,
+    },
+    /// The push service refused the VAPID authorization (HTTP 401 or 403): a wrong key pair, or
+    /// a subscription made with another application server key.
+    VapidRejected {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The push service answered with another status outside 2xx.
+    PushServiceRefused {
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The request did not reach the push service; the field says why.
+    PushServiceUnreachable(String),
 }
 
 impl fmt::Display for Error {
@@ -83,6 +116,23 @@ impl fmt::Display for Error {
             }
             Error::Network(why) => write!(f, "could not reach the app server: {why}"),
             Error::Timeout(what) => write!(f, "{what} did not settle in time"),
+            Error::PayloadTooLarge { bytes, max: Some(max) } => {
+                write!(f, "the payload is {bytes} bytes; Web Push carries at most {max}")
+            }
+            Error::PayloadTooLarge { bytes, max: None } => {
+                write!(f, "the push service refused the {bytes}-byte payload as too large")
+            }
+            Error::InvalidSubject(why) => write!(f, "invalid VAPID subject: {why}"),
+            Error::SubscriptionGone { status } => {
+                write!(f, "the subscription is gone (the push service answered {status})")
+            }
+            Error::RateLimited { retry_after_secs: Some(secs) } => {
+                write!(f, "rate limited by the push service: retry after {secs} s")
+            }
+            Error::RateLimited { retry_after_secs: None } => f.write_str("rate limited by the push service"),
+            Error::VapidRejected { status } => write!(f, "the push service refused the VAPID authorization ({status})"),
+            Error::PushServiceRefused { status } => write!(f, "the push service answered {status}"),
+            Error::PushServiceUnreachable(why) => write!(f, "could not reach the push service: {why}"),
         }
     }
 }

@@ -12,7 +12,6 @@
 //! `oldEndpoint` (a secret capability URL) may replace it without the token. Log lines name the
 //! push service, never an endpoint or a key.
 
-mod send;
 mod store;
 mod vapid;
 
@@ -26,13 +25,14 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use wasm_push::{NotificationPayload, Subscription};
+use wasm_push::server::{Push, Sender, Urgency, VapidSubject};
+use wasm_push::{Error, NotificationPayload, Subscription};
 
 struct Settings {
     addr: SocketAddr,
     data: PathBuf,
     root: PathBuf,
-    subject: String,
+    subject: VapidSubject,
 }
 
 impl Settings {
@@ -41,7 +41,8 @@ impl Settings {
         let mut addr = env("WASM_PUSH_ADDR", "127.0.0.1:8080");
         let mut data = env("WASM_PUSH_DATA", "wasm-push-data");
         let mut root = env("WASM_PUSH_ROOT", "target/www");
-        let mut subject = env("WASM_PUSH_SUBJECT", "mailto:wasm-push-demo@localhost");
+        // Push services refuse a mailbox at localhost (Apple's does): a reserved domain instead.
+        let mut subject = env("WASM_PUSH_SUBJECT", "mailto:wasm-push-demo@example.invalid");
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -54,17 +55,16 @@ impl Settings {
             }
         }
         let addr = addr.parse().map_err(|e| format!("address {addr}: {e}"))?;
+        let subject = VapidSubject::new(&subject).map_err(|e| format!("--subject: {e}"))?;
         Ok(Settings { addr, data: data.into(), root: root.into(), subject })
     }
 }
 
 struct App {
     store: Mutex<store::Store>,
-    vapid: vapid::Vapid,
-    subject: String,
+    sender: Sender,
     csrf_token: String,
     index: String,
-    client: reqwest::Client,
 }
 
 type Shared = Arc<App>;
@@ -80,20 +80,19 @@ async fn main() {
 async fn run() -> Result<(), String> {
     let settings = Settings::read()?;
     std::fs::create_dir_all(&settings.data).map_err(|e| format!("data directory {}: {e}", settings.data.display()))?;
-    let vapid = vapid::Vapid::load_or_create(&settings.data).map_err(|e| format!("VAPID keys: {e}"))?;
+    let keys = vapid::load_or_create(&settings.data).map_err(|e| format!("VAPID keys: {e}"))?;
     let database = settings.data.join("subscriptions.sqlite3");
     let store = store::Store::open(&database).map_err(|e| format!("{}: {e}", database.display()))?;
     let template = std::fs::read_to_string(settings.root.join("index.html"))
         .map_err(|e| format!("{}/index.html: {e} (build the site with `cargo xtask demo`)", settings.root.display()))?;
     let csrf_token = random_token();
-    let page = template.replace("{{CSRF_TOKEN}}", &csrf_token).replace("{{VAPID_PUBLIC_KEY}}", &vapid.public);
+    let public_key = keys.public_key().to_base64url();
+    let page = template.replace("{{CSRF_TOKEN}}", &csrf_token).replace("{{VAPID_PUBLIC_KEY}}", &public_key);
     let app = Arc::new(App {
         store: Mutex::new(store),
-        vapid,
-        subject: settings.subject,
+        sender: Sender::new(keys, settings.subject),
         csrf_token,
         index: page,
-        client: reqwest::Client::new(),
     });
     let router = Router::new()
         .route("/", get(serve_index))
@@ -245,7 +244,7 @@ struct SendRequest {
     notification: NotificationPayload,
     #[serde(default = "default_ttl")]
     ttl: u32,
-    urgency: Option<web_push::Urgency>,
+    urgency: Option<Urgency>,
     topic: Option<String>,
 }
 
@@ -281,21 +280,22 @@ async fn send_notification(
     if targets.is_empty() {
         return Err(ApiError(StatusCode::NOT_FOUND, "no-subscription", "no stored subscription to send to".into()));
     }
-    let message = send::Message {
-        payload: &request.notification,
-        ttl: request.ttl,
-        urgency: request.urgency,
-        topic: request.topic.clone(),
-    };
+    let mut push = Push::new(&request.notification).ttl(request.ttl);
+    if let Some(urgency) = request.urgency {
+        push = push.urgency(urgency);
+    }
+    if let Some(topic) = &request.topic {
+        push = push.topic(topic.clone());
+    }
     let (mut sent, mut removed, mut failed) = (0, 0, 0);
     for target in &targets {
-        match send::send(&app.client, &app.vapid, &app.subject, target, &message).await {
-            send::Outcome::Sent => sent += 1,
-            send::Outcome::Gone => {
+        match app.sender.send(target, &push).await {
+            Ok(()) => sent += 1,
+            Err(Error::SubscriptionGone { .. }) => {
                 app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&target.endpoint).map_err(storage_error)?;
                 removed += 1;
             }
-            send::Outcome::Failed(why) => {
+            Err(why) => {
                 println!("sending via {} failed: {why}", target.push_service_origin());
                 failed += 1;
             }

@@ -1,0 +1,23 @@
+//! The app server's side (feature `server`, native): send a [`NotificationPayload`](crate::NotificationPayload)
+//! to a [`Subscription`](crate::Subscription) with the `web-push` crate (RFC 8291 encryption,
+//! RFC 8292 VAPID), with what Web Push needs checked before anything is sent and the push
+//! service's answer read into the crate's [`Error`](crate::Error).
+//!
+//! ```no_run
+//! # async fn run(subscription: wasm_push::Subscription, private_key: &str) -> Result<(), wasm_push::Error> {
+//! use wasm_push::server::{Push, Sender, VapidKeys, VapidSubject};
+//! let sender = Sender::new(VapidKeys::from_private(private_key)?, VapidSubject::new("mailto:ops@shop.example")?);
+//! let payload = wasm_push::NotificationPayload::new("Your order shipped");
+//! match sender.send(&subscription, &Push::new(&payload).ttl(3600).topic("order-42")).await {
+//!     Ok(()) => {}
+//!     Err(wasm_push::Error::SubscriptionGone { .. }) => { /* delete it */ }
+//!     Err(other) => return Err(other),
+//! }
+//! # Ok(()) }
+//! ```
+
+mod send;
+mod vapid;
+
+pub use send::{Push, Sender, Urgency, MAX_PAYLOAD_BYTES};
+pub use vapid::{VapidKeys, VapidSubject};

@@ -1,0 +1,177 @@
+//! The app server's VAPID identity: its key pair and the subject push services may contact.
+
+use crate::{ApplicationServerKey, Error};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use p256::elliptic_curve::sec1::ToEncodedPoint;
+use std::fmt;
+
+/// An app server's VAPID key pair (P-256). The public half is the `applicationServerKey`
+/// browsers subscribe with; `Debug` shows only that half.
+///
+/// ```
+/// let keys = wasm_push::server::VapidKeys::generate().unwrap();
+/// let again = wasm_push::server::VapidKeys::from_private(keys.private_base64url()).unwrap();
+/// assert_eq!(again.public_key(), keys.public_key());
+/// ```
+#[derive(Clone)]
+pub struct VapidKeys {
+    private: String,
+    public: ApplicationServerKey,
+}
+
+impl VapidKeys {
+    /// A new key pair from the system's randomness.
+    ///
+    /// ```
+    /// let keys = wasm_push::server::VapidKeys::generate().unwrap();
+    /// assert_eq!(keys.public_key().as_bytes()[0], 0x04);
+    /// ```
+    pub fn generate() -> Result<Self, Error> {
+        loop {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| Error::InvalidKey(format!("no randomness: {e}")))?;
+            // All but a vanishing share of 32-byte strings are valid scalars.
+            if let Ok(keys) = Self::from_private(&URL_SAFE_NO_PAD.encode(bytes)) {
+                return Ok(keys);
+            }
+        }
+    }
+
+    /// The key pair of a private key given as base64url (the 32-byte scalar, as
+    /// `web-push generate-vapid-keys` prints it).
+    ///
+    /// ```
+    /// assert!(wasm_push::server::VapidKeys::from_private("not a key").is_err());
+    /// ```
+    pub fn from_private(private: &str) -> Result<Self, Error> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(private.trim().trim_end_matches('='))
+            .map_err(|_| Error::InvalidKey("the private key is not base64url".into()))?;
+        let secret = p256::SecretKey::from_slice(&bytes)
+            .map_err(|_| Error::InvalidKey("the private key is not a P-256 scalar (32 bytes)".into()))?;
+        let public = ApplicationServerKey::from_bytes(secret.public_key().to_encoded_point(false).as_bytes())?;
+        Ok(VapidKeys { private: URL_SAFE_NO_PAD.encode(&bytes), public })
+    }
+
+    /// The private key, base64url: keep it secret, and keep it, since every subscription is
+    /// bound to its public half.
+    ///
+    /// ```
+    /// # let keys = wasm_push::server::VapidKeys::generate().unwrap();
+    /// assert_eq!(keys.private_base64url().len(), 43);
+    /// ```
+    pub fn private_base64url(&self) -> &str {
+        &self.private
+    }
+
+    /// The public key, which browsers subscribe with (`applicationServerKey`).
+    ///
+    /// ```
+    /// # let keys = wasm_push::server::VapidKeys::generate().unwrap();
+    /// let for_the_page: String = keys.public_key().to_base64url();
+    /// ```
+    pub fn public_key(&self) -> &ApplicationServerKey {
+        &self.public
+    }
+}
+
+impl fmt::Debug for VapidKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VapidKeys").field("public", &self.public).field("private", &"<redacted>").finish()
+    }
+}
+
+/// Who the push service may contact about this app server (the VAPID `sub` claim): a
+/// `mailto:` address or an `https:` URL. Push services refuse others, and Apple's refuses a
+/// mailbox at `localhost`, so those are refused here, before anything is sent.
+///
+/// ```
+/// use wasm_push::server::VapidSubject;
+/// assert!(VapidSubject::new("mailto:ops@shop.example").is_ok());
+/// assert!(VapidSubject::new("https://shop.example/contact").is_ok());
+/// assert!(VapidSubject::new("mailto:me@localhost").is_err());
+/// assert!(VapidSubject::new("ops@shop.example").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VapidSubject(String);
+
+impl VapidSubject {
+    /// Checks and keeps a subject.
+    ///
+    /// ```
+    /// let subject = wasm_push::server::VapidSubject::new("mailto:ops@shop.example").unwrap();
+    /// assert_eq!(subject.as_str(), "mailto:ops@shop.example");
+    /// ```
+    pub fn new(subject: &str) -> Result<Self, Error> {
+        let subject = subject.trim();
+        let invalid = |why: &str| Err(Error::InvalidSubject(why.to_owned()));
+        if let Some(address) = subject.strip_prefix("mailto:") {
+            let Some((local, host)) = address.rsplit_once('@') else {
+                return invalid("a mailto: subject needs an address with @");
+            };
+            let host = host.to_ascii_lowercase();
+            if local.is_empty() || host.is_empty() || !host.contains('.') || host.ends_with(".localhost") {
+                return invalid("a mailto: subject needs a mailbox on a public domain (Apple refuses localhost)");
+            }
+            return Ok(VapidSubject(subject.to_owned()));
+        }
+        if let Some(rest) = subject.strip_prefix("https://") {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            if host.is_empty() || host.starts_with("localhost") {
+                return invalid("an https: subject needs a public host");
+            }
+            return Ok(VapidSubject(subject.to_owned()));
+        }
+        invalid("a subject is a mailto: address or an https: URL")
+    }
+
+    /// The subject as sent.
+    ///
+    /// ```
+    /// # let subject = wasm_push::server::VapidSubject::new("https://shop.example").unwrap();
+    /// assert!(subject.as_str().starts_with("https://"));
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_push_services_refuse_are_refused_here() {
+        for bad in [
+            "",
+            "ops@shop.example",
+            "mailto:",
+            "mailto:me@localhost",
+            "mailto:me@app.localhost",
+            "mailto:@shop.example",
+            "https://",
+            "https://localhost:8080/",
+            "http://shop.example",
+        ] {
+            assert!(matches!(VapidSubject::new(bad), Err(Error::InvalidSubject(_))), "{bad:?}");
+        }
+        for good in [
+            "mailto:ops@shop.example",
+            " mailto:Ops@Shop.Example ",
+            "https://shop.example",
+            "https://shop.example/contact?x=1",
+        ] {
+            assert!(VapidSubject::new(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn a_key_pair_reads_back_from_its_private_half_and_debug_hides_it() {
+        let keys = VapidKeys::generate().unwrap();
+        let again = VapidKeys::from_private(keys.private_base64url()).unwrap();
+        assert_eq!(again.public_key(), keys.public_key());
+        assert!(!format!("{keys:?}").contains(keys.private_base64url()));
+        assert!(matches!(VapidKeys::from_private("AAAA"), Err(Error::InvalidKey(_))));
+    }
+}
