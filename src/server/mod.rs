@@ -1,7 +1,8 @@
 //! The app server's side (feature `server`, native): send a [`NotificationPayload`](crate::NotificationPayload)
 //! to a [`Subscription`](crate::Subscription) with the `web-push` crate (RFC 8291 encryption,
 //! RFC 8292 VAPID), with what Web Push needs checked before anything is sent and the push
-//! service's answer read into the crate's [`Error`](crate::Error).
+//! service's answer read into the crate's [`Error`](crate::Error). With the feature `axum`,
+//! `worker_routes` serves the worker's files with the headers a service worker needs.
 //!
 //! ```no_run
 //! # async fn run(subscription: wasm_push::Subscription, private_key: &str) -> Result<(), wasm_push::Error> {
@@ -16,8 +17,12 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "axum")]
+mod files;
 mod send;
 mod vapid;
 
+#[cfg(feature = "axum")]
+pub use files::{worker_routes, WORKER_FILES};
 pub use send::{Push, Sender, Urgency, MAX_PAYLOAD_BYTES};
 pub use vapid::{VapidKeys, VapidSubject};

@@ -99,6 +99,8 @@ async fn run() -> Result<(), String> {
         .route("/index.html", get(serve_index))
         .route("/api/subscription", post(save).delete(remove))
         .route("/api/send", post(send_notification))
+        // The worker's files with the headers a service worker needs; the rest as it is.
+        .merge(wasm_push::server::worker_routes(&settings.root, "/", "/"))
         .fallback_service(tower_http::services::ServeDir::new(&settings.root))
         .with_state(app);
     let listener = tokio::net::TcpListener::bind(settings.addr)

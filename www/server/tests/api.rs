@@ -114,6 +114,23 @@ fn subscription(endpoint: &str) -> Value {
 }
 
 #[tokio::test]
+async fn the_workers_files_are_served_with_their_types_and_revalidated() {
+    let data = scratch_dir("worker-files");
+    let server = Server::start(&data).await;
+    let site = data.join("site");
+    std::fs::create_dir_all(site.join("module")).unwrap();
+    std::fs::write(site.join("sw.js"), "// the worker").unwrap();
+    std::fs::write(site.join("module/wasm_push_sw_bg.wasm"), b"\0asm").unwrap();
+    for (path, content_type) in [("/sw.js", "text/javascript"), ("/module/wasm_push_sw_bg.wasm", "application/wasm")] {
+        let answer = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        assert_eq!(answer.status(), 200, "{path}");
+        assert_eq!(answer.headers()["content-type"], content_type, "{path}");
+        assert_eq!(answer.headers()["cache-control"], "no-cache", "{path}");
+    }
+    assert_eq!(reqwest::get(format!("{}/push.js", server.base)).await.unwrap().status(), 404, "not built: missing");
+}
+
+#[tokio::test]
 async fn saving_twice_stores_one_row_and_delete_removes_it() {
     let server = Server::start(&scratch_dir("upsert")).await;
     let sub = subscription("https://push.example/capability-1");
