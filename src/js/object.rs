@@ -72,10 +72,7 @@ impl JsonBuild for Js {
         Js(items.into_iter().map(|Js(item)| item).collect::<Array>().into())
     }
     fn object(members: Vec<(&'static str, Self)>) -> Self {
-        let object = Object::new();
-        for (name, Js(value)) in members {
-            let _ = Reflect::set(&object, &JsValue::from_str(name), &value);
-        }
-        Js(object.into())
+        let members: Vec<(&str, JsValue)> = members.into_iter().map(|(name, Js(value))| (name, value)).collect();
+        Js(object(&members).into())
     }
 }

@@ -67,7 +67,8 @@ impl Runtime {
     }
 }
 
-/// The 65 bytes of a base64url key, when it is a valid one.
+/// The 65 bytes of a base64url key, when it is a valid one: `ApplicationServerKey`'s check
+/// without its reasons, whose `format!` the worker keeps off its paths.
 fn valid_key(text: &str) -> Option<Vec<u8>> {
     let key = decode_base64(text.trim())?;
     (key.len() == 65 && key[0] == 0x04).then_some(key)

@@ -297,7 +297,7 @@ struct BrowserRun<'a> {
 /// first free display from :99, ended when dropped.
 struct Display {
     name: String,
-    _xvfb: PushService,
+    _xvfb: Ended,
 }
 
 impl Display {
@@ -321,21 +321,22 @@ impl Display {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         say(&format!("Xvfb on display {name} for WebKitGTK"));
-        Ok(Display { name, _xvfb: PushService(xvfb) })
+        Ok(Display { name, _xvfb: Ended(xvfb) })
     }
 }
 
-/// The push service runs until its standard input closes, so it ends with this process.
-struct PushService(Child);
+/// A child process (the push service, Xvfb) killed and reaped when dropped, so none outlives
+/// the run.
+struct Ended(Child);
 
-impl Drop for PushService {
+impl Drop for Ended {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
-fn start_push_service() -> Result<(PushService, u16)> {
+fn start_push_service() -> Result<(Ended, u16)> {
     let binary = root().join("target/debug/push-service");
     let mut child = Command::new(&binary)
         .stdin(Stdio::piped())
@@ -352,5 +353,5 @@ fn start_push_service() -> Result<(PushService, u16)> {
         .and_then(|p| p.parse().ok())
         .ok_or_else(|| format!("the push service did not say its port (it said {first:?})"))?;
     say(&format!("push service on ws://127.0.0.1:{port}/"));
-    Ok((PushService(child), port))
+    Ok((Ended(child), port))
 }
