@@ -9,7 +9,7 @@
 //!   subscription with a CSRF token), foreground messages, and the Yew hook (feature `yew`).
 //! - [`worker`]: `Runtime` decodes a push and shows its notification, with a fallback for
 //!   anything unreadable, and handles clicks, closes and subscription changes;
-//!   `export_worker!` gives a worker crate the entry points the shim (`sw/listeners.js`) calls.
+//!   `export_worker!` gives a worker crate the entry points the shim (`listeners.js` in `cargo-wasm-push`) calls.
 //!   Its settings, [`worker::WorkerConfig`], compile on every target.
 //! - Shared, at the root (every target): [`Subscription`] (exactly `PushSubscription.toJSON()`),
 //!   [`NotificationPayload`] and [`decode_push`], [`ApplicationServerKey`], [`Error`], so a Rust

@@ -185,7 +185,7 @@ pub struct Fallback {
 
 impl Default for Fallback {
     fn default() -> Self {
-        // `sw/listeners.js` shows these too, when the wasm cannot start at all (a native test
+        // `cli/shim/listeners.js` shows these too, when the wasm cannot start at all (a native test
         // holds the two to the same texts).
         Self { title: "New notification".into(), body: "Open the site to see what is new.".into() }
     }
@@ -259,9 +259,9 @@ pub(crate) mod tests {
 
     #[test]
     fn the_shim_shows_the_same_fallback_when_the_wasm_cannot_start() {
-        let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sw/listeners.js")).unwrap();
+        let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/cli/shim/listeners.js")).unwrap();
         let Fallback { title, body } = Fallback::default();
-        assert!(shim.contains(&format!("|| '{title}'")), "sw/listeners.js's fallback title is not {title:?}");
-        assert!(shim.contains(&format!("|| '{body}'")), "sw/listeners.js's fallback body is not {body:?}");
+        assert!(shim.contains(&format!("|| '{title}'")), "cli/shim/listeners.js's fallback title is not {title:?}");
+        assert!(shim.contains(&format!("|| '{body}'")), "cli/shim/listeners.js's fallback body is not {body:?}");
     }
 }

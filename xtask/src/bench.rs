@@ -3,9 +3,7 @@
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
-use crate::{
-    cargo, minify, root, say, setup, site, site_variant, total_sizes, wasm_opt, Result, WINDOW_FILES, WORKER_FILES,
-};
+use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, WINDOW_FILES, WORKER_FILES};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::process::Command;
@@ -78,23 +76,22 @@ pub fn trace() -> Result {
 const FLOOR_FILES: [&str; 2] = ["sw.js", "floor_bg.wasm"];
 
 /// The demo site with the floor worker (`bench/floor`, `bench/floor-sw.js`) as its worker, in
-/// `target/www-floor`, built like the shipped one: wasm-release, `wasm-opt -Oz`, one minified
-/// script.
+/// `target/www-floor`, built like the shipped one: the size-first profile, `wasm-opt -Oz`, one
+/// minified script.
 fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::path::PathBuf> {
     crate::run(crate::wasm_release_build().args(["-p", "wasm-push-bench-floor"]))?;
     let out = site_variant(site, "www-floor")?;
     let parts = root().join("target/dist-parts/floor");
-    let built = root().join("target/wasm32-unknown-unknown/wasm-release/wasm_push_bench_floor.wasm");
-    crate::wasm_bindgen(tools, &built, "no-modules", "floor", &parts)?;
+    tools.bindgen(&crate::wasm_built().join("wasm_push_bench_floor.wasm"), "no-modules", "floor", &parts)?;
     let wasm = out.join("floor_bg.wasm");
     std::fs::rename(parts.join("floor_bg.wasm"), &wasm).map_err(|e| format!("floor: {e}"))?;
-    wasm_opt(tools, &wasm)?;
+    tools.optimize(&wasm)?;
     let read =
         |path: std::path::PathBuf| std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
     let script = out.join("sw.js");
     std::fs::write(&script, read(parts.join("floor.js"))? + "\n" + &read(root().join("bench/floor-sw.js"))?)
         .map_err(|e| format!("floor: {e}"))?;
-    minify(tools, &script)?;
+    tools.minify(&script)?;
     Ok(out)
 }
 

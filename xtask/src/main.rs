@@ -7,7 +7,8 @@ mod setup;
 mod site;
 mod test;
 
-pub(crate) use dist::{minify, total_sizes, wasm_bindgen, wasm_opt, WINDOW_FILES, WORKER_FILES};
+pub(crate) use cargo_wasm_push::{total_sizes, WORKER_FILES};
+pub(crate) use dist::WINDOW_FILES;
 pub(crate) use site::{site, site_variant};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,10 +63,13 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// `cargo build` for wasm32 in the `wasm-release` profile (the worker, the pages, the examples
-/// the tests and the benchmark ship).
+/// `cargo build` for wasm32 with `cargo wasm-push`'s size-first profile (the worker, the pages,
+/// the examples the tests and the benchmark ship).
 pub(crate) fn wasm_release_build() -> Command {
-    let mut command = cargo();
-    command.args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]);
-    command
+    cargo_wasm_push::wasm_build()
+}
+
+/// Where [`wasm_release_build`] puts what it builds.
+pub(crate) fn wasm_built() -> PathBuf {
+    root().join("target/wasm32-unknown-unknown").join(cargo_wasm_push::PROFILE)
 }

@@ -12,20 +12,20 @@ const ESBUILD: &str = "esbuild@0.25.12";
 /// The wasm-pack `cargo xtask test` runs, as users of the crate test theirs.
 const WASM_PACK: &str = "0.15.1";
 
-pub struct WasmTools {
-    pub wasm_bindgen: PathBuf,
-    pub wasm_opt: PathBuf,
-    pub esbuild: PathBuf,
-}
+/// The tools `cargo wasm-push build` runs, as this repository installs them: wasm-bindgen in
+/// cargo's bin folder (beside its test runner), wasm-opt and esbuild from npm in `target/tools`.
+pub type WasmTools = cargo_wasm_push::Tools;
 
-impl WasmTools {
-    /// PATH with cargo's bin folder first, so cargo finds `wasm-bindgen-test-runner`.
-    pub fn path_with_cargo_bin(&self) -> std::ffi::OsString {
-        let bin = self.wasm_bindgen.parent().map(PathBuf::from).unwrap_or_default();
-        let mut paths = vec![bin];
-        paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-        std::env::join_paths(paths).unwrap_or_default()
-    }
+/// PATH with cargo's bin folder first (cargo finds `wasm-bindgen-test-runner`, Trunk its
+/// `wasm-bindgen`), then the npm tools (Trunk's `wasm-opt`).
+pub fn path_with_tools(tools: &WasmTools) -> std::ffi::OsString {
+    let mut paths: Vec<PathBuf> = [Some(&tools.wasm_bindgen), tools.wasm_opt.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|tool| tool.parent().map(PathBuf::from))
+        .collect();
+    paths.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(paths).unwrap_or_default()
 }
 
 pub struct Browsers {
@@ -113,9 +113,9 @@ pub fn wasm_tools() -> Result<WasmTools> {
     }
 
     let tools = root().join("target/tools");
-    let wasm_opt = npm_tool(&tools, "wasm-opt", BINARYEN, "binaryen/bin/wasm-opt")?;
-    let esbuild = npm_tool(&tools, "esbuild", ESBUILD, "esbuild/bin/esbuild")?;
-    Ok(WasmTools { wasm_bindgen, wasm_opt, esbuild })
+    let wasm_opt = npm_tool(&tools, "wasm-opt", BINARYEN, ".bin/wasm-opt")?;
+    let minifier = npm_tool(&tools, "esbuild", ESBUILD, ".bin/esbuild")?;
+    Ok(WasmTools { wasm_bindgen, wasm_opt: Some(wasm_opt), minifier: Some(minifier) })
 }
 
 /// A tool from the npm registry, installed into `target/tools` unless it is there already.
@@ -140,16 +140,7 @@ fn npm_tool(tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Re
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly this one.
 fn locked_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
-    let mut lines = lock.lines();
-    while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = ")) {
-                return Ok(version.trim_matches('"').to_owned());
-            }
-        }
-    }
-    Err("Cargo.lock names no wasm-bindgen version".into())
+    cargo_wasm_push::locked_version(&root().join("Cargo.lock"), "wasm-bindgen")
 }
 
 /// Chromium, ChromeDriver and Firefox ESR from Debian, geckodriver from crates.io.

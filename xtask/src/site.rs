@@ -1,7 +1,7 @@
 //! The demo site as the tests, the benchmark and `cargo xtask demo` serve it, and its variants
 //! for the end-to-end tests (a panicking hook, a site's own worker, a module worker, …).
 
-use crate::dist::{dist, wasm_bindgen, DROP_IN_FILES};
+use crate::dist::{dist, DROP_IN_FILES};
 use crate::{cargo, root, run, say, setup, wasm_release_build, Result};
 use std::path::{Path, PathBuf};
 
@@ -24,18 +24,19 @@ pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
-/// for the end-to-end test of recovery from a trap. It is served the way a worker of one's own
-/// is (`examples/tested-worker`): wasm-bindgen's output beside `sw/sw.js`, `sw/push.js` and
-/// `sw/listeners.js` as they are in the repository, which import it, so that path is tested too.
+/// for the end-to-end test of recovery from a trap. It is served the way a glue built some
+/// other way is (Trunk's `data-type="worker"`): wasm-bindgen's output under the crate's own
+/// name, `push.js` as `cargo wasm-push shim` writes it, and a `sw.js`
+/// (`tests/e2e/fixtures/named-glue-sw.js`) that names the glue, so that path is tested too.
 pub(crate) fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
     run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
     let out = site_variant(site, "www-panic")?;
-    let built = root().join("target/wasm32-unknown-unknown/wasm-release/examples/panicking_hook.wasm");
-    wasm_bindgen(tools, &built, "no-modules", "wasm_push_sw", &out)?;
-    for source in ["sw.js", "push.js", "listeners.js"] {
-        std::fs::copy(root().join("sw").join(source), out.join(source))
-            .map_err(|e| format!("panic site, {source}: {e}"))?;
+    for shipped in ["push.js", "sw.js", "module", "wasm_push_sw_bg.wasm"] {
+        let _ = std::fs::remove_file(out.join(shipped)).or_else(|_| std::fs::remove_dir_all(out.join(shipped)));
     }
+    tools.bindgen(&crate::wasm_built().join("examples/panicking_hook.wasm"), "no-modules", "panicking_hook", &out)?;
+    std::fs::write(out.join("push.js"), cargo_wasm_push::shim::standalone_push()).map_err(|e| e.to_string())?;
+    fixture("named-glue-sw.js", &out.join("sw.js"))?;
     Ok(out)
 }
 

@@ -14,7 +14,8 @@ use std::time::Instant;
 const WITHOUT_PUSH: &str = "without_push";
 
 /// The native crates whose tests run first (the end-to-end crate runs last, on its own).
-const NATIVE: [&str; 8] = ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service"];
+const NATIVE: [&str; 10] =
+    ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service", "-p", "cargo-wasm-push"];
 
 /// Browser tests in a module of this name subscribe through the loopback push service, which
 /// only Firefox can be pointed at.
@@ -139,7 +140,7 @@ pub(crate) fn all() -> Result {
             .env("DISPLAY", &display.name)
             .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "60")
-            .env("PATH", tools.path_with_cargo_bin());
+            .env("PATH", setup::path_with_tools(&tools));
         results.push(run_suites(command, browser, &mut suites));
     }
     drop(service);
@@ -155,7 +156,7 @@ pub(crate) fn all() -> Result {
             .env_remove("CHROMEDRIVER")
             .env_remove("GECKODRIVER")
             .env_remove("WASM_BINDGEN_TEST_WEBDRIVER_JSON")
-            .env("PATH", tools.path_with_cargo_bin());
+            .env("PATH", setup::path_with_tools(&tools));
         results.push(run_suites(command, &format!("wasm-pack {path}"), &mut suites));
     }
 
@@ -211,18 +212,7 @@ fn gates() -> Result {
     run(cargo().args(["fmt", "--all", "--check"]))
         .map_err(|_| "cargo fmt --check found unformatted code: run cargo fmt --all".to_owned())?;
     run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(NATIVE).args(["-p", "e2e", "--", "-D", "warnings"]))?;
-    let wasm32 = [
-        "-p",
-        "wasm-push",
-        "--features",
-        "yew",
-        "-p",
-        "wasm-push-sw",
-        "-p",
-        "wasm-push-demo-app",
-        "-p",
-        "tested-worker",
-    ];
+    let wasm32 = ["-p", "wasm-push", "--features", "yew", "-p", "wasm-push-demo-app", "-p", "tested-worker"];
     run(cargo().args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"]).args(wasm32).args([
         "-p",
         "wasm-push-bench-floor",

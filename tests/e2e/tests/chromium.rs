@@ -191,11 +191,12 @@ async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_th
 async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_the_next_push_is_normal() {
     // The worker's wasm is examples/panicking_hook.rs: its transform numbers the pushes its
     // instance showed, and panics on one title while holding that count borrowed. It is served
-    // as a worker of one's own is: the repository's sw.js, push.js and listeners.js, which
-    // import its glue, rather than the bundles `cargo xtask dist` ships.
+    // as a glue built some other way is (Trunk's `data-type="worker"`): under its crate's name,
+    // which sw.js gives `push.js` as `cargo wasm-push shim` writes it.
     let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_PANICKING_SITE"));
     let worker_script = std::fs::read_to_string(site.join("sw.js")).unwrap();
-    assert!(worker_script.contains("importScripts('./push.js')") && site.join("listeners.js").exists());
+    assert!(worker_script.contains("glue: 'panicking_hook'") && site.join("panicking_hook_bg.wasm").exists());
+    assert!(!site.join("wasm_push_sw_bg.wasm").exists(), "only the named glue's wasm is there to load");
     let (server, browser, mut devtools, registration) = demo_serving("panicking", &site).await;
     let origin = server.origin.clone();
     let push = |title: &str, tag: &str| json!({"title": title, "tag": tag}).to_string();

@@ -1,6 +1,7 @@
 //! The ready-made push worker, wasm half: the wasm-push runtime with its settings read from the
-//! script URL (`/sw.js?title=…`, see `WorkerConfig`). `sw/listeners.js` adds the listeners and calls
-//! the entry points `export_worker!` makes; each returns the promise for `event.waitUntil`.
+//! script URL (`/sw.js?title=…`, see `WorkerConfig`). `cargo wasm-push build` builds this file as
+//! a crate of its own, against the app's `wasm-push`; `shim/listeners.js` adds the listeners and
+//! calls the entry points `export_worker!` makes; each returns the promise for `event.waitUntil`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -6,9 +6,10 @@
 //
 // The settings come from `self.wasmPush.query` when set before the import runs (a module's
 // imports run first, so set it in a module imported before this one), else from the worker
-// script's own query. This file sits in `module/` beside its glue and wasm.
-import '../listeners.js';
-import init, * as rust from './wasm_push_sw.js';
-
-const wasm = new URL('wasm_push_sw_bg.wasm', import.meta.url);
-self.wasmPushListen(rust, () => init({ module_or_path: wasm }), (self.wasmPush || {}).query || self.location.search);
+// script's own query. `cargo wasm-push build` puts `listeners.js` and the classic glue in front
+// of these lines (a module may hold a classic script: the glue only defines `wasm_bindgen`),
+// and the wasm is the classic worker's, one folder up.
+{
+  const wasm = new URL('../wasm_push_sw_bg.wasm', import.meta.url);
+  self.wasmPushListen(wasm_bindgen, () => wasm_bindgen({ module_or_path: wasm }), (self.wasmPush || {}).query || self.location.search);
+}

@@ -1,0 +1,238 @@
+//! `cargo wasm-push build`: a deployable worker folder from the ready-made worker or a worker
+//! crate of one's own. The same steps build `target/dist` in the wasm-push repository.
+
+use crate::project::{cargo, locked_version, Project};
+use crate::tools::run;
+use crate::{say, shim, Result, Tools};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The profile every shipped wasm is built with: size first, since every visitor downloads
+/// the worker. Given to cargo as `--config`, so a project needs no profile of its own.
+pub const PROFILE: &str = "wasm-push";
+const PROFILE_SETTINGS: [&str; 6] = [
+    "inherits=\"release\"",
+    "opt-level=\"z\"",
+    "lto=true",
+    "codegen-units=1",
+    "panic=\"abort\"",
+    "strip=\"debuginfo\"",
+];
+
+/// The base name of the worker's glue and wasm (`wasm_push_sw_bg.wasm`), which the shim loads
+/// unless told another (`self.wasmPush.glue`).
+pub const GLUE: &str = "wasm_push_sw";
+
+/// Which worker to build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Worker {
+    /// The ready-made worker: settings from its script URL, no hooks.
+    ReadyMade,
+    /// A package of the project that calls `wasm_push::export_worker!` (a `cdylib`).
+    Package(String),
+}
+
+/// What `cargo wasm-push build` is asked for.
+///
+/// ```no_run
+/// use cargo_wasm_push::{Build, Worker};
+/// let build = Build { worker: Worker::Package("my-worker".into()), ..Build::new("dist") };
+/// # let _ = build;
+/// ```
+#[derive(Debug, Clone)]
+pub struct Build {
+    /// The worker.
+    pub worker: Worker,
+    /// The folder the worker's files are written into (other files there are left alone).
+    pub out: PathBuf,
+    /// The project's `Cargo.toml` (default: the project around the current folder, if any).
+    pub manifest_path: Option<PathBuf>,
+    /// The `wasm-push` source the ready-made worker is built from, when the project names none
+    /// (default: the project's `wasm-push`, else this command's version from crates.io).
+    pub wasm_push_path: Option<PathBuf>,
+}
+
+impl Build {
+    /// The ready-made worker, into `out`.
+    ///
+    /// ```no_run
+    /// let files = cargo_wasm_push::Build::new("dist").run()?;
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn new(out: impl Into<PathBuf>) -> Build {
+        Build { worker: Worker::ReadyMade, out: out.into(), manifest_path: None, wasm_push_path: None }
+    }
+
+    /// Builds the worker for wasm32 with the size-first profile, finds the tools for the
+    /// lockfile's wasm-bindgen, writes the worker folder and prints each file's size.
+    ///
+    /// ```no_run
+    /// let files = cargo_wasm_push::Build::new("dist").run()?;
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn run(&self) -> Result<Vec<PathBuf>> {
+        let (wasm, lock) = self.compile()?;
+        let tools = Tools::find(&locked_version(&lock, "wasm-bindgen")?)?;
+        let files = worker_folder(&tools, &wasm, &self.out)?;
+        crate::print_sizes(&self.out, &files, &[("worker as shipped (2 files)", &WORKER_FILES)])?;
+        Ok(files)
+    }
+
+    /// Builds the worker's wasm; answers where it is and the lockfile it was built with.
+    ///
+    /// ```no_run
+    /// let (wasm, lock) = cargo_wasm_push::Build::new("dist").compile()?;
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn compile(&self) -> Result<(PathBuf, PathBuf)> {
+        let project = Project::read(self.manifest_path.as_deref())?;
+        let own = env!("CARGO_PKG_VERSION");
+        if let Some((version, _)) = project.as_ref().and_then(|p| p.wasm_push.as_ref()) {
+            if version != own {
+                say(&format!(
+                    "warning: the project uses wasm-push {version}, this command is {own}: its shim may not match \
+                     that runtime. `cargo install cargo-wasm-push --version {version}` gives the matching one"
+                ));
+            }
+        }
+        wasm32_target()?;
+        let target_dir = project.as_ref().map_or_else(|| PathBuf::from("target"), |p| p.target_dir.clone());
+        let built = target_dir.join("wasm32-unknown-unknown").join(PROFILE);
+        match &self.worker {
+            Worker::Package(package) => {
+                let project = project.ok_or("no Cargo project here: a worker crate needs one (--manifest-path)")?;
+                let name = project.cdylib(package)?;
+                say(&format!("building {package} for wasm32 (profile {PROFILE})"));
+                run(wasm_build()
+                    .args(["--lib", "-p", package, "--manifest-path"])
+                    .arg(project.root.join("Cargo.toml")))?;
+                Ok((built.join(format!("{name}.wasm")), project.root.join("Cargo.lock")))
+            }
+            Worker::ReadyMade => {
+                let source = match (&self.wasm_push_path, project.as_ref().and_then(|p| p.wasm_push.clone())) {
+                    (Some(path), _) => Dependency::Path(std::path::absolute(path).map_err(|e| e.to_string())?),
+                    (None, Some((_, Some(path)))) => Dependency::Path(path),
+                    (None, Some((version, None))) => Dependency::Version(version),
+                    (None, None) => Dependency::Version(own.to_owned()),
+                };
+                let lock = project.as_ref().map(|p| p.root.join("Cargo.lock")).filter(|lock| lock.exists());
+                let crate_dir = ready_made_crate(&target_dir, &source, lock.as_deref())?;
+                say(&format!("building the ready-made worker for wasm32 (profile {PROFILE}) against {source}"));
+                run(wasm_build()
+                    .arg("--manifest-path")
+                    .arg(crate_dir.join("Cargo.toml"))
+                    .arg("--target-dir")
+                    .arg(&target_dir))?;
+                Ok((built.join("wasm_push_ready_made.wasm"), crate_dir.join("Cargo.lock")))
+            }
+        }
+    }
+}
+
+/// The files of the worker as shipped: what a visitor downloads.
+pub const WORKER_FILES: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
+
+/// `cargo build --target wasm32-unknown-unknown` with the size-first profile ([`PROFILE`]).
+///
+/// ```no_run
+/// let status = cargo_wasm_push::wasm_build().args(["-p", "my-app"]).status();
+/// ```
+pub fn wasm_build() -> Command {
+    let mut command = Command::new(cargo());
+    command.args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "--profile", PROFILE]);
+    for setting in PROFILE_SETTINGS {
+        command.arg("--config").arg(format!("profile.{PROFILE}.{setting}"));
+    }
+    command
+}
+
+/// The worker folder from a built worker wasm: `sw.js`, `push.js`, `module/push.mjs` and
+/// `wasm_push_sw_bg.wasm`, written into `out` (other files there are left alone). Answers the
+/// files written.
+///
+/// ```no_run
+/// let tools = cargo_wasm_push::Tools::find("0.2.130")?;
+/// let files = cargo_wasm_push::worker_folder(&tools, "target/my_worker.wasm".as_ref(), "dist".as_ref())?;
+/// # Ok::<(), String>(())
+/// ```
+pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out.join("module")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    tools.bindgen(wasm, "no-modules", GLUE, out)?;
+    let wasm = out.join(format!("{GLUE}_bg.wasm"));
+    tools.optimize(&wasm)?;
+    // The glue ships inside each entry script, not beside them.
+    let glue_file = out.join(format!("{GLUE}.js"));
+    let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
+    std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
+    let mut files = vec![];
+    for (name, text) in shim::scripts(&glue) {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        tools.minify(&path)?;
+        files.push(path);
+    }
+    files.push(wasm);
+    Ok(files)
+}
+
+/// Where the ready-made worker's `wasm-push` comes from.
+enum Dependency {
+    Path(PathBuf),
+    Version(String),
+}
+
+impl std::fmt::Display for Dependency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dependency::Path(path) => write!(f, "wasm-push at {}", path.display()),
+            Dependency::Version(version) => write!(f, "wasm-push {version}"),
+        }
+    }
+}
+
+/// The ready-made worker as a crate of its own, in `<target>/wasm-push/ready-made`: its source
+/// travels in this command, its `wasm-push` is the project's, and it starts from the project's
+/// lockfile, so it builds with the same versions (wasm-bindgen's above all).
+fn ready_made_crate(target_dir: &Path, source: &Dependency, lock: Option<&Path>) -> Result<PathBuf> {
+    let dir = target_dir.join("wasm-push/ready-made");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let wasm_push = match source {
+        Dependency::Path(path) => format!("{{ path = {:?} }}", path.display().to_string()),
+        Dependency::Version(version) => format!("\"={version}\""),
+    };
+    let manifest = format!(
+        "# Written by cargo-wasm-push {}: the ready-made worker, built as its own crate.\n\
+         [package]\nname = \"wasm-push-ready-made\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [lib]\ncrate-type = [\"cdylib\"]\npath = \"lib.rs\"\n\n\
+         [dependencies]\nwasm-push = {wasm_push}\nwasm-bindgen = \"0.2\"\nlol_alloc = \"0.4\"\n\n\
+         # Its own workspace, even inside another's target folder.\n[workspace]\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        // Unchanged files keep their times, so cargo sees nothing new.
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        Ok::<_, String>(())
+    };
+    write("Cargo.toml", &manifest)?;
+    write("lib.rs", include_str!("../ready-made/lib.rs"))?;
+    if let Some(lock) = lock {
+        let text = std::fs::read_to_string(lock).map_err(|e| format!("{}: {e}", lock.display()))?;
+        write("Cargo.lock", &text)?;
+    }
+    Ok(dir)
+}
+
+/// Adds the wasm32 target with rustup when it is missing, saying so.
+fn wasm32_target() -> Result {
+    let Ok(out) = Command::new("rustup").args(["target", "list", "--installed"]).output() else {
+        return Ok(()); // No rustup: cargo will say if the target is missing.
+    };
+    if String::from_utf8_lossy(&out.stdout).lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    say("installing the wasm32-unknown-unknown target (rustup target add)");
+    run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}

@@ -1,0 +1,49 @@
+//! `cargo wasm-push`: builds the service worker of a Rust web app that uses
+//! [wasm-push](https://docs.rs/wasm-push), with no JavaScript tooling.
+//!
+//! ```text
+//! cargo install cargo-wasm-push
+//! cargo wasm-push build --out dist                       # the ready-made worker
+//! cargo wasm-push build --worker my-worker --out dist    # your own (`export_worker!`)
+//! ```
+//!
+//! `build` writes `sw.js` (the whole worker), `push.js` (for a worker a site has already, with
+//! `importScripts`), `module/push.mjs` (for a module worker) and `wasm_push_sw_bg.wasm`, and
+//! prints each file's size. It builds with a size-first profile, runs wasm-bindgen at exactly
+//! the version the project's `Cargo.lock` pins (found on `PATH`, else installed with
+//! `cargo install`), then wasm-opt and esbuild when they are on `PATH` (saying so when not). The
+//! JavaScript it puts around the glue travels inside it ([`shim`]), so the shim always matches
+//! the runtime of the same version; it warns when the project's `wasm-push` is another version.
+//!
+//! The same steps are a library, which the wasm-push repository's `cargo xtask dist` uses:
+//!
+//! ```no_run
+//! let files = cargo_wasm_push::Build::new("dist").run()?;
+//! # Ok::<(), String>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod build;
+mod project;
+pub mod shim;
+mod sizes;
+mod tools;
+
+pub use build::{wasm_build, worker_folder, Build, Worker, GLUE, PROFILE, WORKER_FILES};
+pub use project::locked_version;
+pub use shim::scripts;
+pub use sizes::{print_sizes, sizes, total_sizes};
+pub use tools::Tools;
+
+/// What went wrong, in one line for the terminal.
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// One line of what the command does.
+///
+/// ```
+/// cargo_wasm_push::say("building the ready-made worker");
+/// ```
+pub fn say(text: &str) {
+    println!("[wasm-push] {text}");
+}

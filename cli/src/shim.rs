@@ -1,0 +1,39 @@
+//! The JavaScript the platform forces, carried inside the command (`include_str!`): the
+//! listeners, and the tails of the three entry scripts. Each script the command writes is these
+//! pieces and the glue, put one after the other.
+
+/// Adds the listeners synchronously and hands events to Rust (`self.wasmPushListen`).
+pub const LISTENERS: &str = include_str!("../shim/listeners.js");
+/// The classic entry: imports the listeners and the glue when they are not in front of it.
+pub const PUSH: &str = include_str!("../shim/push.js");
+/// The ready-made worker's own lines: `push.js`, then taking over at once.
+pub const SW: &str = include_str!("../shim/sw.js");
+/// The module entry's tail (for a worker registered with `type: 'module'`).
+pub const PUSH_MODULE: &str = include_str!("../shim/push.mjs");
+
+/// The scripts of a worker folder, from wasm-bindgen's no-modules glue: `push.js` (listeners,
+/// glue, push tail), `sw.js` (that, and the worker's own lines) and `module/push.mjs` (listeners,
+/// glue, module tail). Concatenation is enough: each tail skips its imports when what they
+/// would import is already in front of it.
+///
+/// ```
+/// let scripts = cargo_wasm_push::scripts("let wasm_bindgen;");
+/// assert_eq!(scripts.iter().map(|(name, _)| *name).collect::<Vec<_>>(), ["push.js", "sw.js", "module/push.mjs"]);
+/// assert!(scripts[1].1.ends_with(cargo_wasm_push::shim::SW));
+/// ```
+pub fn scripts(glue: &str) -> [(&'static str, String); 3] {
+    let push = [LISTENERS, glue, PUSH].join("\n");
+    let sw = [push.as_str(), SW].join("\n");
+    let module = [LISTENERS, glue, PUSH_MODULE].join("\n");
+    [("push.js", push), ("sw.js", sw), ("module/push.mjs", module)]
+}
+
+/// `push.js` without a glue inside: for a glue built some other way (a Trunk
+/// `data-type="worker"` build, say), which it imports by the name in `self.wasmPush.glue`.
+///
+/// ```
+/// assert!(cargo_wasm_push::shim::standalone_push().contains("wasmPushListen"));
+/// ```
+pub fn standalone_push() -> String {
+    [LISTENERS, PUSH].join("\n")
+}
