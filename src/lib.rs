@@ -6,7 +6,7 @@
 //!
 //! - [`window`] (wasm32): `Support::detect`, `Registration` (register, subscribe, get,
 //!   unsubscribe), `permission`, `request_permission`, `PermissionWatch`, `AppServer` (send the
-//!   subscription with a CSRF token), foreground messages, and the Yew hook (feature `yew`).
+//!   subscription with a CSRF token), foreground messages, and the Yew hook (feature `yew`) and the Leptos one (feature `leptos`).
 //! - [`worker`]: `Runtime` decodes a push and shows its notification, with a fallback for
 //!   anything unreadable, and handles clicks, closes and subscription changes;
 //!   `export_worker!` gives a worker crate the entry points the shim (`listeners.js` in `cargo-wasm-push`) calls.

@@ -8,6 +8,10 @@
 
 mod app_server;
 mod foreground;
+#[cfg(any(feature = "yew", feature = "leptos"))]
+mod hook;
+#[cfg(feature = "leptos")]
+pub mod leptos;
 mod permission;
 mod registration;
 mod support;
@@ -16,7 +20,9 @@ mod yew_hook;
 
 pub use app_server::{AppServer, Synced};
 pub use foreground::{ForegroundMessage, ForegroundMessages};
+#[cfg(any(feature = "yew", feature = "leptos"))]
+pub use hook::{PushState, UsePushOptions};
 pub use permission::{permission, request_permission, PermissionWatch};
 pub use registration::Registration;
 #[cfg(feature = "yew")]
-pub use yew_hook::{use_push, PushState, UsePushHandle, UsePushOptions};
+pub use yew_hook::{use_push, UsePushHandle};
