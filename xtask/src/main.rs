@@ -48,10 +48,14 @@ pub(crate) fn say(text: &str) {
     println!("[xtask] {text}");
 }
 
-/// Runs a command in the workspace root, streaming its output; fails when it fails.
+/// Runs a command (in the workspace root unless it names a folder), streaming its output;
+/// fails when it fails.
 pub(crate) fn run(command: &mut Command) -> Result {
     let shown = format!("{command:?}").replace('"', "");
-    let status = command.current_dir(root()).status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    if command.get_current_dir().is_none() {
+        command.current_dir(root());
+    }
+    let status = command.status().map_err(|e| format!("could not start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {

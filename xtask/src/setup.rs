@@ -86,6 +86,40 @@ pub fn wasm_pack() -> Result<PathBuf> {
     Ok(wasm_pack)
 }
 
+/// The Trunk the Yew recipe (`examples/yew-trunk`) is built with, as its README says. 0.21 is
+/// the line that builds on this toolchain; `--locked`, or a newer `cssparser` breaks it.
+const TRUNK: &str = "0.21";
+
+/// Trunk, installed with `cargo install` when missing (about 7 minutes).
+pub fn trunk() -> Result<PathBuf> {
+    let trunk = cargo_bin().join("trunk");
+    let have = output(Command::new(&trunk).arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1).is_some_and(|version| version.starts_with(&format!("{TRUNK}."))) {
+        say(&format!("trunk {}: present", have.trim()));
+    } else {
+        say(&format!("installing trunk {TRUNK} (cargo install --locked, about 7 minutes)"));
+        let range = format!("~{TRUNK}");
+        check(
+            Command::new("cargo").args(["install", "trunk", "--locked", "--force", "--version", &range]),
+            "trunk",
+            &format!("cargo install trunk --version \"{range}\" --locked"),
+        )?;
+    }
+    Ok(trunk)
+}
+
+/// `cargo wasm-push` as `cargo install` would put it on PATH, from this workspace's source:
+/// `target/tools/bin/cargo-wasm-push`. Its folder goes first on the recipes' PATH.
+pub fn cargo_wasm_push() -> Result<PathBuf> {
+    say("building cargo-wasm-push into target/tools/bin (what `cargo install cargo-wasm-push` gives a user)");
+    crate::run(crate::cargo().args(["build", "--quiet", "-p", "cargo-wasm-push"]))?;
+    let bin = root().join("target/tools/bin");
+    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    std::fs::copy(root().join("target/debug/cargo-wasm-push"), bin.join("cargo-wasm-push"))
+        .map_err(|e| format!("copy cargo-wasm-push: {e}"))?;
+    Ok(bin)
+}
+
 /// rustfmt and clippy, for the gates of `cargo xtask test`.
 pub fn lint_tools() -> Result {
     rustup("component", "rustfmt")?;

@@ -76,6 +76,21 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The Yew recipe (`examples/yew-trunk`) built exactly as its README says, `trunk build
+/// --release` in its folder, with `cargo wasm-push` (`command_dir`), wasm-bindgen and wasm-opt
+/// on PATH: nothing is downloaded. Answers its `dist`.
+pub(crate) fn yew_recipe(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<PathBuf> {
+    let recipe = root().join("examples/yew-trunk");
+    say("building examples/yew-trunk as its README says: trunk build --release");
+    let mut path = vec![command_dir.to_owned()];
+    path.extend(std::env::split_paths(&setup::path_with_tools(tools)));
+    run(std::process::Command::new(trunk)
+        .args(["build", "--release"])
+        .current_dir(&recipe)
+        .env("PATH", std::env::join_paths(path).map_err(|e| e.to_string())?))?;
+    Ok(recipe.join("dist"))
+}
+
 /// Copies `tests/e2e/fixtures/{name}` to `to`.
 fn fixture(name: &str, to: &Path) -> Result {
     std::fs::copy(root().join("tests/e2e/fixtures").join(name), to).map(drop).map_err(|e| format!("{name}: {e}"))

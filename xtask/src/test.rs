@@ -2,7 +2,9 @@
 //! headless Chromium and Firefox ESR against a push service on loopback, and the end-to-end
 //! tests; then a table of every suite's counts.
 
-use crate::site::{existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, site};
+use crate::site::{
+    existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, site, yew_recipe,
+};
 use crate::{cargo, root, run, say, setup, Result};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -36,6 +38,7 @@ pub(crate) fn all() -> Result {
     let tools = setup::wasm_tools()?;
     let browsers = setup::browsers()?;
     let wasm_pack = setup::wasm_pack()?;
+    let trunk = setup::trunk()?;
     let mut suites = Vec::new();
     gates()?;
 
@@ -168,6 +171,7 @@ pub(crate) fn all() -> Result {
     let foreground = foreground_site(&site)?;
     let late_wasm = late_wasm_site(&site)?;
     let module_worker = module_worker_site(&site)?;
+    let yew_recipe = yew_recipe(&tools, &trunk, &setup::cargo_wasm_push()?)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -178,6 +182,7 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
         .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
+        .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

@@ -394,3 +394,27 @@ async fn a_warm_worker_keeps_its_memory_steady_through_bursts_of_pushes() {
     let heap = |i: usize| after[i]["js_heap"].as_f64().expect("a JS heap figure");
     assert!(heap(3) <= heap(1) * 1.10, "JS heap after each burst, collected: {after:?}");
 }
+
+#[tokio::test]
+async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_a_push() {
+    // examples/yew-trunk, built by `trunk build --release` in its folder: Trunk builds the page,
+    // its hook runs `cargo wasm-push build` into the same folder.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_YEW_RECIPE_SITE"));
+    for file in ["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm"] {
+        assert!(site.join(file).is_file(), "the recipe's dist has no {file}");
+    }
+    let (server, browser, mut devtools, registration) = demo_serving("yew-recipe", &site).await;
+    let script = browser.run_async("navigator.serviceWorker.ready.then(r => r.active.scriptURL)").await;
+    assert_eq!(script, format!("{}/sw.js?title=Yew%20recipe", server.origin));
+
+    let push = json!({"title": "From the recipe", "body": "shown by its worker", "tag": "recipe"});
+    deliver(&mut devtools, &server.origin, &registration, &push.to_string()).await;
+    // A push that is not JSON shows its text under the title set in the worker's URL.
+    deliver(&mut devtools, &server.origin, &registration, "plain words").await;
+    let mut shown = browser.notifications().await;
+    shown.sort();
+    let expected = [("From the recipe", "shown by its worker", "recipe"), ("Yew recipe", "plain words", "")];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
+    assert_eq!(shown, expected);
+}
