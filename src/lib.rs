@@ -4,20 +4,22 @@
 //! turns pushed messages into notifications. Three rooms, one per side (`ARCHITECTURE.md` has
 //! the map):
 //!
-//! - [`window`] (wasm32): `Support::detect`, `Registration` (register, subscribe, get,
+//! - `window` (wasm32): `Support::detect`, `Registration` (register, subscribe, get,
 //!   unsubscribe), `permission`, `request_permission`, `PermissionWatch`, `AppServer` (send the
-//!   subscription with a CSRF token), foreground messages, and the Yew hook (feature `yew`) and the Leptos one (feature `leptos`).
+//!   subscription with a CSRF token), foreground messages, the Yew hook (feature `yew`) and the
+//!   Leptos one (feature `leptos`).
 //! - [`worker`]: `Runtime` decodes a push and shows its notification, with a fallback for
 //!   anything unreadable, and handles clicks, closes and subscription changes;
-//!   `export_worker!` gives a worker crate the entry points the shim (`listeners.js` in `cargo-wasm-push`) calls.
+//!   `export_worker!` gives a worker crate the entry points the shim calls (`listeners.js`,
+//!   which `cargo wasm-push build` puts around the glue).
 //!   Its settings, [`worker::WorkerConfig`], compile on every target.
 //! - Shared, at the root (every target): [`Subscription`] (exactly `PushSubscription.toJSON()`),
 //!   [`NotificationPayload`] and [`decode_push`], [`ApplicationServerKey`], [`Error`], so a Rust
 //!   app server builds the very payload the worker reads.
 //!
-//! - [`server`] (feature `server`, native): send a payload to a subscription with VAPID, with
+//! - `server` (feature `server`, native): send a payload to a subscription with VAPID, with
 //!   the push service's answer read into [`Error`].
-//! - [`testing`] (feature `testing`, wasm32): a kit for your own browser tests: push into your
+//! - `testing` (feature `testing`, wasm32): a kit for your own browser tests: push into your
 //!   `Runtime` and see what was shown, where a click goes, what an app server was sent.
 //!
 //! The whole window-side flow, from `examples/subscribe.rs`:

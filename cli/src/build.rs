@@ -96,7 +96,10 @@ impl Build {
             }
         }
         wasm32_target()?;
-        let target_dir = project.as_ref().map_or_else(|| PathBuf::from("target"), |p| p.target_dir.clone());
+        let target_dir = project.as_ref().map_or_else(
+            || std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from),
+            |p| p.target_dir.clone(),
+        );
         let built = target_dir.join("wasm32-unknown-unknown").join(PROFILE);
         match &self.worker {
             Worker::Package(package) => {
@@ -146,8 +149,8 @@ pub fn wasm_build() -> Command {
     command
 }
 
-/// The worker folder from a built worker wasm: `sw.js`, `push.js`, `module/push.mjs` and
-/// `wasm_push_sw_bg.wasm`, written into `out` (other files there are left alone). Answers the
+/// The worker folder from a built worker wasm: `sw.js`, `push.js`, `module/push.mjs`,
+/// `wasm_push_sw_bg.wasm` and `wasm-push.d.ts` (types for JavaScript users), written into `out` (other files there are left alone). Answers the
 /// files written.
 ///
 /// ```no_run
@@ -172,6 +175,9 @@ pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathB
         files.push(path);
     }
     files.push(wasm);
+    let types = out.join("wasm-push.d.ts");
+    std::fs::write(&types, shim::TYPES).map_err(|e| format!("{}: {e}", types.display()))?;
+    files.push(types);
     Ok(files)
 }
 

@@ -1,6 +1,6 @@
 //! `cargo wasm-push build | shim`: see the crate's documentation.
 
-use cargo_wasm_push::{say, Build, Worker};
+use cargo_wasm_push::{say, shim, Build, Worker};
 use std::path::PathBuf;
 
 const USAGE: &str = "usage: cargo wasm-push <command> [options]
@@ -43,11 +43,13 @@ fn command(args: &[String]) -> Result<(), String> {
     match command.as_str() {
         "build" => build.run().map(drop),
         "shim" => {
-            let path = build.out.join("push.js");
             std::fs::create_dir_all(&build.out).map_err(|e| format!("cannot create {}: {e}", build.out.display()))?;
-            std::fs::write(&path, cargo_wasm_push::shim::standalone_push())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            say(&format!("wrote {}", path.display()));
+            let files = [("push.js", shim::standalone_push()), ("wasm-push.d.ts", shim::TYPES.to_owned())];
+            for (name, text) in files {
+                let path = build.out.join(name);
+                std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+                say(&format!("wrote {}", path.display()));
+            }
             Ok(())
         }
         "--help" | "-h" | "help" => {

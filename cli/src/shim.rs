@@ -10,6 +10,9 @@ pub const PUSH: &str = include_str!("../shim/push.js");
 pub const SW: &str = include_str!("../shim/sw.js");
 /// The module entry's tail (for a worker registered with `type: 'module'`).
 pub const PUSH_MODULE: &str = include_str!("../shim/push.mjs");
+/// TypeScript declarations of `self.wasmPush` and the worker's settings, for JavaScript users;
+/// written beside the scripts as `wasm-push.d.ts`.
+pub const TYPES: &str = include_str!("../shim/wasm-push.d.ts");
 
 /// The scripts of a worker folder, from wasm-bindgen's no-modules glue: `push.js` (listeners,
 /// glue, push tail), `sw.js` (that, and the worker's own lines) and `module/push.mjs` (listeners,

@@ -20,7 +20,7 @@ pub fn recover_after_panics() {
 
 /// Exports the four entry points the shim (`listeners.js` in `cargo-wasm-push`) calls: `on_push`,
 /// `on_notification_click`, `on_notification_close` and `on_push_subscription_change`, each
-/// handing its event to the [`Runtime`] the expression builds (once, on first use). The crate
+/// handing its event to the `Runtime` the expression builds (once, on first use). The crate
 /// that calls it must depend on `wasm-bindgen`.
 ///
 /// ```no_run

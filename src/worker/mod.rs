@@ -3,7 +3,7 @@
 //!
 //! The ready-made worker in `sw/` is this runtime with its settings read from the script URL.
 //! Your own worker (a cdylib that depends on `wasm-bindgen`) uses it the same way, with hooks,
-//! and [`export_worker!`](crate::export_worker) gives it the entry points the shim calls:
+//! and `export_worker!` gives it the entry points the shim calls:
 //!
 //! ```no_run
 //! # #[cfg(target_arch = "wasm32")]
@@ -16,7 +16,7 @@
 //! ```
 //!
 //! One push, as the files read: the shim (`listeners.js` in `cargo-wasm-push`) calls `on_push` (`export.rs`),
-//! which hands the event to [`Runtime::push`] (`push.rs`): the shared decoder, the hooks
+//! which hands the event to `Runtime::push` (`push.rs`): the shared decoder, the hooks
 //! (`runtime.rs`), the options (`options.rs`), `showNotification`, the receipt (`receipts.rs`)
 //! and a pending subscription (`resubscribe.rs`). Clicks and closes are in `click.rs`.
 //!

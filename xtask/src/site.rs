@@ -76,19 +76,29 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The Yew recipe (`examples/yew-trunk`) built exactly as its README says, `trunk build
-/// --release` in its folder, with `cargo wasm-push` (`command_dir`), wasm-bindgen and wasm-opt
-/// on PATH: nothing is downloaded. Answers its `dist`.
-pub(crate) fn yew_recipe(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<PathBuf> {
-    let recipe = root().join("examples/yew-trunk");
-    say("building examples/yew-trunk as its README says: trunk build --release");
+/// The recipes under `examples/`, each built exactly as its README says, with `cargo wasm-push`
+/// (`command_dir`), wasm-bindgen, wasm-opt and esbuild on PATH, so nothing is downloaded: the
+/// Yew and Leptos apps with `trunk build --release`, the plain site with
+/// `cargo wasm-push build --out push --wasm-push-path ../..`. They share one target folder,
+/// `target/recipes`. Answers each one's served folder: Yew, Leptos, plain.
+pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<[PathBuf; 3]> {
     let mut path = vec![command_dir.to_owned()];
     path.extend(std::env::split_paths(&setup::path_with_tools(tools)));
-    run(std::process::Command::new(trunk)
-        .args(["build", "--release"])
-        .current_dir(&recipe)
-        .env("PATH", std::env::join_paths(path).map_err(|e| e.to_string())?))?;
-    Ok(recipe.join("dist"))
+    let path = std::env::join_paths(path).map_err(|e| e.to_string())?;
+    let build = |recipe: &str, program: &Path, args: &[&str]| {
+        say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
+        run(std::process::Command::new(program)
+            .args(args)
+            .current_dir(root().join("examples").join(recipe))
+            .env("PATH", &path)
+            .env("CARGO_TARGET_DIR", root().join("target/recipes")))
+    };
+    for recipe in ["yew-trunk", "leptos-trunk"] {
+        build(recipe, trunk, &["build", "--release"])?;
+    }
+    build("plain-site", Path::new("cargo"), &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."])?;
+    let examples = root().join("examples");
+    Ok([examples.join("yew-trunk/dist"), examples.join("leptos-trunk/dist"), examples.join("plain-site")])
 }
 
 /// Copies `tests/e2e/fixtures/{name}` to `to`.

@@ -3,7 +3,7 @@
 //! tests; then a table of every suite's counts.
 
 use crate::site::{
-    existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, site, yew_recipe,
+    existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
 use std::io::{BufRead, BufReader};
@@ -171,7 +171,7 @@ pub(crate) fn all() -> Result {
     let foreground = foreground_site(&site)?;
     let late_wasm = late_wasm_site(&site)?;
     let module_worker = module_worker_site(&site)?;
-    let yew_recipe = yew_recipe(&tools, &trunk, &setup::cargo_wasm_push()?)?;
+    let [yew_recipe, leptos_recipe, plain_recipe] = recipes(&tools, &trunk, &setup::cargo_wasm_push()?)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -183,6 +183,8 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
         .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
         .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
+        .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
+        .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)
@@ -213,18 +215,27 @@ pub(crate) fn all() -> Result {
 /// `cargo clippy -D warnings` on the native crates and on the wasm32 ones.
 fn gates() -> Result {
     setup::lint_tools()?;
-    say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32");
+    say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32; cargo doc -D warnings; cargo publish --dry-run");
     run(cargo().args(["fmt", "--all", "--check"]))
         .map_err(|_| "cargo fmt --check found unformatted code: run cargo fmt --all".to_owned())?;
     run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(NATIVE).args(["-p", "e2e", "--", "-D", "warnings"]))?;
-    let wasm32 = ["-p", "wasm-push", "--features", "yew", "-p", "wasm-push-demo-app", "-p", "tested-worker"];
-    run(cargo().args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"]).args(wasm32).args([
-        "-p",
-        "wasm-push-bench-floor",
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    let wasm32 = ["-p", "wasm-push", "--features", "yew,leptos", "-p", "wasm-push-demo-app", "-p", "tested-worker"];
+    run(cargo()
+        .args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"])
+        .args(wasm32)
+        .args(["-p", "wasm-push-bench-floor", "--", "-D", "warnings"]))?;
+    // The documentation as docs.rs builds it (Cargo.toml's metadata): both targets, every feature.
+    for target in ["wasm32-unknown-unknown", "x86_64-unknown-linux-gnu"] {
+        run(cargo()
+            .args(["doc", "--quiet", "--no-deps", "--all-features", "-p", "wasm-push", "--target", target])
+            .env("RUSTDOCFLAGS", "-D warnings"))?;
+    }
+    // Each crate meant for crates.io packs and builds on its own (`--allow-dirty`: a working copy
+    // with changes is checked as it is).
+    for package in ["wasm-push", "cargo-wasm-push"] {
+        run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", package]))?;
+    }
+    Ok(())
 }
 
 /// Runs a cargo test command, echoing its output and collecting every `test result:` line

@@ -395,26 +395,55 @@ async fn a_warm_worker_keeps_its_memory_steady_through_bursts_of_pushes() {
     assert!(heap(3) <= heap(1) * 1.10, "JS heap after each burst, collected: {after:?}");
 }
 
-#[tokio::test]
-async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_a_push() {
-    // examples/yew-trunk, built by `trunk build --release` in its folder: Trunk builds the page,
-    // its hook runs `cargo wasm-push build` into the same folder.
-    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_YEW_RECIPE_SITE"));
-    for file in ["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm"] {
-        assert!(site.join(file).is_file(), "the recipe's dist has no {file}");
-    }
-    let (server, browser, mut devtools, registration) = demo_serving("yew-recipe", &site).await;
+/// A recipe under `examples/`, built as its README says (`cargo xtask test` names its served
+/// folder in `setting`), served: its page registers its worker, which shows a JSON push as sent
+/// and a text push under the title the recipe set (`title` in the worker's settings).
+async fn recipe_registers_its_worker_and_shows_pushes(setting: &str, worker: &str, title: &str) {
+    let site = std::path::PathBuf::from(e2e::setting(setting));
+    let (server, browser, mut devtools, registration) = demo_serving(setting, &site).await;
     let script = browser.run_async("navigator.serviceWorker.ready.then(r => r.active.scriptURL)").await;
-    assert_eq!(script, format!("{}/sw.js?title=Yew%20recipe", server.origin));
+    assert_eq!(script, format!("{}{worker}", server.origin));
 
     let push = json!({"title": "From the recipe", "body": "shown by its worker", "tag": "recipe"});
     deliver(&mut devtools, &server.origin, &registration, &push.to_string()).await;
-    // A push that is not JSON shows its text under the title set in the worker's URL.
     deliver(&mut devtools, &server.origin, &registration, "plain words").await;
     let mut shown = browser.notifications().await;
     shown.sort();
-    let expected = [("From the recipe", "shown by its worker", "recipe"), ("Yew recipe", "plain words", "")];
-    let expected: Vec<(String, String, String)> =
+    let expected = [("From the recipe", "shown by its worker", "recipe"), (title, "plain words", "")];
+    let mut expected: Vec<(String, String, String)> =
         expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
-    assert_eq!(shown, expected);
+    expected.sort();
+    assert_eq!(shown, expected, "{setting}");
+}
+
+#[tokio::test]
+async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_pushes() {
+    // examples/yew-trunk after `trunk build --release`: Trunk built the page, its hook ran
+    // `cargo wasm-push build` into the same folder.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_YEW_RECIPE_SITE"));
+    for file in ["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm", "wasm-push.d.ts"] {
+        assert!(site.join(file).is_file(), "the recipe's dist has no {file}");
+    }
+    recipe_registers_its_worker_and_shows_pushes(
+        "WASM_PUSH_YEW_RECIPE_SITE",
+        "/sw.js?title=Yew%20recipe",
+        "Yew recipe",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_leptos_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_pushes() {
+    recipe_registers_its_worker_and_shows_pushes(
+        "WASM_PUSH_LEPTOS_RECIPE_SITE",
+        "/sw.js?title=Leptos%20recipe",
+        "Leptos recipe",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_plain_site_recipe_imports_push_js_into_its_own_worker_which_shows_pushes() {
+    // Its own sw.js sets self.wasmPush (path /push/, title "Plain site") and imports push.js.
+    recipe_registers_its_worker_and_shows_pushes("WASM_PUSH_PLAIN_RECIPE_SITE", "/sw.js", "Plain site").await;
 }
