@@ -9,6 +9,11 @@ use std::process::Command;
 
 /// The profile every shipped wasm is built with: size first, since every visitor downloads
 /// the worker. Given to cargo as `--config`, so a project needs no profile of its own.
+///
+/// ```
+/// // What it builds is in target/wasm32-unknown-unknown/wasm-push/.
+/// assert_eq!(cargo_wasm_push::PROFILE, "wasm-push");
+/// ```
 pub const PROFILE: &str = "wasm-push";
 const PROFILE_SETTINGS: [&str; 6] = [
     "inherits=\"release\"",
@@ -21,9 +26,18 @@ const PROFILE_SETTINGS: [&str; 6] = [
 
 /// The base name of the worker's glue and wasm (`wasm_push_sw_bg.wasm`), which the shim loads
 /// unless told another (`self.wasmPush.glue`).
+///
+/// ```
+/// assert_eq!(format!("{}_bg.wasm", cargo_wasm_push::GLUE), "wasm_push_sw_bg.wasm");
+/// ```
 pub const GLUE: &str = "wasm_push_sw";
 
 /// Which worker to build.
+///
+/// ```
+/// let own = cargo_wasm_push::Worker::Package("my-worker".into());
+/// assert_ne!(own, cargo_wasm_push::Worker::ReadyMade);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Worker {
     /// The ready-made worker: settings from its script URL, no hooks.
@@ -74,7 +88,7 @@ impl Build {
         let (wasm, lock) = self.compile()?;
         let tools = Tools::find(&locked_version(&lock, "wasm-bindgen")?)?;
         let files = worker_folder(&tools, &wasm, &self.out)?;
-        crate::print_sizes(&self.out, &files, &[("worker as shipped (2 files)", &WORKER_FILES)])?;
+        crate::print_sizes(&self.out, &files, &[("worker as shipped (2 files)", &SHIPPED_WORKER)])?;
         Ok(files)
     }
 
@@ -132,8 +146,12 @@ impl Build {
     }
 }
 
-/// The files of the worker as shipped: what a visitor downloads.
-pub const WORKER_FILES: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
+/// The files of the worker as shipped: what a visitor's browser downloads.
+///
+/// ```
+/// assert_eq!(cargo_wasm_push::SHIPPED_WORKER, ["sw.js", "wasm_push_sw_bg.wasm"]);
+/// ```
+pub const SHIPPED_WORKER: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
 
 /// `cargo build --target wasm32-unknown-unknown` with the size-first profile ([`PROFILE`]).
 ///

@@ -30,13 +30,17 @@ pub mod shim;
 mod sizes;
 mod tools;
 
-pub use build::{wasm_build, worker_folder, Build, Worker, GLUE, PROFILE, WORKER_FILES};
+pub use build::{wasm_build, worker_folder, Build, Worker, GLUE, PROFILE, SHIPPED_WORKER};
 pub use project::locked_version;
 pub use shim::scripts;
 pub use sizes::{print_sizes, sizes, total_sizes};
 pub use tools::Tools;
 
 /// What went wrong, in one line for the terminal.
+///
+/// ```
+/// let failed: cargo_wasm_push::Result = Err("wasm-bindgen failed".into());
+/// ```
 pub type Result<T = ()> = std::result::Result<T, String>;
 
 /// One line of what the command does.

@@ -3,15 +3,35 @@
 //! pieces and the glue, put one after the other.
 
 /// Adds the listeners synchronously and hands events to Rust (`self.wasmPushListen`).
+///
+/// ```
+/// assert!(!cargo_wasm_push::shim::LISTENERS.is_empty());
+/// ```
 pub const LISTENERS: &str = include_str!("../shim/listeners.js");
 /// The classic entry: imports the listeners and the glue when they are not in front of it.
+///
+/// ```
+/// assert!(!cargo_wasm_push::shim::PUSH.is_empty());
+/// ```
 pub const PUSH: &str = include_str!("../shim/push.js");
 /// The ready-made worker's own lines: `push.js`, then taking over at once.
+///
+/// ```
+/// assert!(!cargo_wasm_push::shim::SW.is_empty());
+/// ```
 pub const SW: &str = include_str!("../shim/sw.js");
 /// The module entry's tail (for a worker registered with `type: 'module'`).
+///
+/// ```
+/// assert!(!cargo_wasm_push::shim::PUSH_MODULE.is_empty());
+/// ```
 pub const PUSH_MODULE: &str = include_str!("../shim/push.mjs");
 /// TypeScript declarations of `self.wasmPush` and the worker's settings, for JavaScript users;
 /// written beside the scripts as `wasm-push.d.ts`.
+///
+/// ```
+/// assert!(!cargo_wasm_push::shim::TYPES.is_empty());
+/// ```
 pub const TYPES: &str = include_str!("../shim/wasm-push.d.ts");
 
 /// The scripts of a worker folder, from wasm-bindgen's no-modules glue: `push.js` (listeners,

@@ -8,9 +8,12 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use std::path::PathBuf;
 
-/// The files `cargo xtask dist` (and the command-line companion) make for the worker, as served.
-pub const WORKER_FILES: [&str; 5] =
-    ["sw.js", "push.js", "wasm_push_sw_bg.wasm", "module/push.mjs", "module/wasm_push_sw_bg.wasm"];
+/// The files `cargo wasm-push build` makes for the worker, as served.
+///
+/// ```
+/// assert!(wasm_push::server::WORKER_FILES.contains(&"sw.js"));
+/// ```
+pub const WORKER_FILES: [&str; 4] = ["sw.js", "push.js", "wasm_push_sw_bg.wasm", "module/push.mjs"];
 
 const SERVICE_WORKER_ALLOWED: HeaderName = HeaderName::from_static("service-worker-allowed");
 
@@ -81,7 +84,7 @@ mod tests {
             [pair("content-type", "text/javascript"), pair("cache-control", "no-cache")]
         );
         assert_eq!(
-            names(headers("module/wasm_push_sw_bg.wasm", "/push/", "/")),
+            names(headers("wasm_push_sw_bg.wasm", "/push/", "/")),
             [pair("content-type", "application/wasm"), pair("cache-control", "no-cache")]
         );
         assert_eq!(

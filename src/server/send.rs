@@ -10,6 +10,10 @@ pub use web_push::Urgency;
 /// The most payload JSON, in bytes, that Web Push carries (4096 bytes of record less
 /// aes128gcm's header and padding, as the `web-push` crate counts it). Larger payloads are
 /// refused before anything is sent.
+///
+/// ```
+/// assert_eq!(wasm_push::server::MAX_PAYLOAD_BYTES, 3052);
+/// ```
 pub const MAX_PAYLOAD_BYTES: usize = 3052;
 
 /// One push to send: the payload and the headers an app server may set.

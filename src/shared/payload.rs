@@ -219,15 +219,35 @@ impl Fallback {
 
 /// The longest title the worker shows, in characters; a longer one is cut to this many, the
 /// "…" that marks the cut among them.
+///
+/// ```
+/// assert_eq!(wasm_push::MAX_TITLE_CHARS, 200);
+/// ```
 pub const MAX_TITLE_CHARS: usize = 200;
 /// The longest body the worker shows, in characters; a longer one is cut to this many, the "…"
 /// among them.
+///
+/// ```
+/// assert_eq!(wasm_push::MAX_BODY_CHARS, 1000);
+/// ```
 pub const MAX_BODY_CHARS: usize = 1000;
 /// The most action buttons kept (browsers show at most `Notification.maxActions`: 2 in Chromium).
+///
+/// ```
+/// assert_eq!(wasm_push::MAX_ACTIONS, 4);
+/// ```
 pub const MAX_ACTIONS: usize = 4;
 /// The longest vibration pattern kept, in entries.
+///
+/// ```
+/// assert_eq!(wasm_push::MAX_VIBRATE_ENTRIES, 32);
+/// ```
 pub const MAX_VIBRATE_ENTRIES: usize = 32;
 /// The longest single vibration or pause kept, in milliseconds; longer ones are capped.
+///
+/// ```
+/// assert_eq!(wasm_push::MAX_VIBRATE_MS, 10_000);
+/// ```
 pub const MAX_VIBRATE_MS: u32 = 10_000;
 
 #[cfg(test)]

@@ -13,6 +13,16 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 const PATH: &str = "/wasm-push-test/";
 
 /// A request the [`RecordingAppServer`] answered.
+///
+/// ```no_run
+/// # async fn run() {
+/// let server = wasm_push::testing::RecordingAppServer::start().await;
+/// // … the code under test sends a subscription to server.url("subscription") …
+/// for request in server.requests() {
+///     assert_eq!(request.method, "POST");
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordedRequest {
     /// `POST`, `DELETE`, …

@@ -64,6 +64,14 @@ impl From<&NotificationPayload> for PushData {
 }
 
 /// A notification a push showed, read back from the browser (`getNotifications()`).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), wasm_bindgen::JsValue> {
+/// let runtime = wasm_push::worker::Runtime::new(Default::default());
+/// let shown = wasm_push::testing::push(&runtime, "plain words").await?;
+/// assert_eq!(shown[0].body, "plain words");
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Shown {
     /// Its title.

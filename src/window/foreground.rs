@@ -7,6 +7,12 @@ use crate::{Error, NotificationPayload};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A push the worker handed to this page.
+///
+/// ```no_run
+/// let messages = wasm_push::window::ForegroundMessages::new(|message: wasm_push::window::ForegroundMessage| {
+///     web_sys::console::log_1(&message.payload.title.into());
+/// });
+/// ```
 #[derive(Debug, Clone)]
 pub struct ForegroundMessage {
     /// The notification the push carried, after the worker's `transform` hook; its `data` is

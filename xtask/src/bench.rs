@@ -3,7 +3,7 @@
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
-use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, WINDOW_FILES, WORKER_FILES};
+use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, SHIPPED_WORKER, WINDOW_FILES};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::process::Command;
@@ -38,7 +38,7 @@ pub fn run() -> Result {
     })?;
     let figures: Value = serde_json::from_str(line).map_err(|e| format!("benchmark output: {e}"))?;
 
-    let worker = total_sizes(&site, &WORKER_FILES)?;
+    let worker = total_sizes(&site, &SHIPPED_WORKER)?;
     let js_worker = total_sizes(&baseline, &["sw.js"])?;
     let window = total_sizes(&site, &WINDOW_FILES)?;
     let floor_worker = total_sizes(&floor, &FLOOR_FILES)?;

@@ -3,7 +3,7 @@
 //! builds a user's: the same library (`cli/`), one pipeline.
 
 use crate::{root, run, say, setup, wasm_release_build, Result};
-use cargo_wasm_push::{print_sizes, Build, WORKER_FILES};
+use cargo_wasm_push::{print_sizes, Build, SHIPPED_WORKER};
 use std::path::PathBuf;
 
 /// Builds the worker (`sw.js`, `push.js`, `module/push.mjs`, the wasm), the window-side package
@@ -34,7 +34,7 @@ pub(crate) fn dist(tools: &setup::WasmTools) -> Result<Vec<PathBuf>> {
     print_sizes(
         &out,
         &files,
-        &[("worker as shipped (2 files)", &WORKER_FILES[..]), ("window-side package (2 files)", &WINDOW_FILES[..])],
+        &[("worker as shipped (2 files)", &SHIPPED_WORKER[..]), ("window-side package (2 files)", &WINDOW_FILES[..])],
     )?;
     Ok(files)
 }

@@ -7,7 +7,7 @@ mod setup;
 mod site;
 mod test;
 
-pub(crate) use cargo_wasm_push::{total_sizes, WORKER_FILES};
+pub(crate) use cargo_wasm_push::{total_sizes, SHIPPED_WORKER};
 pub(crate) use dist::WINDOW_FILES;
 pub(crate) use site::{site, site_variant};
 use std::path::{Path, PathBuf};

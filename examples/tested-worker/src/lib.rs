@@ -2,11 +2,9 @@
 //! hooks, and tests of those hooks (`tests/hooks.rs`) that run in a real service worker with
 //! `wasm-pack test --headless --chrome` (or `--firefox`) in this folder.
 //!
-//! Build it as a cdylib for wasm32, run `wasm-bindgen --target no-modules --out-name
-//! wasm_push_sw`, and serve its output beside `sw/sw.js`, `sw/push.js` and `sw/listeners.js` as
-//! they are in the repository, which import it (the shim calls the four entry points
-//! `export_worker!` makes). The `sw.js` and `push.js` of `target/dist` carry the ready-made
-//! worker's glue inside them, so they are not for a worker of one's own.
+//! Build its worker folder with `cargo wasm-push build --worker tested-worker --out dist`: the
+//! same `sw.js`, `push.js` and `module/push.mjs` as the ready-made worker's, around this crate's
+//! glue (the shim calls the four entry points `export_worker!` makes).
 //!
 //! `cargo xtask test` runs its tests with `wasm-pack test`, as you would.
 

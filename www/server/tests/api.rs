@@ -120,8 +120,13 @@ async fn the_workers_files_are_served_with_their_types_and_revalidated() {
     let site = data.join("site");
     std::fs::create_dir_all(site.join("module")).unwrap();
     std::fs::write(site.join("sw.js"), "// the worker").unwrap();
-    std::fs::write(site.join("module/wasm_push_sw_bg.wasm"), b"\0asm").unwrap();
-    for (path, content_type) in [("/sw.js", "text/javascript"), ("/module/wasm_push_sw_bg.wasm", "application/wasm")] {
+    std::fs::write(site.join("wasm_push_sw_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(site.join("module/push.mjs"), "// the module entry").unwrap();
+    for (path, content_type) in [
+        ("/sw.js", "text/javascript"),
+        ("/wasm_push_sw_bg.wasm", "application/wasm"),
+        ("/module/push.mjs", "text/javascript"),
+    ] {
         let answer = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
         assert_eq!(answer.status(), 200, "{path}");
         assert_eq!(answer.headers()["content-type"], content_type, "{path}");
