@@ -180,9 +180,9 @@ pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathB
     std::fs::create_dir_all(out.join("module")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     tools.bindgen(wasm, "no-modules", GLUE, out)?;
     let wasm = out.join(format!("{GLUE}_bg.wasm"));
-    tools.optimize(&wasm)?;
-    // The glue ships inside each entry script, not beside them.
     let glue_file = out.join(format!("{GLUE}.js"));
+    tools.optimize(&wasm, Some(&glue_file))?;
+    // The glue ships inside each entry script, not beside them.
     let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
     std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
     let mut files = vec![];

@@ -25,12 +25,14 @@
 #![forbid(unsafe_code)]
 
 mod build;
+mod names;
 mod project;
 pub mod shim;
 mod sizes;
 mod tools;
 
 pub use build::{wasm_build, worker_folder, Build, Worker, GLUE, PROFILE, SHIPPED_WORKER};
+pub use names::rename_in_glue;
 pub use project::locked_version;
 pub use shim::scripts;
 pub use sizes::{print_sizes, sizes, total_sizes};

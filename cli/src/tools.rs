@@ -104,21 +104,22 @@ impl Tools {
             .arg(dir))
     }
 
-    /// `wasm-opt -Oz`, in place, when there is a wasm-opt.
+    /// `wasm-opt -Oz`, in place, when there is a wasm-opt; then, when `glue` (wasm-bindgen's
+    /// script for it) is given, short import, export and module names in both, and the wasm's
+    /// `producers` and `target_features` sections dropped.
     ///
     /// ```no_run
     /// # let tools = cargo_wasm_push::Tools::find("0.2.130")?;
-    /// tools.optimize("dist/app_bg.wasm".as_ref())?;
+    /// tools.optimize("dist/app_bg.wasm".as_ref(), Some("dist/app.js".as_ref()))?;
     /// # Ok::<(), String>(())
     /// ```
-    pub fn optimize(&self, wasm: &Path) -> Result {
+    pub fn optimize(&self, wasm: &Path, glue: Option<&Path>) -> Result {
         let Some(wasm_opt) = &self.wasm_opt else { return Ok(()) };
         say(&format!("wasm-opt -Oz {}", wasm.display()));
-        run(Command::new(wasm_opt)
-            .arg(wasm)
-            .arg("-Oz")
+        let wasm_opt = |to: &Path| {
+            let mut command = Command::new(wasm_opt);
             // The features rustc emits for wasm32 by default; every current browser has them.
-            .args([
+            command.arg(wasm).args([
                 "--enable-bulk-memory",
                 "--enable-nontrapping-float-to-int",
                 "--enable-sign-ext",
@@ -126,8 +127,30 @@ impl Tools {
                 "--enable-reference-types",
                 "--enable-multivalue",
                 "-o",
-            ])
-            .arg(wasm))
+            ]);
+            command.arg(to);
+            command
+        };
+        run(wasm_opt(wasm).arg("-Oz"))?;
+        let Some(glue) = glue else { return Ok(()) };
+        say(&format!(
+            "wasm-opt --minify-imports-and-exports-and-modules {}, and the names in its glue",
+            wasm.display()
+        ));
+        let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+        // Into a file beside it: the wasm changes only once the glue has changed to match.
+        let minified = wasm.with_extension("minified.wasm");
+        let out = wasm_opt(&minified)
+            .args(["--minify-imports-and-exports-and-modules", "--strip-producers", "--strip-target-features"])
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|e| format!("could not start wasm-opt: {e}"))?;
+        if !out.status.success() {
+            return Err(format!("wasm-opt --minify-imports-and-exports-and-modules failed ({})", out.status));
+        }
+        let renamed = crate::rename_in_glue(&text, &String::from_utf8_lossy(&out.stdout))?;
+        std::fs::write(glue, renamed).map_err(|e| format!("{}: {e}", glue.display()))?;
+        std::fs::rename(&minified, wasm).map_err(|e| format!("{}: {e}", wasm.display()))
     }
 
     /// `esbuild --minify`, in place, when there is an esbuild.

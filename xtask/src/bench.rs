@@ -85,7 +85,7 @@ fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::p
     tools.bindgen(&crate::wasm_built().join("wasm_push_bench_floor.wasm"), "no-modules", "floor", &parts)?;
     let wasm = out.join("floor_bg.wasm");
     std::fs::rename(parts.join("floor_bg.wasm"), &wasm).map_err(|e| format!("floor: {e}"))?;
-    tools.optimize(&wasm)?;
+    tools.optimize(&wasm, Some(&parts.join("floor.js")))?;
     let read =
         |path: std::path::PathBuf| std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
     let script = out.join("sw.js");

@@ -25,7 +25,7 @@ pub(crate) fn dist(tools: &setup::WasmTools) -> Result<Vec<PathBuf>> {
     for (crate_file, name) in [("examples/window_package.wasm", "wasm_push_window"), ("wasm_push_demo_app.wasm", "app")]
     {
         tools.bindgen(&built.join(crate_file), "web", name, &out)?;
-        tools.optimize(&out.join(format!("{name}_bg.wasm")))?;
+        tools.optimize(&out.join(format!("{name}_bg.wasm")), Some(&out.join(format!("{name}.js"))))?;
         // The glue as wasm-bindgen writes it is a third of the package; minified it is half that.
         tools.minify(&out.join(format!("{name}.js")))?;
         files.extend([out.join(format!("{name}.js")), out.join(format!("{name}_bg.wasm"))]);
