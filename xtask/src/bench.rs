@@ -8,10 +8,13 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::process::Command;
 
-const WORKER_BUDGET_GZIP: usize = 12 * 1024;
+/// Issue 16's step (aiming at 12.5 KB, OneSignal's worker budget).
+const WORKER_BUDGET_GZIP: usize = 20 * 1024;
 const WINDOW_BUDGET_GZIP: usize = 25 * 1024;
 const WARM_BUDGET: f64 = 1.05;
 const COLD_BUDGET: f64 = 1.15;
+/// A cold push against the wasm floor of the same run (issue 16).
+const COLD_FLOOR_BUDGET: f64 = 1.10;
 const BURST_BUDGET: f64 = 0.9;
 
 pub fn run() -> Result {
@@ -21,13 +24,25 @@ pub fn run() -> Result {
     let baseline = site_variant(&site, "www-baseline")?;
     std::fs::copy(root().join("bench/baseline-sw.js"), baseline.join("sw.js")).map_err(|e| format!("baseline: {e}"))?;
     let floor = floor_site(&tools, &site)?;
+    let true_floor = true_floor_site(&tools, &site)?;
+    // Sizes as shipped, before the probe goes in front of each measured worker.
+    let worker = total_sizes(&site, &SHIPPED_WORKER)?;
+    let js_worker = total_sizes(&baseline, &["sw.js"])?;
+    let window = total_sizes(&site, &WINDOW_FILES)?;
+    let floor_worker = total_sizes(&floor, &FLOOR_FILES)?;
+    let true_floor_worker = total_sizes(&true_floor, &TRUE_FLOOR_FILES)?;
+    let measured = site_variant(&site, "www-bench")?;
+    for dir in [&measured, &baseline, &floor, &true_floor] {
+        with_probe(dir)?;
+    }
     crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "bench"]))?;
 
     say("measuring in headless Chromium: 30 warm and 30 cold pushes for each worker, then 3 bursts of 500 for the Rust and JS ones");
     let output = Command::new(root().join("target/debug/bench"))
-        .env("WASM_PUSH_SITE", &site)
+        .env("WASM_PUSH_SITE", &measured)
         .env("WASM_PUSH_BASELINE_SITE", &baseline)
         .env("WASM_PUSH_FLOOR_SITE", &floor)
+        .env("WASM_PUSH_TRUE_FLOOR_SITE", &true_floor)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("CHROMEDRIVER", &browsers.chromedriver)
         .output()
@@ -38,11 +53,7 @@ pub fn run() -> Result {
     })?;
     let figures: Value = serde_json::from_str(line).map_err(|e| format!("benchmark output: {e}"))?;
 
-    let worker = total_sizes(&site, &SHIPPED_WORKER)?;
-    let js_worker = total_sizes(&baseline, &["sw.js"])?;
-    let window = total_sizes(&site, &WINDOW_FILES)?;
-    let floor_worker = total_sizes(&floor, &FLOOR_FILES)?;
-    let table = table(&figures, [worker, js_worker, floor_worker], window);
+    let table = table(&figures, [worker, js_worker, floor_worker, true_floor_worker], window);
     println!("\n{table}");
     let report = report(&table);
     // The hand-written part (what was tried, and what it did) survives a new run.
@@ -74,6 +85,32 @@ pub fn trace() -> Result {
 
 /// The floor worker's files: its script (glue in front) and its wasm.
 const FLOOR_FILES: [&str; 2] = ["sw.js", "floor_bg.wasm"];
+/// The true floor's files: its script and its wasm.
+const TRUE_FLOOR_FILES: [&str; 2] = ["sw.js", "true_floor.wasm"];
+
+/// `bench/probe.js` in front of `dir`'s `sw.js`: each push timed inside the worker.
+fn with_probe(dir: &std::path::Path) -> Result {
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let worker = dir.join("sw.js");
+    std::fs::write(&worker, read(&root().join("bench/probe.js"))? + "\n" + &read(&worker)?).map_err(|e| e.to_string())
+}
+
+/// The demo site with the true floor (`bench/true-floor.wat`, assembled by binaryen's wasm-as;
+/// `bench/true-floor-sw.js`, minified) as its worker, in `target/www-true-floor`.
+fn true_floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::path::PathBuf> {
+    let out = site_variant(site, "www-true-floor")?;
+    let wasm_as =
+        tools.wasm_opt.as_ref().map(|opt| opt.with_file_name("wasm-as")).ok_or("no wasm-opt, so no wasm-as")?;
+    crate::run(
+        Command::new(wasm_as)
+            .arg(root().join("bench/true-floor.wat"))
+            .args(["--enable-reference-types", "-o"])
+            .arg(out.join("true_floor.wasm")),
+    )?;
+    std::fs::copy(root().join("bench/true-floor-sw.js"), out.join("sw.js")).map_err(|e| format!("true floor: {e}"))?;
+    tools.minify(&out.join("sw.js"))?;
+    Ok(out)
+}
 
 /// The demo site with the floor worker (`bench/floor`, `bench/floor-sw.js`) as its worker, in
 /// `target/www-floor`, built like the shipped one: the size-first profile, `wasm-opt -Oz`, one
@@ -109,6 +146,10 @@ fn median(sorted: &[f64]) -> f64 {
     }
 }
 
+fn mean(samples: &[f64]) -> f64 {
+    samples.iter().sum::<f64>() / samples.len() as f64
+}
+
 fn p95(sorted: &[f64]) -> f64 {
     match sorted.len() {
         0 => f64::NAN,
@@ -128,9 +169,10 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [usize; 3]) -> String {
+fn table(figures: &Value, [worker, js_worker, floor, true_floor]: [[usize; 3]; 4], window: [usize; 3]) -> String {
     let mut out = String::from(
-        "| figure | Rust worker | JS baseline | Rust/JS | budget | | wasm floor | floor/JS |\n|---|---|---|---|---|---|---|---|\n",
+        "| figure | Rust worker | JS baseline | Rust/JS | budget | | wasm floor | floor/JS | true floor | true/JS |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut row = |figure: &str,
                    rust: String,
@@ -138,21 +180,25 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
                    ratio: Option<f64>,
                    budget: &str,
                    met: Option<bool>,
-                   floor: Option<(String, Option<f64>)>| {
+                   floors: [Option<(String, Option<f64>)>; 2]| {
         let show = |ratio: Option<f64>| ratio.map_or(String::new(), |r| format!("{r:.2}×"));
         let met = met.map_or("", verdict);
-        let (floor, floor_ratio) = floor.map_or((String::new(), String::new()), |(f, r)| (f, show(r)));
+        let [floor, true_floor] = floors.map(|f| f.map_or((String::new(), String::new()), |(f, r)| (f, show(r))));
         let _ = writeln!(
             out,
-            "| {figure} | {rust} | {js} | {} | {budget} | {met} | {floor} | {floor_ratio} |",
-            show(ratio)
+            "| {figure} | {rust} | {js} | {} | {budget} | {met} | {} | {} | {} | {} |",
+            show(ratio),
+            floor.0,
+            floor.1,
+            true_floor.0,
+            true_floor.1
         );
     };
     let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
     // Sizes are [raw, gzip, brotli]; gzip first, as the budget is set in it.
-    for (i, label, budget) in [(1, "gzip (script + glue + wasm)", "≤ 12 KB"), (0, "raw", ""), (2, "brotli", "")] {
+    for (i, label, budget) in [(1, "gzip (script + glue + wasm)", "≤ 20 KB"), (0, "raw", ""), (2, "brotli", "")] {
         let met = (i == 1).then(|| worker[1] <= WORKER_BUDGET_GZIP);
-        let floor = Some((kb(floor[i]), ratio(floor[i] as f64, js_worker[i] as f64)));
+        let against_js = |size: [usize; 3]| Some((kb(size[i]), ratio(size[i] as f64, js_worker[i] as f64)));
         row(
             &format!("worker size, {label}"),
             kb(worker[i]),
@@ -160,24 +206,31 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
             ratio(worker[i] as f64, js_worker[i] as f64),
             budget,
             met,
-            floor,
+            [against_js(floor), against_js(true_floor)],
         );
     }
+    let workers = ["rust", "js", "floor", "true_floor"];
     for (kind, label, budget, limit) in [
         ("warm", "warm", "≤ 1.05× JS", WARM_BUDGET),
         ("cold", "cold (after stopAllWorkers)", "≤ 1.15× JS", COLD_BUDGET),
     ] {
-        let (rust, js, floor) =
-            (samples(figures, "rust", kind), samples(figures, "js", kind), samples(figures, "floor", kind));
+        let [rust, js, floor, true_floor] = workers.map(|worker| samples(figures, worker, kind));
         let r = ratio(median(&rust), median(&js));
+        let against_js = |s: &[f64], at: fn(&[f64]) -> f64| Some((format!("{:.1} ms", at(s)), ratio(at(s), at(&js))));
         row(
-            &format!("push → notification, {label}, median (n = {}/{}/{})", rust.len(), js.len(), floor.len()),
+            &format!(
+                "push → notification, {label}, median (n = {}/{}/{}/{})",
+                rust.len(),
+                js.len(),
+                floor.len(),
+                true_floor.len()
+            ),
             format!("{:.1} ms", median(&rust)),
             format!("{:.1} ms", median(&js)),
             r,
             budget,
             r.map(|r| r <= limit),
-            Some((format!("{:.1} ms", median(&floor)), ratio(median(&floor), median(&js)))),
+            [against_js(&floor, median), against_js(&true_floor, median)],
         );
         row(
             &format!("push → notification, {label}, p95"),
@@ -186,7 +239,40 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
             ratio(p95(&rust), p95(&js)),
             "",
             None,
-            Some((format!("{:.1} ms", p95(&floor)), ratio(p95(&floor), p95(&js)))),
+            [against_js(&floor, p95), against_js(&true_floor, p95)],
+        );
+        if kind == "cold" {
+            let r = ratio(median(&rust), median(&floor));
+            row(
+                "cold push, Rust worker / wasm floor, medians",
+                format!("{:.2}×", r.unwrap_or(f64::NAN)),
+                String::new(),
+                None,
+                "≤ 1.10× floor",
+                r.map(|r| r <= COLD_FLOOR_BUDGET),
+                [None, None],
+            );
+        }
+    }
+    // Inside the worker (bench/probe.js): the push listener's entry to showNotification's
+    // promise, at performance.now()'s resolution; the mean of the samples.
+    for (kind, label) in [("warm_inner", "warm"), ("cold_inner", "cold")] {
+        let [rust, js, floor, true_floor] = workers.map(|worker| samples(figures, worker, kind));
+        let against_js = |s: &[f64]| Some((format!("{:.3} ms", mean(s)), ratio(mean(s), mean(&js))));
+        row(
+            &format!(
+                "in the worker, listener → shown, {label}, mean (n = {}/{}/{}/{})",
+                rust.len(),
+                js.len(),
+                floor.len(),
+                true_floor.len()
+            ),
+            format!("{:.3} ms", mean(&rust)),
+            format!("{:.3} ms", mean(&js)),
+            ratio(mean(&rust), mean(&js)),
+            "",
+            None,
+            [against_js(&floor), against_js(&true_floor)],
         );
     }
     // Each worker took several bursts in turns: the fewest shown, and the median time.
@@ -207,7 +293,7 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
         None,
         "500",
         Some(rust_shown == 500),
-        None,
+        [None, None],
     );
     row(
         &format!("burst of 500: first push → last notification, median of {rounds}"),
@@ -216,7 +302,7 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
         ratio(rust_ms, js_ms),
         "",
         None,
-        None,
+        [None, None],
     );
     let r = ratio(rust_rate, js_rate);
     row(
@@ -226,12 +312,28 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
         r,
         "≥ 0.9× JS",
         r.map(|r| r >= BURST_BUDGET),
-        None,
+        [None, None],
     );
     let memory =
         |worker: &str, key: &str| figures[worker]["memory"][key].as_u64().map_or("n/a".into(), |b| kb(b as usize));
-    row("worker JS heap after the bursts", memory("rust", "js_heap"), memory("js", "js_heap"), None, "", None, None);
-    row("worker wasm memory after the bursts", memory("rust", "wasm_memory"), "none".into(), None, "", None, None);
+    row(
+        "worker JS heap after the bursts",
+        memory("rust", "js_heap"),
+        memory("js", "js_heap"),
+        None,
+        "",
+        None,
+        [None, None],
+    );
+    row(
+        "worker wasm memory after the bursts",
+        memory("rust", "wasm_memory"),
+        "none".into(),
+        None,
+        "",
+        None,
+        [None, None],
+    );
     // Ten bursts into one warm worker: memory after each, collected. It stops growing when the
     // last five bursts end no higher than the fifth did (the JS heap within 5 %).
     let soak = figures["rust"]["soak"].as_array().cloned().unwrap_or_default();
@@ -251,9 +353,17 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
         None,
         "stops growing",
         Some(steady),
-        None,
+        [None, None],
     );
-    row("worker wasm memory after bursts 1 → 5 → 10", pick(series("wasm_memory")), String::new(), None, "", None, None);
+    row(
+        "worker wasm memory after bursts 1 → 5 → 10",
+        pick(series("wasm_memory")),
+        String::new(),
+        None,
+        "",
+        None,
+        [None, None],
+    );
     row(
         "window-side package, gzip (glue + wasm)",
         kb(window[1]),
@@ -261,7 +371,7 @@ fn table(figures: &Value, [worker, js_worker, floor]: [[usize; 3]; 3], window: [
         None,
         "≤ 25 KB",
         Some(window[1] <= WINDOW_BUDGET_GZIP),
-        None,
+        [None, None],
     );
     out
 }
@@ -292,19 +402,24 @@ fn report(table: &str) -> String {
            The Rust worker is `sw.js` (the listeners, the glue and the entry, one script minified by esbuild) + `wasm_push_sw_bg.wasm`; the baseline is `bench/baseline-sw.js`, \
            a hand-written JavaScript worker doing the same job (same payload shapes, options, guards and fallback). \
            The **wasm floor** is `bench/floor`: the least a Rust worker can do (the push's JSON handed to `showNotification` as it is, \
-           no checks and no fallback), built and loaded the same way, so floor/JS is what loading any wasm module costs here. \
+           no checks and no fallback), built and loaded the same way, so floor/JS is what loading a wasm-bindgen module costs here. \
+           The **true floor** is `bench/true-floor.wat`: a wasm module with one hand-written import and one export and no wasm-bindgen, \
+           with a dozen lines of JavaScript (`bench/true-floor-sw.js`): true/JS is what any wasm costs on a cold start. \
            The window-side package is `examples/window_package.rs` (support, register, permission, subscribe, server sync).\n\
          - **Latency**: each worker behind the demo page, served by the demo server, in headless Chromium; a real `push` event \
            through the DevTools protocol (`ServiceWorker.deliverPushMessage`); latency is the notification's own `timestamp` \
            (set when the worker creates it) minus the moment the push was handed to DevTools. Warm: the worker running. \
            Cold: after `ServiceWorker.stopAllWorkers`, so the worker starts (and loads its wasm) for the push. 30 samples each, \
-           taken in turns (Rust, JS, floor, Rust, …, each worker in its own browser) so that a busy moment of the machine weighs on both.\n\
+           taken in turns (Rust, JS, floor, true floor, Rust, …, each worker in its own browser) so that a busy moment of the machine weighs on all. \
+           **In the worker**: `bench/probe.js`, put in front of each measured worker (not of the files sized), times each push from the \
+           first push listener's entry to the resolution of the `showNotification` promise it led to, with `performance.now()` \
+           (0.1 ms steps, jittered, without cross-origin isolation: the mean of 30 samples judges a few hundredths of a millisecond).\n\
          - **Burst**: 500 pushes with distinct tags delivered back to back; shown is what `getNotifications()` lists, \
            time is the first push to the last notification's timestamp. Three bursts per worker, in turns (one burst's \
            ratio moved by half from run to run); the table gives the median time and the fewest shown.\n\
          - **Memory**: `Runtime.getHeapUsage` in the worker after the bursts, and the size of the wasm memory; then ten more bursts of 500 into the same warm worker, each followed by a garbage collection (`HeapProfiler.collectGarbage`) and both figures: the worker's memory stops growing when bursts 6 to 10 end no higher than burst 5 (wasm memory equal, JS heap within 5 %), with 500 of 500 shown each time.\n\n\
          ## Results\n\n{table}\n\
-         Budgets (issue 6): worker ≤ 12 KB gzip; cold ≤ 1.15× and warm ≤ 1.05× the JS baseline; burst throughput ≥ 0.9× \
-         with nothing lost; window-side package ≤ 25 KB gzip.\n"
+         Budgets: worker ≤ 20 KB gzip on the way to 12.5 KB, window-side package ≤ 25 KB gzip, a cold push ≤ 1.10× the wasm floor \
+         (issue 16); warm ≤ 1.05× and cold ≤ 1.15× the JS baseline, burst throughput ≥ 0.9× with nothing lost (issue 6).\n"
     )
 }

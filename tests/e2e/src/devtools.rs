@@ -97,31 +97,45 @@ impl DevTools {
     /// what it still holds counts: `{"js_heap": bytes, "wasm_memory": bytes or null}` (null
     /// where the worker has no wasm); both null when no worker of `origin` runs.
     pub async fn worker_memory(&mut self, origin: &str) -> Value {
-        let targets = self.call("Target.getTargets", json!({})).await;
-        let worker = targets["targetInfos"]
-            .as_array()
-            .and_then(|t| {
-                t.iter()
-                    .find(|t| t["type"] == "service_worker" && t["url"].as_str().is_some_and(|u| u.starts_with(origin)))
-            })
-            .cloned();
-        let Some(worker) = worker else { return json!({"js_heap": null, "wasm_memory": null}) };
-        let attached =
-            self.call("Target.attachToTarget", json!({"targetId": worker["targetId"], "flatten": true})).await;
-        let session = attached["sessionId"].as_str().unwrap_or_default().to_owned();
+        let Some(session) = self.attach_to_worker(origin).await else {
+            return json!({"js_heap": null, "wasm_memory": null});
+        };
         self.call_in(Some(&session), "HeapProfiler.collectGarbage", json!({})).await;
         let heap = self.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
         // wasm_bindgen() hands back the instance the Rust worker started; a JS worker has no wasm.
-        let expression =
-            "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen().then(w => w.memory.buffer.byteLength)";
         let wasm = self
-            .call_in(
-                Some(&session),
-                "Runtime.evaluate",
-                json!({"expression": expression, "awaitPromise": true, "returnByValue": true}),
+            .evaluate_in(
+                &session,
+                "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen().then(w => w.memory.buffer.byteLength)",
             )
             .await;
         self.call("Target.detachFromTarget", json!({"sessionId": session})).await;
-        json!({"js_heap": heap["usedSize"], "wasm_memory": wasm["result"]["value"]})
+        json!({"js_heap": heap["usedSize"], "wasm_memory": wasm})
+    }
+
+    /// The value of `expression` (a promise is awaited) in `origin`'s running service worker;
+    /// null when none runs.
+    pub async fn worker_evaluate(&mut self, origin: &str, expression: &str) -> Value {
+        let Some(session) = self.attach_to_worker(origin).await else { return Value::Null };
+        let value = self.evaluate_in(&session, expression).await;
+        self.call("Target.detachFromTarget", json!({"sessionId": session})).await;
+        value
+    }
+
+    /// A session attached to `origin`'s running service worker, if one runs.
+    async fn attach_to_worker(&mut self, origin: &str) -> Option<String> {
+        let targets = self.call("Target.getTargets", json!({})).await;
+        let worker = targets["targetInfos"]
+            .as_array()?
+            .iter()
+            .find(|t| t["type"] == "service_worker" && t["url"].as_str().is_some_and(|u| u.starts_with(origin)))?;
+        let target = worker["targetId"].clone();
+        let attached = self.call("Target.attachToTarget", json!({"targetId": target, "flatten": true})).await;
+        attached["sessionId"].as_str().map(str::to_owned)
+    }
+
+    async fn evaluate_in(&mut self, session: &str, expression: &str) -> Value {
+        let params = json!({"expression": expression, "awaitPromise": true, "returnByValue": true});
+        self.call_in(Some(session), "Runtime.evaluate", params).await["result"]["value"].clone()
     }
 }

@@ -1,9 +1,12 @@
 //! The push benchmark, run by `cargo xtask bench`: the shipped Rust worker, the hand-written
-//! JavaScript baseline (`bench/baseline-sw.js`) and the wasm floor (`bench/floor`), each behind
-//! the demo page in headless Chromium, fed real `push` events through the DevTools protocol.
+//! JavaScript baseline (`bench/baseline-sw.js`), the wasm floor (`bench/floor`) and the true
+//! floor (`bench/true-floor.wat`, no wasm-bindgen), each behind the demo page in headless
+//! Chromium, fed real `push` events through the DevTools protocol.
 //!
 //! Latency is the notification's own `timestamp` (set by the browser when the worker creates
-//! it) minus the moment the push was handed to DevTools, both read from this machine's clock.
+//! it) minus the moment the push was handed to DevTools, both read from this machine's clock
+//! (whole milliseconds). Inside the worker, `bench/probe.js` also times each push from the
+//! listener's entry to `showNotification`'s promise (`performance.now()`), read over DevTools.
 //! Prints one line, `BENCH {json}`, for xtask to tabulate.
 
 use e2e::{demo_serving, setting, Browser, DemoServer, DevTools};
@@ -61,12 +64,14 @@ impl Page {
     }
 
     /// Latency of one push: delivered, then read once it has surely settled (headless Chromium
-    /// loses a notification when the page reads while the worker is showing it).
-    async fn latency(&mut self, tag: &str, settle: Duration) -> Option<f64> {
+    /// loses a notification when the page reads while the worker is showing it). Answers the
+    /// machine-clock latency and the probe's in-worker time.
+    async fn latency(&mut self, tag: &str, settle: Duration) -> (Option<f64>, Option<f64>) {
         let sent = self.deliver(tag).await;
         tokio::time::sleep(settle).await;
         let shown = self.take_notifications().await;
-        shown.iter().find(|(t, _)| t == tag).map(|(_, at)| at - sent)
+        let inner = self.devtools.worker_evaluate(&self.origin, &format!("self.benchTimings[{tag:?}]")).await;
+        (shown.iter().find(|(t, _)| t == tag).map(|(_, at)| at - sent), inner.as_f64())
     }
 
     async fn worker_memory(&mut self) -> Value {
@@ -74,24 +79,37 @@ impl Page {
     }
 }
 
-/// Warm and cold latency samples of every worker, taken in turns (Rust, JS, floor, Rust, …) so
-/// that whatever else the machine does in a moment weighs on all alike.
-async fn latencies(pages: &mut [Page; 3]) -> [(Vec<f64>, Vec<f64>); 3] {
-    let mut samples: [(Vec<f64>, Vec<f64>); 3] = Default::default();
+/// One worker's latency samples: by the machine's clock and inside the worker, warm and cold.
+#[derive(Default)]
+struct Samples {
+    warm: Vec<f64>,
+    cold: Vec<f64>,
+    warm_inner: Vec<f64>,
+    cold_inner: Vec<f64>,
+}
+
+/// Warm and cold latency samples of every worker, taken in turns (Rust, JS, floor, true floor,
+/// Rust, …) so that whatever else the machine does in a moment weighs on all alike.
+async fn latencies(pages: &mut [Page; 4]) -> [Samples; 4] {
+    let mut samples: [Samples; 4] = Default::default();
     for page in pages.iter_mut() {
         // One push to start the worker and fill its caches.
         page.latency("prime", Duration::from_millis(500)).await;
     }
     for i in 0..SAMPLES {
-        for (page, (warm, _)) in pages.iter_mut().zip(samples.iter_mut()) {
-            warm.extend(page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await);
+        for (page, samples) in pages.iter_mut().zip(samples.iter_mut()) {
+            let (clock, inner) = page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await;
+            samples.warm.extend(clock);
+            samples.warm_inner.extend(inner);
         }
     }
     for i in 0..SAMPLES {
-        for (page, (_, cold)) in pages.iter_mut().zip(samples.iter_mut()) {
+        for (page, samples) in pages.iter_mut().zip(samples.iter_mut()) {
             page.devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
             tokio::time::sleep(Duration::from_millis(100)).await;
-            cold.extend(page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await);
+            let (clock, inner) = page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await;
+            samples.cold.extend(clock);
+            samples.cold_inner.extend(inner);
         }
     }
     samples
@@ -153,15 +171,23 @@ async fn main() {
         Page::open("bench-rust", &PathBuf::from(setting("WASM_PUSH_SITE"))).await,
         Page::open("bench-js", &PathBuf::from(setting("WASM_PUSH_BASELINE_SITE"))).await,
         Page::open("bench-floor", &PathBuf::from(setting("WASM_PUSH_FLOOR_SITE"))).await,
+        Page::open("bench-true-floor", &PathBuf::from(setting("WASM_PUSH_TRUE_FLOOR_SITE"))).await,
     ];
-    let [(rust_warm, rust_cold), (js_warm, js_cold), (floor_warm, floor_cold)] = latencies(&mut pages).await;
-    let [rust_page, js_page, _] = &mut pages;
+    let [rust, js, floor, true_floor] = latencies(&mut pages).await;
+    let [rust_page, js_page, ..] = &mut pages;
     let [rust_burst, js_burst] = bursts(rust_page, js_page).await;
     let rust_soak = soak(rust_page).await;
-    let figures = |warm: Vec<f64>, cold: Vec<f64>, burst: Value| json!({"warm": warm, "cold": cold, "bursts": burst["bursts"], "memory": burst["memory"]});
-    let mut rust = figures(rust_warm, rust_cold, rust_burst);
+    let figures =
+        |s: Samples| json!({"warm": s.warm, "cold": s.cold, "warm_inner": s.warm_inner, "cold_inner": s.cold_inner});
+    let with_bursts = |s: Samples, burst: Value| {
+        let mut figures = figures(s);
+        figures["bursts"] = burst["bursts"].clone();
+        figures["memory"] = burst["memory"].clone();
+        figures
+    };
+    let mut rust = with_bursts(rust, rust_burst);
     rust["soak"] = rust_soak.into();
-    let js = figures(js_warm, js_cold, js_burst);
-    let floor = json!({"warm": floor_warm, "cold": floor_cold});
-    println!("BENCH {}", json!({"rust": rust, "js": js, "floor": floor}));
+    let js = with_bursts(js, js_burst);
+    let (floor, true_floor) = (figures(floor), figures(true_floor));
+    println!("BENCH {}", json!({"rust": rust, "js": js, "floor": floor, "true_floor": true_floor}));
 }
