@@ -125,20 +125,22 @@ impl PushState {
     }
 }
 
-/// Registers the worker, reads the subscription, brings the app server in step with it (when a
-/// server URL is set), then watches the permission. Answers the registration (once there is
-/// one) and the watch (where the Permissions API is), for the hook to keep.
+/// Registers the worker and hands it to `keep` (so the actions work from then on), reads the
+/// subscription, brings the app server in step with it (when a server URL is set), then watches
+/// the permission. Answers the watch (where the Permissions API is), for the hook to keep.
 pub(crate) async fn start(
     options: &UsePushOptions,
+    keep: impl FnOnce(Registration),
     emit: impl Fn(Change) + Clone + 'static,
-) -> (Option<Registration>, Option<PermissionWatch>) {
+) -> Option<PermissionWatch> {
     let ready = async {
         let registered = Registration::register(&options.worker_url, &options.scope).await?.ready().await?;
         let subscription = registered.subscription().await?;
         Ok::<_, Error>((registered, subscription))
     };
-    let registration = match ready.await {
+    match ready.await {
         Ok((registered, subscription)) => {
+            keep(registered.clone());
             emit(Change::Ready { scope: registered.as_raw().scope(), subscription });
             // Every page load brings the app server in step: a subscription it missed (it was
             // down, or the browser changed it) is sent now.
@@ -149,15 +151,11 @@ pub(crate) async fn start(
                     Err(error) => emit(Change::Failed(error)),
                 }
             }
-            Some(registered)
         }
-        Err(error) => {
-            emit(Change::Failed(error));
-            None
-        }
-    };
+        Err(error) => emit(Change::Failed(error)),
+    }
     let on_change = emit.clone();
-    (registration, PermissionWatch::new(move |p| on_change(Change::Permission(p))).await.ok())
+    PermissionWatch::new(move |p| on_change(Change::Permission(p))).await.ok()
 }
 
 /// Asks permission (from a click), subscribes, and sends the subscription to the server URL

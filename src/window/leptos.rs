@@ -112,9 +112,8 @@ pub fn use_push(options: UsePushOptions) -> UsePush {
     if push.state.with_untracked(|state| state.support.can_push()) {
         let emit = push.emit();
         ::leptos::task::spawn_local(async move {
-            let (registered, started) = hook::start(&options, emit).await;
-            push.registration.try_set_value(registered);
-            watch.try_set_value(started);
+            let keep = move |registered| drop(push.registration.try_set_value(Some(registered)));
+            watch.try_set_value(hook::start(&options, keep, emit).await);
         });
     }
     push

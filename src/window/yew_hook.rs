@@ -95,8 +95,8 @@ pub fn use_push(options: UsePushOptions) -> UsePushHandle {
             if can_push {
                 let (options, watch, alive) = (options.clone(), watch.clone(), alive.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let (registered, started) = hook::start(&options, move |change| dispatcher.dispatch(change)).await;
-                    *registration.borrow_mut() = registered;
+                    let keep = move |registered| *registration.borrow_mut() = Some(registered);
+                    let started = hook::start(&options, keep, move |change| dispatcher.dispatch(change)).await;
                     if alive.get() {
                         *watch.borrow_mut() = started;
                     }

@@ -102,13 +102,11 @@ impl DevTools {
         };
         self.call_in(Some(&session), "HeapProfiler.collectGarbage", json!({})).await;
         let heap = self.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
-        // wasm_bindgen() hands back the instance the Rust worker started; a JS worker has no wasm.
-        let wasm = self
-            .evaluate_in(
-                &session,
-                "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen().then(w => w.memory.buffer.byteLength)",
-            )
-            .await;
+        // wasm_bindgen() hands back the instance the Rust worker started (its exports' names are
+        // minified: the memory is the export that is one); a JS worker has no wasm.
+        let expression = "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen()
+            .then(w => Object.values(w).find(e => e instanceof WebAssembly.Memory).buffer.byteLength)";
+        let wasm = self.evaluate_in(&session, expression).await;
         self.call("Target.detachFromTarget", json!({"sessionId": session})).await;
         json!({"js_heap": heap["usedSize"], "wasm_memory": wasm})
     }

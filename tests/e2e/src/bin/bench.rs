@@ -65,13 +65,15 @@ impl Page {
 
     /// Latency of one push: delivered, then read once it has surely settled (headless Chromium
     /// loses a notification when the page reads while the worker is showing it). Answers the
-    /// machine-clock latency and the probe's in-worker time.
-    async fn latency(&mut self, tag: &str, settle: Duration) -> (Option<f64>, Option<f64>) {
+    /// machine-clock latency and the probe's in-worker times (to the `showNotification` call,
+    /// and to its promise resolving).
+    async fn latency(&mut self, tag: &str, settle: Duration) -> (Option<f64>, Option<[f64; 2]>) {
         let sent = self.deliver(tag).await;
         tokio::time::sleep(settle).await;
         let shown = self.take_notifications().await;
-        let inner = self.devtools.worker_evaluate(&self.origin, &format!("self.benchTimings[{tag:?}]")).await;
-        (shown.iter().find(|(t, _)| t == tag).map(|(_, at)| at - sent), inner.as_f64())
+        let inner = self.devtools.worker_evaluate(&self.origin, &format!("self.benchTimings.get({tag:?})")).await;
+        let inner = inner.as_array().and_then(|pair| Some([pair.first()?.as_f64()?, pair.get(1)?.as_f64()?]));
+        (shown.iter().find(|(t, _)| t == tag).map(|(_, at)| at - sent), inner)
     }
 
     async fn worker_memory(&mut self) -> Value {
@@ -79,13 +81,28 @@ impl Page {
     }
 }
 
-/// One worker's latency samples: by the machine's clock and inside the worker, warm and cold.
+/// One worker's latency samples: by the machine's clock, and inside the worker to the
+/// `showNotification` call and to its promise, warm and cold.
 #[derive(Default)]
 struct Samples {
     warm: Vec<f64>,
     cold: Vec<f64>,
-    warm_inner: Vec<f64>,
-    cold_inner: Vec<f64>,
+    warm_call: Vec<f64>,
+    cold_call: Vec<f64>,
+    warm_shown: Vec<f64>,
+    cold_shown: Vec<f64>,
+}
+
+impl Samples {
+    fn add(&mut self, cold: bool, (clock, inner): (Option<f64>, Option<[f64; 2]>)) {
+        let (at, call, shown) = match cold {
+            false => (&mut self.warm, &mut self.warm_call, &mut self.warm_shown),
+            true => (&mut self.cold, &mut self.cold_call, &mut self.cold_shown),
+        };
+        at.extend(clock);
+        call.extend(inner.map(|[call, _]| call));
+        shown.extend(inner.map(|[_, shown]| shown));
+    }
 }
 
 /// Warm and cold latency samples of every worker, taken in turns (Rust, JS, floor, true floor,
@@ -98,18 +115,14 @@ async fn latencies(pages: &mut [Page; 4]) -> [Samples; 4] {
     }
     for i in 0..SAMPLES {
         for (page, samples) in pages.iter_mut().zip(samples.iter_mut()) {
-            let (clock, inner) = page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await;
-            samples.warm.extend(clock);
-            samples.warm_inner.extend(inner);
+            samples.add(false, page.latency(&format!("warm-{i}"), Duration::from_millis(300)).await);
         }
     }
     for i in 0..SAMPLES {
         for (page, samples) in pages.iter_mut().zip(samples.iter_mut()) {
             page.devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
             tokio::time::sleep(Duration::from_millis(100)).await;
-            let (clock, inner) = page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await;
-            samples.cold.extend(clock);
-            samples.cold_inner.extend(inner);
+            samples.add(true, page.latency(&format!("cold-{i}"), Duration::from_millis(700)).await);
         }
     }
     samples
@@ -177,8 +190,7 @@ async fn main() {
     let [rust_page, js_page, ..] = &mut pages;
     let [rust_burst, js_burst] = bursts(rust_page, js_page).await;
     let rust_soak = soak(rust_page).await;
-    let figures =
-        |s: Samples| json!({"warm": s.warm, "cold": s.cold, "warm_inner": s.warm_inner, "cold_inner": s.cold_inner});
+    let figures = |s: Samples| json!({"warm": s.warm, "cold": s.cold, "warm_call": s.warm_call, "cold_call": s.cold_call, "warm_shown": s.warm_shown, "cold_shown": s.cold_shown});
     let with_bursts = |s: Samples, burst: Value| {
         let mut figures = figures(s);
         figures["bursts"] = burst["bursts"].clone();
