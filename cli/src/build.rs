@@ -61,8 +61,8 @@ pub struct Build {
     pub out: PathBuf,
     /// The project's `Cargo.toml` (default: the project around the current folder, if any).
     pub manifest_path: Option<PathBuf>,
-    /// The `wasm-push` source the ready-made worker is built from, when the project names none
-    /// (default: the project's `wasm-push`, else this command's version from crates.io).
+    /// A `wasm-push` source folder to build the ready-made worker from (default: the project's
+    /// `wasm-push`, else this command's own version from crates.io).
     pub wasm_push_path: Option<PathBuf>,
 }
 

@@ -1,5 +1,5 @@
-//! The entry points a worker crate exports for the shim (`listeners.js` in `cargo-wasm-push`), and recovery from a
-//! panic in a hook.
+//! The entry points a worker crate exports for the shim (`listeners.js`, which `cargo wasm-push
+//! build` puts around the glue), and recovery from a panic in a hook.
 
 /// Makes a panic anywhere in the worker's wasm (a user's hook, say) cost only the push it
 /// happened in: the panic hook asks wasm-bindgen for a fresh instance of the module before the
@@ -18,7 +18,7 @@ pub fn recover_after_panics() {
     }));
 }
 
-/// Exports the four entry points the shim (`listeners.js` in `cargo-wasm-push`) calls: `on_push`,
+/// Exports the four entry points the shim (`listeners.js`) calls: `on_push`,
 /// `on_notification_click`, `on_notification_close` and `on_push_subscription_change`, each
 /// handing its event to the `Runtime` the expression builds (once, on first use). The crate
 /// that calls it must depend on `wasm-bindgen`.

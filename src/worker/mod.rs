@@ -15,7 +15,7 @@
 //!     .on_click(|click| (click.action == "inbox").then(|| "/inbox".to_owned())));
 //! ```
 //!
-//! One push, as the files read: the shim (`listeners.js` in `cargo-wasm-push`) calls `on_push` (`export.rs`),
+//! One push, as the files read: the shim (`listeners.js`) calls `on_push` (`export.rs`),
 //! which hands the event to `Runtime::push` (`push.rs`): the shared decoder, the hooks
 //! (`runtime.rs`), the options (`options.rs`), `showNotification`, the receipt (`receipts.rs`)
 //! and a pending subscription (`resubscribe.rs`). Clicks and closes are in `click.rs`.

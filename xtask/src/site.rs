@@ -82,9 +82,7 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 /// `cargo wasm-push build --out push --wasm-push-path ../..`. They share one target folder,
 /// `target/recipes`. Answers each one's served folder: Yew, Leptos, plain.
 pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<[PathBuf; 3]> {
-    let mut path = vec![command_dir.to_owned()];
-    path.extend(std::env::split_paths(&setup::path_with_tools(tools)));
-    let path = std::env::join_paths(path).map_err(|e| e.to_string())?;
+    let path = path_with_command(tools, command_dir)?;
     let build = |recipe: &str, program: &Path, args: &[&str]| {
         say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
         run(std::process::Command::new(program)
@@ -99,6 +97,27 @@ pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path
     build("plain-site", Path::new("cargo"), &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."])?;
     let examples = root().join("examples");
     Ok([examples.join("yew-trunk/dist"), examples.join("leptos-trunk/dist"), examples.join("plain-site")])
+}
+
+/// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its
+/// worker, built as a user builds theirs: `cargo wasm-push build --worker tested-worker` in the
+/// crate's folder, into `target/www-own-worker`.
+pub(crate) fn own_worker_site(tools: &setup::WasmTools, site: &Path, command_dir: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-own-worker")?;
+    say("building examples/tested-worker with cargo wasm-push build --worker tested-worker");
+    run(std::process::Command::new("cargo")
+        .args(["wasm-push", "build", "--worker", "tested-worker", "--out"])
+        .arg(&out)
+        .current_dir(root().join("examples/tested-worker"))
+        .env("PATH", path_with_command(tools, command_dir)?))?;
+    Ok(out)
+}
+
+/// PATH with `cargo wasm-push` (`command_dir`) first, then the tools.
+fn path_with_command(tools: &setup::WasmTools, command_dir: &Path) -> Result<std::ffi::OsString> {
+    let mut path = vec![command_dir.to_owned()];
+    path.extend(std::env::split_paths(&setup::path_with_tools(tools)));
+    std::env::join_paths(path).map_err(|e| e.to_string())
 }
 
 /// Copies `tests/e2e/fixtures/{name}` to `to`.

@@ -3,7 +3,8 @@
 //! tests; then a table of every suite's counts.
 
 use crate::site::{
-    existing_worker_site, foreground_site, late_wasm_site, module_worker_site, panicking_site, recipes, site,
+    existing_worker_site, foreground_site, late_wasm_site, module_worker_site, own_worker_site, panicking_site,
+    recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
 use std::io::{BufRead, BufReader};
@@ -171,7 +172,9 @@ pub(crate) fn all() -> Result {
     let foreground = foreground_site(&site)?;
     let late_wasm = late_wasm_site(&site)?;
     let module_worker = module_worker_site(&site)?;
-    let [yew_recipe, leptos_recipe, plain_recipe] = recipes(&tools, &trunk, &setup::cargo_wasm_push()?)?;
+    let command_dir = setup::cargo_wasm_push()?;
+    let own_worker = own_worker_site(&tools, &site, &command_dir)?;
+    let [yew_recipe, leptos_recipe, plain_recipe] = recipes(&tools, &trunk, &command_dir)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -182,6 +185,7 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
         .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
+        .env("WASM_PUSH_OWN_WORKER_SITE", &own_worker)
         .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
         .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
         .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)

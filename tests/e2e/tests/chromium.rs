@@ -396,6 +396,18 @@ async fn a_warm_worker_keeps_its_memory_steady_through_bursts_of_pushes() {
     assert!(heap(3) <= heap(1) * 1.10, "JS heap after each burst, collected: {after:?}");
 }
 
+#[tokio::test]
+async fn a_worker_crate_of_ones_own_built_by_cargo_wasm_push_runs_its_hooks() {
+    // examples/tested-worker, built by `cargo wasm-push build --worker tested-worker`: its
+    // transform brands every title and puts chat messages under one tag.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_OWN_WORKER_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("own-worker", &site).await;
+    let chat = json!({"title": "Ana", "body": "Lunch?", "data": {"chat": 7}});
+    deliver(&mut devtools, &server.origin, &registration, &chat.to_string()).await;
+    let shown = browser.notifications().await;
+    assert_eq!(shown, [("Acme · Ana".to_owned(), "Lunch?".to_owned(), "chat".to_owned())]);
+}
+
 /// A recipe under `examples/`, built as its README says (`cargo xtask test` names its served
 /// folder in `setting`), served: its page registers its worker, which shows a JSON push as sent
 /// and a text push under the title the recipe set (`title` in the worker's settings).
