@@ -164,6 +164,20 @@ pub(crate) fn all() -> Result {
         results.push(run_suites(command, &format!("wasm-pack {path}"), &mut suites));
     }
 
+    // The examples of the items behind the wasm32 features (`yew`, `leptos`), which the
+    // default-feature doc tests wasm-pack ran do not compile.
+    say("doc tests for wasm32 with every wasm32 feature (yew, leptos, testing), in headless Chromium");
+    let mut doc_tests = cargo();
+    doc_tests
+        .args(["test", "--doc", "--no-fail-fast", "--color", "never", "--target", "wasm32-unknown-unknown"])
+        .args(["-p", "wasm-push", "--features", "yew,leptos,testing"])
+        .env_remove("GECKODRIVER")
+        .env_remove("SAFARIDRIVER")
+        .env("CHROMEDRIVER", &browsers.chromedriver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        .env("PATH", setup::path_with_tools(&tools));
+    results.push(run_suites(doc_tests, "Chromium, every feature", &mut suites));
+
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
     // The tools were checked at the start of this run; no need to ask again.
     let site = site(&tools)?;
