@@ -31,7 +31,9 @@ pub fn sizes(path: &Path) -> Result<[usize; 3]> {
 /// ```
 pub fn print_sizes(dir: &Path, files: &[std::path::PathBuf], totals: &[(&str, &[&str])]) -> Result {
     let line = |name: &str, [raw, gzip, brotli]: [usize; 3]| println!("{name:<36} {raw:>10} {gzip:>10} {brotli:>10}");
-    println!("\n{:<36} {:>10} {:>10} {:>10}", format!("file ({})", dir.display()), "raw", "gzip", "brotli");
+    // The folder on a line of its own: a long path (Trunk's staging folder) would push the
+    // columns out of line.
+    println!("\nin {}:\n{:<36} {:>10} {:>10} {:>10}", dir.display(), "file", "raw", "gzip", "brotli");
     for file in files {
         line(&file.strip_prefix(dir).unwrap_or(file).display().to_string(), sizes(file)?);
     }
