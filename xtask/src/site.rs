@@ -78,10 +78,11 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 
 /// The recipes under `examples/`, each built exactly as its README says, with `cargo wasm-push`
 /// (`command_dir`), wasm-bindgen, wasm-opt and esbuild on PATH, so nothing is downloaded: the
-/// Yew and Leptos apps with `trunk build --release`, the plain site with
-/// `cargo wasm-push build --out push --wasm-push-path ../..`. They share one target folder,
-/// `target/recipes`. Answers each one's served folder: Yew, Leptos, plain.
-pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<[PathBuf; 3]> {
+/// Yew and Leptos apps and the worker crate Trunk builds itself with `trunk build --release`,
+/// the plain site with `cargo wasm-push build --out push --wasm-push-path ../..`. They share one
+/// target folder, `target/recipes`. Answers each one's served folder: Yew, Leptos, plain, Trunk's
+/// worker.
+pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<[PathBuf; 4]> {
     let path = path_with_command(tools, command_dir)?;
     let build = |recipe: &str, program: &Path, args: &[&str]| {
         say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
@@ -91,12 +92,12 @@ pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path
             .env("PATH", &path)
             .env("CARGO_TARGET_DIR", root().join("target/recipes")))
     };
-    for recipe in ["yew-trunk", "leptos-trunk"] {
+    for recipe in ["yew-trunk", "leptos-trunk", "trunk-worker"] {
         build(recipe, trunk, &["build", "--release"])?;
     }
     build("plain-site", Path::new("cargo"), &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."])?;
     let examples = root().join("examples");
-    Ok([examples.join("yew-trunk/dist"), examples.join("leptos-trunk/dist"), examples.join("plain-site")])
+    Ok(["yew-trunk/dist", "leptos-trunk/dist", "plain-site", "trunk-worker/dist"].map(|site| examples.join(site)))
 }
 
 /// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its

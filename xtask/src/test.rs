@@ -188,7 +188,7 @@ pub(crate) fn all() -> Result {
     let module_worker = module_worker_site(&site)?;
     let command_dir = setup::cargo_wasm_push()?;
     let own_worker = own_worker_site(&tools, &site, &command_dir)?;
-    let [yew_recipe, leptos_recipe, plain_recipe] = recipes(&tools, &trunk, &command_dir)?;
+    let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe] = recipes(&tools, &trunk, &command_dir)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -203,6 +203,7 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
         .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
         .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)
+        .env("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE", &trunk_worker_recipe)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

@@ -396,16 +396,33 @@ async fn a_warm_worker_keeps_its_memory_steady_through_bursts_of_pushes() {
     assert!(heap(3) <= heap(1) * 1.10, "JS heap after each burst, collected: {after:?}");
 }
 
-#[tokio::test]
-async fn a_worker_crate_of_ones_own_built_by_cargo_wasm_push_runs_its_hooks() {
-    // examples/tested-worker, built by `cargo wasm-push build --worker tested-worker`: its
-    // transform brands every title and puts chat messages under one tag.
-    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_OWN_WORKER_SITE"));
-    let (server, browser, mut devtools, registration) = demo_serving("own-worker", &site).await;
+/// `examples/tested-worker` served from `setting`'s folder: its transform brands every title and
+/// puts chat messages under one tag.
+async fn tested_worker_runs_its_hooks(setting: &str) {
+    let site = std::path::PathBuf::from(e2e::setting(setting));
+    let (server, browser, mut devtools, registration) = demo_serving(setting, &site).await;
     let chat = json!({"title": "Ana", "body": "Lunch?", "data": {"chat": 7}});
     deliver(&mut devtools, &server.origin, &registration, &chat.to_string()).await;
     let shown = browser.notifications().await;
-    assert_eq!(shown, [("Acme · Ana".to_owned(), "Lunch?".to_owned(), "chat".to_owned())]);
+    assert_eq!(shown, [("Acme · Ana".to_owned(), "Lunch?".to_owned(), "chat".to_owned())], "{setting}");
+}
+
+#[tokio::test]
+async fn a_worker_crate_of_ones_own_built_by_cargo_wasm_push_runs_its_hooks() {
+    // Built by `cargo wasm-push build --worker tested-worker`.
+    tested_worker_runs_its_hooks("WASM_PUSH_OWN_WORKER_SITE").await;
+}
+
+#[tokio::test]
+async fn a_worker_crate_trunk_builds_itself_runs_under_push_js_named_for_its_glue() {
+    // examples/trunk-worker after `trunk build --release`: Trunk's `data-type="worker"` build of
+    // tested-worker (tested-worker.js and tested-worker_bg.wasm, named after the crate), and
+    // push.js from `cargo wasm-push shim`, told the glue's name by sw.js.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE"));
+    for file in ["push.js", "sw.js", "tested-worker.js", "tested-worker_bg.wasm"] {
+        assert!(site.join(file).is_file(), "the recipe's dist has no {file}");
+    }
+    tested_worker_runs_its_hooks("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE").await;
 }
 
 /// A recipe under `examples/`, built as its README says (`cargo xtask test` names its served
