@@ -418,7 +418,8 @@ fn report(table: &str) -> String {
            Cold: after `ServiceWorker.stopAllWorkers`, so the worker starts (and loads its wasm) for the push. 30 samples each, \
            taken in turns (Rust, JS, floor, true floor, Rust, …, each worker in its own browser) so that a busy moment of the machine weighs on all. \
            **In the worker**: `bench/probe.js`, put in front of each measured worker (not of the files sized), times each push from the \
-           first push listener's entry to the resolution of the `showNotification` promise it led to, with `performance.now()` \
+           first push listener's entry to the `showNotification` call it led to (the worker's own work) and to that call's promise \
+           resolving (the browser's part too), with `performance.now()` \
            (0.1 ms steps, jittered, without cross-origin isolation: the mean of 30 samples judges a few hundredths of a millisecond).\n\
          - **Burst**: 500 pushes with distinct tags delivered back to back; shown is what `getNotifications()` lists, \
            time is the first push to the last notification's timestamp. Three bursts per worker, in turns (one burst's \
