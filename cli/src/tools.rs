@@ -60,6 +60,7 @@ impl Tools {
                         "could not install wasm-bindgen-cli {version}: cargo install failed ({status})"
                     ));
                 }
+                say("(this command runs it from there: that folder need not be on PATH, whatever cargo says)");
                 installed.join("bin/wasm-bindgen")
             }
         };
