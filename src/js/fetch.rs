@@ -1,17 +1,17 @@
 //! The one `fetch`: a JSON body with same-origin credentials, from a window or a worker.
 
+use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 /// `fetch(url, {method, body, credentials: "same-origin"})` with a JSON content type and one
-/// optional header (the window side's CSRF token); rejects only when no answer came back. It
-/// takes and gives `JsValue`s, so the worker calls it without the crate's `Error`.
-pub(crate) async fn fetch(
-    url: &str,
-    method: &str,
-    body: &JsValue,
-    header: Option<(&str, &str)>,
-) -> Result<web_sys::Response, JsValue> {
+/// optional header (the window side's CSRF token): the promise of its `Response`, rejected only
+/// when no answer came back (or the request could not be made). It takes and gives `JsValue`s,
+/// so the worker calls it without the crate's `Error`.
+pub(crate) fn fetch(url: &str, method: &str, body: &JsValue, header: Option<(&str, &str)>) -> Promise {
+    request(url, method, body, header).unwrap_or_else(|reason| Promise::reject(&reason))
+}
+
+fn request(url: &str, method: &str, body: &JsValue, header: Option<(&str, &str)>) -> Result<Promise, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
@@ -26,6 +26,5 @@ pub(crate) async fn fetch(
     // `fetch` lives on Window and on WorkerGlobalScope: call whichever this global is.
     let global = js_sys::global();
     let fetch: js_sys::Function = super::get(&global, "fetch").dyn_into()?;
-    let promise: js_sys::Promise = fetch.call1(&global, &request)?.unchecked_into();
-    Ok(JsFuture::from(promise).await?.unchecked_into())
+    Ok(fetch.call1(&global, &request)?.unchecked_into())
 }

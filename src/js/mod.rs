@@ -8,6 +8,7 @@ mod error;
 mod fetch;
 pub(crate) mod message;
 mod object;
+pub(crate) mod promise;
 pub(crate) mod subscription;
 pub(crate) mod sync;
 pub(crate) mod sys;

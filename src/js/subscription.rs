@@ -68,11 +68,12 @@ pub(crate) fn push_manager(registration: &web_sys::ServiceWorkerRegistration) ->
     (!manager.is_undefined() && !manager.is_null()).then_some(manager)
 }
 
-/// The registration's current push subscription, if it has one.
-pub(crate) async fn current(
-    registration: &web_sys::ServiceWorkerRegistration,
-) -> Result<Option<PushSubscription>, JsValue> {
-    let manager = push_manager(registration).ok_or("this browser has no PushManager")?;
-    let raw = wasm_bindgen_futures::JsFuture::from(manager.get_subscription()?).await?;
-    Ok(wasm_bindgen::JsCast::dyn_into(raw).ok())
+/// The promise of the registration's current push subscription (`null` when it has none),
+/// rejected where the browser has no `PushManager`.
+pub(crate) fn current(registration: &web_sys::ServiceWorkerRegistration) -> js_sys::Promise {
+    match push_manager(registration).map(|manager| manager.get_subscription()) {
+        Some(Ok(promise)) => promise,
+        Some(Err(reason)) => js_sys::Promise::reject(&reason),
+        None => js_sys::Promise::reject(&"this browser has no PushManager".into()),
+    }
 }

@@ -6,12 +6,12 @@
 //! The record is one JSON response under a fixed same-origin URL, readable by the origin's pages
 //! and its worker alike; the application server key the browser subscribed with is another.
 
+use super::promise::{quietly, resolved, then};
 use super::{fetch, get, object};
 use crate::shared::SyncRecord;
 use crate::Subscription;
-use js_sys::{Reflect, JSON};
+use js_sys::{Array, Promise, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 const CACHE: &str = "wasm-push";
 /// Relative to the origin, so pages at any path and the worker find the same entries.
@@ -19,69 +19,96 @@ const RECORD: &str = "/wasm-push/last-subscription.json";
 const KEY: &str = "/wasm-push/application-server-key.json";
 
 /// Sends the subscription and keeps what the server was told: [`post`], then what [`record`]
-/// does, written in place (a future less to nest: 0.2 KB gzip less in the window package).
-/// Answers the response, or why none came.
-pub(crate) async fn send(
+/// does. The promise of the response, rejected with why none came.
+pub(crate) fn send(
     url: &str,
     subscription: &Subscription,
     old_endpoint: Option<&str>,
-    record: Option<&SyncRecord>,
+    previous: Option<SyncRecord>,
     header: Option<(&str, &str)>,
-) -> Result<web_sys::Response, JsValue> {
-    let answer = post(url, subscription, old_endpoint, header).await;
-    let acknowledged = matches!(&answer, Ok(response) if response.ok());
-    keep(&SyncRecord::after_send(record, subscription, acknowledged, now())).await;
-    answer
+) -> Promise {
+    let subscription = subscription.clone();
+    then(&post(url, &subscription, old_endpoint, header), move |answer| {
+        let acknowledged = matches!(&answer, Ok(response) if ok(response));
+        let kept = record(previous.as_ref(), &subscription, acknowledged);
+        Ok(then(&kept, move |_| answer).into())
+    })
+}
+
+/// Whether a fetch's answer is a 2xx response.
+pub(crate) fn ok(response: &JsValue) -> bool {
+    response.dyn_ref::<web_sys::Response>().is_some_and(web_sys::Response::ok)
 }
 
 /// POSTs the subscription's `toJSON()` form, plus `oldEndpoint` when there is one (so a server
 /// that knows the field drops the old row, and one that does not still stores the new), to
 /// `url`. The one shape in which a subscription reaches an app server, from a page or the worker.
-pub(crate) async fn post(
+pub(crate) fn post(
     url: &str,
     subscription: &Subscription,
     old_endpoint: Option<&str>,
     header: Option<(&str, &str)>,
-) -> Result<web_sys::Response, JsValue> {
+) -> Promise {
     let body = subscription.to_js();
     if let Some(old_endpoint) = old_endpoint {
-        Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into())?;
+        let _ = Reflect::set(&body, &"oldEndpoint".into(), &old_endpoint.into());
     }
-    fetch(url, "POST", &JSON::stringify(&body)?.into(), header).await
+    match JSON::stringify(&body) {
+        Ok(body) => fetch(url, "POST", &body.into(), header),
+        Err(reason) => Promise::reject(&reason),
+    }
 }
 
 /// Keeps what the server was last told: `subscription`, acknowledged (2xx) or not, beside the
 /// `previous` record (whose endpoint the server still holds if this one was not acknowledged).
-pub(crate) async fn record(previous: Option<&SyncRecord>, subscription: &Subscription, acknowledged: bool) {
-    keep(&SyncRecord::after_send(previous, subscription, acknowledged, now())).await;
+pub(crate) fn record(previous: Option<&SyncRecord>, subscription: &Subscription, acknowledged: bool) -> Promise {
+    keep(&SyncRecord::after_send(previous, subscription, acknowledged, now()))
 }
 
-async fn cache() -> Option<web_sys::Cache> {
-    let caches: web_sys::CacheStorage = get(&js_sys::global(), "caches").dyn_into().ok()?;
-    JsFuture::from(caches.open(CACHE)).await.ok()?.dyn_into().ok()
-}
-
-/// The JSON kept under `entry`, if any (and Cache Storage is there).
-async fn read(entry: &str) -> Option<JsValue> {
-    let cache = cache().await?;
-    let response: web_sys::Response = JsFuture::from(cache.match_with_str(entry)).await.ok()?.dyn_into().ok()?;
-    JsFuture::from(response.json().ok()?).await.ok()
-}
-
-/// Keeps `json` under `entry`; a browser without Cache Storage keeps nothing (and loses nothing
-/// that it had).
-async fn write(entry: &str, json: &JsValue) {
-    let Some(cache) = cache().await else { return };
-    let Ok(Some(text)) = JSON::stringify(json).map(|t| t.as_string()) else { return };
-    if let Ok(response) = web_sys::Response::new_with_opt_str(Some(&text)) {
-        let _ = JsFuture::from(cache.put_with_str(entry, &response)).await;
+/// The origin's cache of wasm-push's entries, or `undefined` without Cache Storage.
+fn cache() -> Promise {
+    match get(&js_sys::global(), "caches").dyn_into::<web_sys::CacheStorage>() {
+        Ok(caches) => quietly_as(&caches.open(CACHE)),
+        Err(_) => resolved(JsValue::UNDEFINED),
     }
 }
 
-/// The record, if one was kept.
-pub(crate) async fn load() -> Option<SyncRecord> {
-    let json = read(RECORD).await?;
-    let member = |name: &str| get(&json, name);
+/// `promise`'s value, or `undefined` when it was rejected.
+fn quietly_as(promise: &Promise) -> Promise {
+    then(promise, |outcome| Ok(outcome.unwrap_or_default()))
+}
+
+/// The JSON kept under `entry`, or `undefined` (nothing kept, or no Cache Storage).
+fn read(entry: &'static str) -> Promise {
+    then(&cache(), move |cache| {
+        let Some(cache) = cache?.dyn_into::<web_sys::Cache>().ok() else { return Ok(JsValue::UNDEFINED) };
+        Ok(quietly_as(&then(&cache.match_with_str(entry), |response| {
+            let response: web_sys::Response = response?.dyn_into()?;
+            Ok(response.json()?.into())
+        }))
+        .into())
+    })
+}
+
+/// Keeps `json` under `entry`; a browser without Cache Storage keeps nothing (and loses nothing
+/// that it had). Never rejects.
+fn write(entry: &'static str, json: &JsValue) -> Promise {
+    let text = JSON::stringify(json).ok().and_then(|text| text.as_string());
+    quietly(&then(&cache(), move |cache| {
+        let cache: web_sys::Cache = cache?.dyn_into()?;
+        let response = web_sys::Response::new_with_opt_str(text.as_deref())?;
+        Ok(cache.put_with_str(entry, &response).into())
+    }))
+}
+
+/// The promise of the kept record's JSON (`undefined` when none), which [`stored`] reads.
+pub(crate) fn load() -> Promise {
+    read(RECORD)
+}
+
+/// The record in what [`load`] fulfilled with, if one was kept.
+pub(crate) fn stored(json: &JsValue) -> Option<SyncRecord> {
+    let member = |name: &str| get(json, name);
     Some(SyncRecord {
         subscription: Subscription::from_js(&member("subscription"))?,
         old_endpoint: member("oldEndpoint").as_string(),
@@ -90,7 +117,7 @@ pub(crate) async fn load() -> Option<SyncRecord> {
     })
 }
 
-async fn keep(record: &SyncRecord) {
+fn keep(record: &SyncRecord) -> Promise {
     let old_endpoint = record.old_endpoint.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     let json = object(&[
         ("subscription", record.subscription.to_js().into()),
@@ -98,39 +125,39 @@ async fn keep(record: &SyncRecord) {
         ("acknowledged", record.acknowledged.into()),
         ("since", record.since.into()),
     ]);
-    write(RECORD, &json).await;
+    write(RECORD, &json)
 }
 
 /// Keeps the application server key this browser subscribed with (base64url), so the worker
 /// can subscribe again when a `pushsubscriptionchange` carries no subscription at all (Chrome
 /// 138 fires one so after permission is granted again).
-pub(crate) async fn keep_key(key: &str) {
-    write(KEY, &object(&[("key", key.into())]).into()).await;
+pub(crate) fn keep_key(key: &str) -> Promise {
+    write(KEY, &object(&[("key", key.into())]).into())
 }
 
-/// The key [`keep_key`] kept, if any.
-pub(crate) async fn load_key() -> Option<String> {
-    get(&read(KEY).await?, "key").as_string()
+/// The promise of the key [`keep_key`] kept (a string), or `undefined`.
+pub(crate) fn load_key() -> Promise {
+    then(&read(KEY), |json| Ok(get(&json?, "key")))
 }
 
 /// Forgets the record and the key (after the app server removed the subscription).
-pub(crate) async fn forget() {
-    forget_entries(&[RECORD, KEY]).await;
+pub(crate) fn forget() -> Promise {
+    forget_entries(&[RECORD, KEY])
 }
 
 /// Forgets the key only (after the browser's subscription ended): a change event must not
 /// subscribe again a user who turned notifications off, while the record still says which
 /// endpoint the app server holds, for the next save to drop.
-pub(crate) async fn forget_key() {
-    forget_entries(&[KEY]).await;
+pub(crate) fn forget_key() -> Promise {
+    forget_entries(&[KEY])
 }
 
-async fn forget_entries(entries: &[&str]) {
-    if let Some(cache) = cache().await {
-        for entry in entries {
-            let _ = JsFuture::from(cache.delete_with_str(entry)).await;
-        }
-    }
+fn forget_entries(entries: &'static [&'static str]) -> Promise {
+    quietly(&then(&cache(), move |cache| {
+        let cache: web_sys::Cache = cache?.dyn_into()?;
+        let deleting: Array = entries.iter().map(|entry| JsValue::from(cache.delete_with_str(entry))).collect();
+        Ok(Promise::all(&deleting).into())
+    }))
 }
 
 /// Milliseconds since the epoch.

@@ -55,3 +55,23 @@ pub fn set_app_badge(count: u64) -> Option<js_sys::Promise> {
     let function: js_sys::Function = js_sys::Reflect::get(&navigator, &name.into()).ok()?.dyn_into().ok()?;
     function.call1(&navigator, &argument).ok()?.dyn_into().ok()
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// What `Promise.allSettled` answers: a promise of each promise's outcome, never rejected.
+    #[wasm_bindgen(extends = js_sys::Promise, js_name = Promise)]
+    pub type Settling;
+
+    /// `Promise.allSettled(promises)`.
+    #[wasm_bindgen(js_namespace = Promise, js_name = allSettled)]
+    pub fn all_settled(promises: &js_sys::Array) -> Settling;
+
+    /// `settling.then(step)` with a function made on the Rust side (js-sys' `then` borrows a
+    /// `Closure`, which a step that outlives its caller cannot be).
+    #[wasm_bindgen(method, js_name = then)]
+    pub fn then_call(this: &Settling, step: &JsValue) -> js_sys::Promise;
+
+    /// `setTimeout(callback, milliseconds)` on the global, a window's or a worker's.
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(callback: &js_sys::Function, milliseconds: u32) -> JsValue;
+}

@@ -88,7 +88,7 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
-        let record = store::load().await;
+        let record = kept().await;
         // The server still holds an endpoint this browser had before: drop it with this save.
         let old_endpoint =
             record.as_ref().and_then(SyncRecord::server_endpoint).filter(|e| *e != subscription.endpoint);
@@ -107,7 +107,7 @@ impl AppServer {
         let body = js_sys::JSON::stringify(&subscription.to_js())?;
         let token = self.token();
         answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await?;
-        store::forget().await;
+        let _ = store::forget().await;
         Ok(())
     }
 
@@ -121,7 +121,7 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn replace(&self, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
-        self.post(store::load().await, old_endpoint, subscription).await
+        self.post(kept().await, old_endpoint, subscription).await
     }
 
     /// Brings the app server in step with the browser, as a page should on every load: sends the
@@ -140,7 +140,7 @@ impl AppServer {
         let Some(current) = registration.subscription().await? else {
             return Ok(Synced::NotSubscribed);
         };
-        let record = store::load().await;
+        let record = kept().await;
         match next_step(&current, record.as_ref(), store::now()) {
             Step::UpToDate => Ok(Synced::UpToDate),
             Step::Send { old_endpoint } => {
@@ -164,7 +164,7 @@ impl AppServer {
         subscription: &Subscription,
     ) -> Result<(), Error> {
         let token = self.token();
-        answer(send(&self.save_url, subscription, old_endpoint, record.as_ref(), self.csrf(&token)).await).await
+        answer(send(&self.save_url, subscription, old_endpoint, record, self.csrf(&token)).await).await
     }
 
     /// The CSRF token: the one given, else the page's `<meta name="csrf-token">`.
@@ -200,12 +200,17 @@ pub enum Synced {
     Renewed(Subscription),
 }
 
-/// The app server's answer as the window side's `Result`: a non-2xx answer is
-/// [`Error::Server`] (with the error the body names, read by the one reader of such answers),
-/// no answer at all [`Error::Network`].
-async fn answer(response: Result<web_sys::Response, JsValue>) -> Result<(), Error> {
-    let response = match response {
-        Ok(response) => response,
+/// What the sync record says the app server was last told, if anything.
+async fn kept() -> Option<SyncRecord> {
+    store::stored(&store::load().await.ok()?)
+}
+
+/// The app server's answer (a fetch's outcome) as the window side's `Result`: a non-2xx answer
+/// is [`Error::Server`] (with the error the body names, read by the one reader of such
+/// answers), no answer at all [`Error::Network`].
+async fn answer(response: Result<JsValue, JsValue>) -> Result<(), Error> {
+    let response: web_sys::Response = match response {
+        Ok(response) => response.unchecked_into(),
         // fetch rejects only when no answer came back at all.
         Err(err) => return Err(Error::Network(Error::from(err).to_string())),
     };

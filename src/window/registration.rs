@@ -150,7 +150,7 @@ impl Registration {
     pub async fn subscribe(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
         let subscription = self.subscribe_raw(key).await?;
         // Kept for the worker, which subscribes again with it when a change event carries nothing.
-        sync::keep_key(&key.to_base64url()).await;
+        let _ = sync::keep_key(&key.to_base64url()).await;
         to_subscription(&subscription)
     }
 
@@ -225,7 +225,7 @@ impl Registration {
     /// ```
     pub async fn unsubscribe(&self) -> Result<bool, Error> {
         // A user who turned notifications off is not subscribed again by a change event.
-        sync::forget_key().await;
+        let _ = sync::forget_key().await;
         match self.raw_subscription().await? {
             Some(raw) => {
                 let done = JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;
@@ -242,7 +242,7 @@ impl Registration {
 
     async fn raw_subscription(&self) -> Result<Option<PushSubscription>, Error> {
         self.push_manager()?;
-        Ok(current(&self.raw).await?)
+        Ok(current(&self.raw).await?.dyn_into().ok())
     }
 }
 

@@ -4,10 +4,10 @@
 use super::clients::open_or_focus;
 use super::runtime::{scope, Click, Runtime};
 use crate::click_target;
+use crate::js::promise::then;
 use crate::js::{get, sys};
 use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::NotificationEvent;
 
 impl Runtime {
@@ -25,10 +25,9 @@ impl Runtime {
         event.notification().close();
         let (click, data) = self.click_of(event);
         let inner = self.inner.clone();
-        future_to_promise(async move {
-            open_or_focus(&click.target).await?;
-            inner.receipt("clicked", &click.tag, &click.action, &data).await;
-            Ok(JsValue::UNDEFINED)
+        then(&open_or_focus(click.target.clone()), move |opened| {
+            opened?;
+            Ok(inner.receipt("clicked", &click.tag, &click.action, &data).into())
         })
     }
 
@@ -70,10 +69,6 @@ impl Runtime {
     pub fn notification_close(&self, event: &NotificationEvent) -> Promise {
         let notification = event.notification();
         let data = get(&notification.data(), "data");
-        let (tag, inner) = (notification.tag().unwrap_or_default(), self.inner.clone());
-        future_to_promise(async move {
-            inner.receipt("closed", &tag, "", &data).await;
-            Ok(JsValue::UNDEFINED)
-        })
+        self.inner.receipt("closed", &notification.tag().unwrap_or_default(), "", &data)
     }
 }

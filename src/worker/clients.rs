@@ -2,49 +2,46 @@
 //! opening one for a click.
 
 use super::runtime::scope;
-use js_sys::Array;
+use crate::js::promise::{quietly, then};
+use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use web_sys::WindowClient;
 
-/// The origin's windows, controlled by this worker or not.
-async fn windows() -> Result<Vec<WindowClient>, JsValue> {
+/// The promise of the origin's windows (an array), controlled by this worker or not.
+pub(super) fn windows() -> Promise {
     let query = web_sys::ClientQueryOptions::new();
     query.set_type(web_sys::ClientType::Window);
     query.set_include_uncontrolled(true);
-    let found = JsFuture::from(scope().clients().match_all_with_options(&query)).await?;
-    Ok(Array::from(&found).iter().filter_map(|client| client.dyn_into().ok()).collect())
+    scope().clients().match_all_with_options(&query)
 }
 
-/// A window of the site the user is looking at: focused and visible.
-pub(super) async fn focused_window() -> Option<WindowClient> {
-    windows()
-        .await
-        .ok()?
-        .into_iter()
-        .find(|window| window.focused() && window.visibility_state() == web_sys::VisibilityState::Visible)
+/// The windows in what [`windows`] fulfilled with (none in anything but an array).
+fn found(windows: &JsValue) -> impl Iterator<Item = WindowClient> + '_ {
+    windows.dyn_ref::<Array>().into_iter().flat_map(Array::iter).filter_map(|client| client.dyn_into().ok())
+}
+
+/// Of what [`windows`] fulfilled with, a window the user is looking at: focused and visible.
+pub(super) fn focused_window(windows: &JsValue) -> Option<WindowClient> {
+    found(windows).find(|window| window.focused() && window.visibility_state() == web_sys::VisibilityState::Visible)
 }
 
 /// Focuses a window already on `target`, else navigates an open window of the origin there,
 /// else opens a new one.
-pub(super) async fn open_or_focus(target: &str) -> Result<(), JsValue> {
-    let windows = windows().await?;
-    if let Some(window) = windows.iter().find(|window| window.url() == target) {
-        JsFuture::from(window.focus()?).await?;
-        return Ok(());
-    }
-    if let Some(window) = windows.first() {
-        // navigate() rejects for a window this worker does not control: open one instead.
-        if let Ok(navigating) = window.navigate(target) {
-            if let Ok(navigated) = JsFuture::from(navigating).await {
-                if let Ok(navigated) = navigated.dyn_into::<WindowClient>() {
-                    if let Ok(focusing) = navigated.focus() {
-                        let _ = JsFuture::from(focusing).await;
-                    }
-                    return Ok(());
-                }
-            }
+pub(super) fn open_or_focus(target: String) -> Promise {
+    then(&windows(), move |windows| {
+        let windows: Vec<WindowClient> = found(&windows?).collect();
+        if let Some(window) = windows.iter().find(|window| window.url() == target) {
+            return Ok(window.focus()?.into());
         }
-    }
-    JsFuture::from(scope().clients().open_window(target)).await.map(|_| ())
+        // navigate() rejects for a window this worker does not control: open one instead.
+        let Some(navigating) = windows.first().and_then(|window| window.navigate(&target).ok()) else {
+            return Ok(scope().clients().open_window(&target).into());
+        };
+        Ok(then(&navigating, move |navigated| match navigated.map(JsCast::dyn_into::<WindowClient>) {
+            // Focusing is a nicety once the window shows the target.
+            Ok(Ok(window)) => Ok(window.focus().map_or(JsValue::UNDEFINED, |focusing| quietly(&focusing).into())),
+            _ => Ok(scope().clients().open_window(&target).into()),
+        })
+        .into())
+    })
 }

@@ -8,17 +8,18 @@
 //! keeps `core::fmt`, serde_json and the window side's `Error` off its paths; the hooks that
 //! need serde_json's `Value` bring it in only when a worker sets them.
 
-use super::clients::focused_window;
+use super::clients::{focused_window, windows};
 use super::options::options;
 use super::runtime::{scope, Inner, Runtime};
 use super::Foreground;
+use crate::js::promise::{quietly, resolved, then};
 use crate::js::{get, message, sys, Js};
 use crate::shared::{decode_proposal, decode_with};
 use crate::NotificationPayload;
 use js_sys::{Promise, Reflect, JSON};
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::PushEvent;
 
 impl Runtime {
@@ -44,34 +45,34 @@ impl Runtime {
         let declarative = event.unchecked_ref::<sys::DeclarativePushEvent>();
         let proposal = if bytes.is_none() { declarative.notification() } else { None };
         let (payload, data) = inner.payload(bytes.as_deref(), proposal, declarative.app_badge());
-        // Shown from this call, not from a later turn of the async executor: the push's latency
-        // is the browser's, not the executor's.
+        // Shown from this call, not from a later step of the chain: the push's latency is the
+        // browser's, not the promise queue's.
         let showing = (inner.config.foreground == Foreground::Show).then(|| inner.start_show(&payload, &data));
-        future_to_promise(async move {
-            // With `foreground=page` or `both`, a focused, visible window of the site gets the
-            // push as a message; only `page` with such a window skips the notification, and not
-            // in WebKit, which revokes the subscriptions of sites that skip it.
-            let page = match inner.config.foreground {
-                Foreground::Show => None,
-                Foreground::Page | Foreground::Both => focused_window().await,
-            };
+        // With `foreground=page` or `both`, a focused, visible window of the site gets the push
+        // as a message; only `page` with such a window skips the notification, and not in
+        // WebKit, which revokes the subscriptions of sites that skip it.
+        let windows = match inner.config.foreground {
+            Foreground::Show => resolved(JsValue::UNDEFINED),
+            Foreground::Page | Foreground::Both => windows(),
+        };
+        then(&windows, move |windows| {
+            let page = windows.ok().as_ref().and_then(focused_window);
             if let Some(window) = &page {
                 let _ = window.post_message(&message::write(&payload, &data));
             }
             let user_agent = || get(&get(&js_sys::global(), "navigator"), "userAgent").as_string();
             let show = page.is_none() || inner.config.foreground.shows_too(&user_agent().unwrap_or_default());
-            if show {
-                let showing = showing.unwrap_or_else(|| inner.start_show(&payload, &data));
-                inner.finish_show(showing, &payload).await?;
-                if let Some(badge) = payload.app_badge.and_then(sys::set_app_badge) {
-                    // The badge is a nicety: a browser that refuses it does not fail the push.
-                    let _ = JsFuture::from(badge).await;
-                }
-            }
-            let event = if show { "shown" } else { "page" };
-            inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data).await;
-            inner.retry_pending().await;
-            Ok(JsValue::UNDEFINED)
+            let shown = match show {
+                true => inner.show(showing, &payload, &data),
+                false => resolved(JsValue::UNDEFINED),
+            };
+            Ok(then(&shown, move |shown| {
+                shown?;
+                let event = if show { "shown" } else { "page" };
+                let receipt = inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data);
+                Ok(then(&receipt, move |_| Ok(inner.retry_pending().into())).into())
+            })
+            .into())
         })
     }
 }
@@ -114,20 +115,33 @@ impl Inner {
         scope().registration().show_notification_with_options(&payload.title, &options(payload, data)).ok()
     }
 
-    /// Waits for a notification [`Inner::start_show`] started. A payload the browser refuses
-    /// (Chromium throws on `renotify` without a tag, for instance) shows the fallback instead,
-    /// under the payload's tag.
-    async fn finish_show(&self, showing: Option<Promise>, payload: &NotificationPayload) -> Result<(), JsValue> {
-        if let Some(promise) = showing {
-            if JsFuture::from(promise).await.is_ok() {
-                return Ok(());
-            }
-        }
-        let fallback = NotificationPayload { tag: payload.tag.clone(), ..self.config.fallback.payload() };
-        let promise = scope()
-            .registration()
-            .show_notification_with_options(&fallback.title, &options(&fallback, &JsValue::UNDEFINED))?;
-        JsFuture::from(promise).await.map(|_| ())
+    /// Finishes showing what [`Inner::start_show`] started, then sets the app badge. A payload
+    /// the browser refuses (Chromium throws on `renotify` without a tag, for instance) shows the
+    /// fallback instead, under the payload's tag; the promise rejects only when that fails too.
+    fn show(
+        self: &Rc<Self>,
+        started: Option<Option<Promise>>,
+        payload: &NotificationPayload,
+        data: &JsValue,
+    ) -> Promise {
+        let showing = started.unwrap_or_else(|| self.start_show(payload, data));
+        let (inner, tag, badge) = (self.clone(), payload.tag.clone(), payload.app_badge);
+        then(&showing.unwrap_or_else(|| Promise::reject(&JsValue::UNDEFINED)), move |shown| {
+            let shown = match shown {
+                Ok(_) => resolved(JsValue::UNDEFINED),
+                Err(_) => {
+                    let fallback = NotificationPayload { tag, ..inner.config.fallback.payload() };
+                    let options = options(&fallback, &JsValue::UNDEFINED);
+                    scope().registration().show_notification_with_options(&fallback.title, &options)?
+                }
+            };
+            Ok(then(&shown, move |shown| {
+                shown?;
+                // The badge is a nicety: a browser that refuses it does not fail the push.
+                Ok(badge.and_then(sys::set_app_badge).map_or(JsValue::UNDEFINED, |badge| quietly(&badge).into()))
+            })
+            .into())
+        })
     }
 }
 

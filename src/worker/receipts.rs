@@ -2,16 +2,17 @@
 //! POSTed to the configured `receipts_url`.
 
 use super::runtime::Inner;
+use crate::js::promise::{quietly, resolved};
 use crate::js::{fetch, object};
-use js_sys::JSON;
+use js_sys::{Promise, JSON};
 use wasm_bindgen::JsValue;
 
 impl Inner {
-    /// Reports an event to the receipts URL, when configured. Never fails: a receipt is
+    /// Reports an event to the receipts URL, when configured. Never rejects: a receipt is
     /// bookkeeping and must not cost the user a notification.
-    pub(super) async fn receipt(&self, event: &str, tag: &str, action: &str, data: &JsValue) {
+    pub(super) fn receipt(&self, event: &str, tag: &str, action: &str, data: &JsValue) -> Promise {
         let Some(url) = self.config.server_url(&self.location, self.config.receipts_url.as_deref()) else {
-            return;
+            return resolved(JsValue::UNDEFINED);
         };
         let body = object(&[
             ("event", event.into()),
@@ -19,8 +20,9 @@ impl Inner {
             ("action", action.into()),
             ("data", if data.is_undefined() { JsValue::NULL } else { data.clone() }),
         ]);
-        if let Ok(body) = JSON::stringify(&body) {
-            let _ = fetch(&url, "POST", &body, None).await;
+        match JSON::stringify(&body) {
+            Ok(body) => quietly(&fetch(&url, "POST", &body, None)),
+            Err(_) => resolved(JsValue::UNDEFINED),
         }
     }
 }
