@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_push::window::{AppServer, Registration};
-use wasm_push::worker::{Runtime, WorkerConfig};
+use wasm_push::worker::{click_target_in_worker, Runtime, WorkerConfig};
 use wasm_push::{click_target, ApplicationServerKey, Fallback, CLICK_TABLE, TABLE_SCOPE};
 use web_sys::{
     Notification, NotificationEvent, NotificationEventInit, PushEvent, PushEventInit, ServiceWorkerGlobalScope,
@@ -514,5 +514,18 @@ mod without_push {
                 assert_eq!(browser, target, "{requested:?}");
             }
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_worker_reading_urls_with_the_browsers_parser_sends_every_click_where_the_table_says() {
+        for (requested, expected) in CLICK_TABLE {
+            assert_eq!(click_target_in_worker(TABLE_SCOPE, Some(requested)), *expected, "{requested:?}");
+        }
+        // The scope's default port is the same origin, written or not; an unreadable scope never
+        // yields another target.
+        let scope = "https://app.example/";
+        assert_eq!(click_target_in_worker(scope, Some("https://app.example:443/a")), "https://app.example/a");
+        assert_eq!(click_target_in_worker("not a url", Some("/x")), "not a url");
+        assert_eq!(click_target_in_worker(scope, Some("\t\n ")), scope, "blank is nothing asked for");
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod promise;
 pub(crate) mod subscription;
 pub(crate) mod sync;
 pub(crate) mod sys;
+pub(crate) mod url;
 
 pub(crate) use fetch::fetch;
 pub(crate) use object::{get, object, Js};

@@ -32,6 +32,7 @@ pub use payload::{
 pub use permission::Permission;
 pub use subscription::{Subscription, SubscriptionKeys};
 pub use support::Support;
+pub(crate) use url::SameOrigin;
 pub use url::{click_target, same_origin_url, CLICK_TABLE, TABLE_SCOPE};
 
 #[cfg(target_arch = "wasm32")]
@@ -40,4 +41,5 @@ pub(crate) use {
     fields::{read_fields, write_fields, JsonBuild, JsonView},
     key::decode_base64,
     sync::{next_step, Step, SyncRecord},
+    url::click_target_by,
 };

@@ -1,9 +1,9 @@
 //! A click on a notification or one of its buttons, and a notification closed: where the click
 //! goes (held to the worker's origin), and the receipts.
 
+use super::click_target_in_worker;
 use super::clients::open_or_focus;
 use super::runtime::{scope, Click, Runtime};
-use crate::click_target;
 use crate::js::promise::then;
 use crate::js::{get, sys};
 use js_sys::Promise;
@@ -47,13 +47,13 @@ impl Runtime {
         let data = get(&meta, "data");
         let scope_url = scope().registration().scope();
         let mut click = Click {
-            target: click_target(&scope_url, requested.as_deref()),
+            target: click_target_in_worker(&scope_url, requested.as_deref()),
             tag: notification.tag().unwrap_or_default(),
             data: serde_json::Value::Null,
             action,
         };
         if let Some(url) = self.inner.on_click.as_ref().and_then(|hook| hook(&click, &data)) {
-            click.target = click_target(&scope_url, Some(&url));
+            click.target = click_target_in_worker(&scope_url, Some(&url));
         }
         (click, data)
     }

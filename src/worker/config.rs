@@ -1,5 +1,6 @@
 //! The default worker's settings, read from its script URL: `/sw.js?title=…&icon=…`.
 
+use crate::shared::SameOrigin;
 use crate::{same_origin_url, Fallback};
 
 /// Settings of the ready-made worker, taken from the query of the URL it was registered with,
@@ -130,8 +131,15 @@ impl WorkerConfig {
     /// assert_eq!(config.server_url("https://app.example/sw.js", config.receipts_url.as_deref()), None);
     /// ```
     pub fn server_url(&self, location: &str, url: Option<&str>) -> Option<String> {
+        self.server_url_by(same_origin_url, location, url)
+    }
+
+    /// [`WorkerConfig::server_url`] with the URLs read by `resolve` (in the worker, the
+    /// browser's `URL`).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn server_url_by(&self, resolve: SameOrigin, location: &str, url: Option<&str>) -> Option<String> {
         let url = url?;
-        same_origin_url(location, url).or_else(|| {
+        resolve(location, url).or_else(|| {
             let absolute = url.starts_with("https://") || url.starts_with("http://");
             (self.allow_cross_origin && absolute).then(|| url.to_owned())
         })

@@ -44,6 +44,20 @@ mod resubscribe;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 
+/// Where a click goes, as the worker decides it: [`click_target`](crate::click_target)'s rule
+/// with the browser's own URL parser. Public for the crate's browser suites, which hold it to
+/// `CLICK_TABLE` as the native tests hold `click_target`.
+///
+/// ```no_run
+/// let target = wasm_push::worker::click_target_in_worker("https://app.example/", Some("/inbox"));
+/// assert_eq!(target, "https://app.example/inbox");
+/// ```
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub fn click_target_in_worker(scope: &str, requested: Option<&str>) -> String {
+    crate::shared::click_target_by(crate::js::url::same_origin_url, scope, requested)
+}
+
 #[cfg(target_arch = "wasm32")]
 pub use {
     export::recover_after_panics,

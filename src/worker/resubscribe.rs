@@ -98,7 +98,7 @@ impl Inner {
         record: Option<SyncRecord>,
         tries: u32,
     ) -> Option<Promise> {
-        let url = self.config.server_url(&self.location, self.config.subscription_url.as_deref())?;
+        let url = self.server_url(self.config.subscription_url.as_deref())?;
         let offer = Rc::new(Offer { url, subscription, old_endpoint });
         let (taken, in_step) = (offer_until_taken(offer.clone(), tries, SYNC_FIRST_WAIT_MS), self.in_step.clone());
         Some(then(&taken, move |taken| {

@@ -3,6 +3,7 @@
 
 use super::WorkerConfig;
 use crate::js::get;
+use crate::js::url::same_origin_url;
 use crate::NotificationPayload;
 use js_sys::JSON;
 use std::cell::Cell;
@@ -66,6 +67,14 @@ pub struct Click {
     pub target: String,
     /// The payload's `data`.
     pub data: serde_json::Value,
+}
+
+impl Inner {
+    /// A server URL from the settings, as [`WorkerConfig::server_url`] decides it, read by the
+    /// browser's URL parser against the worker script's URL.
+    pub(super) fn server_url(&self, url: Option<&str>) -> Option<String> {
+        self.config.server_url_by(same_origin_url, &self.location, url)
+    }
 }
 
 /// The worker's global scope.
