@@ -1,8 +1,8 @@
 //! Promise chains without an executor: a step runs when the promise before it settles, with
 //! its value or why it was rejected, and what it returns (a value, a promise to follow, or an
 //! error) settles the next. The worker's handlers are such chains rather than `async` blocks:
-//! wasm-bindgen-futures' executor and the state machines of `async` cost the worker about a
-//! fifth of its size. The window side awaits the same promises with `JsFuture`.
+//! wasm-bindgen-futures' executor and the state machines of `async` were 4.9 KB of the worker's
+//! 35.9 KB gzip. The window side, whose API is `async`, awaits the same promises.
 
 use super::sys;
 use js_sys::{Array, Promise, Reflect};

@@ -25,7 +25,6 @@ pub fn click_target(scope: &str, requested: Option<&str>) -> String {
 
 /// `url` resolved against `base` when it stays on `base`'s http(s) origin (without credentials),
 /// `None` otherwise: [`same_origin_url`], or the browser's reading of the same rule.
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 pub(crate) type SameOrigin = fn(base: &str, url: &str) -> Option<String>;
 
 /// [`click_target`] with the URLs read by `resolve`.

@@ -136,7 +136,6 @@ impl WorkerConfig {
 
     /// [`WorkerConfig::server_url`] with the URLs read by `resolve` (in the worker, the
     /// browser's `URL`).
-    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
     pub(crate) fn server_url_by(&self, resolve: SameOrigin, location: &str, url: Option<&str>) -> Option<String> {
         let url = url?;
         resolve(location, url).or_else(|| {
