@@ -93,10 +93,12 @@ fn read(entry: &'static str) -> Promise {
 /// Keeps `json` under `entry`; a browser without Cache Storage keeps nothing (and loses nothing
 /// that it had). Never rejects.
 fn write(entry: &'static str, json: &JsValue) -> Promise {
-    let text = JSON::stringify(json).ok().and_then(|text| text.as_string());
+    let Some(text) = JSON::stringify(json).ok().and_then(|text| text.as_string()) else {
+        return resolved(JsValue::UNDEFINED);
+    };
     quietly(&then(&cache(), move |cache| {
         let cache: web_sys::Cache = cache?.dyn_into()?;
-        let response = web_sys::Response::new_with_opt_str(text.as_deref())?;
+        let response = web_sys::Response::new_with_opt_str(Some(&text))?;
         Ok(cache.put_with_str(entry, &response).into())
     }))
 }
