@@ -4,7 +4,7 @@
 //! wasm-bindgen-futures' executor and the state machines of `async` were 4.9 KB of the worker's
 //! 35.9 KB gzip. The window side, whose API is `async`, awaits the same promises.
 
-use super::sys;
+use super::{get, sys};
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
@@ -25,10 +25,9 @@ fn after(promise: &Promise, step: Box<dyn FnOnce(Outcome) -> Outcome>) -> Promis
     let settled = sys::all_settled(&Array::of1(promise));
     let step = Closure::once_into_js(move |outcomes: JsValue| {
         let outcome = Reflect::get_u32(&outcomes, 0).unwrap_or_default();
-        let field = |name: &str| Reflect::get(&outcome, &name.into()).unwrap_or_default();
-        let given = match field("status").as_string().as_deref() {
-            Some("fulfilled") => Ok(field("value")),
-            _ => Err(field("reason")),
+        let given = match get(&outcome, "status").as_string().as_deref() {
+            Some("fulfilled") => Ok(get(&outcome, "value")),
+            _ => Err(get(&outcome, "reason")),
         };
         match step(given) {
             Ok(value) => value,
@@ -43,10 +42,10 @@ pub(crate) fn resolved(value: impl Into<JsValue>) -> Promise {
     Promise::resolve(&value.into())
 }
 
-/// `promise` with its outcome dropped: it fulfils with `undefined` either way (for bookkeeping
-/// that must not fail what it follows).
+/// `promise`, never rejected: its value, or `undefined` when it was rejected (for bookkeeping
+/// and niceties that must not fail what they follow).
 pub(crate) fn quietly(promise: &Promise) -> Promise {
-    then(promise, |_| Ok(JsValue::UNDEFINED))
+    then(promise, |outcome| Ok(outcome.unwrap_or_default()))
 }
 
 /// A promise that fulfils after `milliseconds`.

@@ -68,21 +68,16 @@ pub(crate) fn record(previous: Option<&SyncRecord>, subscription: &Subscription,
 /// The origin's cache of wasm-push's entries, or `undefined` without Cache Storage.
 fn cache() -> Promise {
     match get(&js_sys::global(), "caches").dyn_into::<web_sys::CacheStorage>() {
-        Ok(caches) => quietly_as(&caches.open(CACHE)),
+        Ok(caches) => quietly(&caches.open(CACHE)),
         Err(_) => resolved(JsValue::UNDEFINED),
     }
-}
-
-/// `promise`'s value, or `undefined` when it was rejected.
-fn quietly_as(promise: &Promise) -> Promise {
-    then(promise, |outcome| Ok(outcome.unwrap_or_default()))
 }
 
 /// The JSON kept under `entry`, or `undefined` (nothing kept, or no Cache Storage).
 fn read(entry: &'static str) -> Promise {
     then(&cache(), move |cache| {
         let Some(cache) = cache?.dyn_into::<web_sys::Cache>().ok() else { return Ok(JsValue::UNDEFINED) };
-        Ok(quietly_as(&then(&cache.match_with_str(entry), |response| {
+        Ok(quietly(&then(&cache.match_with_str(entry), |response| {
             let response: web_sys::Response = response?.dyn_into()?;
             Ok(response.json()?.into())
         }))

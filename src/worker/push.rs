@@ -115,9 +115,10 @@ impl Inner {
         scope().registration().show_notification_with_options(&payload.title, &options(payload, data)).ok()
     }
 
-    /// Finishes showing what [`Inner::start_show`] started, then sets the app badge. A payload
-    /// the browser refuses (Chromium throws on `renotify` without a tag, for instance) shows the
-    /// fallback instead, under the payload's tag; the promise rejects only when that fails too.
+    /// Finishes showing what [`Inner::start_show`] started in the listener's turn (`started`:
+    /// `None` when it did not start there), then sets the app badge. A payload the browser
+    /// refuses (Chromium throws on `renotify` without a tag, for instance) shows the fallback
+    /// instead, under the payload's tag; the promise rejects only when that fails too.
     fn show(
         self: &Rc<Self>,
         started: Option<Option<Promise>>,
