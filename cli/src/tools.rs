@@ -78,7 +78,7 @@ impl Tools {
         });
         match &wasm_opt {
             Some(path) => say(&format!("wasm-opt: {}", path.display())),
-            None => say("no wasm-opt on PATH: the wasm ships as rustc made it, with its long import names (the ready-made worker's is 70 % larger gzipped). `npm i -g binaryen` gives one"),
+            None => say("no wasm-opt on PATH: the wasm ships as rustc made it, with its long import names (the ready-made worker's is nearly twice as large gzipped). `npm i -g binaryen` gives one"),
         }
         let minifier = named("ESBUILD", "esbuild").find(|path| version_of(path).is_some());
         match &minifier {
