@@ -15,7 +15,7 @@ use web_sys::{
 
 mod common;
 
-use common::{call, fresh_app_server, stored_endpoints, KEY};
+use common::{call, fresh_app_server, requests_seen, stored_endpoints, KEY};
 use wasm_push::testing::{click, push, subscription_change, PushData, RecordingAppServer, Shown};
 
 /// A subscription the recording app server acknowledged, then dropped by the push service: the
@@ -478,8 +478,10 @@ mod loopback_push_service {
         // The app server is down through every try of the event (about 7 s of growing waits).
         call("POST", &format!("{base}/app/outage"), &[]).await;
         let runtime = Runtime::new(WorkerConfig::from_query(&format!("subscription_url={url}&cross_origin=1")));
+        let before = requests_seen(&base).await;
         let given_up = subscription_change(&runtime, Some(raw_old.unchecked_ref())).await;
         assert!(given_up.is_err(), "the event reports that the server never took it");
+        assert_eq!(requests_seen(&base).await - before, 4, "it offered the subscription four times");
         let new = registration.subscription().await.unwrap().expect("subscribed again with the old key");
         assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&old.endpoint));
 

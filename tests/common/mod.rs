@@ -52,6 +52,13 @@ pub async fn stored_endpoints(base: &str) -> Vec<String> {
     stored["subscriptions"].as_array().unwrap().iter().map(|s| s["endpoint"].as_str().unwrap().to_owned()).collect()
 }
 
+/// How many saves and removals the app server was asked for, taken or refused (it records each
+/// request's CSRF header, `null` where there was none).
+pub async fn requests_seen(base: &str) -> usize {
+    let (_, stored) = call("GET", &format!("{base}/app/stored"), &[]).await;
+    stored["csrf"].as_array().unwrap().len()
+}
+
 /// Whether this runs in Firefox.
 fn is_firefox() -> bool {
     let agent = js_sys::Reflect::get(&global("navigator"), &"userAgent".into()).unwrap();
