@@ -24,9 +24,11 @@ self.wasmPushListen = (rust, start, query) => {
       body: settings.get('body') || 'Open the site to see what is new.',
     });
 
-  // A trap inside Rust's async code (a panicking hook, say) rejects nothing: it surfaces as an
-  // `error` event on the worker. Every push still waiting for Rust then shows the fallback; the
-  // panic hook has already asked for a fresh wasm instance for the next event.
+  // A trap in Rust's call or in a step of its promise chain (a panicking hook, say) rejects the
+  // push's promise. One inside a task of wasm-bindgen's executor (async work a worker crate of
+  // one's own spawns) rejects nothing: it surfaces as an `error` event on the worker. Either way
+  // every push still waiting for Rust shows the fallback; the panic hook has already asked for a
+  // fresh wasm instance for the next event.
   const waiting = new Set();
   self.addEventListener('error', (event) => {
     if (event.error instanceof WebAssembly.RuntimeError) waiting.forEach((fail) => fail());
