@@ -52,7 +52,7 @@ pub mod __private {
 
 pub use shared::{
     click_target, decode_push, same_origin_url, Action, ApplicationServerKey, Direction, Error, Fallback,
-    NotificationPayload, Permission, Subscription, SubscriptionKeys, Support, MAX_ACTIONS, MAX_BODY_CHARS,
+    NotificationPayload, Permission, Subscription, SubscriptionKeys, Support, Unreachable, MAX_ACTIONS, MAX_BODY_CHARS,
     MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };
 #[doc(hidden)]

@@ -7,8 +7,8 @@
 use push_service::testing::ScriptedBrowser;
 use push_service::PushService;
 use serde_json::json;
-use wasm_push::server::{Push, Sender, Urgency, VapidKeys, VapidSubject, MAX_PAYLOAD_BYTES};
-use wasm_push::{decode_push, Error, Fallback, NotificationPayload, Subscription};
+use wasm_push::server::{Endpoints, Push, Sender, Urgency, VapidKeys, VapidSubject, MAX_PAYLOAD_BYTES};
+use wasm_push::{decode_push, Error, Fallback, NotificationPayload, Subscription, Unreachable};
 
 const BROWSER_JSON: &str = r#"{"endpoint":"http://127.0.0.1:9/push/0c9f","expirationTime":null,"keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}}"#;
 
@@ -28,8 +28,10 @@ fn the_web_push_crate_takes_the_subscription_json_as_it_is_and_encrypts_a_payloa
     assert!(message.payload.unwrap().content.len() > payload.len(), "encrypted, with its header and tag");
 }
 
+/// A sender for the loopback push service (`http://127.0.0.1:<port>`).
 fn sender(keys: &VapidKeys) -> Sender {
     Sender::new(keys.clone(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+        .with_endpoints(Endpoints::loopback_for_tests())
 }
 
 /// A browser subscribed through the loopback push service for `keys`' public half.
@@ -50,7 +52,7 @@ async fn a_payload_sent_by_the_server_side_arrives_as_the_browser_decrypts_it() 
     let (mut browser, sub, subscription) = subscribed(&service, &keys).await;
     let payload =
         NotificationPayload { body: Some("Out for delivery".into()), ..NotificationPayload::new("Order #42") };
-    let push = Push::new(&payload).ttl(60).urgency(Urgency::High).topic("order-42");
+    let push = Push::new(&payload).ttl(60).urgency(Urgency::High).topic("order-42").unwrap();
     assert_eq!(sender(&keys).send(&subscription, &push).await, Ok(()));
     let received = browser.receive(&sub).await;
     assert_eq!(decode_push(Some(received.as_bytes()), &Fallback::default()), payload);
@@ -90,5 +92,233 @@ async fn what_the_push_service_refuses_comes_back_as_what_to_do() {
     // No push service there at all.
     let mut nowhere = subscription.clone();
     nowhere.endpoint = "http://127.0.0.1:9/push/x".into();
-    assert!(matches!(sender(&keys).send(&nowhere, &Push::new(&small)).await, Err(Error::PushServiceUnreachable(_))));
+    assert!(matches!(
+        sender(&keys).send(&nowhere, &Push::new(&small)).await,
+        Err(Error::PushServiceUnreachable { cause: Unreachable::Refused, .. })
+    ));
+}
+
+/// A listener on loopback that counts the connections it gets, and answers each with `answer`
+/// (or holds it open, never answering, when `answer` is `None`).
+struct Listener {
+    url: String,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Listener {
+    async fn start(answer: Option<String>) -> Listener {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = connections.clone();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((mut stream, _)) = listener.accept().await {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                match &answer {
+                    Some(answer) => {
+                        let mut buffer = [0u8; 8192];
+                        let _ = stream.read(&mut buffer).await;
+                        let _ = stream.write_all(answer.as_bytes()).await;
+                    }
+                    None => held.push(stream),
+                }
+            }
+        });
+        Listener { url, connections }
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+fn subscription_at(endpoint: &str) -> Subscription {
+    let mut sub: Subscription = serde_json::from_str(BROWSER_JSON).unwrap();
+    sub.endpoint = endpoint.to_owned();
+    sub
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_endpoints_get_a_typed_error_and_the_servers_own_network_receives_nothing() {
+    let inside = Listener::start(Some("HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n".into())).await;
+    let port = inside.url.rsplit(':').next().unwrap();
+    let keys = VapidKeys::generate().unwrap();
+    let strict = Sender::new(keys.clone(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+    let payload = NotificationPayload::new("Hi");
+    let push = Push::new(&payload);
+
+    // Malformed: no scheme (this panicked inside the `web-push` crate), no host, not http(s).
+    for endpoint in ["/x", "", "push.example/x", "https://", "mailto:ops@shop.example", "javascript:alert(1)"] {
+        let sent = strict.send(&subscription_at(endpoint), &push).await;
+        assert!(matches!(sent, Err(Error::InvalidEndpoint(_))), "{endpoint:?}: {sent:?}");
+    }
+    // The app server's own network: the listener, written every way, and through DNS.
+    let widened = strict.clone().with_endpoints(Endpoints::default().allow_http().allow_any_port());
+    for (sender, endpoint) in [
+        (&strict, inside.url.clone()),
+        (&strict, format!("https://127.0.0.1:{port}/")),
+        (&widened, inside.url.clone()),
+        (&widened, format!("http://[::ffff:127.0.0.1]:{port}/")),
+        (&widened, format!("http://2130706433:{port}/")),
+        (&widened, format!("http://localhost:{port}/push")),
+        (&widened, format!("http://LOCALHOST.:{port}/push")),
+    ] {
+        let sent = sender.send(&subscription_at(&endpoint), &push).await;
+        assert!(matches!(sent, Err(Error::EndpointNotAllowed(_))), "{endpoint}: {sent:?}");
+    }
+    assert_eq!(inside.connections(), 0, "a refused endpoint was connected to");
+
+    // Allowed on purpose, the same endpoint is reached: the refusals above are the rules'.
+    let tests = strict.clone().with_endpoints(Endpoints::loopback_for_tests());
+    assert_eq!(tests.send(&subscription_at(&format!("http://localhost:{port}/push")), &push).await, Ok(()));
+    assert_eq!(inside.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_is_not_followed_and_a_push_service_that_never_answers_times_out() {
+    let elsewhere = Listener::start(Some("HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n".into())).await;
+    let redirecting = Listener::start(Some(format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nlocation: {}/push\r\ncontent-length: 0\r\n\r\n",
+        elsewhere.url
+    )))
+    .await;
+    let silent = Listener::start(None).await;
+    let keys = VapidKeys::generate().unwrap();
+    let payload = NotificationPayload::new("Hi");
+    let sender = sender(&keys).with_client(|client| client.timeout(std::time::Duration::from_millis(500)));
+    assert_eq!(
+        sender.send(&subscription_at(&format!("{}/push", redirecting.url)), &Push::new(&payload)).await,
+        Err(Error::PushServiceRefused { status: 307 })
+    );
+    assert_eq!(redirecting.connections(), 1);
+    assert_eq!(elsewhere.connections(), 0, "the redirect was followed");
+
+    let started = std::time::Instant::now();
+    let sent = sender.send(&subscription_at(&format!("{}/push", silent.url)), &Push::new(&payload)).await;
+    assert!(matches!(sent, Err(Error::PushServiceUnreachable { cause: Unreachable::Timeout, .. })), "{sent:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(silent.connections(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_and_outages_say_when_to_retry_as_seconds_or_as_a_date() {
+    let in_two_minutes = httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(120));
+    let keys = VapidKeys::generate().unwrap();
+    let payload = NotificationPayload::new("Hi");
+    for (status, retry_after, expected) in [
+        (429, "30".to_owned(), Error::RateLimited { retry_after_secs: Some(30) }),
+        (503, "45".to_owned(), Error::PushServiceUnavailable { retry_after_secs: Some(45) }),
+        (503, in_two_minutes, Error::PushServiceUnavailable { retry_after_secs: Some(119) }),
+    ] {
+        let service = Listener::start(Some(format!(
+            "HTTP/1.1 {status} No\r\nretry-after: {retry_after}\r\ncontent-length: 0\r\n\r\n"
+        )))
+        .await;
+        let mut sent =
+            sender(&keys).send(&subscription_at(&format!("{}/push", service.url)), &Push::new(&payload)).await;
+        // A date is whole seconds: the wait read is 119 or 120 s, depending on the clock's tick.
+        if let Err(Error::PushServiceUnavailable { retry_after_secs: Some(120) }) = sent {
+            sent = Err(Error::PushServiceUnavailable { retry_after_secs: Some(119) });
+        }
+        assert_eq!(sent, Err(expected));
+    }
+}
+
+#[tokio::test]
+async fn a_push_service_on_its_own_port_takes_the_push_and_says_when_the_subscription_is_gone() {
+    // The loopback push service checks `aud` as Mozilla's does: the origin with its port.
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let keys = VapidKeys::generate().unwrap();
+    let (mut browser, sub, subscription) = subscribed(&service, &keys).await;
+    assert!(subscription.endpoint.starts_with(&format!("http://{}/", service.addr())));
+    assert_eq!(sender(&keys).send(&subscription, &Push::new(&NotificationPayload::new("Hi"))).await, Ok(()));
+    browser.receive(&sub).await;
+    browser.send(json!({"messageType": "unregister", "channelID": sub.channel_id})).await;
+    assert_eq!(browser.recv().await["status"], 200);
+    assert_eq!(
+        sender(&keys).send(&subscription, &Push::new(&NotificationPayload::new("Hi"))).await,
+        Err(Error::SubscriptionGone { status: 410 })
+    );
+}
+
+/// Inside a network namespace of its own (only `lo`, as root), private and link-local addresses
+/// are put on `lo` and listened on, and a host name resolves to one of them (`/etc/hosts`,
+/// bind-mounted in a mount namespace): a default sender reaches none of them, one that allows
+/// internal destinations reaches each. The test runs itself again under `unshare`.
+#[test]
+fn private_and_link_local_destinations_are_refused_inside_a_network_namespace_of_its_own() {
+    const INSIDE: &str = "WASM_PUSH_TEST_IN_NETNS";
+    if std::env::var_os(INSIDE).is_none() {
+        let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        if !root {
+            println!("skipped: needs root for `unshare -n -m` (cargo xtask test runs as root in CI)");
+            return;
+        }
+        let test = std::env::current_exe().unwrap();
+        let status = std::process::Command::new("unshare")
+            .args(["-n", "-m", "--"])
+            .arg(test)
+            .args([
+                "--exact",
+                "private_and_link_local_destinations_are_refused_inside_a_network_namespace_of_its_own",
+                "--nocapture",
+            ])
+            .env(INSIDE, "1")
+            .status()
+            .expect("unshare runs");
+        assert!(status.success(), "the test in the namespace failed");
+        return;
+    }
+    let run = |command: &str| {
+        let status = std::process::Command::new("sh").args(["-c", command]).status().unwrap();
+        assert!(status.success(), "{command}");
+    };
+    // Never outside the namespace: the caller above is the only way here.
+    run("ip link set lo up && ip addr add 10.20.30.40/32 dev lo && ip addr add 169.254.169.254/32 dev lo && ip addr add fd00::7/128 dev lo");
+    let hosts = std::env::temp_dir().join(format!("wasm-push-hosts-{}", std::process::id()));
+    std::fs::write(
+        &hosts,
+        "127.0.0.1 localhost\n169.254.169.254 metadata.push.example\n10.20.30.40 push.corp.example\n",
+    )
+    .unwrap();
+    run(&format!("mount --make-rprivate / && mount --bind {} /etc/hosts", hosts.display()));
+
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(async {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let connections = std::sync::Arc::new(AtomicUsize::new(0));
+        for addr in ["10.20.30.40:443", "169.254.169.254:443", "[fd00::7]:443"] {
+            let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+            let count = connections.clone();
+            tokio::spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    drop(stream);
+                }
+            });
+        }
+        let endpoints = [
+            "https://10.20.30.40/push",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://[fd00::7]/push",
+            "https://metadata.push.example/latest/meta-data/",
+            "https://push.corp.example/push",
+        ];
+        let keys = VapidKeys::generate().unwrap();
+        let strict = Sender::new(keys.clone(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+        let payload = NotificationPayload::new("Hi");
+        for endpoint in endpoints {
+            let sent = strict.send(&subscription_at(endpoint), &Push::new(&payload)).await;
+            assert!(matches!(sent, Err(Error::EndpointNotAllowed(_))), "{endpoint}: {sent:?}");
+        }
+        assert_eq!(connections.load(Ordering::SeqCst), 0, "an internal destination was connected to");
+        // Allowed on purpose, each is reached (the listeners are not TLS, so the send fails there).
+        let inside = strict.with_endpoints(Endpoints::default().allow_internal());
+        for endpoint in endpoints {
+            let sent = inside.send(&subscription_at(endpoint), &Push::new(&payload)).await;
+            assert!(matches!(sent, Err(Error::PushServiceUnreachable { .. })), "{endpoint}: {sent:?}");
+        }
+        assert_eq!(connections.load(Ordering::SeqCst), endpoints.len());
+    });
 }

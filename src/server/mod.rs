@@ -9,7 +9,7 @@
 //! use wasm_push::server::{Push, Sender, VapidKeys, VapidSubject};
 //! let sender = Sender::new(VapidKeys::from_private(private_key)?, VapidSubject::new("mailto:ops@shop.example")?);
 //! let payload = wasm_push::NotificationPayload::new("Your order shipped");
-//! match sender.send(&subscription, &Push::new(&payload).ttl(3600).topic("order-42")).await {
+//! match sender.send(&subscription, &Push::new(&payload).ttl(3600).topic("order-42")?).await {
 //!     Ok(()) => {}
 //!     Err(wasm_push::Error::SubscriptionGone { .. }) => { /* delete it */ }
 //!     Err(other) => return Err(other),
@@ -17,11 +17,13 @@
 //! # Ok(()) }
 //! ```
 
+mod endpoint;
 #[cfg(feature = "axum")]
 mod files;
 mod send;
 mod vapid;
 
+pub use endpoint::{Endpoints, KNOWN_PUSH_SERVICES};
 #[cfg(feature = "axum")]
 pub use files::{worker_routes, WORKER_FILES};
 pub use send::{Push, Sender, Urgency, MAX_PAYLOAD_BYTES};

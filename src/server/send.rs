@@ -2,8 +2,14 @@
 //! the app server's VAPID key (RFC 8292), POSTed to the push service (RFC 8030), and the answer
 //! read.
 
+use super::endpoint::{Endpoints, ResolveError};
 use super::{VapidKeys, VapidSubject};
-use crate::{Error, NotificationPayload, Subscription};
+use crate::{Error, NotificationPayload, Subscription, Unreachable};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use reqwest::Url;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 pub use web_push::Urgency;
 
@@ -23,7 +29,8 @@ pub const MAX_PAYLOAD_BYTES: usize = 3052;
 /// let push = wasm_push::server::Push::new(&payload)
 ///     .ttl(600)
 ///     .urgency(wasm_push::server::Urgency::High)
-///     .topic("sale");
+///     .topic("sale")?;
+/// # Ok::<(), wasm_push::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Push<'a> {
@@ -69,17 +76,35 @@ impl<'a> Push<'a> {
     }
 
     /// A topic: a later push with the same topic replaces this one while it waits for an
-    /// offline browser (at most 32 base64url characters).
+    /// offline browser. [`Error::InvalidTopic`] unless it is 1 to 32 base64url characters
+    /// (`A-Z a-z 0-9 - _`), the most RFC 8030 allows.
     ///
     /// ```
     /// # let payload = wasm_push::NotificationPayload::new("Hi");
-    /// let push = wasm_push::server::Push::new(&payload).topic("score");
+    /// let push = wasm_push::server::Push::new(&payload).topic("score")?;
+    /// assert!(wasm_push::server::Push::new(&payload).topic("the score").is_err());
+    /// # Ok::<(), wasm_push::Error>(())
     /// ```
-    pub fn topic(mut self, topic: impl Into<String>) -> Self {
-        self.topic = Some(topic.into());
-        self
+    pub fn topic(mut self, topic: impl Into<String>) -> Result<Self, Error> {
+        let topic = topic.into();
+        if topic.is_empty() || topic.len() > 32 {
+            return Err(Error::InvalidTopic(format!("{} characters; a topic has 1 to 32", topic.chars().count())));
+        }
+        if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::InvalidTopic("only base64url characters (A-Z a-z 0-9 - _)".into()));
+        }
+        self.topic = Some(topic);
+        Ok(self)
     }
 }
+
+/// How long a send may wait for a connection to the push service.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a whole send may take, from connecting to the end of the answer.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What an app does to the sender's HTTP client ([`Sender::with_client`]).
+type Configure = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
 
 /// Sends pushes for one app server: its VAPID keys and subject, and an HTTP client.
 ///
@@ -90,34 +115,86 @@ impl<'a> Push<'a> {
 /// sender.send(&subscription, &Push::new(&wasm_push::NotificationPayload::new("Hi"))).await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Sender {
     keys: VapidKeys,
     subject: VapidSubject,
-    client: reqwest::Client,
+    endpoints: Endpoints,
+    configure: Option<Configure>,
+    /// The client, or why it could not be built (a TLS back end that cannot start): that is
+    /// the answer of every send, never a panic.
+    client: Result<reqwest::Client, String>,
+}
+
+impl std::fmt::Debug for Sender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sender")
+            .field("keys", &self.keys)
+            .field("subject", &self.subject)
+            .field("endpoints", &self.endpoints)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sender {
-    /// A sender with its own HTTP client.
+    /// A sender with its own HTTP client, taking the endpoints [`Endpoints::default`] takes
+    /// (public `https://` on port 443). Its client follows no redirect, waits 10 s at most
+    /// for a connection and 30 s for a whole send, uses no proxy, and refuses a host name
+    /// that resolves to an address the endpoint rules refuse.
     ///
     /// ```
     /// # use wasm_push::server::*;
     /// let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap());
     /// ```
     pub fn new(keys: VapidKeys, subject: VapidSubject) -> Self {
-        Sender { keys, subject, client: reqwest::Client::new() }
+        let endpoints = Endpoints::default();
+        let client = client(&endpoints, None);
+        Sender { keys, subject, endpoints, configure: None, client }
     }
 
-    /// The same, sending through `client` (its timeouts, its proxy).
+    /// The same, taking the endpoints `endpoints` takes.
     ///
     /// ```
     /// # use wasm_push::server::*;
     /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
-    /// let sender = sender.with_client(reqwest::Client::new());
+    /// let sender = sender.with_endpoints(Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES));
     /// ```
-    pub fn with_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
+    pub fn with_endpoints(mut self, endpoints: Endpoints) -> Self {
+        self.client = client(&endpoints, self.configure.as_ref());
+        self.endpoints = endpoints;
         self
+    }
+
+    /// The same, with its HTTP client built by `configure` from the default builder (its
+    /// timeouts, its pool, a proxy). Redirects stay off and the resolver stays the checking
+    /// one whatever `configure` does; a proxy resolves names itself, so then the check of
+    /// where a host name leads is the proxy's.
+    ///
+    /// ```
+    /// # use wasm_push::server::*;
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// let sender = sender.with_client(|client| client.timeout(std::time::Duration::from_secs(5)).user_agent("shop/1"));
+    /// ```
+    pub fn with_client(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        let configure: Configure = Arc::new(configure);
+        self.client = client(&self.endpoints, Some(&configure));
+        self.configure = Some(configure);
+        self
+    }
+
+    /// The endpoint rules it sends under: an app server checks a subscription with them when
+    /// it is saved, before it is ever sent to.
+    ///
+    /// ```
+    /// # use wasm_push::server::*;
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// assert!(sender.endpoints().check("http://127.0.0.1:6379/").is_err());
+    /// ```
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
     }
 
     /// The keys it signs with; their public half is what browsers subscribe with.
@@ -131,17 +208,25 @@ impl Sender {
         &self.keys
     }
 
-    /// Sends `push` to `to`. `Ok` once the push service took it (2xx). A payload over
-    /// [`MAX_PAYLOAD_BYTES`] is [`Error::PayloadTooLarge`] before anything is sent; the push
-    /// service's refusals are [`Error::SubscriptionGone`] (delete the subscription),
-    /// [`Error::PayloadTooLarge`], [`Error::RateLimited`], [`Error::VapidRejected`] or
-    /// [`Error::PushServiceRefused`]; no answer is [`Error::PushServiceUnreachable`].
+    /// Sends `push` to `to`. `Ok` once the push service took it (2xx). Refused before
+    /// anything is sent: a payload over [`MAX_PAYLOAD_BYTES`] ([`Error::PayloadTooLarge`]), an
+    /// endpoint that is malformed ([`Error::InvalidEndpoint`]) or that the endpoint rules
+    /// refuse ([`Error::EndpointNotAllowed`], also when its host resolves inside), keys that
+    /// are malformed ([`Error::InvalidSubscriptionKeys`]). The push service's refusals are
+    /// [`Error::SubscriptionGone`] (delete the subscription), [`Error::PayloadTooLarge`],
+    /// [`Error::RateLimited`], [`Error::PushServiceUnavailable`], [`Error::VapidRejected`]
+    /// or [`Error::PushServiceRefused`] (a redirect too); no answer in time is
+    /// [`Error::PushServiceUnreachable`], with its cause.
     ///
     /// ```no_run
     /// # async fn run(sender: wasm_push::server::Sender, subscription: wasm_push::Subscription) {
+    /// use wasm_push::Error;
     /// let payload = wasm_push::NotificationPayload::new("Hi");
-    /// if let Err(wasm_push::Error::SubscriptionGone { .. }) = sender.send(&subscription, &wasm_push::server::Push::new(&payload)).await {
-    ///     // delete the subscription
+    /// match sender.send(&subscription, &wasm_push::server::Push::new(&payload)).await {
+    ///     Err(Error::SubscriptionGone { .. } | Error::InvalidEndpoint(_) | Error::InvalidSubscriptionKeys(_)) => {
+    ///         // delete the subscription
+    ///     }
+    ///     _ => {}
     /// }
     /// # }
     /// ```
@@ -151,28 +236,42 @@ impl Sender {
         if body.len() > MAX_PAYLOAD_BYTES {
             return Err(Error::PayloadTooLarge { bytes: body.len(), max: Some(MAX_PAYLOAD_BYTES) });
         }
-        let request = self.request(to, push, &body)?;
-        let mut outgoing = self.client.post(request.uri().to_string());
+        let endpoint = self.endpoints.parse(&to.endpoint)?;
+        let request = self.request(&endpoint, to, push, &body)?;
+        let client = self.client.as_ref().map_err(|why| Error::PushServiceUnreachable {
+            cause: Unreachable::Other,
+            detail: format!("the HTTP client could not be built: {why}"),
+        })?;
+        let mut outgoing = client.post(endpoint);
         for (name, value) in request.headers() {
             outgoing = outgoing.header(name.as_str(), value.as_bytes());
         }
-        let response = outgoing
-            .body(request.into_body())
-            .send()
-            .await
-            .map_err(|e| Error::PushServiceUnreachable(e.without_url().to_string()))?;
-        let retry_after = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        answer(response.status().as_u16(), retry_after.as_deref(), body.len())
+        let response = outgoing.body(request.into_body()).send().await.map_err(unreachable)?;
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after_secs(v, SystemTime::now()));
+        answer(response.status().as_u16(), retry_after, body.len())
     }
 
-    /// The encrypted, signed request, as the `web-push` crate builds it.
-    fn request(&self, to: &Subscription, push: &Push<'_>, body: &[u8]) -> Result<http02::Request<Vec<u8>>, Error> {
-        let info =
-            web_push::SubscriptionInfo::new(to.endpoint.as_str(), to.keys.p256dh.as_str(), to.keys.auth.as_str());
+    /// The encrypted, signed request, as the `web-push` crate builds it, for an endpoint the
+    /// rules took. The VAPID audience is the endpoint's whole origin, its port included (RFC
+    /// 8292 §2), which the crate would leave out.
+    fn request(
+        &self,
+        endpoint: &Url,
+        to: &Subscription,
+        push: &Push<'_>,
+        body: &[u8],
+    ) -> Result<http02::Request<Vec<u8>>, Error> {
+        let (p256dh, auth) = subscription_keys(to)?;
+        let info = web_push::SubscriptionInfo::new(endpoint.as_str(), &p256dh, &auth);
         let private_key = |e: web_push::WebPushError| Error::InvalidKey(format!("the VAPID private key: {e}"));
-        let subscription_keys = |e: web_push::WebPushError| Error::InvalidKey(format!("the subscription's keys: {e}"));
+        let keys = |e: web_push::WebPushError| Error::InvalidSubscriptionKeys(e.to_string());
         let mut signature =
             web_push::VapidSignatureBuilder::from_base64(self.keys.private_base64url(), &info).map_err(private_key)?;
+        signature.add_claim("aud", endpoint.origin().ascii_serialization());
         signature.add_claim("sub", self.subject.as_str());
         let mut builder = web_push::WebPushMessageBuilder::new(&info);
         builder.set_payload(web_push::ContentEncoding::Aes128Gcm, body);
@@ -184,17 +283,96 @@ impl Sender {
         if let Some(topic) = &push.topic {
             builder.set_topic(topic.clone());
         }
-        Ok(web_push::request_builder::build_request(builder.build().map_err(subscription_keys)?))
+        Ok(web_push::request_builder::build_request(builder.build().map_err(keys)?))
     }
 }
 
+/// The client a sender sends with: `configure`'s settings over the defaults, and whatever they
+/// say, no redirects and the checking resolver.
+fn client(endpoints: &Endpoints, configure: Option<&Configure>) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder().no_proxy().connect_timeout(CONNECT_TIMEOUT).timeout(SEND_TIMEOUT);
+    if let Some(configure) = configure {
+        builder = configure(builder);
+    }
+    builder
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(endpoints.resolver()))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The subscription's keys, checked as a browser makes them (`p256dh` a P-256 point, `auth`
+/// 16 bytes) and given back as unpadded base64url.
+fn subscription_keys(to: &Subscription) -> Result<(String, String), Error> {
+    let decode = |name: &str, text: &str| {
+        URL_SAFE_NO_PAD
+            .decode(text.trim().trim_end_matches('='))
+            .map_err(|_| Error::InvalidSubscriptionKeys(format!("{name} is not base64url")))
+    };
+    let p256dh = decode("p256dh", &to.keys.p256dh)?;
+    if p256dh.len() != 65 || p256::PublicKey::from_sec1_bytes(&p256dh).is_err() {
+        return Err(Error::InvalidSubscriptionKeys("p256dh is not an uncompressed P-256 public key".into()));
+    }
+    let auth = decode("auth", &to.keys.auth)?;
+    if auth.len() != 16 {
+        return Err(Error::InvalidSubscriptionKeys(format!("auth is {} bytes; a browser makes 16", auth.len())));
+    }
+    Ok((URL_SAFE_NO_PAD.encode(p256dh), URL_SAFE_NO_PAD.encode(auth)))
+}
+
+/// A failed request, blamed on what stood in the way: an address the rules refuse (found by
+/// the resolver), DNS, a refused connection, a timeout, TLS.
+fn unreachable(error: reqwest::Error) -> Error {
+    let mut cause = if error.is_timeout() { Unreachable::Timeout } else { Unreachable::Other };
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+    let mut words = String::new();
+    while let Some(current) = source {
+        if let Some(resolved) = current.downcast_ref::<ResolveError>() {
+            match resolved {
+                ResolveError::Refused(why) => return Error::EndpointNotAllowed((*why).to_owned()),
+                ResolveError::Failed(_) => cause = Unreachable::Dns,
+            }
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            match io.kind() {
+                ConnectionRefused | ConnectionReset | ConnectionAborted if cause == Unreachable::Other => {
+                    cause = Unreachable::Refused
+                }
+                TimedOut => cause = Unreachable::Timeout,
+                _ => {}
+            }
+        }
+        words.push_str(&current.to_string().to_ascii_lowercase());
+        source = current.source();
+    }
+    if cause == Unreachable::Other
+        && error.is_connect()
+        && ["tls", "ssl", "certificate"].iter().any(|w| words.contains(w))
+    {
+        cause = Unreachable::Tls;
+    }
+    Error::PushServiceUnreachable { cause, detail: error.without_url().to_string() }
+}
+
+/// `Retry-After` in seconds from `now`: a number of seconds, or an HTTP date (RFC 9110 §10.2.3).
+fn retry_after_secs(value: &str, now: SystemTime) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse() {
+        return Some(secs);
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(now).map_or(0, |wait| wait.as_secs()))
+}
+
 /// The push service's answer, read: 2xx is `Ok`, every refusal the variant that says what to do.
-fn answer(status: u16, retry_after: Option<&str>, bytes: usize) -> Result<(), Error> {
+fn answer(status: u16, retry_after_secs: Option<u64>, bytes: usize) -> Result<(), Error> {
     match status {
         200..=299 => Ok(()),
         404 | 410 => Err(Error::SubscriptionGone { status }),
         413 => Err(Error::PayloadTooLarge { bytes, max: None }),
-        429 => Err(Error::RateLimited { retry_after_secs: retry_after.and_then(|r| r.trim().parse().ok()) }),
+        429 => Err(Error::RateLimited { retry_after_secs }),
+        503 => Err(Error::PushServiceUnavailable { retry_after_secs }),
         401 | 403 => Err(Error::VapidRejected { status }),
         _ => Err(Error::PushServiceRefused { status }),
     }
@@ -210,14 +388,61 @@ mod tests {
         assert_eq!(answer(410, None, 10), Err(Error::SubscriptionGone { status: 410 }));
         assert_eq!(answer(404, None, 10), Err(Error::SubscriptionGone { status: 404 }));
         assert_eq!(answer(413, None, 10), Err(Error::PayloadTooLarge { bytes: 10, max: None }));
-        assert_eq!(answer(429, Some(" 120"), 10), Err(Error::RateLimited { retry_after_secs: Some(120) }));
-        // An HTTP date instead of seconds: the wait is not known.
-        assert_eq!(
-            answer(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), 10),
-            Err(Error::RateLimited { retry_after_secs: None })
-        );
+        assert_eq!(answer(429, Some(120), 10), Err(Error::RateLimited { retry_after_secs: Some(120) }));
+        assert_eq!(answer(429, None, 10), Err(Error::RateLimited { retry_after_secs: None }));
+        assert_eq!(answer(503, Some(30), 10), Err(Error::PushServiceUnavailable { retry_after_secs: Some(30) }));
         assert_eq!(answer(403, None, 10), Err(Error::VapidRejected { status: 403 }));
         assert_eq!(answer(401, None, 10), Err(Error::VapidRejected { status: 401 }));
         assert_eq!(answer(500, None, 10), Err(Error::PushServiceRefused { status: 500 }));
+        assert_eq!(answer(302, None, 10), Err(Error::PushServiceRefused { status: 302 }));
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2026 07:28:00 GMT").unwrap();
+        assert_eq!(retry_after_secs(" 120", now), Some(120));
+        assert_eq!(retry_after_secs("Wed, 21 Oct 2026 07:30:00 GMT", now), Some(120));
+        // The obsolete forms RFC 9110 says to accept.
+        assert_eq!(retry_after_secs("Wednesday, 21-Oct-26 07:29:00 GMT", now), Some(60));
+        assert_eq!(retry_after_secs("Wed Oct 21 07:28:30 2026", now), Some(30));
+        // A date gone by: retry now.
+        assert_eq!(retry_after_secs("Wed, 21 Oct 2026 07:00:00 GMT", now), Some(0));
+        assert_eq!(retry_after_secs("soon", now), None);
+        assert_eq!(retry_after_secs("-5", now), None);
+    }
+
+    #[test]
+    fn a_topic_is_checked_where_it_is_set() {
+        let payload = NotificationPayload::new("Hi");
+        for good in ["a", "order-42", "A_b-C", &"x".repeat(32)] {
+            assert!(Push::new(&payload).topic(good).is_ok(), "{good}");
+        }
+        for bad in ["", "the score", "score!", "résumé", &"x".repeat(33), "a=b", "a/b", "a+b"] {
+            assert!(matches!(Push::new(&payload).topic(bad), Err(Error::InvalidTopic(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn malformed_subscription_keys_are_their_own_error_not_the_vapid_key() {
+        let good: Subscription = serde_json::from_str(r#"{"endpoint":"https://push.example/x","keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}}"#).unwrap();
+        assert!(subscription_keys(&good).is_ok());
+        let mut padded = good.clone();
+        padded.keys.auth.push_str("==");
+        assert_eq!(subscription_keys(&padded), subscription_keys(&good));
+        let bad_keys = [
+            ("x7aPzMh8OBZ3WDnsHjbBQQ", ""),
+            ("x7aPzMh8OBZ3WDnsHjbBQQ", "not base64!"),
+            ("x7aPzMh8OBZ3WDnsHjbBQQ", "BAAA"),
+            // 65 bytes that are not a point on the curve.
+            ("x7aPzMh8OBZ3WDnsHjbBQQ", &format!("B{}", "A".repeat(86))),
+            ("", &good.keys.p256dh),
+            ("x7aPzMh8OBZ3WDnsHjbB", &good.keys.p256dh),
+        ];
+        for (auth, p256dh) in bad_keys {
+            let mut sub = good.clone();
+            sub.keys.auth = auth.into();
+            sub.keys.p256dh = p256dh.into();
+            assert!(matches!(subscription_keys(&sub), Err(Error::InvalidSubscriptionKeys(_))), "{auth:?} {p256dh:?}");
+        }
     }
 }

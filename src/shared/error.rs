@@ -81,13 +81,58 @@ pub enum Error {
         /// The HTTP status.
         status: u16,
     },
-    /// The push service answered with another status outside 2xx.
+    /// The push service answered with another status outside 2xx (a redirect among them:
+    /// none is followed).
     PushServiceRefused {
         /// The HTTP status.
         status: u16,
     },
-    /// The request did not reach the push service; the field says why.
-    PushServiceUnreachable(String),
+    /// The push service is down for now (HTTP 503), for `retry_after_secs` when it says.
+    PushServiceUnavailable {
+        /// The `Retry-After` header (seconds, or an HTTP date), in seconds from now.
+        retry_after_secs: Option<u64>,
+    },
+    /// The request did not reach the push service, or no answer came in time.
+    PushServiceUnreachable {
+        /// What stood in the way.
+        cause: Unreachable,
+        /// The HTTP client's own words.
+        detail: String,
+    },
+    /// A subscription's endpoint is not an absolute http(s) URL with a host: the subscription
+    /// is malformed, safe to delete. The field says why (never the endpoint, a secret).
+    InvalidEndpoint(String),
+    /// A subscription's endpoint is a URL the sender's `server::Endpoints`
+    /// rules refuse (`http://`, another port, an internal address, an unknown push service):
+    /// nothing was sent. The field names the rule.
+    EndpointNotAllowed(String),
+    /// A subscription's `p256dh` or `auth` key is not one a browser makes: it is malformed,
+    /// safe to delete. The field says which and why.
+    InvalidSubscriptionKeys(String),
+    /// A push's topic is not 1 to 32 base64url characters; the field says why.
+    InvalidTopic(String),
+}
+
+/// What kept a push from reaching the push service ([`Error::PushServiceUnreachable`]).
+///
+/// ```
+/// use wasm_push::{Error, Unreachable};
+/// let err = Error::PushServiceUnreachable { cause: Unreachable::Timeout, detail: "no answer".into() };
+/// assert!(err.to_string().contains("timed out"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unreachable {
+    /// The host's name has no address (DNS).
+    Dns,
+    /// The connection was refused or reset.
+    Refused,
+    /// No connection, or no answer, within the sender's timeouts.
+    Timeout,
+    /// TLS failed (a certificate the client does not trust, say).
+    Tls,
+    /// Something else; the detail says what.
+    Other,
 }
 
 impl fmt::Display for Error {
@@ -132,7 +177,24 @@ impl fmt::Display for Error {
             Error::RateLimited { retry_after_secs: None } => f.write_str("rate limited by the push service"),
             Error::VapidRejected { status } => write!(f, "the push service refused the VAPID authorization ({status})"),
             Error::PushServiceRefused { status } => write!(f, "the push service answered {status}"),
-            Error::PushServiceUnreachable(why) => write!(f, "could not reach the push service: {why}"),
+            Error::PushServiceUnavailable { retry_after_secs: Some(secs) } => {
+                write!(f, "the push service is unavailable: retry after {secs} s")
+            }
+            Error::PushServiceUnavailable { retry_after_secs: None } => f.write_str("the push service is unavailable"),
+            Error::PushServiceUnreachable { cause, detail } => {
+                let cause = match cause {
+                    Unreachable::Dns => "DNS lookup failed",
+                    Unreachable::Refused => "connection refused",
+                    Unreachable::Timeout => "timed out",
+                    Unreachable::Tls => "TLS failed",
+                    Unreachable::Other => "request failed",
+                };
+                write!(f, "could not reach the push service ({cause}): {detail}")
+            }
+            Error::InvalidEndpoint(why) => write!(f, "the subscription's endpoint is malformed: {why}"),
+            Error::EndpointNotAllowed(why) => write!(f, "the subscription's endpoint is not allowed: {why}"),
+            Error::InvalidSubscriptionKeys(why) => write!(f, "the subscription's keys are malformed: {why}"),
+            Error::InvalidTopic(why) => write!(f, "invalid topic: {why}"),
         }
     }
 }

@@ -23,7 +23,7 @@ mod sync;
 mod url;
 
 pub use decode::decode_push;
-pub use error::Error;
+pub use error::{Error, Unreachable};
 pub use key::ApplicationServerKey;
 pub use payload::{
     Action, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS,

@@ -31,6 +31,8 @@ impl DemoServer {
             .arg(&data)
             .arg("--root")
             .arg(site)
+            // The loopback push service is the push service here.
+            .args(["--endpoints", "loopback"])
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()

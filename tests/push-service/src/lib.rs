@@ -313,12 +313,13 @@ async fn push(
     body: axum::body::Bytes,
 ) -> Response {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let (uaid, key) = {
+    // As Mozilla's service: the VAPID token is checked before the subscription's state, so a
+    // sender whose token is wrong hears 401 even for a subscription that is gone.
+    let (uaid, key, active) = {
         let inner = service.lock();
         match inner.channels.get(&channel_id) {
             None => return error(StatusCode::NOT_FOUND, 102, "no such subscription"),
-            Some(c) if !c.active => return error(StatusCode::GONE, 105, "subscription is gone"),
-            Some(c) => (c.uaid.clone(), c.key.clone()),
+            Some(c) => (c.uaid.clone(), c.key.clone(), c.active),
         }
     };
     if let Some(key) = &key {
@@ -331,6 +332,9 @@ async fn push(
                 }
             };
         }
+    }
+    if !active {
+        return error(StatusCode::GONE, 105, "subscription is gone");
     }
     let Some(ttl) = header("ttl").and_then(|t| t.parse::<u64>().ok()) else {
         return error(StatusCode::BAD_REQUEST, 111, "missing or invalid TTL header");

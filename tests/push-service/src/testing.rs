@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 pub use web_push::Urgency;
+pub use web_push::VapidSignature;
 use web_push::{ContentEncoding, SubscriptionInfo, VapidSignatureBuilder, WebPushMessageBuilder};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -173,11 +174,9 @@ pub const DEFAULT: Send<'static> = Send { ttl: 60, topic: None, urgency: None };
 /// form), sign with VAPID, POST. Returns the push service's status.
 pub async fn send(subscription: &Value, key: &AppServerKey, payload: &[u8], options: Send<'_>) -> u16 {
     let info: SubscriptionInfo = serde_json::from_value(subscription.clone()).expect("a toJSON() subscription");
-    let mut signature = VapidSignatureBuilder::from_base64(&key.private, &info).unwrap();
-    signature.add_claim("sub", "mailto:test@example.invalid");
     let mut builder = WebPushMessageBuilder::new(&info);
     builder.set_payload(ContentEncoding::Aes128Gcm, payload);
-    builder.set_vapid_signature(signature.build().unwrap());
+    builder.set_vapid_signature(vapid_signature(key, &info, &[]));
     builder.set_ttl(options.ttl);
     if let Some(topic) = options.topic {
         builder.set_topic(topic.to_owned());
@@ -186,6 +185,30 @@ pub async fn send(subscription: &Value, key: &AppServerKey, payload: &[u8], opti
         builder.set_urgency(urgency);
     }
     post(web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap())).await
+}
+
+/// The VAPID signature a correct sender makes for `info`'s endpoint: `aud` its whole origin,
+/// port included (RFC 8292 §2; the `web-push` crate would leave the port out), then `claims`
+/// over it (an `exp`, another `aud`), for tests of what the service refuses.
+pub fn vapid_signature(
+    key: &AppServerKey,
+    info: &SubscriptionInfo,
+    claims: &[(&str, Value)],
+) -> web_push::VapidSignature {
+    let mut signature = VapidSignatureBuilder::from_base64(&key.private, info).unwrap();
+    signature.add_claim("aud", origin(&info.endpoint));
+    signature.add_claim("sub", "mailto:test@example.invalid");
+    for (name, value) in claims {
+        signature.add_claim(name, value.clone());
+    }
+    signature.build().unwrap()
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+pub fn origin(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..].find(['/', '?', '#']).map_or(url.len(), |i| after_scheme + i);
+    url[..end].to_owned()
 }
 
 /// `web-push` builds an `http` 0.2 request; hand it to a client ourselves.

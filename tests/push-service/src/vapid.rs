@@ -76,10 +76,9 @@ pub fn verify(headers: &HeaderMap, subscription_key: &[u8], audience: &str) -> R
     verifying_key.verify(signed.as_bytes(), &signature).map_err(|_| unauthorized("the signature does not verify"))?;
 
     let claims: serde_json::Value = decode_json(claims).ok_or_else(|| unauthorized("bad JWT claims"))?;
-    // The `web-push` crate (0.11) leaves the port out of `aud`; real push services sit on
-    // 443, where that makes no difference, so the origin without its port is accepted too.
-    let without_port = audience.rsplit_once(':').map_or(audience, |(origin, _)| origin);
-    if claims["aud"] != audience && claims["aud"] != without_port {
+    // Exactly the origin, port included, as Mozilla's service checks it (autopush-rs: the
+    // endpoint URL's `origin().ascii_serialization()`).
+    if claims["aud"] != audience {
         return Err(unauthorized("aud is not this push service's origin"));
     }
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);

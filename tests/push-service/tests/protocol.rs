@@ -4,12 +4,13 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use push_service::testing::{
-    send as send_json, AppServerKey, BrowserSubscription, ScriptedBrowser as Browser, Send, Urgency, DEFAULT,
+    send as send_json, vapid_signature, AppServerKey, BrowserSubscription, ScriptedBrowser as Browser, Send, Urgency,
+    DEFAULT,
 };
 use push_service::PushService;
 use serde_json::{json, Value};
 use std::time::Duration;
-use web_push::{ContentEncoding, SubscriptionInfo, VapidSignatureBuilder, WebPushMessageBuilder};
+use web_push::{ContentEncoding, SubscriptionInfo, WebPushMessageBuilder};
 
 fn app_server_key(seed: u8) -> AppServerKey {
     AppServerKey::from_seed(seed)
@@ -73,7 +74,7 @@ async fn a_missing_or_tampered_vapid_token_is_refused_with_401() {
     // A valid token with one claim changed no longer verifies.
     let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
     let mut builder = WebPushMessageBuilder::new(&info);
-    builder.set_vapid_signature(VapidSignatureBuilder::from_base64(&key.private, &info).unwrap().build().unwrap());
+    builder.set_vapid_signature(vapid_signature(&key, &info, &[]));
     // web-push adds the VAPID header only to a message with a payload.
     builder.set_payload(ContentEncoding::Aes128Gcm, b"x");
     let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());
@@ -86,6 +87,51 @@ async fn a_missing_or_tampered_vapid_token_is_refused_with_401() {
     let tampered = header.replace(token, &parts.join("."));
     let answer = client.post(&sub.endpoint).header("TTL", "60").header("Authorization", tampered).send().await.unwrap();
     assert_eq!(answer.status(), 401);
+    browser.expect_silence().await;
+}
+
+/// The `Authorization` header of a push to `sub` signed with `claims` over the correct ones.
+fn authorization(sub: &BrowserSubscription, key: &AppServerKey, claims: &[(&str, Value)]) -> String {
+    let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
+    let mut builder = WebPushMessageBuilder::new(&info);
+    builder.set_vapid_signature(vapid_signature(key, &info, claims));
+    // web-push adds the VAPID header only to a message with a payload.
+    builder.set_payload(ContentEncoding::Aes128Gcm, b"x");
+    let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());
+    request.headers()["authorization"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_token_for_another_audience_or_too_far_ahead_is_refused_as_mozillas_service_refuses_it() {
+    let service = start().await;
+    let key = app_server_key(12);
+    let mut browser = Browser::connect(&service, None).await;
+    let sub = browser.subscribe(&key.public).await;
+    let client = reqwest::Client::new();
+    let status = |authorization: String| {
+        let request = client.post(&sub.endpoint).header("TTL", "60").header("Authorization", authorization);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let origin = push_service::testing::origin(&sub.endpoint);
+    assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
+    // The service's own origin, port included, with exp within a day: taken.
+    assert_eq!(status(authorization(&sub, &key, &[])).await, 201);
+    assert_eq!(status(authorization(&sub, &key, &[("exp", (now + 24 * 3600 - 60).into())])).await, 201);
+    let without_port = origin.rsplit_once(':').unwrap().0.to_owned();
+    for claims in [
+        vec![("aud", without_port.into())],
+        vec![("aud", format!("{origin}/").into())],
+        vec![("aud", "https://push.example".into())],
+        vec![("exp", (now + 24 * 3600 + 60).into())],
+        vec![("exp", (now - 1).into())],
+    ] {
+        assert_eq!(status(authorization(&sub, &key, &claims)).await, 401, "{claims:?}");
+    }
+    // The two it took arrive; none of those it refused does.
+    for _ in 0..2 {
+        assert_eq!(browser.recv().await["messageType"], "notification");
+    }
     browser.expect_silence().await;
 }
 
@@ -187,7 +233,7 @@ async fn bad_ttl_urgency_topic_and_size_are_refused_with_400_or_413() {
     // Take a valid VAPID header, then vary one other header at a time.
     let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
     let mut builder = WebPushMessageBuilder::new(&info);
-    builder.set_vapid_signature(VapidSignatureBuilder::from_base64(&key.private, &info).unwrap().build().unwrap());
+    builder.set_vapid_signature(vapid_signature(&key, &info, &[]));
     // web-push adds the VAPID header only to a message with a payload.
     builder.set_payload(ContentEncoding::Aes128Gcm, b"x");
     let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());

@@ -4,10 +4,16 @@
 //! Settings, each a flag or an environment variable:
 //! `--addr` / `WASM_PUSH_ADDR` (127.0.0.1:8080), `--data` / `WASM_PUSH_DATA` (./wasm-push-data:
 //! the SQLite file and the VAPID keys), `--root` / `WASM_PUSH_ROOT` (target/www: the built site),
-//! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`, mailto:wasm-push-demo@localhost).
+//! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`, mailto:wasm-push-demo@localhost),
+//! `--origin` / `WASM_PUSH_ORIGIN` (the site's origin as browsers see it, comma-separated when
+//! several; by default `http://<addr>`, and `http://localhost:<port>` too on loopback),
+//! `--endpoints` / `WASM_PUSH_ENDPOINTS` (`public`: only `https://` push services on public
+//! addresses, the default; `loopback`: a test suite's push service on this machine too).
 //!
-//! Every state-changing request must come from the page itself: the `Origin` header must name
-//! this server and `X-CSRF-Token` must carry the token the page was given. The one exception is
+//! Every request must name one of the site's origins in `Host` (a DNS-rebinding page names its
+//! own host: 421). Every state-changing request must come from the page itself: the `Origin`
+//! header must be one of the site's origins and `X-CSRF-Token` must carry the token the page
+//! was given. The one exception is
 //! the worker's `pushsubscriptionchange`, which has no page: a subscription that names a stored
 //! `oldEndpoint` (a secret capability URL) may replace it without the token. Log lines name the
 //! push service, never an endpoint or a key.
@@ -25,7 +31,7 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use wasm_push::server::{Push, Sender, Urgency, VapidSubject};
+use wasm_push::server::{Endpoints, Push, Sender, Urgency, VapidSubject};
 use wasm_push::{Error, NotificationPayload, Subscription};
 
 struct Settings {
@@ -33,6 +39,9 @@ struct Settings {
     data: PathBuf,
     root: PathBuf,
     subject: VapidSubject,
+    /// `--origin`, when given.
+    origins: Option<Vec<String>>,
+    endpoints: Endpoints,
 }
 
 impl Settings {
@@ -43,6 +52,8 @@ impl Settings {
         let mut root = env("WASM_PUSH_ROOT", "target/www");
         // Push services refuse a mailbox at localhost (Apple's does): a reserved domain instead.
         let mut subject = env("WASM_PUSH_SUBJECT", "mailto:wasm-push-demo@example.invalid");
+        let mut origins = std::env::var("WASM_PUSH_ORIGIN").ok();
+        let mut endpoints = env("WASM_PUSH_ENDPOINTS", "public");
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -51,16 +62,35 @@ impl Settings {
                 "--data" => data = value,
                 "--root" => root = value,
                 "--subject" => subject = value,
-                _ => return Err(format!("unknown flag {flag}; flags: --addr --data --root --subject")),
+                "--origin" => origins = Some(value),
+                "--endpoints" => endpoints = value,
+                _ => {
+                    return Err(format!(
+                        "unknown flag {flag}; flags: --addr --data --root --subject --origin --endpoints"
+                    ))
+                }
             }
         }
         let addr = addr.parse().map_err(|e| format!("address {addr}: {e}"))?;
         let subject = VapidSubject::new(&subject).map_err(|e| format!("--subject: {e}"))?;
-        Ok(Settings { addr, data: data.into(), root: root.into(), subject })
+        let endpoints = match endpoints.as_str() {
+            "public" => Endpoints::default(),
+            "loopback" => Endpoints::loopback_for_tests(),
+            other => return Err(format!("--endpoints {other}: public or loopback")),
+        };
+        let origins = origins.map(|list| {
+            list.split(',')
+                .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+                .filter(|o| !o.is_empty())
+                .collect()
+        });
+        Ok(Settings { addr, data: data.into(), root: root.into(), subject, origins, endpoints })
     }
 }
 
 struct App {
+    /// The site's origins, `scheme://host[:port]`, as browsers send them in `Origin`.
+    origins: Vec<String>,
     store: Mutex<store::Store>,
     sender: Sender,
     csrf_token: String,
@@ -88,9 +118,21 @@ async fn run() -> Result<(), String> {
     let csrf_token = random_token();
     let public_key = keys.public_key().to_base64url();
     let page = template.replace("{{CSRF_TOKEN}}", &csrf_token).replace("{{VAPID_PUBLIC_KEY}}", &public_key);
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let origins = settings.origins.unwrap_or_else(|| {
+        let mut origins = vec![format!("http://{addr}")];
+        if addr.ip().is_loopback() {
+            origins.push(format!("http://localhost:{}", addr.port()));
+        }
+        origins
+    });
     let app = Arc::new(App {
+        origins,
         store: Mutex::new(store),
-        sender: Sender::new(keys, settings.subject),
+        sender: Sender::new(keys, settings.subject).with_endpoints(settings.endpoints),
         csrf_token,
         index: page,
     });
@@ -102,11 +144,8 @@ async fn run() -> Result<(), String> {
         // The worker's files with the headers a service worker needs; the rest as it is.
         .merge(wasm_push::server::worker_routes(&settings.root, "/", "/"))
         .fallback_service(tower_http::services::ServeDir::new(&settings.root))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), check_host))
         .with_state(app);
-    let listener = tokio::net::TcpListener::bind(settings.addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("wasm-push demo: open http://{addr}/  (data in {}; Ctrl-C stops)", settings.data.display());
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
@@ -138,9 +177,26 @@ fn storage_error(e: rusqlite::Error) -> ApiError {
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the subscription store failed".into())
 }
 
-/// The page's own requests only: `Origin` naming this host, and the token the page was given.
+/// Every request names one of the site's own hosts in `Host`: a page whose DNS name was
+/// rebound to this server's address names its own, and is answered 421 Misdirected Request.
+async fn check_host(
+    State(app): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request.headers().get("host").and_then(|v| v.to_str().ok()).unwrap_or_default().to_ascii_lowercase();
+    let ours =
+        app.origins.iter().any(|origin| origin.split_once("://").is_some_and(|(_, authority)| authority == host));
+    if !ours {
+        return ApiError(StatusCode::MISDIRECTED_REQUEST, "host", "this server does not serve that host".into())
+            .into_response();
+    }
+    next.run(request).await
+}
+
+/// The page's own requests only: `Origin` one of the site's, and the token the page was given.
 fn check_csrf(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    check_origin(headers)?;
+    check_origin(app, headers)?;
     check_token(app, headers)
 }
 
@@ -153,13 +209,11 @@ fn check_token(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `Origin` must name this host: browsers send it on every cross-site POST and DELETE.
-fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = header("host").unwrap_or_default();
-    let same_origin = header("origin")
-        .is_some_and(|origin| origin == format!("http://{host}") || origin == format!("https://{host}"));
-    if same_origin {
+/// `Origin` must be one of the site's configured origins (never read from the request's own
+/// `Host`, which a rebound DNS name sets): browsers send it on every POST and DELETE.
+fn check_origin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    let origin = headers.get("origin").and_then(|v| v.to_str().ok()).map(str::to_ascii_lowercase);
+    if origin.is_some_and(|origin| app.origins.contains(&origin)) {
         Ok(())
     } else {
         Err(ApiError(StatusCode::FORBIDDEN, "origin", "requests must come from this site's own pages".into()))
@@ -189,7 +243,7 @@ struct SaveRequest {
 }
 
 async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Result<StatusCode, ApiError> {
-    check_origin(&headers)?;
+    check_origin(&app, &headers)?;
     let request: SaveRequest = parse(&body)?;
     // The worker's `pushsubscriptionchange` has no page and so no token; it proves itself by
     // knowing a stored endpoint (a capability URL) instead.
@@ -201,8 +255,9 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
         check_token(&app, &headers)?;
     }
     let subscription = request.subscription;
-    if !(subscription.endpoint.starts_with("https://") || subscription.endpoint.starts_with("http://")) {
-        return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the endpoint is not an http(s) URL".into()));
+    // The endpoint is a URL the visitor chose: only what the sender would send to is kept.
+    if let Err(why) = app.sender.endpoints().check(&subscription.endpoint) {
+        return Err(ApiError(StatusCode::BAD_REQUEST, "endpoint", why.to_string()));
     }
     let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(old) = request.old_endpoint.filter(|old| *old != subscription.endpoint) {
@@ -287,13 +342,15 @@ async fn send_notification(
         push = push.urgency(urgency);
     }
     if let Some(topic) = &request.topic {
-        push = push.topic(topic.clone());
+        push =
+            push.topic(topic.clone()).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
     }
     let (mut sent, mut removed, mut failed) = (0, 0, 0);
     for target in &targets {
         match app.sender.send(target, &push).await {
             Ok(()) => sent += 1,
-            Err(Error::SubscriptionGone { .. }) => {
+            // Gone, or a row no push service could take (a malformed endpoint or keys): delete it.
+            Err(Error::SubscriptionGone { .. } | Error::InvalidEndpoint(_) | Error::InvalidSubscriptionKeys(_)) => {
                 app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&target.endpoint).map_err(storage_error)?;
                 removed += 1;
             }

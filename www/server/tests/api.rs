@@ -27,7 +27,12 @@ fn scratch_dir(name: &str) -> PathBuf {
 }
 
 impl Server {
+    /// The server as the test suite runs it: the loopback push service is a push service.
     async fn start(data: &Path) -> Server {
+        Server::start_with(data, &["--endpoints", "loopback"]).await
+    }
+
+    async fn start_with(data: &Path, args: &[&str]) -> Server {
         let root = data.join("site");
         std::fs::create_dir_all(&root).unwrap();
         let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/index.html");
@@ -37,6 +42,7 @@ impl Server {
             .arg(data)
             .arg("--root")
             .arg(&root)
+            .args(args)
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
@@ -213,8 +219,76 @@ async fn bad_bodies_get_400_in_the_error_shape() {
     assert_eq!(body["error"]["id"], "bad-request");
     let (status, body) =
         server.call(reqwest::Method::POST, "/api/subscription", &subscription("javascript:alert(1)")).await;
-    assert_eq!((status, &body["error"]["id"]), (400, &json!("bad-request")));
+    assert_eq!((status, &body["error"]["id"]), (400, &json!("endpoint")));
     assert!(server.rows().is_empty());
+}
+
+#[tokio::test]
+async fn by_default_only_public_https_push_services_are_stored() {
+    let server = Server::start_with(&scratch_dir("public"), &[]).await;
+    for endpoint in [
+        "http://push.example/x",
+        "https://127.0.0.1:6379/",
+        "https://localhost/x",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://10.0.0.7/push",
+        "https://push.example:8443/x",
+        "/x",
+    ] {
+        let (status, body) = server.call(reqwest::Method::POST, "/api/subscription", &subscription(endpoint)).await;
+        assert_eq!((status, &body["error"]["id"]), (400, &json!("endpoint")), "{endpoint}: {body}");
+    }
+    assert!(server.rows().is_empty());
+    let (status, _) =
+        server.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/ok")).await;
+    assert_eq!(status, 201);
+    assert_eq!(server.rows(), ["https://push.example/ok"]);
+}
+
+#[tokio::test]
+async fn a_page_on_a_rebound_dns_name_is_refused_though_its_origin_matches_its_own_host() {
+    let server = Server::start(&scratch_dir("rebind")).await;
+    let port = server.base.rsplit(':').next().unwrap().to_owned();
+    // DNS rebinding: evil.example now resolves to this server, so the browser sends
+    // `Host: evil.example:PORT` and `Origin: http://evil.example:PORT`, which agree.
+    let client = reqwest::Client::new();
+    let rebound = format!("evil.example:{port}");
+    let page = client.get(format!("{}/", server.base)).header("Host", &rebound).send().await.unwrap();
+    assert_eq!(page.status(), 421);
+    assert!(!page.text().await.unwrap().contains(&server.token), "the page's CSRF token was served");
+    let save = client
+        .post(format!("{}/api/subscription", server.base))
+        .header("Host", &rebound)
+        .header("Origin", format!("http://{rebound}"))
+        .header("X-CSRF-Token", &server.token)
+        .json(&subscription("https://push.example/rebound"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(save.status(), 421);
+    // Its own Host but a rebound page's Origin: refused too.
+    let (status, body) = server
+        .call_with(
+            reqwest::Method::POST,
+            "/api/subscription",
+            &subscription("https://push.example/rebound"),
+            Some(&format!("http://{rebound}")),
+            Some(&server.token),
+        )
+        .await;
+    assert_eq!((status, &body["error"]["id"]), (403, &json!("origin")));
+    // localhost is the same site on loopback.
+    let (status, _) = server
+        .call_with(
+            reqwest::Method::POST,
+            "/api/subscription",
+            &subscription("https://push.example/localhost"),
+            Some(&format!("http://localhost:{port}")),
+            Some(&server.token),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(server.rows(), ["https://push.example/localhost"]);
 }
 
 #[tokio::test]

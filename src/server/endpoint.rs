@@ -1,0 +1,407 @@
+//! Which push endpoints a sender POSTs to. An endpoint is a URL the visitor chose, so it is
+//! hostile input: by default only an absolute `https://` URL with a public host on port 443,
+//! and never an address inside the app server's own network, not even through DNS.
+
+use crate::Error;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::Url;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// The hosts of the push services browsers subscribe with (Chrome and Edge on FCM, Firefox's,
+/// Safari's, Windows'), each with its subdomains: for [`Endpoints::only_hosts`].
+///
+/// ```
+/// let endpoints = wasm_push::server::Endpoints::default().only_hosts(wasm_push::server::KNOWN_PUSH_SERVICES);
+/// assert!(endpoints.check("https://fcm.googleapis.com/fcm/send/abc").is_ok());
+/// assert!(endpoints.check("https://wns2-par02p.notify.windows.com/w/?token=x").is_ok());
+/// assert!(endpoints.check("https://push.example/abc").is_err());
+/// ```
+pub const KNOWN_PUSH_SERVICES: &[&str] =
+    &["fcm.googleapis.com", "updates.push.services.mozilla.com", "web.push.apple.com", "notify.windows.com"];
+
+/// The endpoints a [`Sender`](super::Sender) sends to. The default takes only absolute
+/// `https://` URLs with a host, no credentials, on port 443, whose host is not (and does not
+/// resolve to) a loopback, private, link-local or otherwise non-public address. Each `allow_`
+/// widens one rule; [`only_hosts`](Endpoints::only_hosts) narrows them to the push services an
+/// app knows.
+///
+/// ```
+/// use wasm_push::server::Endpoints;
+/// let strict = Endpoints::default();
+/// assert!(strict.check("https://push.example/abc").is_ok());
+/// assert!(strict.check("http://push.example/abc").is_err());
+/// assert!(strict.check("https://push.example:8443/abc").is_err());
+/// assert!(strict.check("https://169.254.169.254/latest/meta-data").is_err());
+/// assert!(strict.check("/x").is_err());
+/// // A push service on loopback, as a test suite runs one:
+/// assert!(Endpoints::loopback_for_tests().check("http://127.0.0.1:8090/push/1").is_ok());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Endpoints {
+    http: bool,
+    any_port: bool,
+    loopback: bool,
+    internal: bool,
+    hosts: Option<Vec<String>>,
+}
+
+impl Endpoints {
+    /// A push service on this machine, as a test suite runs one: `http://` too, any port,
+    /// loopback addresses (but not the rest of the private network).
+    ///
+    /// ```
+    /// let endpoints = wasm_push::server::Endpoints::loopback_for_tests();
+    /// assert!(endpoints.check("http://10.0.0.7/push").is_err());
+    /// ```
+    pub fn loopback_for_tests() -> Self {
+        Endpoints::default().allow_http().allow_any_port().allow_loopback()
+    }
+
+    /// Takes `http://` endpoints too (on port 80 unless [`allow_any_port`](Endpoints::allow_any_port)).
+    ///
+    /// ```
+    /// let endpoints = wasm_push::server::Endpoints::default().allow_http();
+    /// assert!(endpoints.check("http://push.example/abc").is_ok());
+    /// ```
+    pub fn allow_http(mut self) -> Self {
+        self.http = true;
+        self
+    }
+
+    /// Takes ports other than the scheme's own (443, or 80 for `http://`), as a self-hosted
+    /// push service may use.
+    ///
+    /// ```
+    /// let endpoints = wasm_push::server::Endpoints::default().allow_any_port();
+    /// assert!(endpoints.check("https://push.example:8443/abc").is_ok());
+    /// ```
+    pub fn allow_any_port(mut self) -> Self {
+        self.any_port = true;
+        self
+    }
+
+    /// Takes loopback destinations (`127.0.0.0/8`, `::1`, `localhost`).
+    ///
+    /// ```
+    /// let endpoints = wasm_push::server::Endpoints::default().allow_loopback();
+    /// assert!(endpoints.check("https://127.0.0.1/push").is_ok());
+    /// ```
+    pub fn allow_loopback(mut self) -> Self {
+        self.loopback = true;
+        self
+    }
+
+    /// Takes every internal destination: loopback, private (`10/8`, `172.16/12`, `192.168/16`,
+    /// `fc00::/7`), link-local (`169.254/16`, cloud metadata services, `fe80::/10`) and the
+    /// other non-public ranges. Only for a push service inside the app server's own network.
+    ///
+    /// ```
+    /// let endpoints = wasm_push::server::Endpoints::default().allow_internal();
+    /// assert!(endpoints.check("https://10.0.0.7/push").is_ok());
+    /// ```
+    pub fn allow_internal(mut self) -> Self {
+        self.internal = true;
+        self.loopback = true;
+        self
+    }
+
+    /// Takes only endpoints on these hosts or their subdomains (`notify.windows.com` takes
+    /// `wns2-par02p.notify.windows.com`), such as [`KNOWN_PUSH_SERVICES`].
+    ///
+    /// ```
+    /// let endpoints = wasm_push::server::Endpoints::default().only_hosts(["push.example"]);
+    /// assert!(endpoints.check("https://eu.push.example/abc").is_ok());
+    /// assert!(endpoints.check("https://evilpush.example/abc").is_err());
+    /// ```
+    pub fn only_hosts<I, S>(mut self, hosts: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let hosts = hosts.into_iter().map(|h| h.as_ref().trim().trim_end_matches('.').to_ascii_lowercase());
+        self.hosts = Some(hosts.collect());
+        self
+    }
+
+    /// Checks an endpoint against these rules, as [`Sender::send`](super::Sender::send) does
+    /// before anything is sent: [`Error::InvalidEndpoint`] when it is not an absolute URL with
+    /// a host, [`Error::EndpointNotAllowed`] when the rules refuse it. A host name's addresses
+    /// are checked again when it is resolved, at the send.
+    ///
+    /// ```
+    /// use wasm_push::{server::Endpoints, Error};
+    /// assert!(matches!(Endpoints::default().check("not a url"), Err(Error::InvalidEndpoint(_))));
+    /// assert!(matches!(Endpoints::default().check("https://[::1]/x"), Err(Error::EndpointNotAllowed(_))));
+    /// ```
+    pub fn check(&self, endpoint: &str) -> Result<(), Error> {
+        self.parse(endpoint).map(drop)
+    }
+
+    /// The endpoint as a URL, once these rules take it.
+    pub(crate) fn parse(&self, endpoint: &str) -> Result<Url, Error> {
+        let invalid = |why: &str| Error::InvalidEndpoint(why.to_owned());
+        let refused = |why: &str| Err(Error::EndpointNotAllowed(why.to_owned()));
+        let url = Url::parse(endpoint.trim()).map_err(|_| invalid("not an absolute URL"))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.http => {}
+            "http" => return refused("http:// endpoints are not allowed (only https://)"),
+            _ => return Err(invalid("not an http(s) URL")),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("the URL carries credentials"));
+        }
+        let host = url.host().ok_or_else(|| invalid("the URL has no host"))?;
+        if url.port().is_some() && !self.any_port {
+            return refused("only the scheme's own port is allowed");
+        }
+        let ip = match host {
+            url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+            url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+            // RFC 6761: `localhost` and its subdomains are loopback, whatever DNS says.
+            url::Host::Domain(name) => {
+                let name = name.trim_end_matches('.').to_ascii_lowercase();
+                (name == "localhost" || name.ends_with(".localhost")).then_some(IpAddr::V4(Ipv4Addr::LOCALHOST))
+            }
+        };
+        if let Some(ip) = ip {
+            if let Some(why) = self.refuses(ip) {
+                return refused(why);
+            }
+        }
+        if let Some(hosts) = &self.hosts {
+            let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
+            let known =
+                hosts.iter().any(|h| name == *h || name.strip_suffix(h.as_str()).is_some_and(|s| s.ends_with('.')));
+            if !known {
+                return refused("the host is not one of the allowed push services");
+            }
+        }
+        Ok(url)
+    }
+
+    /// Why these rules refuse a destination address, if they do.
+    fn refuses(&self, ip: IpAddr) -> Option<&'static str> {
+        match reach(ip) {
+            Reach::Public => None,
+            Reach::Loopback if self.loopback => None,
+            Reach::Loopback => Some("the endpoint is on loopback"),
+            Reach::Internal if self.internal => None,
+            Reach::Internal => Some("the endpoint is an internal (private, link-local or reserved) address"),
+        }
+    }
+
+    /// The resolver the sender's client uses: a host name is refused when any of its addresses
+    /// is one these rules refuse (so DNS cannot point a public-looking name inside).
+    pub(crate) fn resolver(&self) -> CheckedResolver {
+        CheckedResolver { rules: self.clone() }
+    }
+}
+
+/// Where an address leads.
+#[derive(Debug, PartialEq, Eq)]
+enum Reach {
+    Public,
+    Loopback,
+    Internal,
+}
+
+fn reach(ip: IpAddr) -> Reach {
+    match ip {
+        IpAddr::V4(ip) => reach_v4(ip),
+        IpAddr::V6(ip) => reach_v6(ip),
+    }
+}
+
+fn reach_v4(ip: Ipv4Addr) -> Reach {
+    let [a, b, c, _] = ip.octets();
+    if ip.is_loopback() {
+        return Reach::Loopback;
+    }
+    let internal = ip.is_private()
+        || ip.is_link_local()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_documentation()
+        || a == 0 // "this network"
+        || (a == 100 && (b & 0xc0) == 64) // shared address space (carrier-grade NAT), 100.64/10
+        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
+        || (a == 198 && (b & 0xfe) == 18) // benchmarking, 198.18/15
+        || a >= 240; // reserved
+    if internal {
+        Reach::Internal
+    } else {
+        Reach::Public
+    }
+}
+
+fn reach_v6(ip: Ipv6Addr) -> Reach {
+    if ip.is_loopback() {
+        return Reach::Loopback;
+    }
+    // Addresses that carry an IPv4 address lead where that one does: mapped (::ffff:a.b.c.d),
+    // NAT64 (64:ff9b::/96), 6to4 (2002::/16).
+    let s = ip.segments();
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return reach_v4(v4);
+    }
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::from(((hi as u32) << 16) | lo as u32);
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0, 0, 0, 0] {
+        return reach_v4(embedded(s[6], s[7]));
+    }
+    if s[0] == 0x2002 {
+        return reach_v4(embedded(s[1], s[2]));
+    }
+    let internal = ip.is_unspecified()
+        || ip.is_multicast()
+        || (s[0] & 0xfe00) == 0xfc00 // unique local, fc00::/7
+        || (s[0] & 0xffc0) == 0xfe80 // link-local, fe80::/10
+        || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated), fec0::/10
+        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
+        || (s[0] == 0x2001 && s[1] == 0) // Teredo: leads anywhere
+        || s[0..6] == [0, 0, 0, 0, 0, 0]; // IPv4-compatible (deprecated) and the rest of ::/96
+    if internal {
+        Reach::Internal
+    } else {
+        Reach::Public
+    }
+}
+
+/// Resolves host names for the sender's client and refuses those that lead inside.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedResolver {
+    rules: Endpoints,
+}
+
+/// Why the resolver gave no address: found in a send's error chain to blame the right thing.
+#[derive(Debug)]
+pub(crate) enum ResolveError {
+    /// DNS has no address for the name (or could not be asked).
+    Failed(std::io::Error),
+    /// The name resolves to an address the rules refuse.
+    Refused(&'static str),
+}
+
+impl std::fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResolveError::Failed(e) => write!(f, "DNS lookup failed: {e}"),
+            ResolveError::Refused(why) => write!(f, "the host resolves to a refused address: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+impl Resolve for CheckedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let rules = self.rules.clone();
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await.map_err(ResolveError::Failed)?.collect();
+            if let Some(why) = addresses.iter().find_map(|a| rules.refuses(a.ip())) {
+                return Err(Box::new(ResolveError::Refused(why)) as _);
+            }
+            Ok(Box::new(addresses.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_non_public_address_is_refused_by_default_whichever_way_it_is_written() {
+        let rules = Endpoints::default();
+        for endpoint in [
+            "https://127.0.0.1/x",
+            "https://127.1.2.3/x",
+            "https://2130706433/x", // 127.0.0.1 as one number, which URL parsers accept
+            "https://0x7f.1/x",
+            "https://[::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://10.1.2.3/x",
+            "https://172.16.0.1/x",
+            "https://172.31.255.255/x",
+            "https://192.168.1.1/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://0.0.0.0/x",
+            "https://100.64.0.1/x",
+            "https://255.255.255.255/x",
+            "https://224.0.0.1/x",
+            "https://[fc00::1]/x",
+            "https://[fd12:3456::1]/x",
+            "https://[fe80::1]/x",
+            "https://[::ffff:10.0.0.1]/x",
+            "https://[::ffff:169.254.169.254]/x",
+            "https://[64:ff9b::a00:1]/x",
+            "https://[2002:a00:1::]/x",
+            "https://[::]/x",
+            "https://localhost/x",
+            "https://LocalHost./x",
+            "https://app.localhost/x",
+        ] {
+            assert!(matches!(rules.check(endpoint), Err(Error::EndpointNotAllowed(_))), "{endpoint}");
+        }
+        for endpoint in
+            ["https://8.8.8.8/x", "https://172.32.0.1/x", "https://[2606:4700::1111]/x", "https://push.example/x"]
+        {
+            assert_eq!(rules.check(endpoint), Ok(()), "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn malformed_endpoints_are_invalid_and_policy_refusals_say_which_rule() {
+        let rules = Endpoints::default();
+        for endpoint in [
+            "",
+            "/x",
+            "x",
+            "push.example/x",
+            "mailto:a@b.example",
+            "https://",
+            "https://user:pw@push.example/x",
+            "ftp://push.example/x",
+            "file:///etc/passwd",
+        ] {
+            assert!(matches!(rules.check(endpoint), Err(Error::InvalidEndpoint(_))), "{endpoint:?}");
+        }
+        for endpoint in ["http://push.example/x", "https://push.example:444/x", "https://push.example:80/x"] {
+            assert!(matches!(rules.check(endpoint), Err(Error::EndpointNotAllowed(_))), "{endpoint:?}");
+        }
+        // The scheme's own port written out is the same URL.
+        assert_eq!(rules.check("https://push.example:443/x"), Ok(()));
+        assert_eq!(rules.clone().allow_http().check("http://push.example:80/x"), Ok(()));
+    }
+
+    #[test]
+    fn each_allowance_widens_only_its_own_rule() {
+        let loopback = Endpoints::loopback_for_tests();
+        assert_eq!(loopback.check("http://127.0.0.1:8090/push"), Ok(()));
+        assert_eq!(loopback.check("http://[::1]:8090/push"), Ok(()));
+        assert!(loopback.check("http://192.168.0.2:8090/push").is_err());
+        assert!(loopback.check("http://169.254.169.254/").is_err());
+        let internal = Endpoints::default().allow_internal();
+        assert_eq!(internal.check("https://192.168.0.2/push"), Ok(()));
+        assert!(internal.check("https://192.168.0.2:8443/push").is_err());
+        assert!(internal.check("http://192.168.0.2/push").is_err());
+    }
+
+    #[test]
+    fn only_hosts_takes_the_host_and_its_subdomains_and_nothing_that_merely_ends_alike() {
+        let rules = Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES);
+        assert_eq!(rules.check("https://FCM.googleapis.com/fcm/send/x"), Ok(()));
+        assert_eq!(rules.check("https://web.push.apple.com./x"), Ok(()));
+        assert_eq!(rules.check("https://db5p.notify.windows.com/w/?token=x"), Ok(()));
+        for endpoint in [
+            "https://evilnotify.windows.com/x",
+            "https://fcm.googleapis.com.evil.example/x",
+            "https://googleapis.com/x",
+        ] {
+            assert!(matches!(rules.check(endpoint), Err(Error::EndpointNotAllowed(_))), "{endpoint}");
+        }
+    }
+}
