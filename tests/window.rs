@@ -1,7 +1,7 @@
 //! The window side in a real browser: permission, registration, subscription.
 #![cfg(target_arch = "wasm32")]
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use wasm_push::testing::RecordingAppServer;
@@ -241,6 +241,79 @@ async fn refusals_from_the_app_server_come_back_as_typed_errors() {
     server.go_down();
     let answer = AppServer::new(server.url("subscription")).save(&subscription).await;
     assert!(matches!(answer, Err(Error::Network(_))), "{answer:?}");
+}
+
+/// This page's `fetch`, routed for as long as it lives through a window that the worker
+/// `tests/fixtures/redirecting-sw.js` controls (an iframe in its scope): the browser's own
+/// fetch, redirects and all, meets what that worker answers. Put back when dropped.
+struct FetchUnderRedirectingWorker {
+    original: JsValue,
+    frame: web_sys::Element,
+}
+
+impl FetchUnderRedirectingWorker {
+    const SCOPE: &'static str = "/tests/fixtures/redirect/";
+
+    async fn start() -> Self {
+        Registration::register("/tests/fixtures/redirecting-sw.js", Self::SCOPE).await.unwrap().ready().await.unwrap();
+        let document = web_sys::window().unwrap().document().unwrap();
+        let frame = document.create_element("iframe").unwrap();
+        let loaded = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = js_sys::Reflect::set(&frame, &"onload".into(), &resolve);
+        });
+        frame.set_attribute("src", &format!("{}frame", Self::SCOPE)).unwrap();
+        document.body().unwrap().append_child(&frame).unwrap();
+        wasm_bindgen_futures::JsFuture::from(loaded).await.unwrap();
+        let inner = js_sys::Reflect::get(&frame, &"contentWindow".into()).unwrap();
+        let controller =
+            js_sys::Reflect::get(&js_sys::Reflect::get(&inner, &"navigator".into()).unwrap(), &"serviceWorker".into())
+                .and_then(|c| js_sys::Reflect::get(&c, &"controller".into()))
+                .unwrap();
+        assert!(!controller.is_null(), "the frame is controlled by the redirecting worker");
+        let fetch: js_sys::Function = js_sys::Reflect::get(&inner, &"fetch".into()).unwrap().unchecked_into();
+        let global = js_sys::global();
+        let original = js_sys::Reflect::get(&global, &"fetch".into()).unwrap();
+        js_sys::Reflect::set(&global, &"fetch".into(), &fetch.bind0(&inner)).unwrap();
+        FetchUnderRedirectingWorker { original, frame }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", Self::SCOPE)
+    }
+}
+
+impl Drop for FetchUnderRedirectingWorker {
+    fn drop(&mut self) {
+        let _ = js_sys::Reflect::set(&js_sys::global(), &"fetch".into(), &self.original);
+        self.frame.remove();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_redirect_to_a_login_page_is_not_the_app_servers_acknowledgement() {
+    let caches: web_sys::CacheStorage =
+        js_sys::Reflect::get(&js_sys::global(), &"caches".into()).unwrap().unchecked_into();
+    wasm_bindgen_futures::JsFuture::from(caches.delete("wasm-push")).await.unwrap();
+    let first = sample_subscription("http://127.0.0.1:9/push/redirected");
+    {
+        let server = FetchUnderRedirectingWorker::start().await;
+        // The route is real: a plain 201 through the same worker is taken.
+        assert_eq!(
+            AppServer::new(server.url("taken")).save(&sample_subscription("http://127.0.0.1:9/push/t")).await,
+            Ok(())
+        );
+        wasm_bindgen_futures::JsFuture::from(caches.delete("wasm-push")).await.unwrap();
+        // The session expired: 302 to a login page, which answers 200.
+        assert_eq!(AppServer::new(server.url("expired")).save(&first).await, Err(Error::Redirected));
+    }
+    // The server never took `first`, so the next save does not claim it held it (no
+    // `oldEndpoint`), and a page load sends `first` again rather than thinking it is up to date.
+    let recording = RecordingAppServer::start().await;
+    let second = sample_subscription("http://127.0.0.1:9/push/after-login");
+    AppServer::new(recording.url("subscription")).save(&second).await.unwrap();
+    let sent = recording.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body, serde_json::to_value(&second).unwrap(), "the server was told it held the redirected one");
 }
 
 #[wasm_bindgen_test]

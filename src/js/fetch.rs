@@ -3,9 +3,11 @@
 use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// `fetch(url, {method, body, credentials: "same-origin"})` with a JSON content type and one
-/// optional header (the window side's CSRF token): the promise of its `Response`, rejected only
-/// when no answer came back (or the request could not be made). It takes and gives `JsValue`s,
+/// `fetch(url, {method, body, credentials: "same-origin", redirect: "manual"})` with a JSON
+/// content type and one optional header (the window side's CSRF token): the promise of its
+/// `Response`, rejected only when no answer came back (or the request could not be made). A
+/// redirect is not followed: its answer is an opaque one with status 0, never `ok`, so a `302`
+/// to a login page is not taken for the app server's own 2xx. It takes and gives `JsValue`s,
 /// so the worker calls it without the crate's `Error`.
 pub(crate) fn fetch(url: &str, method: &str, body: &JsValue, header: Option<(&str, &str)>) -> Promise {
     request(url, method, body, header).unwrap_or_else(|reason| Promise::reject(&reason))
@@ -15,6 +17,7 @@ fn request(url: &str, method: &str, body: &JsValue, header: Option<(&str, &str)>
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    init.set_redirect(web_sys::RequestRedirect::Manual);
     init.set_body(body);
     let headers = web_sys::Headers::new()?;
     headers.set("Content-Type", "application/json")?;

@@ -53,6 +53,10 @@ pub enum Error {
     },
     /// The request did not reach the app server (offline, refused, CORS).
     Network(String),
+    /// The app server answered with a redirect (to a login page, say, when the session
+    /// expired). It is not followed, and not taken as the server's own 2xx: the subscription
+    /// is sent again on the next page load.
+    Redirected,
     /// A browser call did not settle in time (Chromium's `subscribe` can hang forever).
     Timeout(&'static str),
     /// A push payload is over what Web Push can carry: refused before anything was sent (`max`
@@ -160,6 +164,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Network(why) => write!(f, "could not reach the app server: {why}"),
+            Error::Redirected => f.write_str("the app server answered with a redirect, not a 2xx"),
             Error::Timeout(what) => write!(f, "{what} did not settle in time"),
             Error::PayloadTooLarge { bytes, max: Some(max) } => {
                 write!(f, "the payload is {bytes} bytes; Web Push carries at most {max}")

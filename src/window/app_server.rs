@@ -207,7 +207,7 @@ async fn kept() -> Option<SyncRecord> {
 
 /// The app server's answer (a fetch's outcome) as the window side's `Result`: a non-2xx answer
 /// is [`Error::Server`] (with the error the body names, read by the one reader of such
-/// answers), no answer at all [`Error::Network`].
+/// answers), a redirect [`Error::Redirected`], no answer at all [`Error::Network`].
 async fn answer(response: Result<JsValue, JsValue>) -> Result<(), Error> {
     let response: web_sys::Response = match response {
         Ok(response) => response.unchecked_into(),
@@ -216,6 +216,10 @@ async fn answer(response: Result<JsValue, JsValue>) -> Result<(), Error> {
     };
     if response.ok() {
         return Ok(());
+    }
+    // `redirect: "manual"` (js/fetch.rs): a redirect's answer is opaque, with status 0.
+    if response.status() == 0 {
+        return Err(Error::Redirected);
     }
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()),
