@@ -223,6 +223,33 @@ async fn options_a_browser_would_refuse_do_not_lose_the_notification() {
 }
 
 #[wasm_bindgen_test]
+async fn an_empty_tag_or_icon_is_no_tag_or_icon_so_the_push_shows_as_sent_with_the_default_icon() {
+    // Chromium throws on renotify with the tag "", which showed the fallback instead.
+    let runtime = Runtime::new(WorkerConfig::from_query("icon=/default-icon.png"));
+    let payload =
+        json!({"title": "Order shipped", "body": "Out for delivery", "tag": "", "renotify": true, "icon": ""});
+    let shown = shown_by(&runtime, payload).await;
+    assert_eq!(titles(&shown), ["Order shipped"]);
+    assert_eq!(shown[0].body, "Out for delivery");
+    assert!(shown[0].notification.icon().unwrap_or_default().ends_with("/default-icon.png"));
+    // A hook that blanks a field: the same.
+    let blanking = Runtime::new(WorkerConfig::from_query("icon=/default-icon.png")).transform(|mut payload| {
+        payload.tag = Some(String::new());
+        payload.icon = Some("  ".into());
+        payload.renotify = true;
+        payload
+    });
+    let shown = shown_by(&blanking, json!({"title": "Blanked by a hook"})).await;
+    assert_eq!(titles(&shown), ["Blanked by a hook"]);
+    assert!(shown[0].notification.icon().unwrap_or_default().ends_with("/default-icon.png"));
+    // Safari's proposal, read from a Notification object (whose icon is "" when none is set).
+    let proposal = json!({"title": "Proposed", "tag": "", "renotify": true, "icon": ""});
+    let shown = shown_by(&runtime, PushData::Proposed { notification: proposal, app_badge: None }).await;
+    assert_eq!(titles(&shown), ["Proposed"]);
+    assert!(shown[0].notification.icon().unwrap_or_default().ends_with("/default-icon.png"));
+}
+
+#[wasm_bindgen_test]
 async fn a_second_push_with_the_same_tag_replaces_the_first() {
     let runtime = Runtime::new(WorkerConfig::default());
     // Raw pushes: the kit's `push` closes what shows before it pushes.

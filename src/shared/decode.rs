@@ -218,6 +218,18 @@ mod tests {
     }
 
     #[test]
+    fn empty_texts_are_absent_so_they_neither_break_renotify_nor_hide_the_default_icon() {
+        let shown = decode(
+            br#"{"title": "Order shipped", "tag": "", "renotify": true, "icon": " ", "badge": "", "image": "",
+                "lang": "", "url": "", "body": "", "actions": [{"action": "a", "title": "A", "icon": "", "url": " "}]}"#,
+        );
+        assert_eq!(shown.title, "Order shipped");
+        assert_eq!((shown.tag, shown.icon, shown.badge, shown.image), (None, None, None, None));
+        assert_eq!((shown.lang, shown.url, shown.body), (None, None, None));
+        assert_eq!((shown.actions[0].icon.clone(), shown.actions[0].url.clone()), (None, None));
+    }
+
+    #[test]
     fn a_missing_title_gets_the_fallback_title_and_keeps_the_body() {
         let shown = decode(br#"{"body": "only a body"}"#);
         assert_eq!(shown.title, "New notification");

@@ -78,6 +78,8 @@ pub(crate) fn read_fields<V: JsonView>(object: &V, url_key: &str) -> (Notificati
         url: text(&[url_key], MAX_URL_CHARS),
         app_badge: get(&["app_badge", "appBadge"]).and_then(|v| count(&v)),
     };
+    let mut payload = payload;
+    payload.drop_blank_fields();
     (payload, get(&["data"]))
 }
 

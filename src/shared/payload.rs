@@ -167,6 +167,32 @@ impl NotificationPayload {
     pub fn new(title: impl Into<String>) -> Self {
         Self { title: title.into(), ..Self::default() }
     }
+
+    /// Empty means absent: every optional text that is blank (empty or only spaces) becomes
+    /// `None`, the buttons' too. A browser would take `"tag": ""` as a tag (Chromium then throws
+    /// on `renotify`) and `"icon": ""` as an icon (the default one would not be added).
+    pub(crate) fn drop_blank_fields(&mut self) {
+        fn blank(text: &mut Option<String>) {
+            if text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                *text = None;
+            }
+        }
+        for text in [
+            &mut self.body,
+            &mut self.icon,
+            &mut self.badge,
+            &mut self.image,
+            &mut self.tag,
+            &mut self.lang,
+            &mut self.url,
+        ] {
+            blank(text);
+        }
+        for action in &mut self.actions {
+            blank(&mut action.icon);
+            blank(&mut action.url);
+        }
+    }
 }
 
 /// What the worker shows when a push carries nothing it can read.

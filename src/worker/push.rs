@@ -102,6 +102,7 @@ impl Inner {
             let _only_ours = ShowGuard::install();
             (payload, data) = transform(payload, data);
             fallback.fill_title(&mut payload);
+            payload.drop_blank_fields();
         }
         if payload.icon.is_none() {
             payload.icon = self.config.default_icon.clone();
