@@ -317,6 +317,39 @@ async fn a_redirect_to_a_login_page_is_not_the_app_servers_acknowledgement() {
 }
 
 #[wasm_bindgen_test]
+async fn a_removal_answered_404_or_410_is_done_and_one_that_fails_is_finished_by_the_next_page_load() {
+    if !push_here() {
+        return; // `sync` reads the browser's subscription, which needs a PushManager
+    }
+    let caches: web_sys::CacheStorage =
+        js_sys::Reflect::get(&js_sys::global(), &"caches".into()).unwrap().unchecked_into();
+    JsFuture::from(caches.delete("wasm-push")).await.unwrap();
+    let server = RecordingAppServer::start().await;
+    let app = AppServer::new(server.url("subscription"));
+    let registration = ready_registration("/tests/fixtures/removal/").await;
+    let gone = sample_subscription("http://127.0.0.1:9/push/turned-off");
+    // The server never had it, or has forgotten it: the user is off all the same.
+    for status in [404, 410] {
+        server.answer_with(status, "");
+        assert_eq!(app.remove(&gone).await, Ok(()), "{status}");
+        assert_eq!(app.sync(&registration).await, Ok(Synced::NotSubscribed), "nothing left to finish after {status}");
+    }
+    // The server is down: the removal is kept, and the next page load sends it.
+    server.go_down();
+    assert!(matches!(app.remove(&gone).await, Err(Error::Network(_))));
+    assert!(app.sync(&registration).await.is_err(), "a page load while it is still down");
+    server.answer_with(204, "");
+    let before = server.requests().len();
+    assert_eq!(app.sync(&registration).await, Ok(Synced::TurnedOff));
+    let sent = &server.requests()[before..];
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].method.as_str(), sent[0].body.clone()), ("DELETE", serde_json::to_value(&gone).unwrap()));
+    // Done: the next load has nothing to send.
+    assert_eq!(app.sync(&registration).await, Ok(Synced::NotSubscribed));
+    assert_eq!(server.requests().len(), before + 1);
+}
+
+#[wasm_bindgen_test]
 async fn an_app_server_that_is_down_is_a_network_error() {
     // Port 9 (discard) has no listener on these machines: the connection is refused.
     let server = AppServer::new("http://127.0.0.1:9/app/subscription");
@@ -395,14 +428,17 @@ mod loopback_push_service {
         assert_ne!(second.endpoint, first.endpoint, "a new key gets a new subscription");
         assert_eq!(registration.subscription().await.unwrap(), Some(second.clone()));
 
-        let (status, _) = call("POST", &first.endpoint, &[("TTL", "60")]).await;
-        assert_eq!(status, 410, "the old endpoint is gone at the push service");
+        let state = |endpoint: &str| endpoint.replace("/push/", "/_test/channel/");
+        let (status, first_state) = call("GET", &state(&first.endpoint), &[]).await;
+        assert_eq!((status, first_state), (200, serde_json::json!({"active": false})), "the old endpoint is gone");
+        let (status, second_state) = call("GET", &state(&second.endpoint), &[]).await;
+        assert_eq!((status, second_state), (200, serde_json::json!({"active": true})), "the new one is live");
         let (status, _) = call("POST", &second.endpoint, &[("TTL", "60")]).await;
-        assert_eq!(status, 401, "the new one is live (and wants VAPID)");
+        assert_eq!(status, 401, "and wants VAPID");
 
         assert!(registration.unsubscribe().await.unwrap());
-        let (status, _) = call("POST", &second.endpoint, &[("TTL", "60")]).await;
-        assert_eq!(status, 410);
+        let (status, second_state) = call("GET", &state(&second.endpoint), &[]).await;
+        assert_eq!((status, second_state), (200, serde_json::json!({"active": false})), "unsubscribed, it is gone");
     }
 
     #[wasm_bindgen_test]
@@ -454,6 +490,72 @@ mod loopback_push_service {
         assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&second.endpoint));
         registration.unsubscribe().await.unwrap();
         assert_eq!(server.sync(&registration).await, Ok(Synced::NotSubscribed));
+    }
+
+    /// Ends the browser's subscription behind the crate's back, as a `pushsubscriptionchange`
+    /// or a renewal does before a new `subscribe` that then fails (offline, push service down).
+    async fn drop_behind_the_back(registration: &Registration) {
+        let raw = registration.as_raw().push_manager().unwrap();
+        let old = JsFuture::from(raw.get_subscription().unwrap()).await.unwrap();
+        JsFuture::from(old.unchecked_into::<web_sys::PushSubscription>().unsubscribe().unwrap()).await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_subscription_lost_to_a_failed_resubscribe_is_made_again_on_the_next_page_load() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let base = fresh_app_server().await;
+        let server = AppServer::new(format!("{base}/app/subscription"));
+        let registration = ready_registration("/tests/fixtures/lost/").await;
+        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        server.save(&first).await.unwrap();
+        drop_behind_the_back(&registration).await;
+        assert_eq!(registration.subscription().await, Ok(None));
+
+        // The user opted in and never opted out: the page load subscribes again and the server
+        // swaps the old row for the new one.
+        let Ok(Synced::Resubscribed(again)) = server.sync(&registration).await else {
+            panic!("the lost subscription was not made again");
+        };
+        assert_ne!(again.endpoint, first.endpoint);
+        assert_eq!(registration.subscription().await, Ok(Some(again.clone())));
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&again.endpoint));
+        assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
+        registration.unsubscribe().await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn turning_off_is_honoured_when_the_server_is_down_and_finished_on_the_next_page_load() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let base = fresh_app_server().await;
+        let server = AppServer::new(format!("{base}/app/subscription"));
+        let registration = ready_registration("/tests/fixtures/off/").await;
+        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        server.save(&first).await.unwrap();
+
+        call("POST", &format!("{base}/app/outage"), &[]).await;
+        let refused = server.unsubscribe(&registration).await;
+        assert!(matches!(refused, Err(Error::Server { status: 503, .. })), "{refused:?}");
+        // The browser is off at once, and stays off: nothing subscribes the user again.
+        assert_eq!(registration.subscription().await, Ok(None));
+        assert!(server.sync(&registration).await.is_err(), "a page load while it is still down");
+        assert_eq!(registration.subscription().await, Ok(None));
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&first.endpoint));
+
+        call("DELETE", &format!("{base}/app/outage"), &[]).await;
+        assert_eq!(server.sync(&registration).await, Ok(Synced::TurnedOff));
+        assert!(stored_endpoints(&base).await.is_empty());
+        assert_eq!(server.sync(&registration).await, Ok(Synced::NotSubscribed));
+        assert_eq!(registration.subscription().await, Ok(None));
+
+        // Turned on again: the opt-out is over, and a lost subscription is repaired again.
+        let again = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        server.save(&again).await.unwrap();
+        assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
+        registration.unsubscribe().await.unwrap();
     }
 
     #[wasm_bindgen_test]

@@ -17,6 +17,9 @@ const CACHE: &str = "wasm-push";
 /// Relative to the origin, so pages at any path and the worker find the same entries.
 const RECORD: &str = "/wasm-push/last-subscription.json";
 const KEY: &str = "/wasm-push/application-server-key.json";
+/// The user turned notifications off: the subscription the app server must still be told to
+/// forget. Kept until it has been (a tombstone `AppServer::sync` honours).
+const OPT_OUT: &str = "/wasm-push/opt-out.json";
 
 /// Sends the subscription and keeps what the server was told: [`post`], then what [`record`]
 /// does. The promise of the response, rejected with why none came.
@@ -137,9 +140,27 @@ pub(crate) fn load_key() -> Promise {
     then(&read(KEY), |json| Ok(get(&json?, "key")))
 }
 
-/// Forgets the record and the key (after the app server removed the subscription).
+/// Forgets the record, the key and the opt-out (after the app server removed the subscription).
 pub(crate) fn forget() -> Promise {
-    forget_entries(&[RECORD, KEY])
+    forget_entries(&[RECORD, KEY, OPT_OUT])
+}
+
+/// Keeps the opt-out: `subscription` is to be removed from the app server, and nothing is to
+/// subscribe again, until [`forget`] (the server took the removal) or [`forget_opt_out`] (the
+/// user turned notifications on again).
+pub(crate) fn keep_opt_out(subscription: &Subscription) -> Promise {
+    write(OPT_OUT, &subscription.to_js().into())
+}
+
+/// The promise of the opt-out's subscription JSON, or `undefined` when the user has not turned
+/// notifications off (or the app server was told).
+pub(crate) fn load_opt_out() -> Promise {
+    read(OPT_OUT)
+}
+
+/// Forgets the opt-out only: the user turned notifications on again.
+pub(crate) fn forget_opt_out() -> Promise {
+    forget_entries(&[OPT_OUT])
 }
 
 /// Forgets the key only (after the browser's subscription ended): a change event must not

@@ -4,7 +4,7 @@ use super::Registration;
 use crate::js::sync::{self as store, send};
 use crate::js::{fetch, get, Js};
 use crate::shared::{next_step, Step, SyncRecord};
-use crate::{Error, Subscription};
+use crate::{ApplicationServerKey, Error, Permission, Subscription};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -96,7 +96,10 @@ impl AppServer {
         self.post(record, old_endpoint.as_deref(), subscription).await
     }
 
-    /// Tells the app server to forget the subscription.
+    /// Tells the app server to forget the subscription. A 404 or 410 (the server never had it,
+    /// or has forgotten it) is success too. Until the server has taken it, the removal is kept
+    /// in the browser (an opt-out that [`AppServer::sync`] finishes on a later page load), so
+    /// a server that is down does not leave the user subscribed there.
     ///
     /// ```no_run
     /// # async fn run(server: wasm_push::window::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
@@ -104,11 +107,37 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
+        let _ = JsFuture::from(store::keep_opt_out(subscription)).await;
         let body = js_sys::JSON::stringify(&subscription.to_js())?;
         let token = self.token();
-        answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await?;
-        let _ = store::forget().await;
+        match answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await {
+            Ok(()) | Err(Error::Server { status: 404 | 410, .. }) => {}
+            Err(error) => return Err(error),
+        }
+        let _ = JsFuture::from(store::forget()).await;
         Ok(())
+    }
+
+    /// Turns notifications off for good, whatever fails on the way: the opt-out is kept in the
+    /// browser first, then the browser unsubscribes, then the app server is told
+    /// ([`AppServer::remove`]). When a step fails, the error comes back and the next
+    /// [`AppServer::sync`] (every page load) finishes the rest; nothing subscribes the user again
+    /// until [`Registration::subscribe`] is called.
+    ///
+    /// ```no_run
+    /// # async fn run(registration: wasm_push::window::Registration) -> Result<(), wasm_push::Error> {
+    /// wasm_push::window::AppServer::new("/api/push/subscription").unsubscribe(&registration).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn unsubscribe(&self, registration: &Registration) -> Result<(), Error> {
+        let subscription = match registration.subscription().await? {
+            Some(subscription) => Some(subscription),
+            None => opt_out().await,
+        };
+        let Some(subscription) = subscription else { return Ok(()) };
+        let _ = JsFuture::from(store::keep_opt_out(&subscription)).await;
+        registration.unsubscribe().await?;
+        self.remove(&subscription).await
     }
 
     /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint` (left
@@ -137,10 +166,29 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn sync(&self, registration: &Registration) -> Result<Synced, Error> {
-        let Some(current) = registration.subscription().await? else {
-            return Ok(Synced::NotSubscribed);
-        };
+        // The user turned notifications off and a step of it failed: finish it.
+        if let Some(gone) = opt_out().await {
+            if registration.subscription().await?.is_some() {
+                registration.unsubscribe().await?;
+            }
+            self.remove(&gone).await?;
+            return Ok(Synced::TurnedOff);
+        }
         let record = kept().await;
+        let Some(current) = registration.subscription().await? else {
+            // The user opted in (the key is kept, permission granted) but the browser has no
+            // subscription: a resubscribe failed after the old one ended (offline, the push
+            // service down). Subscribe again and tell the server, dropping what it holds.
+            let key = JsFuture::from(store::load_key()).await.ok().and_then(|key| key.as_string());
+            let key = key.and_then(|key| ApplicationServerKey::from_base64url(&key).ok());
+            let (Some(key), Ok(Permission::Granted)) = (key, super::permission()) else {
+                return Ok(Synced::NotSubscribed);
+            };
+            let again = registration.subscribe(&key).await?;
+            let old_endpoint = record.as_ref().and_then(SyncRecord::server_endpoint).map(str::to_owned);
+            self.post(record, old_endpoint.as_deref(), &again).await?;
+            return Ok(Synced::Resubscribed(again));
+        };
         match next_step(&current, record.as_ref(), store::now()) {
             Step::UpToDate => Ok(Synced::UpToDate),
             Step::Send { old_endpoint } => {
@@ -198,11 +246,22 @@ pub enum Synced {
     Sent,
     /// The subscription was close to expiring; this new one replaced it, on the server too.
     Renewed(Subscription),
+    /// The browser had lost the subscription of a user who opted in (a resubscribe that
+    /// failed): this new one replaced it, on the server too.
+    Resubscribed(Subscription),
+    /// The user had turned notifications off and a step of it had failed: it is finished now
+    /// (the browser unsubscribed, the app server told).
+    TurnedOff,
 }
 
 /// What the sync record says the app server was last told, if anything.
 async fn kept() -> Option<SyncRecord> {
     store::stored(&store::load().await.ok()?)
+}
+
+/// The subscription the user turned off and the app server has not yet been told of.
+async fn opt_out() -> Option<Subscription> {
+    Subscription::from_js(&JsFuture::from(store::load_opt_out()).await.ok()?)
 }
 
 /// The app server's answer (a fetch's outcome) as the window side's `Result`: a non-2xx answer

@@ -146,7 +146,8 @@ pub(crate) async fn start(
             // down, or the browser changed it) is sent now.
             if let Some(url) = &options.server_url {
                 match AppServer::new(url.as_str()).sync(&registered).await {
-                    Ok(Synced::Renewed(renewed)) => emit(Change::Subscribed(Some(renewed))),
+                    Ok(Synced::Renewed(again) | Synced::Resubscribed(again)) => emit(Change::Subscribed(Some(again))),
+                    Ok(Synced::TurnedOff) => emit(Change::Subscribed(None)),
                     Ok(_) => {}
                     Err(error) => emit(Change::Failed(error)),
                 }
@@ -178,15 +179,16 @@ pub(crate) async fn subscribe(
     Ok(Some(subscription))
 }
 
-/// Removes the subscription from the server and the browser.
+/// Turns notifications off: the browser unsubscribes, then the server is told, the opt-out
+/// kept until it has been ([`AppServer::unsubscribe`]).
 pub(crate) async fn unsubscribe(
     registered: Registration,
     options: UsePushOptions,
 ) -> Result<Option<Subscription>, Error> {
-    if let (Some(url), Some(subscription)) = (&options.server_url, registered.subscription().await?) {
-        AppServer::new(url.as_str()).remove(&subscription).await?;
+    match &options.server_url {
+        Some(url) => AppServer::new(url.as_str()).unsubscribe(&registered).await?,
+        None => drop(registered.unsubscribe().await?),
     }
-    registered.unsubscribe().await?;
     Ok(None)
 }
 

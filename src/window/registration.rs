@@ -151,6 +151,8 @@ impl Registration {
         let subscription = self.subscribe_raw(key).await?;
         // Kept for the worker, which subscribes again with it when a change event carries nothing.
         let _ = sync::keep_key(&key.to_base64url()).await;
+        // The user turned notifications on (again): an earlier opt-out is over.
+        let _ = sync::forget_opt_out().await;
         to_subscription(&subscription)
     }
 

@@ -94,6 +94,7 @@ impl PushService {
             .route("/_test/receipts", get(receipts))
             .route("/_test/disconnect", post(disconnect))
             .route("/_test/forget", post(forget))
+            .route("/_test/channel/{channel}", get(channel_state))
             .with_state(service.clone())
             .merge(app_server::routes())
             // Browser tests run on another loopback port: let them call both parts.
@@ -399,6 +400,16 @@ async fn receipts(State(service): State<PushService>) -> Json<Vec<Receipt>> {
 async fn disconnect(State(service): State<PushService>) -> StatusCode {
     service.disconnect_all();
     StatusCode::NO_CONTENT
+}
+
+/// A test's look at one endpoint without signing a push: `{"active": true|false}`, 404 when
+/// the service never issued it. (An unsigned push to a VAPID-bound endpoint hears 401 before it
+/// could hear 410, as at Mozilla's service.)
+async fn channel_state(State(service): State<PushService>, Path(channel_id): Path<String>) -> Response {
+    match service.lock().channels.get(&channel_id) {
+        Some(channel) => Json(json!({"active": channel.active})).into_response(),
+        None => error(StatusCode::NOT_FOUND, 102, "no such subscription"),
+    }
 }
 
 async fn forget(State(service): State<PushService>) -> StatusCode {
