@@ -1,5 +1,6 @@
-//! The message the worker posts to a focused page for a push (`foreground=page` or `both`),
-//! written and read here only: the worker writes it, `window/foreground.rs` reads it.
+//! The message the worker posts to a focused page for a push (`foreground=page` or `both`), and
+//! the page's reply that it took it, written and read here only: the worker writes the message
+//! and reads the reply, `window/foreground.rs` reads the message and writes the reply.
 
 use super::{get, Js};
 use crate::shared::{read_fields, write_fields};
@@ -8,6 +9,8 @@ use wasm_bindgen::JsValue;
 
 /// The `type` that marks the message as ours among whatever else the page receives.
 const MESSAGE_TYPE: &str = "wasm-push:push";
+/// The `type` of the page's reply: it took the push, so the worker shows no notification.
+const TAKEN_TYPE: &str = "wasm-push:taken";
 
 /// `{type, payload}`, the payload with the names an app server's JSON has and its `data` as
 /// the browser holds it.
@@ -24,4 +27,14 @@ pub(crate) fn read(message: &JsValue) -> Option<(NotificationPayload, JsValue)> 
     }
     let (payload, data) = read_fields(&Js(get(message, "payload")), "url");
     Some((payload, data.map_or(JsValue::UNDEFINED, |Js(data)| data)))
+}
+
+/// The reply a page posts on the message's port once it took the push.
+pub(crate) fn taken() -> JsValue {
+    super::object(&[("type", TAKEN_TYPE.into())]).into()
+}
+
+/// Whether `reply` (a `MessageEvent` from the port, or anything else) is a page's [`taken`].
+pub(crate) fn is_taken(reply: &JsValue) -> bool {
+    get(&get(reply, "data"), "type").as_string().as_deref() == Some(TAKEN_TYPE)
 }

@@ -1,6 +1,8 @@
 //! Pushes handed to the page: with the worker's `foreground=page` (or `both`), a push that
 //! arrives while a window of the site is focused and visible goes to that window as a message,
-//! and [`ForegroundMessages`] hands it to Rust.
+//! and [`ForegroundMessages`] hands it to Rust and answers that the page took it. With
+//! `foreground=page` the worker shows the notification unless that answer comes within a
+//! second: a page that does not listen (another route, a page still loading) swallows nothing.
 
 use crate::js::{get, message, sys};
 use crate::{Error, NotificationPayload};
@@ -53,6 +55,11 @@ impl ForegroundMessages {
         let listener = gloo_events::EventListener::new(&container, "message", move |event| {
             if let Some((payload, data)) = message::read(&get(event, "data")) {
                 on_message(ForegroundMessage { payload, data });
+                // The worker waits for this before it would show the push as a notification.
+                let port = js_sys::Reflect::get_u32(&get(event, "ports"), 0).unwrap_or_default();
+                if let Ok(post) = get(&port, "postMessage").dyn_into::<js_sys::Function>() {
+                    let _ = post.call1(&port, &message::taken());
+                }
             }
         });
         container.unchecked_ref::<sys::ServiceWorkerContainerWithMessages>().start_messages();

@@ -2,7 +2,8 @@
 //! opening one for a click.
 
 use super::runtime::scope;
-use crate::js::promise::{quietly, then};
+use crate::js::message;
+use crate::js::promise::{quietly, resolved, sleep, then};
 use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::WindowClient;
@@ -23,6 +24,28 @@ fn found(windows: &JsValue) -> impl Iterator<Item = WindowClient> + '_ {
 /// Of what [`windows`] fulfilled with, a window the user is looking at: focused and visible.
 pub(super) fn focused_window(windows: &JsValue) -> Option<WindowClient> {
     found(windows).find(|window| window.focused() && window.visibility_state() == web_sys::VisibilityState::Visible)
+}
+
+/// How long the worker waits for a page to answer that it took a push (`foreground=page`).
+const PAGE_DEADLINE_MS: u32 = 1_000;
+
+/// Posts `message` to `window` with a port for the reply, and answers the promise of whether
+/// the page said it took the push (`true`) within [`PAGE_DEADLINE_MS`]; `false` when it did not
+/// answer in time, or the message could not be posted. The page's listener is
+/// `window/foreground.rs`'s.
+pub(super) fn hand_over(window: &WindowClient, message: &JsValue) -> Promise {
+    let Ok(channel) = web_sys::MessageChannel::new() else { return resolved(false) };
+    let reply_port = channel.port1();
+    // The promise's own `resolve` is the port's handler: no closure to keep.
+    let replied = Promise::new(&mut |resolve, _| reply_port.set_onmessage(Some(&resolve)));
+    if window.post_message_with_transfer(message, &Array::of1(&channel.port2())).is_err() {
+        return resolved(false);
+    }
+    let answered = Promise::race(&Array::of2(&replied, &sleep(PAGE_DEADLINE_MS)));
+    then(&answered, move |reply| {
+        reply_port.close();
+        Ok(message::is_taken(&reply.unwrap_or_default()).into())
+    })
 }
 
 /// Focuses a window already on `target`, else navigates an open window of the origin there,

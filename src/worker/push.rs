@@ -8,7 +8,7 @@
 //! keeps `core::fmt`, serde_json and the window side's `Error` off its paths; the hooks that
 //! need serde_json's `Value` bring it in only when a worker sets them.
 
-use super::clients::{focused_window, windows};
+use super::clients::{focused_window, hand_over, windows};
 use super::options::options;
 use super::runtime::{scope, Inner, Runtime};
 use super::Foreground;
@@ -57,20 +57,32 @@ impl Runtime {
         };
         then(&windows, move |windows| {
             let page = windows.ok().as_ref().and_then(focused_window);
-            if let Some(window) = &page {
-                let _ = window.post_message(&message::write(&payload, &data));
-            }
             let user_agent = || get(&get(&js_sys::global(), "navigator"), "userAgent").as_string();
-            let show = page.is_none() || inner.config.foreground.shows_too(&user_agent().unwrap_or_default());
-            let shown = match show {
-                true => inner.show(showing, &payload, &data),
-                false => resolved(JsValue::UNDEFINED),
+            let shows_anyway = inner.config.foreground.shows_too(&user_agent().unwrap_or_default());
+            // With `page`, only a page that answers that it took the push keeps it from showing
+            // (one that does not listen, or is still loading, swallows nothing); with `both`,
+            // the page is only told.
+            let taken = match &page {
+                Some(window) if !shows_anyway => hand_over(window, &message::write(&payload, &data)),
+                Some(window) => {
+                    let _ = window.post_message(&message::write(&payload, &data));
+                    resolved(false)
+                }
+                None => resolved(false),
             };
-            Ok(then(&shown, move |shown| {
-                shown?;
-                let event = if show { "shown" } else { "page" };
-                let receipt = inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data);
-                Ok(then(&receipt, move |_| Ok(inner.retry_pending().into())).into())
+            Ok(then(&taken, move |taken| {
+                let show = !taken.is_ok_and(|taken| taken.is_truthy());
+                let shown = match show {
+                    true => inner.show(showing, &payload, &data),
+                    false => resolved(JsValue::UNDEFINED),
+                };
+                Ok(then(&shown, move |shown| {
+                    shown?;
+                    let event = if show { "shown" } else { "page" };
+                    let receipt = inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data);
+                    Ok(then(&receipt, move |_| Ok(inner.retry_pending().into())).into())
+                })
+                .into())
             })
             .into())
         })

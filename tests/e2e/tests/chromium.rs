@@ -284,6 +284,20 @@ async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_
     assert_eq!(browser.text_of("#foreground-body").await.as_deref(), Some("handed to the page"));
     assert!(browser.notifications().await.is_empty(), "no notification while the page is looked at");
 
+    // A page of the site that does not listen (the worker's own script, shown as text) is
+    // focused and visible too, but nothing there takes the push: it shows as a notification.
+    browser.goto(&format!("{origin}/push.js")).await;
+    let looked_at = browser.run("return [document.hasFocus(), document.visibilityState]").await;
+    assert_eq!(looked_at, json!([true, "visible"]));
+    let push = json!({"title": "Nobody listening", "body": "still shown", "tag": "unheard"}).to_string();
+    deliver(&mut devtools, &origin, &registration, &push).await;
+    assert_eq!(browser.wait_for_notification("unheard").await, ("Nobody listening".into(), "still shown".into()));
+    browser
+        .run_async(
+            "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",
+        )
+        .await;
+
     // No page of the site open: the notification shows.
     browser.goto("about:blank").await;
     let push = json!({"title": "While you are away", "body": "a notification", "tag": "away"}).to_string();
