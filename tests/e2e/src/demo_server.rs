@@ -22,12 +22,31 @@ impl DemoServer {
 
     /// Starts it on another copy of the site (the benchmark's JavaScript baseline).
     pub async fn serving(name: &str, site: &std::path::Path) -> DemoServer {
+        DemoServer::serving_hosts(name, site, &[]).await
+    }
+
+    /// Starts it on the built site, serving `hosts` too (names a browser maps to loopback with
+    /// `--host-resolver-rules`) besides `127.0.0.1` and `localhost`: the server refuses any
+    /// other `Host`, as a page on a rebound DNS name would send.
+    pub async fn start_for_hosts(name: &str, hosts: &[&str]) -> DemoServer {
+        DemoServer::serving_hosts(name, &PathBuf::from(setting("WASM_PUSH_SITE")), hosts).await
+    }
+
+    async fn serving_hosts(name: &str, site: &std::path::Path, hosts: &[&str]) -> DemoServer {
         use tokio::io::AsyncBufReadExt;
+        // The origins name the port, so take a free one first.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let origins: Vec<String> =
+            ["127.0.0.1", "localhost"].iter().chain(hosts).map(|host| format!("http://{host}:{port}")).collect();
         assert!(site.join("sw.js").exists(), "{} has no sw.js: build the site first", site.display());
         let data = std::env::temp_dir().join(format!("wasm-push-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&data);
         let mut process = Command::new(setting("WASM_PUSH_DEMO_SERVER"))
-            .args(["--addr", "127.0.0.1:0", "--data"])
+            .arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--origin")
+            .arg(origins.join(","))
+            .arg("--data")
             .arg(&data)
             .arg("--root")
             .arg(site)

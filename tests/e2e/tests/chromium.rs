@@ -33,7 +33,7 @@ async fn the_demo_page_registers_the_shipped_worker() {
 
 #[tokio::test]
 async fn screenshots_of_the_demo_where_push_is_unsupported_and_before_permission() {
-    let server = DemoServer::start("screens").await;
+    let server = DemoServer::start_for_hosts("screens", &["demo.test"]).await;
     let port = server.origin.rsplit(':').next().unwrap().to_owned();
 
     // A plain-http host name other than localhost is not a secure context: no push there.
