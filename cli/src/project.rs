@@ -13,7 +13,8 @@ pub(crate) struct Project {
     pub root: PathBuf,
     /// Where cargo builds.
     pub target_dir: PathBuf,
-    /// The `wasm-push` it depends on: its version, and its folder when a path dependency.
+    /// The `wasm-push` it depends on: its version, and its folder unless it is crates.io's
+    /// release of that version (a path, a git checkout, a `[patch]`, another registry).
     pub wasm_push: Option<(String, Option<PathBuf>)>,
     metadata: Value,
 }
@@ -35,13 +36,7 @@ impl Project {
         }
         let metadata: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
         let path = |key: &str| metadata[key].as_str().map(PathBuf::from).ok_or(format!("cargo metadata has no {key}"));
-        let wasm_push =
-            metadata["packages"].as_array().into_iter().flatten().find(|p| p["name"] == "wasm-push").map(|p| {
-                let version = p["version"].as_str().unwrap_or_default().to_owned();
-                // A path dependency has no source; its folder is its manifest's.
-                let folder = p["source"].is_null().then(|| p["manifest_path"].as_str().map(Path::new)).flatten();
-                (version, folder.and_then(Path::parent).map(Path::to_owned))
-            });
+        let wasm_push = wasm_push_of(&metadata);
         Ok(Some(Project { root: path("workspace_root")?, target_dir: path("target_directory")?, wasm_push, metadata }))
     }
 
@@ -63,6 +58,19 @@ impl Project {
             .map(|name| name.replace('-', "_"))
             .ok_or(format!("{package} has no cdylib target: add `[lib] crate-type = [\"cdylib\"]` to its Cargo.toml"))
     }
+}
+
+/// The `wasm-push` in `cargo metadata`'s packages: its version, and its folder unless it comes
+/// from crates.io. A git dependency or a `[patch]` carries the version number of a release it
+/// may differ from, so only crates.io's own package is named by its version.
+fn wasm_push_of(metadata: &Value) -> Option<(String, Option<PathBuf>)> {
+    const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+    let package = metadata["packages"].as_array()?.iter().find(|p| p["name"] == "wasm-push")?;
+    let version = package["version"].as_str().unwrap_or_default().to_owned();
+    let folder = (package["source"].as_str() != Some(CRATES_IO))
+        .then(|| package["manifest_path"].as_str().map(Path::new).and_then(Path::parent).map(Path::to_owned))
+        .flatten();
+    Some((version, folder))
 }
 
 /// `cargo locate-project`'s answer, when there is a project around the current folder.
@@ -94,4 +102,38 @@ pub fn locked_version(lock: &Path, name: &str) -> Result<String> {
 /// The cargo that runs this command (`cargo wasm-push` sets `CARGO`), else the one on PATH.
 pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_crates_ios_release_is_built_by_version_and_every_other_source_from_its_folder() {
+        let metadata = |source: Value, manifest: &str| {
+            serde_json::json!({"packages": [
+                {"name": "serde", "version": "1.0.0", "source": "registry+https://github.com/rust-lang/crates.io-index", "manifest_path": "/r/serde/Cargo.toml"},
+                {"name": "wasm-push", "version": "0.1.0", "source": source, "manifest_path": manifest},
+            ]})
+        };
+        let crates_io =
+            metadata("registry+https://github.com/rust-lang/crates.io-index".into(), "/r/wasm-push-0.1.0/Cargo.toml");
+        assert_eq!(wasm_push_of(&crates_io), Some(("0.1.0".into(), None)));
+        for (source, manifest, folder) in [
+            (Value::Null, "/work/wasm-push/Cargo.toml", "/work/wasm-push"),
+            (
+                "git+https://github.com/someone/wasm-push?branch=fix#0123abcd".into(),
+                "/g/checkouts/wasm-push-1/0123abc/Cargo.toml",
+                "/g/checkouts/wasm-push-1/0123abc",
+            ),
+            ("sparse+https://registry.example/index/".into(), "/r2/wasm-push-0.1.0/Cargo.toml", "/r2/wasm-push-0.1.0"),
+        ] {
+            assert_eq!(
+                wasm_push_of(&metadata(source.clone(), manifest)),
+                Some(("0.1.0".into(), Some(folder.into()))),
+                "{source}"
+            );
+        }
+        assert_eq!(wasm_push_of(&serde_json::json!({"packages": []})), None);
+    }
 }
