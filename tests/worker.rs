@@ -360,6 +360,38 @@ async fn receipts_report_shown_and_closed_to_the_configured_url_and_are_off_by_d
 }
 
 #[wasm_bindgen_test]
+async fn a_notification_the_site_showed_itself_is_not_closed_opened_or_reported_by_the_runtime() {
+    let server = RecordingAppServer::start().await;
+    let runtime = Runtime::new(WorkerConfig::from_query(&format!("receipts_url={}", server.url("receipts"))));
+    // The site's own worker shows a notification of its own, with a URL in its data.
+    let options = web_sys::NotificationOptions::new();
+    options.set_tag("site-own");
+    options.set_data(&serde_wasm_data(json!({"url": "https://evil.example/", "id": 1})));
+    JsFuture::from(registration().show_notification_with_options("The site's own", &options).unwrap()).await.unwrap();
+    let own = notifications().await.into_iter().find(|n| n.tag().as_deref() == Some("site-own")).expect("shown");
+    let click = NotificationEvent::new("notificationclick", &NotificationEventInit::new(&own)).unwrap();
+    JsFuture::from(runtime.notification_click(&click)).await.unwrap();
+    let close = NotificationEvent::new("notificationclose", &NotificationEventInit::new(&own)).unwrap();
+    JsFuture::from(runtime.notification_close(&close)).await.unwrap();
+    assert_eq!(titles_now().await, ["The site's own"], "the runtime closed the site's notification");
+    assert!(server.requests().is_empty(), "receipts for a notification the runtime never showed");
+
+    // Ours still are: a close sends its receipt.
+    let shown = push(&runtime, json!({"title": "Ours", "tag": "ours"})).await.unwrap();
+    let close =
+        NotificationEvent::new("notificationclose", &NotificationEventInit::new(&shown[0].notification)).unwrap();
+    JsFuture::from(runtime.notification_close(&close)).await.unwrap();
+    shown[0].notification.close();
+    let events: Vec<_> = server.requests().into_iter().map(|r| r.body["event"].clone()).collect();
+    assert_eq!(events, [json!("shown"), json!("closed")]);
+}
+
+/// A JSON value as the browser's own object, as a site's script would hand it over.
+fn serde_wasm_data(value: serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap()
+}
+
+#[wasm_bindgen_test]
 async fn a_click_goes_to_its_buttons_url_or_the_notifications_and_a_hook_can_send_it_elsewhere() {
     let runtime = Runtime::new(WorkerConfig::default())
         .on_click(|click| (click.action == "mute").then(|| "/settings".to_owned()))

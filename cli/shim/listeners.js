@@ -19,9 +19,12 @@ self.wasmPushListen = (rust, start, query) => {
   // The prototype's method, since a trap inside a transform hook leaves the registration's own
   // do-nothing stand-in in place (the Rust side sets it while a hook runs).
   const show = ServiceWorkerRegistration.prototype.showNotification;
+  // Marked as wasm-push's (as Rust marks what it shows), so its click opens the site, while a
+  // site's own notifications are left to the site.
   const fallback = () =>
     show.call(self.registration, settings.get('title') || 'New notification', {
       body: settings.get('body') || 'Open the site to see what is new.',
+      data: { wasmPush: true },
     });
 
   // A trap in Rust's call or in a step of its promise chain (a panicking hook, say) rejects the

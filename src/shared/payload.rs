@@ -195,6 +195,11 @@ impl NotificationPayload {
     }
 }
 
+/// The member of a notification's `data` that marks it as shown by wasm-push (by the runtime,
+/// or the shim's fallback in `cli/shim/listeners.js`): clicks and closes of other notifications
+/// (a site's own, in a worker that imports `push.js`) are left alone.
+pub(crate) const OURS: &str = "wasmPush";
+
 /// What the worker shows when a push carries nothing it can read.
 ///
 /// ```
@@ -309,5 +314,9 @@ pub(crate) mod tests {
         let Fallback { title, body } = Fallback::default();
         assert!(shim.contains(&format!("|| '{title}'")), "cli/shim/listeners.js's fallback title is not {title:?}");
         assert!(shim.contains(&format!("|| '{body}'")), "cli/shim/listeners.js's fallback body is not {body:?}");
+        assert!(
+            shim.contains(&format!("data: {{ {OURS}: true }}")),
+            "cli/shim/listeners.js's fallback is not marked ours"
+        );
     }
 }

@@ -3,15 +3,17 @@
 
 use super::click_target_in_worker;
 use super::clients::open_or_focus;
+use super::options::ours;
 use super::runtime::{scope, Click, Runtime};
-use crate::js::promise::then;
+use crate::js::promise::{resolved, then};
 use crate::js::{get, sys};
 use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::NotificationEvent;
 
 impl Runtime {
-    /// Handles `notificationclick`: closes the notification, then focuses a window already on
+    /// Handles `notificationclick` of a notification wasm-push showed (others are left to the
+    /// site's own listeners): closes the notification, then focuses a window already on
     /// the target URL, else navigates an open window there, else opens one. The target is the
     /// clicked button's URL or the notification's, held to the worker's origin.
     ///
@@ -22,6 +24,11 @@ impl Runtime {
     /// # Ok(()) }
     /// ```
     pub fn notification_click(&self, event: &NotificationEvent) -> Promise {
+        // A notification the site showed itself (in a worker that imports `push.js`) is the
+        // site's to handle: not closed, not opened, no receipt.
+        if !ours(&event.notification().data()) {
+            return resolved(JsValue::UNDEFINED);
+        }
         event.notification().close();
         let (click, data) = self.click_of(event);
         let inner = self.inner.clone();
@@ -58,7 +65,8 @@ impl Runtime {
         (click, data)
     }
 
-    /// Handles `notificationclose`: sends the "closed" receipt when receipts are on.
+    /// Handles `notificationclose` of a notification wasm-push showed: sends the "closed"
+    /// receipt when receipts are on.
     ///
     /// ```no_run
     /// # fn run(event: web_sys::NotificationEvent) -> Result<(), wasm_bindgen::JsValue> {
@@ -68,6 +76,9 @@ impl Runtime {
     /// ```
     pub fn notification_close(&self, event: &NotificationEvent) -> Promise {
         let notification = event.notification();
+        if !ours(&notification.data()) {
+            return resolved(JsValue::UNDEFINED);
+        }
         let data = get(&notification.data(), "data");
         self.inner.receipt("closed", &notification.tag().unwrap_or_default(), "", &data)
     }

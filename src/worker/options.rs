@@ -2,6 +2,7 @@
 //! throw, and what a click needs later (the URLs) travelling with the notification as its data.
 
 use crate::js::{get, object};
+use crate::shared::OURS;
 use crate::{Direction, NotificationPayload, MAX_ACTIONS};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -66,8 +67,14 @@ pub(super) fn options(payload: &NotificationPayload, data: &JsValue) -> Notifica
     }
     let url = payload.url.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     let data = if data.is_undefined() { JsValue::NULL } else { data.clone() };
-    options.set_data(&object(&[("url", url), ("actions", action_urls.into()), ("data", data)]));
+    options.set_data(&object(&[(OURS, true.into()), ("url", url), ("actions", action_urls.into()), ("data", data)]));
     options
+}
+
+/// Whether a notification's `data` says wasm-push showed it (the runtime, or the shim's
+/// fallback): in a site's own worker, the site's own notifications are not ours to click or close.
+pub(super) fn ours(data: &JsValue) -> bool {
+    get(data, OURS).is_truthy()
 }
 
 /// `Notification.maxActions` where the browser has it, else [`MAX_ACTIONS`].
