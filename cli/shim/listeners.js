@@ -3,7 +3,25 @@
 // the worker's first synchronous run, while the wasm loads asynchronously, so each listener
 // waits for the wasm inside its event's waitUntil and then hands the event to Rust. This file is
 // both a classic script and an ES module: it only defines `self.wasmPushListen`.
-self.wasmPushListen = (rust, start, query) => {
+self.wasmPushListen = (rust, wasm, query) => {
+  // The wasm is kept in Cache Storage under its build's version (`self.wasmPushVersion`, which
+  // `cargo wasm-push build` writes into the script: a new wasm is a new worker script, which the
+  // browser's own update check installs). A cold start reads it from there: it never waits for
+  // the network, and shows the push while the site is down. Fetched at install, else at the
+  // first start; without a version (a glue built elsewhere), fetched every time.
+  const version = self.wasmPushVersion;
+  const kept = version && `wasm-push-wasm-${version}`;
+  const fetchInto = (cache) => fetch(wasm).then((answer) => (answer.ok && cache.put(wasm, answer.clone()), answer));
+  const load = () =>
+    kept ? caches.open(kept).then((cache) => cache.match(wasm).then((hit) => hit || fetchInto(cache)), () => fetch(wasm)) : wasm;
+  if (kept) {
+    self.addEventListener('install', (event) => event.waitUntil(caches.open(kept).then(fetchInto).catch(() => {})));
+    // Earlier versions go once this one is active; a lost cache is fetched again.
+    self.addEventListener('activate', (event) => event.waitUntil(caches.keys().then((names) =>
+      Promise.all(names.filter((name) => name.startsWith('wasm-push-wasm-') && name !== kept).map((name) => caches.delete(name))))));
+  }
+  const start = () => rust({ module_or_path: load() });
+
   // Loading starts now, while the worker script runs. A load that failed (the wasm was
   // unreachable) is tried again by the next event: the glue forgets a failed start, and hands
   // back the running instance once there is one. Once it runs, an event goes to Rust in the

@@ -22,5 +22,5 @@
   if (typeof self.wasmPushListen === 'undefined') importScripts(new URL('listeners.js', path).href);
   if (typeof wasm_bindgen === 'undefined') importScripts(new URL(`${glue}.js`, path).href);
   const wasm = new URL(`${glue}_bg.wasm`, path).href;
-  self.wasmPushListen(wasm_bindgen, () => wasm_bindgen({ module_or_path: wasm }), config.query || self.location.search);
+  self.wasmPushListen(wasm_bindgen, wasm, config.query || self.location.search);
 }

@@ -10,6 +10,6 @@
 // of these lines (a module may hold a classic script: the glue only defines `wasm_bindgen`),
 // and the wasm is the classic worker's, one folder up.
 {
-  const wasm = new URL('../wasm_push_sw_bg.wasm', import.meta.url);
-  self.wasmPushListen(wasm_bindgen, () => wasm_bindgen({ module_or_path: wasm }), (self.wasmPush || {}).query || self.location.search);
+  const wasm = new URL('../wasm_push_sw_bg.wasm', import.meta.url).href;
+  self.wasmPushListen(wasm_bindgen, wasm, (self.wasmPush || {}).query || self.location.search);
 }

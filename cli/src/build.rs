@@ -185,8 +185,9 @@ pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathB
     // The glue ships inside each entry script, not beside them.
     let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
     std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
+    let bytes = std::fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
     let mut files = vec![];
-    for (name, text) in shim::scripts(&glue) {
+    for (name, text) in shim::scripts(&glue, &shim::version(&bytes)) {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         tools.minify(&path)?;

@@ -40,7 +40,6 @@ pub(crate) use {
     decode::{decode_proposal, decode_with},
     fields::{read_fields, write_fields, JsonBuild, JsonView},
     key::decode_base64,
-    payload::OURS,
     sync::{next_step, Step, SyncRecord},
     url::click_target_by,
 };

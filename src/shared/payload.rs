@@ -195,11 +195,6 @@ impl NotificationPayload {
     }
 }
 
-/// The member of a notification's `data` that marks it as shown by wasm-push (by the runtime,
-/// or the shim's fallback in `cli/shim/listeners.js`): clicks and closes of other notifications
-/// (a site's own, in a worker that imports `push.js`) are left alone.
-pub(crate) const OURS: &str = "wasmPush";
-
 /// What the worker shows when a push carries nothing it can read.
 ///
 /// ```
@@ -314,9 +309,9 @@ pub(crate) mod tests {
         let Fallback { title, body } = Fallback::default();
         assert!(shim.contains(&format!("|| '{title}'")), "cli/shim/listeners.js's fallback title is not {title:?}");
         assert!(shim.contains(&format!("|| '{body}'")), "cli/shim/listeners.js's fallback body is not {body:?}");
-        assert!(
-            shim.contains(&format!("data: {{ {OURS}: true }}")),
-            "cli/shim/listeners.js's fallback is not marked ours"
-        );
+        // Marked as the runtime marks what it shows (`worker/options.rs`), so its click is ours.
+        let options = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/options.rs")).unwrap();
+        assert!(options.contains(r#"const OURS: &str = "wasmPush";"#));
+        assert!(shim.contains("data: { wasmPush: true }"), "cli/shim/listeners.js's fallback is not marked ours");
     }
 }

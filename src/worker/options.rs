@@ -2,11 +2,16 @@
 //! throw, and what a click needs later (the URLs) travelling with the notification as its data.
 
 use crate::js::{get, object};
-use crate::shared::OURS;
 use crate::{Direction, NotificationPayload, MAX_ACTIONS};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use web_sys::NotificationOptions;
+
+/// The member of a notification's `data` that marks it as shown by wasm-push (by the runtime,
+/// or the shim's fallback in `cli/shim/listeners.js`, held to the same name by a native test):
+/// clicks and closes of other notifications (a site's own, in a worker that imports `push.js`)
+/// are left alone.
+const OURS: &str = "wasmPush";
 
 /// The options for `showNotification`, with what a browser would refuse left out.
 pub(super) fn options(payload: &NotificationPayload, data: &JsValue) -> NotificationOptions {

@@ -80,6 +80,28 @@ async fn a_real_push_event_shows_the_payload_warm_and_after_a_cold_start() {
 }
 
 #[tokio::test]
+async fn a_cold_push_while_the_site_is_down_shows_its_content_from_the_kept_wasm() {
+    let (server, browser, mut devtools, registration) = demo_with_worker("site-down").await;
+    let origin = server.origin.clone();
+    let kept =
+        browser.run_async("caches.keys().then(names => names.filter(n => n.startsWith('wasm-push-wasm-')))").await;
+    assert_eq!(kept.as_array().map(Vec::len), Some(1), "the installed worker keeps its wasm: {kept}");
+    // The origin goes down (a deploy, an outage, a captive portal), and the worker is stopped.
+    drop(server);
+    let unreachable =
+        browser.run_async("fetch('/wasm_push_sw_bg.wasm').then(() => 'reached', () => 'unreachable')").await;
+    assert_eq!(unreachable, "unreachable");
+    devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+    let cold = json!({"title": "Sent while the site is down", "body": "shown all the same", "tag": "down"});
+    deliver(&mut devtools, &origin, &registration, &cold.to_string()).await;
+    assert_eq!(
+        browser.wait_for_notification("down").await,
+        ("Sent while the site is down".into(), "shown all the same".into()),
+        "a cold start while the site is unreachable showed the fallback"
+    );
+}
+
+#[tokio::test]
 async fn a_real_push_with_malformed_or_no_data_still_shows_a_notification() {
     let (server, browser, mut devtools, registration) = demo_with_worker("malformed").await;
     let origin = server.origin.clone();
