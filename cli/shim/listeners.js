@@ -57,8 +57,13 @@ self.wasmPushListen = (rust, wasm, query) => {
 
   self.addEventListener('push', (event) => {
     event.waitUntil(new Promise((resolve) => {
-      // Settles once, whichever comes first: Rust's promise, its rejection, or a trap.
-      const fail = () => waiting.delete(fail) && fallback().then(resolve, resolve);
+      // Settles once, whichever comes first: Rust's promise, its rejection, or a trap. Exactly
+      // one notification per push: `event.wasmPush` is "shown" once Rust called showNotification
+      // (or a page took the push; worker/push.rs), and then a trap, ours or another module's,
+      // adds nothing; else "fallback" tells Rust not to show it too.
+      const fail = () =>
+        waiting.delete(fail) &&
+        (event.wasmPush === 'shown' ? resolve() : ((event.wasmPush = 'fallback'), fallback().then(resolve, resolve)));
       waiting.add(fail);
       whenReady(() => rust.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
     }));

@@ -313,5 +313,9 @@ pub(crate) mod tests {
         let options = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/options.rs")).unwrap();
         assert!(options.contains(r#"const OURS: &str = "wasmPush";"#));
         assert!(shim.contains("data: { wasmPush: true }"), "cli/shim/listeners.js's fallback is not marked ours");
+        // The push event's claim, read and written on both sides (`worker/push.rs`).
+        let push = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/push.rs")).unwrap();
+        assert!(push.contains(r#"const CLAIM: &str = "wasmPush";"#) && push.contains(r#"Some("fallback")"#));
+        assert!(shim.contains("event.wasmPush === 'shown'") && shim.contains("event.wasmPush = 'fallback'"));
     }
 }

@@ -47,7 +47,10 @@ impl Runtime {
         let (payload, data) = inner.payload(bytes.as_deref(), proposal, declarative.app_badge());
         // Shown from this call, not from a later step of the chain: the push's latency is the
         // browser's, not the promise queue's.
-        let showing = (inner.config.foreground == Foreground::Show).then(|| inner.start_show(&payload, &data));
+        let event: JsValue = event.clone().into();
+        let shows_now = inner.config.foreground == Foreground::Show;
+        let claimed_now = shows_now && claim(&event);
+        let showing = claimed_now.then(|| inner.start_show(&payload, &data));
         // With `foreground=page` or `both`, a focused, visible window of the site gets the push
         // as a message; only `page` with such a window skips the notification, and not in
         // WebKit, which revokes the subscriptions of sites that skip it.
@@ -71,15 +74,21 @@ impl Runtime {
                 None => resolved(false),
             };
             Ok(then(&taken, move |taken| {
-                let show = !taken.is_ok_and(|taken| taken.is_truthy());
+                let taken = taken.is_ok_and(|taken| taken.is_truthy());
+                // Handled here unless the shim already showed its fallback for this push.
+                let ours = claimed_now || (!shows_now && claim(&event));
+                let show = ours && !taken;
                 let shown = match show {
                     true => inner.show(showing, &payload, &data),
                     false => resolved(JsValue::UNDEFINED),
                 };
                 Ok(then(&shown, move |shown| {
                     shown?;
-                    let event = if show { "shown" } else { "page" };
-                    let receipt = inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data);
+                    let receipt = match (ours, show) {
+                        (true, true) => inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", &data),
+                        (true, false) => inner.receipt("page", payload.tag.as_deref().unwrap_or(""), "", &data),
+                        (false, _) => resolved(JsValue::UNDEFINED),
+                    };
                     Ok(then(&receipt, move |_| Ok(inner.retry_pending().into())).into())
                 })
                 .into())
@@ -87,6 +96,22 @@ impl Runtime {
             .into())
         })
     }
+}
+
+/// The member of the push event through which Rust and the shim (`cli/shim/listeners.js`) agree
+/// on who shows its notification, so that exactly one shows: Rust sets `"shown"` just before it
+/// calls `showNotification` (or when a page took the push), the shim `"fallback"` before it
+/// shows its own on a trap. Whichever comes first wins; a trap elsewhere (another module of a
+/// site's worker, a worker crate's own task) never adds a fallback to a push already shown.
+const CLAIM: &str = "wasmPush";
+
+/// Claims `event`'s notification for Rust: `false` when the shim showed its fallback already.
+fn claim(event: &JsValue) -> bool {
+    if get(event, CLAIM).as_string().as_deref() == Some("fallback") {
+        return false;
+    }
+    let _ = Reflect::set(event, &CLAIM.into(), &"shown".into());
+    true
 }
 
 impl Inner {

@@ -292,6 +292,37 @@ async fn a_site_with_its_own_worker_adds_push_with_one_import_and_keeps_its_own_
 }
 
 #[tokio::test]
+async fn a_trap_in_another_module_of_the_sites_worker_never_makes_a_second_notification() {
+    // The site's own worker (tests/e2e/fixtures/existing-sw.js) has a wasm module of its own
+    // that traps: right after wasm-push asks for a notification, or before it has shown one.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_EXISTING_WORKER_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("trap-elsewhere", &site).await;
+    let origin = server.origin.clone();
+    let close_all =
+        "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))";
+
+    // Shown, then a trap elsewhere: the push's own notification and no fallback beside it.
+    let warm = json!({"title": "Shown before a trap elsewhere", "tag": "warm-trap"}).to_string();
+    deliver(&mut devtools, &origin, &registration, &warm).await;
+    assert_eq!(
+        browser.notifications().await,
+        [("Shown before a trap elsewhere".into(), String::new(), "warm-trap".into())]
+    );
+    browser.run_async(close_all).await;
+
+    // A cold start, and the trap comes while the wasm loads: the fallback shows, and wasm-push,
+    // once it runs, shows nothing more for that push.
+    devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+    let cold = json!({"title": "trap first", "tag": "cold-trap"}).to_string();
+    deliver(&mut devtools, &origin, &registration, &cold).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        browser.notifications().await,
+        [("Existing site".into(), "Open the site to see what is new.".into(), String::new())]
+    );
+}
+
+#[tokio::test]
 async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_as_a_notification_otherwise() {
     // The demo with its worker set to `foreground=page`; the page listens with ForegroundMessages.
     let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_FOREGROUND_SITE"));
