@@ -526,6 +526,35 @@ mod loopback_push_service {
     }
 
     #[wasm_bindgen_test]
+    async fn a_site_clearing_every_cache_loses_no_subscription() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let base = fresh_app_server().await;
+        let server = AppServer::new(format!("{base}/app/subscription"));
+        let registration = ready_registration("/tests/fixtures/cleared/").await;
+        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        server.save(&first).await.unwrap();
+        // A site's worker deletes every cache but its own on activate, wasm-push's among them.
+        let caches: web_sys::CacheStorage =
+            js_sys::Reflect::get(&js_sys::global(), &"caches".into()).unwrap().unchecked_into();
+        let names = js_sys::Array::from(&JsFuture::from(caches.keys()).await.unwrap());
+        for name in names.iter() {
+            JsFuture::from(caches.delete(&name.as_string().unwrap())).await.unwrap();
+        }
+        // The next page load sends the subscription again; the server still holds one row.
+        assert_eq!(server.sync(&registration).await, Ok(Synced::Sent));
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&first.endpoint));
+        // And the key is kept again: a subscription lost later is still repaired.
+        drop_behind_the_back(&registration).await;
+        let Ok(Synced::Resubscribed(again)) = server.sync(&registration).await else {
+            panic!("after the caches were cleared, a lost subscription was not made again");
+        };
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&again.endpoint));
+        registration.unsubscribe().await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
     async fn turning_off_is_honoured_when_the_server_is_down_and_finished_on_the_next_page_load() {
         if !common::can_subscribe_here().await {
             return;

@@ -189,6 +189,10 @@ impl AppServer {
             self.post(record, old_endpoint.as_deref(), &again).await?;
             return Ok(Synced::Resubscribed(again));
         };
+        // The site's caches may have been cleared (the record and the key with them): the
+        // record's loss sends the subscription again (the server keeps one row per endpoint);
+        // the key is kept again from the subscription itself.
+        registration.keep_current_key().await;
         match next_step(&current, record.as_ref(), store::now()) {
             Step::UpToDate => Ok(Synced::UpToDate),
             Step::Send { old_endpoint } => {

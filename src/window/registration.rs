@@ -176,6 +176,20 @@ impl Registration {
         raw.dyn_into().map_err(Error::from)
     }
 
+    /// Keeps the key of the browser's current subscription, when the kept one is gone (a
+    /// site's "delete every cache but the current one" step reaches Cache Storage too): the sign
+    /// that the user opted in, which a later repair ([`AppServer::sync`](super::AppServer::sync))
+    /// and the worker's `pushsubscriptionchange` subscribe again with.
+    pub(crate) async fn keep_current_key(&self) {
+        if JsFuture::from(sync::load_key()).await.is_ok_and(|key| key.is_string()) {
+            return;
+        }
+        let Ok(Some(raw)) = self.raw_subscription().await else { return };
+        if let Some(key) = subscription_key(&raw).and_then(|key| ApplicationServerKey::from_bytes(&key).ok()) {
+            let _ = JsFuture::from(sync::keep_key(&key.to_base64url())).await;
+        }
+    }
+
     /// Push permission for this registration (`PushManager.permissionState` with
     /// `userVisibleOnly: true`), which can differ from `Notification.permission` in a worker.
     ///
