@@ -321,5 +321,8 @@ fn private_and_link_local_destinations_are_refused_inside_a_network_namespace_of
             assert!(matches!(sent, Err(Error::PushServiceUnreachable { .. })), "{endpoint}: {sent:?}");
         }
         assert_eq!(connections.load(Ordering::SeqCst), endpoints.len());
+        // A name nothing resolves (no DNS server is reachable in here) is blamed on DNS.
+        let sent = inside.send(&subscription_at("https://nowhere.invalid/push"), &Push::new(&payload)).await;
+        assert!(matches!(sent, Err(Error::PushServiceUnreachable { cause: Unreachable::Dns, .. })), "{sent:?}");
     });
 }
