@@ -18,13 +18,17 @@
 //! ```
 
 mod endpoint;
+mod fan_out;
 #[cfg(feature = "axum")]
 mod files;
+mod page;
 mod send;
 mod vapid;
 
 pub use endpoint::{Endpoints, KNOWN_PUSH_SERVICES};
+pub use fan_out::{FanOut, Outcome, Verdict};
 #[cfg(feature = "axum")]
 pub use files::{worker_routes, WORKER_FILES};
+pub use page::{RemoveSubscription, SaveSubscription, CSRF_HEADER};
 pub use send::{Push, Sender, Urgency, MAX_PAYLOAD_BYTES};
 pub use vapid::{VapidKeys, VapidSubject};

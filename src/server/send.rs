@@ -8,8 +8,9 @@ use crate::{Error, NotificationPayload, Subscription, Unreachable};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use reqwest::Url;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 pub use web_push::Urgency;
 
@@ -124,7 +125,17 @@ pub struct Sender {
     /// The client, or why it could not be built (a TLS back end that cannot start): that is
     /// the answer of every send, never a panic.
     client: Result<reqwest::Client, String>,
+    /// The VAPID signature of each audience (a push service's origin) and when it was made,
+    /// shared by the sender's clones.
+    signatures: Arc<Mutex<HashMap<String, (web_push::VapidSignature, Instant)>>>,
 }
+
+/// How long one VAPID signature serves its audience: the `web-push` crate sets `exp` 12 hours
+/// ahead (push services refuse more than 24), so a reused token always has an hour left.
+const SIGNATURE_REUSE: Duration = Duration::from_secs(11 * 3600);
+/// The most audiences whose signatures are kept: endpoints are the visitors' choice, so their
+/// origins are too.
+const SIGNATURES_KEPT: usize = 256;
 
 impl std::fmt::Debug for Sender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -149,7 +160,7 @@ impl Sender {
     pub fn new(keys: VapidKeys, subject: VapidSubject) -> Self {
         let endpoints = Endpoints::default();
         let client = client(&endpoints, None);
-        Sender { keys, subject, endpoints, configure: None, client }
+        Sender { keys, subject, endpoints, configure: None, client, signatures: Arc::default() }
     }
 
     /// The same, taking the endpoints `endpoints` takes.
@@ -269,13 +280,11 @@ impl Sender {
         let info = web_push::SubscriptionInfo::new(endpoint.as_str(), &p256dh, &auth);
         let private_key = |e: web_push::WebPushError| Error::InvalidKey(format!("the VAPID private key: {e}"));
         let keys = |e: web_push::WebPushError| Error::InvalidSubscriptionKeys(e.to_string());
-        let mut signature =
-            web_push::VapidSignatureBuilder::from_base64(self.keys.private_base64url(), &info).map_err(private_key)?;
-        signature.add_claim("aud", endpoint.origin().ascii_serialization());
-        signature.add_claim("sub", self.subject.as_str());
+        let audience = endpoint.origin().ascii_serialization();
+        let signature = self.signature(&audience, &info).map_err(private_key)?;
         let mut builder = web_push::WebPushMessageBuilder::new(&info);
         builder.set_payload(web_push::ContentEncoding::Aes128Gcm, body);
-        builder.set_vapid_signature(signature.build().map_err(private_key)?);
+        builder.set_vapid_signature(signature);
         builder.set_ttl(push.ttl);
         if let Some(urgency) = push.urgency {
             builder.set_urgency(urgency);
@@ -284,6 +293,35 @@ impl Sender {
             builder.set_topic(topic.clone());
         }
         Ok(web_push::request_builder::build_request(builder.build().map_err(keys)?))
+    }
+}
+
+impl Sender {
+    /// The VAPID signature for `audience`: the one made for it within [`SIGNATURE_REUSE`], else
+    /// a new one (an ES256 signature: most of a push's own work), kept for the next push there.
+    fn signature(
+        &self,
+        audience: &str,
+        info: &web_push::SubscriptionInfo,
+    ) -> Result<web_push::VapidSignature, web_push::WebPushError> {
+        let mut kept = self.signatures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((signature, made)) = kept.get(audience) {
+            if made.elapsed() < SIGNATURE_REUSE {
+                return Ok(signature.clone());
+            }
+        }
+        let mut builder = web_push::VapidSignatureBuilder::from_base64(self.keys.private_base64url(), info)?;
+        builder.add_claim("aud", audience);
+        builder.add_claim("sub", self.subject.as_str());
+        let signature = builder.build()?;
+        if kept.len() >= SIGNATURES_KEPT {
+            kept.retain(|_, (_, made)| made.elapsed() < SIGNATURE_REUSE);
+            if kept.len() >= SIGNATURES_KEPT {
+                kept.clear();
+            }
+        }
+        kept.insert(audience.to_owned(), (signature.clone(), Instant::now()));
+        Ok(signature)
     }
 }
 

@@ -1,0 +1,279 @@
+//! Sending to many with `Sender::fan_out`, natively, against push services on loopback that
+//! count what they are sent: the limits in all and per push service, a push service that asks
+//! to wait paused alone, what to do about each subscription, one VAPID signature per push
+//! service, and memory bounded by the concurrency.
+#![cfg(not(target_arch = "wasm32"))]
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wasm_push::server::{Endpoints, FanOut, Push, Sender, VapidKeys, VapidSubject, Verdict};
+use wasm_push::{NotificationPayload, Subscription};
+
+const KEYS: &str = r#""keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}"#;
+
+/// A request a sink received.
+#[derive(Debug, Clone)]
+struct Received {
+    at: Instant,
+    path: String,
+    authorization: String,
+    status: u16,
+}
+
+/// A push service on loopback that answers after `delay`, the scripted answers first (status,
+/// `Retry-After`), then 201 (410 for paths that start with `gone`); it counts the requests
+/// under way, here and in `all` (shared by the sinks of one test).
+#[derive(Clone)]
+struct Sink {
+    url: String,
+    state: Arc<SinkState>,
+}
+
+struct SinkState {
+    delay: Duration,
+    answers: Mutex<VecDeque<(u16, Option<String>)>>,
+    received: Mutex<Vec<Received>>,
+    now: AtomicUsize,
+    most: AtomicUsize,
+    all: Arc<(AtomicUsize, AtomicUsize)>,
+}
+
+impl Sink {
+    async fn start(delay: Duration, answers: &[(u16, Option<&str>)], all: &Arc<(AtomicUsize, AtomicUsize)>) -> Sink {
+        let state = Arc::new(SinkState {
+            delay,
+            answers: Mutex::new(answers.iter().map(|(s, r)| (*s, r.map(str::to_owned))).collect()),
+            received: Mutex::default(),
+            now: AtomicUsize::new(0),
+            most: AtomicUsize::new(0),
+            all: all.clone(),
+        });
+        let app = axum::Router::new().route("/push/{id}", axum::routing::post(answer)).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Sink { url, state }
+    }
+
+    fn subscription(&self, id: &str) -> Subscription {
+        serde_json::from_str(&format!(r#"{{"endpoint":"{}/push/{id}",{KEYS}}}"#, self.url)).unwrap()
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.state.received.lock().unwrap().clone()
+    }
+
+    fn most_at_once(&self) -> usize {
+        self.state.most.load(Ordering::SeqCst)
+    }
+}
+
+async fn answer(State(state): State<Arc<SinkState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let now = state.now.fetch_add(1, Ordering::SeqCst) + 1;
+    state.most.fetch_max(now, Ordering::SeqCst);
+    let all = state.all.0.fetch_add(1, Ordering::SeqCst) + 1;
+    state.all.1.fetch_max(all, Ordering::SeqCst);
+    tokio::time::sleep(state.delay).await;
+    let scripted = state.answers.lock().unwrap().pop_front();
+    let (status, retry_after) = scripted.unwrap_or(if id.starts_with("gone") { (410, None) } else { (201, None) });
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    state.received.lock().unwrap().push(Received { at: Instant::now(), path: id, authorization, status });
+    state.now.fetch_sub(1, Ordering::SeqCst);
+    state.all.0.fetch_sub(1, Ordering::SeqCst);
+    let mut response = axum::http::StatusCode::from_u16(status).unwrap().into_response();
+    if let Some(wait) = retry_after {
+        response.headers_mut().insert("retry-after", wait.parse().unwrap());
+    }
+    response
+}
+
+fn sender() -> Sender {
+    Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+        .with_endpoints(Endpoints::loopback_for_tests())
+}
+
+fn counters() -> Arc<(AtomicUsize, AtomicUsize)> {
+    Arc::new((AtomicUsize::new(0), AtomicUsize::new(0)))
+}
+
+/// Runs a fan-out of `subscriptions` (each with its id) with one payload; the verdicts by id.
+async fn fan_out(
+    sender: &Sender,
+    subscriptions: Vec<(String, Subscription)>,
+    limits: FanOut,
+) -> HashMap<String, Vec<Verdict>> {
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload).ttl(60);
+    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
+    let outcomes: Vec<_> = sender.fan_out(pushes, limits).collect().await;
+    let mut verdicts: HashMap<String, Vec<Verdict>> = HashMap::new();
+    for outcome in outcomes {
+        verdicts.entry(outcome.id).or_default().push(outcome.verdict);
+    }
+    verdicts
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_fan_out_keeps_to_its_limits_in_all_and_per_push_service_and_sends_each_push_once() {
+    let all = counters();
+    let a = Sink::start(Duration::from_millis(40), &[], &all).await;
+    let b = Sink::start(Duration::from_millis(40), &[], &all).await;
+    let subscriptions: Vec<_> = (0..40)
+        .flat_map(|i| {
+            [(format!("a{i}"), a.subscription(&format!("a{i}"))), (format!("b{i}"), b.subscription(&format!("b{i}")))]
+        })
+        .collect();
+    let verdicts = fan_out(&sender(), subscriptions, FanOut::default().concurrency(6).per_origin(4)).await;
+    assert_eq!(verdicts.len(), 80);
+    assert!(verdicts.values().all(|v| v == &[Verdict::Sent]), "{verdicts:?}");
+    assert!(
+        a.most_at_once() <= 4 && b.most_at_once() <= 4,
+        "per push service: {} {}",
+        a.most_at_once(),
+        b.most_at_once()
+    );
+    assert!(all.1.load(Ordering::SeqCst) <= 6, "in all: {}", all.1.load(Ordering::SeqCst));
+    assert!(a.most_at_once() >= 2, "the limits were never reached: the test proves nothing");
+    for sink in [&a, &b] {
+        let mut paths: Vec<_> = sink.received().into_iter().map(|r| r.path).collect();
+        paths.sort();
+        paths.dedup();
+        assert_eq!((sink.received().len(), paths.len()), (40, 40), "each push sent once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_service_that_asks_to_wait_is_paused_alone_and_its_pushes_are_sent_after_the_pause() {
+    let all = counters();
+    let limited = Sink::start(Duration::from_millis(10), &[(429, Some("1"))], &all).await;
+    let down = Sink::start(Duration::from_millis(10), &[(503, Some("1"))], &all).await;
+    let fine = Sink::start(Duration::from_millis(10), &[], &all).await;
+    let mut subscriptions = vec![];
+    for i in 0..10 {
+        for (name, sink) in [("limited", &limited), ("down", &down), ("fine", &fine)] {
+            subscriptions.push((format!("{name}{i}"), sink.subscription(&format!("{name}{i}"))));
+        }
+    }
+    let started = Instant::now();
+    let verdicts = fan_out(&sender(), subscriptions, FanOut::default().concurrency(6).per_origin(1)).await;
+    assert!(verdicts.values().all(|v| v == &[Verdict::Sent]), "{verdicts:?}");
+    // The push service that is fine never waited for the others' pauses.
+    let fine_done = fine.received().iter().map(|r| r.at).max().unwrap();
+    assert!(fine_done - started < Duration::from_millis(900), "the others stalled: {:?}", fine_done - started);
+    for sink in [&limited, &down] {
+        let received = sink.received();
+        let refused = received.iter().find(|r| r.status != 201).unwrap();
+        let after: Vec<_> = received.iter().filter(|r| r.at > refused.at).collect();
+        assert!(!after.is_empty());
+        assert!(
+            after.iter().all(|r| r.at - refused.at >= Duration::from_millis(950)),
+            "sent again before the Retry-After of 1 s was over"
+        );
+        // The refused push was sent again, once; none that was taken was sent again.
+        assert_eq!(received.len(), 11);
+        assert_eq!(received.iter().filter(|r| r.path == refused.path).count(), 2);
+        let mut taken: Vec<_> = received.iter().filter(|r| r.status == 201).map(|r| r.path.clone()).collect();
+        taken.sort();
+        taken.dedup();
+        assert_eq!(taken.len(), 10);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_subscription_comes_back_with_what_to_do_about_it() {
+    let all = counters();
+    let sink = Sink::start(Duration::ZERO, &[], &all).await;
+    let always_limited = Sink::start(Duration::ZERO, &[(429, Some("0")), (429, Some("0"))], &all).await;
+    let mut bad_keys = sink.subscription("bad-keys");
+    bad_keys.keys.auth = "short".into();
+    let mut no_scheme = sink.subscription("x");
+    no_scheme.endpoint = "/x".into();
+    let mut internal = sink.subscription("x");
+    internal.endpoint = "http://10.1.2.3/push/x".into();
+    let subscriptions = vec![
+        ("sent".to_owned(), sink.subscription("ok")),
+        ("gone".to_owned(), sink.subscription("gone-1")),
+        ("bad-keys".to_owned(), bad_keys),
+        ("no-scheme".to_owned(), no_scheme),
+        ("internal".to_owned(), internal),
+        ("limited".to_owned(), always_limited.subscription("limited")),
+    ];
+    let verdicts = fan_out(&sender(), subscriptions, FanOut::default().retries(1)).await;
+    let one = |id: &str| match verdicts[id].as_slice() {
+        [verdict] => verdict.clone(),
+        other => panic!("{id}: {other:?}"),
+    };
+    assert_eq!(one("sent"), Verdict::Sent);
+    assert_eq!(one("gone"), Verdict::Gone);
+    assert!(matches!(one("bad-keys"), Verdict::Malformed(wasm_push::Error::InvalidSubscriptionKeys(_))));
+    assert!(matches!(one("no-scheme"), Verdict::Malformed(wasm_push::Error::InvalidEndpoint(_))));
+    assert!(matches!(one("internal"), Verdict::Refused(wasm_push::Error::EndpointNotAllowed(_))));
+    assert_eq!(one("limited"), Verdict::RetryAfter(Some(Duration::ZERO)), "after its one retry");
+    assert_eq!(always_limited.received().len(), 2);
+    assert_eq!(sink.received().len(), 2, "nothing malformed or refused was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_vapid_signature_serves_every_push_to_a_push_service() {
+    let all = counters();
+    let a = Sink::start(Duration::ZERO, &[], &all).await;
+    let b = Sink::start(Duration::ZERO, &[], &all).await;
+    let subscriptions: Vec<_> = (0..20)
+        .flat_map(|i| {
+            [(format!("a{i}"), a.subscription(&format!("a{i}"))), (format!("b{i}"), b.subscription(&format!("b{i}")))]
+        })
+        .collect();
+    let sender = sender();
+    fan_out(&sender, subscriptions, FanOut::default()).await;
+    // ES256 signatures are randomised: the same token twice is the same signature reused.
+    let tokens = |sink: &Sink| {
+        let mut tokens: Vec<_> = sink.received().into_iter().map(|r| r.authorization).collect();
+        tokens.dedup();
+        tokens
+    };
+    let (at_a, at_b) = (tokens(&a), tokens(&b));
+    assert_eq!((at_a.len(), at_b.len()), (1, 1), "one signature per push service");
+    assert_ne!(at_a, at_b, "each push service has its own audience");
+    let jwt = at_a[0].split("t=").nth(1).unwrap().split(',').next().unwrap();
+    let claims = jwt.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: serde_json::Value =
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(claims).unwrap()).unwrap();
+    assert_eq!(claims["aud"], a.url, "the audience is the origin, port included");
+    // A clone of the sender shares its signatures; a single send reuses them too.
+    let payload = NotificationPayload::new("Again");
+    sender.clone().send(&a.subscription("again"), &Push::new(&payload)).await.unwrap();
+    assert_eq!(tokens(&a), at_a);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_subscriptions_read_ahead_are_bounded_by_the_concurrency_not_by_their_number() {
+    let all = counters();
+    let sink = Sink::start(Duration::from_millis(2), &[], &all).await;
+    let read = Arc::new(AtomicUsize::new(0));
+    let counted = read.clone();
+    let payload = NotificationPayload::new("Many");
+    let push = Push::new(&payload);
+    let template = sink.subscription("n");
+    let pushes = futures_util::stream::iter(0..2_000).map(move |i| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        (i, template.clone(), push.clone())
+    });
+    let sender = sender();
+    let outcomes = sender.fan_out(pushes, FanOut::default().concurrency(8));
+    let mut outcomes = std::pin::pin!(outcomes);
+    let (mut done, mut most_ahead) = (0, 0);
+    while let Some(outcome) = outcomes.next().await {
+        assert_eq!(outcome.verdict, Verdict::Sent);
+        done += 1;
+        most_ahead = most_ahead.max(read.load(Ordering::SeqCst) - done);
+    }
+    assert_eq!(done, 2_000);
+    assert!(most_ahead <= 3 * 8, "{most_ahead} subscriptions were held at once for a concurrency of 8");
+}
