@@ -4,7 +4,7 @@
 //! service, and memory bounded by the concurrency.
 #![cfg(not(target_arch = "wasm32"))]
 
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -24,6 +24,8 @@ struct Received {
     path: String,
     authorization: String,
     status: u16,
+    /// The sender's end of the connection it came on.
+    connection: std::net::SocketAddr,
 }
 
 /// A push service on loopback that answers after `delay`, the scripted answers first (status,
@@ -57,6 +59,7 @@ impl Sink {
         let app = axum::Router::new().route("/push/{id}", axum::routing::post(answer)).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Sink { url, state }
     }
@@ -74,7 +77,12 @@ impl Sink {
     }
 }
 
-async fn answer(State(state): State<Arc<SinkState>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn answer(
+    State(state): State<Arc<SinkState>>,
+    ConnectInfo(connection): ConnectInfo<std::net::SocketAddr>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let now = state.now.fetch_add(1, Ordering::SeqCst) + 1;
     state.most.fetch_max(now, Ordering::SeqCst);
     let all = state.all.0.fetch_add(1, Ordering::SeqCst) + 1;
@@ -83,7 +91,7 @@ async fn answer(State(state): State<Arc<SinkState>>, Path(id): Path<String>, hea
     let scripted = state.answers.lock().unwrap().pop_front();
     let (status, retry_after) = scripted.unwrap_or(if id.starts_with("gone") { (410, None) } else { (201, None) });
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-    state.received.lock().unwrap().push(Received { at: Instant::now(), path: id, authorization, status });
+    state.received.lock().unwrap().push(Received { at: Instant::now(), path: id, authorization, status, connection });
     state.now.fetch_sub(1, Ordering::SeqCst);
     state.all.0.fetch_sub(1, Ordering::SeqCst);
     let mut response = axum::http::StatusCode::from_u16(status).unwrap().into_response();
@@ -145,6 +153,11 @@ async fn the_fan_out_keeps_to_its_limits_in_all_and_per_push_service_and_sends_e
         paths.sort();
         paths.dedup();
         assert_eq!((sink.received().len(), paths.len()), (40, 40), "each push sent once");
+        // Connections are kept and reused: no more than the pushes that were ever at once.
+        let mut connections: Vec<_> = sink.received().into_iter().map(|r| r.connection).collect();
+        connections.sort();
+        connections.dedup();
+        assert!(connections.len() <= 4, "{} connections for 40 pushes, 4 at once", connections.len());
     }
 }
 

@@ -257,13 +257,23 @@ impl Sender {
         for (name, value) in request.headers() {
             outgoing = outgoing.header(name.as_str(), value.as_bytes());
         }
-        let response = outgoing.body(request.into_body()).send().await.map_err(unreachable)?;
+        let mut response = outgoing.body(request.into_body()).send().await.map_err(unreachable)?;
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| retry_after_secs(v, SystemTime::now()));
-        answer(response.status().as_u16(), retry_after, body.len())
+        let status = response.status().as_u16();
+        // Read the answer's body (a few bytes, if any; at most 64 KB) so the connection goes
+        // back to the pool for the next push to this push service.
+        let mut read = 0;
+        while let Ok(Some(chunk)) = response.chunk().await {
+            read += chunk.len();
+            if read > 64 * 1024 {
+                break;
+            }
+        }
+        answer(status, retry_after, body.len())
     }
 
     /// The encrypted, signed request, as the `web-push` crate builds it, for an endpoint the

@@ -26,13 +26,16 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use wasm_push::server::{Endpoints, Push, Sender, Urgency, VapidSubject};
-use wasm_push::{Error, NotificationPayload, Subscription};
+use wasm_push::server::{
+    Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, Urgency, VapidSubject, Verdict, CSRF_HEADER,
+};
+use wasm_push::NotificationPayload;
 
 struct Settings {
     addr: SocketAddr,
@@ -202,7 +205,7 @@ fn check_csrf(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// The token the page was given, in `X-CSRF-Token`.
 fn check_token(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
-    let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !constant_time_eq(token.as_bytes(), app.csrf_token.as_bytes()) {
         return Err(ApiError(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token".into()));
     }
@@ -233,18 +236,11 @@ async fn serve_index(State(app): State<Shared>) -> impl IntoResponse {
     ([("Cache-Control", "no-store")], Html(app.index.clone()))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SaveRequest {
-    #[serde(flatten)]
-    subscription: Subscription,
-    /// Sent by the worker's `pushsubscriptionchange`: the row it replaces.
-    old_endpoint: Option<String>,
-}
-
 async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::Bytes) -> Result<StatusCode, ApiError> {
     check_origin(&app, &headers)?;
-    let request: SaveRequest = parse(&body)?;
+    // `oldEndpoint`, sent by the worker's `pushsubscriptionchange` and by page loads that
+    // repair or replace a subscription, names the row it replaces.
+    let request: SaveSubscription = parse(&body)?;
     // The worker's `pushsubscriptionchange` has no page and so no token; it proves itself by
     // knowing a stored endpoint (a capability URL) instead.
     let replaces_stored = match &request.old_endpoint {
@@ -268,18 +264,13 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
     Ok(StatusCode::CREATED)
 }
 
-#[derive(Deserialize)]
-struct RemoveRequest {
-    endpoint: String,
-}
-
 async fn remove(
     State(app): State<Shared>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, ApiError> {
     check_csrf(&app, &headers)?;
-    let request: RemoveRequest = parse(&body)?;
+    let request: RemoveSubscription = parse(&body)?;
     let removed =
         app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&request.endpoint).map_err(storage_error)?;
     println!("removed {} subscription", if removed { "a" } else { "no" });
@@ -345,17 +336,25 @@ async fn send_notification(
         push =
             push.topic(topic.clone()).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
     }
+    // One fan-out for one subscription or all of them: bounded concurrency, each push
+    // service paused alone when it asks, one VAPID signature per push service.
+    let pushes = futures_util::stream::iter(targets).map(|target| (target.clone(), target, push.clone()));
+    let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
     let (mut sent, mut removed, mut failed) = (0, 0, 0);
-    for target in &targets {
-        match app.sender.send(target, &push).await {
-            Ok(()) => sent += 1,
-            // Gone, or a row no push service could take (a malformed endpoint or keys): delete it.
-            Err(Error::SubscriptionGone { .. } | Error::InvalidEndpoint(_) | Error::InvalidSubscriptionKeys(_)) => {
-                app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&target.endpoint).map_err(storage_error)?;
+    while let Some(outcome) = outcomes.next().await {
+        match outcome.verdict {
+            Verdict::Sent => sent += 1,
+            // Gone, or a row no push service could take: delete it.
+            Verdict::Gone | Verdict::Malformed(_) => {
+                app.store
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .delete(&outcome.id.endpoint)
+                    .map_err(storage_error)?;
                 removed += 1;
             }
-            Err(why) => {
-                println!("sending via {} failed: {why}", target.push_service_origin());
+            verdict => {
+                println!("sending via {} failed: {verdict:?}", outcome.id.push_service_origin());
                 failed += 1;
             }
         }
