@@ -84,10 +84,10 @@ impl Runtime {
                 };
                 Ok(then(&shown, move |shown| {
                     shown?;
-                    let receipt = match (ours, show) {
-                        (true, true) => inner.receipt("shown", payload.tag.as_deref().unwrap_or(""), "", &data),
-                        (true, false) => inner.receipt("page", payload.tag.as_deref().unwrap_or(""), "", &data),
-                        (false, _) => resolved(JsValue::UNDEFINED),
+                    let event = if show { "shown" } else { "page" };
+                    let receipt = match ours {
+                        true => inner.receipt(event, payload.tag.as_deref().unwrap_or(""), "", &data),
+                        false => resolved(JsValue::UNDEFINED),
                     };
                     Ok(then(&receipt, move |_| Ok(inner.retry_pending().into())).into())
                 })
