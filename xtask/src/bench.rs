@@ -56,11 +56,12 @@ pub fn run() -> Result {
     let table = table(&figures, [worker, js_worker, floor_worker, true_floor_worker], window);
     println!("\n{table}");
     let report = report(&table);
+    let sending = crate::sending::run()?;
     // The hand-written part (what was tried, and what it did) survives a new run.
     let path = root().join("BENCHMARKS.md");
     let kept = std::fs::read_to_string(&path).unwrap_or_default();
     let kept = kept.find(HISTORY).map_or("", |at| &kept[at..]);
-    std::fs::write(&path, format!("{report}\n{kept}")).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    std::fs::write(&path, format!("{report}\n{sending}\n{kept}")).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
     say("wrote BENCHMARKS.md");
     Ok(())
 }
@@ -383,7 +384,7 @@ fn table(figures: &Value, [worker, js_worker, floor, true_floor]: [[usize; 3]; 4
 }
 
 /// The heading of BENCHMARKS.md's hand-written part, kept from one run to the next.
-const HISTORY: &str = "## What was tried";
+pub(crate) const HISTORY: &str = "## What was tried";
 
 fn report(table: &str) -> String {
     let chromium = Command::new("chromium")

@@ -3,6 +3,7 @@
 
 mod bench;
 mod dist;
+mod sending;
 mod setup;
 mod site;
 mod test;
@@ -21,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test   run every test: native, then the browser suites in headless Chromium and Firefox ESR
   dist   build the release artefacts into target/dist and print their sizes
   bench  measure the shipped worker against a hand-written JavaScript one; writes BENCHMARKS.md
-         --trace: DevTools traces of three cold pushes instead, for Perfetto";
+         --trace: DevTools traces of three cold pushes instead, for Perfetto
+         --sending: only the sending benchmark (the fan-out against node web-push), its section rewritten";
 
 fn main() {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -30,6 +32,7 @@ fn main() {
         "test" => test::all(),
         "dist" => setup::wasm_tools().and_then(|tools| dist::dist(&tools)).map(|_| ()),
         "bench" if std::env::args().nth(2).as_deref() == Some("--trace") => bench::trace(),
+        "bench" if std::env::args().nth(2).as_deref() == Some("--sending") => sending::only(),
         "bench" => bench::run(),
         _ => Err(USAGE.to_owned()),
     };

@@ -152,6 +152,16 @@ pub fn wasm_tools() -> Result<WasmTools> {
     Ok(WasmTools { wasm_bindgen, wasm_opt: Some(wasm_opt), minifier: Some(minifier) })
 }
 
+/// Node's `web-push` (npm), which the sending benchmark measures beside ours: its folder in
+/// `target/tools`, installed there unless it is there already.
+pub fn node_web_push() -> Result<PathBuf> {
+    npm_tool(&root().join("target/tools"), "node web-push", &format!("web-push@{NODE_WEB_PUSH}"), ".bin/web-push")?;
+    Ok(root().join("target/tools/node_modules/web-push"))
+}
+
+/// The version of node `web-push` the sending benchmark measures.
+pub const NODE_WEB_PUSH: &str = "3.6.7";
+
 /// A tool from the npm registry, installed into `target/tools` unless it is there already.
 fn npm_tool(tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Result<PathBuf> {
     let path = tools.join("node_modules").join(bin);

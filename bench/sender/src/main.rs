@@ -1,0 +1,149 @@
+//! `sender-bench sink`: a push service on loopback that answers every push 201 at once; it
+//! prints `listening on http://127.0.0.1:PORT`.
+//!
+//! `sender-bench <fan-out|loop|floor> <sink URL> <pushes> <concurrency>`: sends that many
+//! pushes (one payload, a subscription each, made as they are sent) and prints one JSON line:
+//! the wall and CPU seconds and the peak resident memory of this process (`/proc/self`).
+//! `fan-out` is `Sender::fan_out`, `loop` a plain loop awaiting `Sender::send` one at a time,
+//! `floor` the encrypting and signing of each push alone, with the `web-push` crate as
+//! `Sender` uses it, nothing sent; `encrypt` the same with one signature for all;
+//! `rustcrypto-floor` and `rustcrypto-encrypt` the same two over RustCrypto (`rustcrypto.rs`).
+
+mod rustcrypto;
+
+use futures_util::StreamExt;
+use std::time::Instant;
+use wasm_push::server::{Endpoints, FanOut, Push, Sender, VapidKeys, VapidSubject, Verdict};
+use wasm_push::{NotificationPayload, Subscription};
+
+const P256DH: &str = "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0";
+const AUTH: &str = "x7aPzMh8OBZ3WDnsHjbBQQ";
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["sink"] => sink().await,
+        [mode, url, pushes, concurrency] => {
+            let pushes: usize = pushes.parse().expect("a number of pushes");
+            let concurrency: usize = concurrency.parse().expect("a concurrency");
+            run(mode, url, pushes, concurrency).await;
+        }
+        _ => {
+            eprintln!(
+                "usage: sender-bench sink | sender-bench <fan-out|loop|floor|encrypt|rustcrypto-floor|rustcrypto-encrypt> <url> <pushes> <concurrency>"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+async fn sink() {
+    let app =
+        axum::Router::new().route("/push/{id}", axum::routing::post(|| async { axum::http::StatusCode::CREATED }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    println!("listening on http://{}", listener.local_addr().unwrap());
+    axum::serve(listener, app).await.unwrap();
+}
+
+fn subscription(url: &str, i: usize) -> Subscription {
+    let json = format!(r#"{{"endpoint":"{url}/push/{i}","keys":{{"p256dh":"{P256DH}","auth":"{AUTH}"}}}}"#);
+    serde_json::from_str(&json).unwrap()
+}
+
+async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
+    let keys = VapidKeys::generate().unwrap();
+    let sender = Sender::new(keys.clone(), VapidSubject::new("mailto:bench@example.invalid").unwrap())
+        .with_endpoints(Endpoints::loopback_for_tests())
+        .with_client(move |client| client.pool_max_idle_per_host(concurrency));
+    let payload = NotificationPayload {
+        body: Some("A typical notification, with a body of a few words".into()),
+        url: Some("/news/1".into()),
+        ..NotificationPayload::new("Breaking news")
+    };
+    let push = Push::new(&payload).ttl(3600);
+    let started = Instant::now();
+    let mut sent = 0;
+    match mode {
+        "fan-out" => {
+            let subscriptions = futures_util::stream::iter(0..pushes).map(|i| (i, subscription(url, i), push.clone()));
+            let limits = FanOut::default().concurrency(concurrency).per_origin(concurrency);
+            let mut outcomes = std::pin::pin!(sender.fan_out(subscriptions, limits));
+            while let Some(outcome) = outcomes.next().await {
+                sent += usize::from(outcome.verdict == Verdict::Sent);
+            }
+        }
+        "loop" => {
+            for i in 0..pushes {
+                sent += usize::from(sender.send(&subscription(url, i), &push).await.is_ok());
+            }
+        }
+        // Encrypting each push and signing each (`floor`), or signing once for all as the
+        // fan-out does (`encrypt`): the crypto alone, on one core, nothing sent.
+        "floor" | "encrypt" => {
+            let body = serde_json::to_vec(&payload).unwrap();
+            let sign = |info: &web_push::SubscriptionInfo| {
+                let mut signature =
+                    web_push::VapidSignatureBuilder::from_base64(keys.private_base64url(), info).unwrap();
+                signature.add_claim("aud", url);
+                signature.build().unwrap()
+            };
+            let once = sign(&web_push::SubscriptionInfo::new(url, P256DH, AUTH));
+            for i in 0..pushes {
+                let endpoint = format!("{url}/push/{i}");
+                let info = web_push::SubscriptionInfo::new(endpoint.as_str(), P256DH, AUTH);
+                let mut message = web_push::WebPushMessageBuilder::new(&info);
+                message.set_payload(web_push::ContentEncoding::Aes128Gcm, &body);
+                message.set_vapid_signature(if mode == "floor" { sign(&info) } else { once.clone() });
+                sent += usize::from(message.build().is_ok());
+            }
+        }
+        // The same two, over RustCrypto (`rustcrypto.rs`): what a pure-Rust stack would cost.
+        "rustcrypto-floor" | "rustcrypto-encrypt" => {
+            rustcrypto::check();
+            let body = serde_json::to_vec(&payload).unwrap();
+            let ua_public = base64_url(P256DH);
+            let auth = base64_url(AUTH);
+            let key = p256::ecdsa::SigningKey::from_slice(&base64_url(keys.private_base64url())).unwrap();
+            let claims = |exp: u64| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@example.invalid"}}"#);
+            let once = rustcrypto::sign(&key, &claims(1));
+            for i in 0..pushes {
+                let token =
+                    if mode == "rustcrypto-floor" { rustcrypto::sign(&key, &claims(i as u64)) } else { once.clone() };
+                let sealed = rustcrypto::encrypt(&ua_public, &auth, &body);
+                sent += usize::from(!sealed.is_empty() && !token.is_empty());
+            }
+        }
+        other => panic!("no mode {other}"),
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (cpu_seconds, peak_kb) = usage();
+    println!(
+        "{}",
+        serde_json::json!({"mode": mode, "pushes": pushes, "sent": sent, "concurrency": concurrency,
+            "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_kb": peak_kb})
+    );
+}
+
+fn base64_url(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+/// This process's CPU seconds (user and system) and peak resident memory in KB, from `/proc`.
+fn usage() -> (f64, u64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's name, which is in parentheses: utime and stime are the
+    // 12th and 13th of them, in clock ticks (100 a second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let cpu = (ticks(11) + ticks(12)) / 100.0;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    (cpu, peak)
+}
