@@ -17,8 +17,20 @@ use std::time::Instant;
 const WITHOUT_PUSH: &str = "without_push";
 
 /// The native crates whose tests run first (the end-to-end crate runs last, on its own).
-const NATIVE: [&str; 10] =
-    ["-p", "wasm-push", "-p", "wasm-push-demo-server", "-p", "xtask", "-p", "push-service", "-p", "cargo-wasm-push"];
+const NATIVE: [&str; 12] = [
+    "-p",
+    "wasm-push",
+    "-p",
+    "wasm-push-demo-server",
+    "-p",
+    "xtask",
+    "-p",
+    "push-service",
+    "-p",
+    "cargo-wasm-push",
+    "-p",
+    "wasm-push-bench-sender",
+];
 
 /// Browser tests in a module of this name subscribe through the loopback push service, which
 /// only Firefox can be pointed at.
