@@ -528,6 +528,23 @@ mod loopback_push_service {
     }
 
     #[wasm_bindgen_test]
+    async fn a_redirect_from_the_app_server_is_not_taken_for_its_answer_and_the_subscription_stays_pending() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let (base, _, registration, old, raw_old) = subscribed_and_dropped().await;
+        // The session expired: every save is redirected to a page that answers 200.
+        let expired = format!("{base}/app/expired");
+        let runtime = Runtime::new(WorkerConfig::from_query(&format!("subscription_url={expired}&cross_origin=1")));
+        let before = requests_seen(&base).await;
+        let given_up = subscription_change(&runtime, Some(raw_old.unchecked_ref())).await;
+        assert!(given_up.is_err(), "a redirect was taken for the server's answer");
+        assert_eq!(requests_seen(&base).await - before, 4, "it offered the subscription four times");
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&old.endpoint));
+        registration.unsubscribe().await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
     async fn a_changed_subscription_the_server_could_not_take_is_sent_after_the_next_push() {
         if !common::can_subscribe_here().await {
             return;

@@ -28,7 +28,16 @@ pub fn routes() -> Router {
         .route("/app/receipts", post(receipt))
         .route("/app/fail/{status}", post(fail))
         .route("/app/outage", post(outage_starts).delete(outage_ends))
+        .route("/app/expired", post(expired))
         .with_state(Recorded::default())
+}
+
+/// An app server whose session expired: every save is redirected (302) to a page that answers
+/// 200 (`/app/stored`), which only a sender that follows redirects takes for an answer. Each
+/// save is counted among the requests seen.
+async fn expired(State(state): State<Recorded>, headers: HeaderMap) -> Response {
+    record_csrf(&state, &headers);
+    (StatusCode::FOUND, [("location", "/app/stored")]).into_response()
 }
 
 fn record_csrf(state: &Recorded, headers: &HeaderMap) {
