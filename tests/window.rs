@@ -555,6 +555,24 @@ mod loopback_push_service {
     }
 
     #[wasm_bindgen_test]
+    async fn turning_off_after_the_browser_lost_its_subscription_still_tells_the_server() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let base = fresh_app_server().await;
+        let server = AppServer::new(format!("{base}/app/subscription"));
+        let registration = ready_registration("/tests/fixtures/lost-then-off/").await;
+        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        server.save(&first).await.unwrap();
+        drop_behind_the_back(&registration).await;
+        assert_eq!(server.unsubscribe(&registration).await, Ok(()));
+        assert!(stored_endpoints(&base).await.is_empty(), "the server still holds the lost subscription");
+        // And nothing repairs it behind the user's back.
+        assert_eq!(server.sync(&registration).await, Ok(Synced::NotSubscribed));
+        assert_eq!(registration.subscription().await, Ok(None));
+    }
+
+    #[wasm_bindgen_test]
     async fn turning_off_is_honoured_when_the_server_is_down_and_finished_on_the_next_page_load() {
         if !common::can_subscribe_here().await {
             return;

@@ -130,9 +130,14 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn unsubscribe(&self, registration: &Registration) -> Result<(), Error> {
+        // The browser's subscription; else one an earlier opt-out left, or the one the server
+        // took last (the browser lost it): the server must forget it all the same.
         let subscription = match registration.subscription().await? {
             Some(subscription) => Some(subscription),
-            None => opt_out().await,
+            None => match opt_out().await {
+                Some(gone) => Some(gone),
+                None => kept().await.filter(|record| record.acknowledged).map(|record| record.subscription),
+            },
         };
         let Some(subscription) = subscription else { return Ok(()) };
         let _ = JsFuture::from(store::keep_opt_out(&subscription)).await;
