@@ -288,8 +288,14 @@ impl Sender {
     ) -> Result<http02::Request<Vec<u8>>, Error> {
         let (p256dh, auth) = subscription_keys(to)?;
         let info = web_push::SubscriptionInfo::new(endpoint.as_str(), &p256dh, &auth);
-        let private_key = |e: web_push::WebPushError| Error::InvalidKey(format!("the VAPID private key: {e}"));
-        let keys = |e: web_push::WebPushError| Error::InvalidSubscriptionKeys(e.to_string());
+        // The crate parses the endpoint again (as an `http` URI): a refusal there is the
+        // endpoint's, whichever step it comes from, never the keys'.
+        let blame = |e: web_push::WebPushError, other: fn(web_push::WebPushError) -> Error| match e {
+            web_push::WebPushError::InvalidUri => Error::InvalidEndpoint("not a URI an HTTP request can carry".into()),
+            e => other(e),
+        };
+        let private_key = |e| blame(e, |e| Error::InvalidKey(format!("the VAPID private key: {e}")));
+        let keys = |e| blame(e, |e| Error::InvalidSubscriptionKeys(e.to_string()));
         let audience = endpoint.origin().ascii_serialization();
         let signature = self.signature(&audience, &info).map_err(private_key)?;
         let mut builder = web_push::WebPushMessageBuilder::new(&info);
