@@ -5,6 +5,7 @@
 use super::{Push, Sender};
 use crate::{Error, Subscription};
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
+use reqwest::Url;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -186,6 +187,8 @@ const READ_AHEAD: usize = 16;
 struct Job<'s, Id> {
     id: Id,
     to: Subscription,
+    /// `to`'s endpoint, as the sender's rules took it when it was read.
+    endpoint: Url,
     push: Push<'s>,
     origin: String,
     tries: u32,
@@ -208,6 +211,7 @@ struct Run<'s, Id, S> {
     /// `None` once every push was read.
     input: Option<S>,
     limits: FanOut,
+    /// The push services with pushes read or under way, or a pause or refusals to remember.
     origins: HashMap<String, Origin<'s, Id>>,
     /// Pushes read and not yet started.
     waiting: usize,
@@ -296,7 +300,7 @@ where
                         paused_until: None,
                         refusals: 0,
                     });
-                    queue.queue.push_back(Job { id, to, push, origin, tries: 0 });
+                    queue.queue.push_back(Job { id, to, endpoint: url, push, origin, tries: 0 });
                     self.waiting += 1;
                 }
                 Err(error) => self.decided.push_back(Outcome { id, verdict: Verdict::of(Err(error)) }),
@@ -318,7 +322,7 @@ where
                 self.waiting -= 1;
                 let sender = self.sender;
                 self.running.push(Box::pin(async move {
-                    let result = sender.send(&job.to, &job.push).await;
+                    let result = sender.send_to(&job.endpoint, &job.to, &job.push).await;
                     (job, result)
                 }));
             }
@@ -337,6 +341,11 @@ where
         };
         let Some(retry_after_secs) = wait else {
             origin.refusals = 0;
+            // A push service with nothing left to do goes, so the map holds only those with
+            // pushes read or under way (or a pause to remember), however many a run meets.
+            if origin.queue.is_empty() && origin.running == 0 && origin.paused_until.is_none() {
+                self.origins.remove(&job.origin);
+            }
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
         // Refused for now: that push service alone pauses, for as long as it asked, else 1 s

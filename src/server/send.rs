@@ -242,18 +242,24 @@ impl Sender {
     /// # }
     /// ```
     pub async fn send(&self, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
-        // serde_json cannot fail on a payload: string keys only, and a non-finite number is null.
-        let body = serde_json::to_vec(push.payload).unwrap_or_default();
-        if body.len() > MAX_PAYLOAD_BYTES {
-            return Err(Error::PayloadTooLarge { bytes: body.len(), max: Some(MAX_PAYLOAD_BYTES) });
-        }
+        let body = body(push)?;
         let endpoint = self.endpoints.parse(&to.endpoint)?;
-        let request = self.request(&endpoint, to, push, &body)?;
+        self.post(&endpoint, to, push, &body).await
+    }
+
+    /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once).
+    pub(super) async fn send_to(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
+        self.post(endpoint, to, push, &body(push)?).await
+    }
+
+    /// Encrypts, signs and POSTs `body` to `endpoint`, and reads the answer.
+    async fn post(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>, body: &[u8]) -> Result<(), Error> {
+        let request = self.request(endpoint, to, push, body)?;
         let client = self.client.as_ref().map_err(|why| Error::PushServiceUnreachable {
             cause: Unreachable::Other,
             detail: format!("the HTTP client could not be built: {why}"),
         })?;
-        let mut outgoing = client.post(endpoint);
+        let mut outgoing = client.post(endpoint.clone());
         for (name, value) in request.headers() {
             outgoing = outgoing.header(name.as_str(), value.as_bytes());
         }
@@ -310,9 +316,7 @@ impl Sender {
         }
         Ok(web_push::request_builder::build_request(builder.build().map_err(keys)?))
     }
-}
 
-impl Sender {
     /// The VAPID signature for `audience`: the one made for it within [`SIGNATURE_REUSE`], else
     /// a new one (an ES256 signature: most of a push's own work), kept for the next push there.
     fn signature(
@@ -339,6 +343,16 @@ impl Sender {
         kept.insert(audience.to_owned(), (signature.clone(), Instant::now()));
         Ok(signature)
     }
+}
+
+/// The payload's JSON, refused when it is over [`MAX_PAYLOAD_BYTES`].
+fn body(push: &Push<'_>) -> Result<Vec<u8>, Error> {
+    // serde_json cannot fail on a payload: string keys only, and a non-finite number is null.
+    let body = serde_json::to_vec(push.payload).unwrap_or_default();
+    if body.len() > MAX_PAYLOAD_BYTES {
+        return Err(Error::PayloadTooLarge { bytes: body.len(), max: Some(MAX_PAYLOAD_BYTES) });
+    }
+    Ok(body)
 }
 
 /// The client a sender sends with: `configure`'s settings over the defaults, and whatever they
