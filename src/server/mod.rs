@@ -17,11 +17,14 @@
 //! # Ok(()) }
 //! ```
 
+mod address;
+mod answer;
 mod endpoint;
 mod fan_out;
 #[cfg(feature = "axum")]
 mod files;
 mod page;
+mod push;
 mod send;
 mod vapid;
 
@@ -30,5 +33,6 @@ pub use fan_out::{FanOut, Outcome, Verdict};
 #[cfg(feature = "axum")]
 pub use files::{worker_routes, WORKER_FILES};
 pub use page::{RemoveSubscription, SaveSubscription, CSRF_HEADER};
-pub use send::{Push, Sender, Urgency, MAX_PAYLOAD_BYTES};
+pub use push::{Push, Urgency, MAX_PAYLOAD_BYTES};
+pub use send::Sender;
 pub use vapid::{VapidKeys, VapidSubject};

@@ -1,103 +1,18 @@
 //! Sending one push: the payload's JSON encrypted for the subscription (RFC 8291), signed with
 //! the app server's VAPID key (RFC 8292), POSTed to the push service (RFC 8030), and the answer
-//! read.
+//! read (`answer.rs`).
 
-use super::endpoint::{Endpoints, ResolveError};
-use super::{VapidKeys, VapidSubject};
-use crate::{Error, NotificationPayload, Subscription, Unreachable};
+use super::answer::{answer, retry_after_secs, unreachable};
+use super::endpoint::Endpoints;
+use super::push::body;
+use super::{Push, VapidKeys, VapidSubject};
+use crate::{Error, Subscription, Unreachable};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use reqwest::Url;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
-
-pub use web_push::Urgency;
-
-/// The most payload JSON, in bytes, that Web Push carries (4096 bytes of record less
-/// aes128gcm's header and padding, as the `web-push` crate counts it). Larger payloads are
-/// refused before anything is sent.
-///
-/// ```
-/// assert_eq!(wasm_push::server::MAX_PAYLOAD_BYTES, 3052);
-/// ```
-pub const MAX_PAYLOAD_BYTES: usize = 3052;
-
-/// One push to send: the payload and the headers an app server may set.
-///
-/// ```
-/// let payload = wasm_push::NotificationPayload::new("Flash sale");
-/// let push = wasm_push::server::Push::new(&payload)
-///     .ttl(600)
-///     .urgency(wasm_push::server::Urgency::High)
-///     .topic("sale")?;
-/// # Ok::<(), wasm_push::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Push<'a> {
-    payload: &'a NotificationPayload,
-    ttl: u32,
-    urgency: Option<Urgency>,
-    topic: Option<String>,
-}
-
-impl<'a> Push<'a> {
-    /// The payload, kept by the push service for a day while the browser is offline.
-    ///
-    /// ```
-    /// let payload = wasm_push::NotificationPayload::new("Hi");
-    /// let push = wasm_push::server::Push::new(&payload);
-    /// ```
-    pub fn new(payload: &'a NotificationPayload) -> Self {
-        Push { payload, ttl: 24 * 3600, urgency: None, topic: None }
-    }
-
-    /// How long, in seconds, the push service keeps it for a browser that is offline (0: only
-    /// if the browser is there now).
-    ///
-    /// ```
-    /// # let payload = wasm_push::NotificationPayload::new("Hi");
-    /// let push = wasm_push::server::Push::new(&payload).ttl(0);
-    /// ```
-    pub fn ttl(mut self, seconds: u32) -> Self {
-        self.ttl = seconds;
-        self
-    }
-
-    /// How urgent it is: push services may hold back `VeryLow` and `Low` on a device saving
-    /// battery.
-    ///
-    /// ```
-    /// # let payload = wasm_push::NotificationPayload::new("Hi");
-    /// let push = wasm_push::server::Push::new(&payload).urgency(wasm_push::server::Urgency::Low);
-    /// ```
-    pub fn urgency(mut self, urgency: Urgency) -> Self {
-        self.urgency = Some(urgency);
-        self
-    }
-
-    /// A topic: a later push with the same topic replaces this one while it waits for an
-    /// offline browser. [`Error::InvalidTopic`] unless it is 1 to 32 base64url characters
-    /// (`A-Z a-z 0-9 - _`), the most RFC 8030 allows.
-    ///
-    /// ```
-    /// # let payload = wasm_push::NotificationPayload::new("Hi");
-    /// let push = wasm_push::server::Push::new(&payload).topic("score")?;
-    /// assert!(wasm_push::server::Push::new(&payload).topic("the score").is_err());
-    /// # Ok::<(), wasm_push::Error>(())
-    /// ```
-    pub fn topic(mut self, topic: impl Into<String>) -> Result<Self, Error> {
-        let topic = topic.into();
-        if topic.is_empty() || topic.len() > 32 {
-            return Err(Error::InvalidTopic(format!("{} characters; a topic has 1 to 32", topic.chars().count())));
-        }
-        if !topic.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(Error::InvalidTopic("only base64url characters (A-Z a-z 0-9 - _)".into()));
-        }
-        self.topic = Some(topic);
-        Ok(self)
-    }
-}
 
 /// How long a send may wait for a connection to the push service.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -345,16 +260,6 @@ impl Sender {
     }
 }
 
-/// The payload's JSON, refused when it is over [`MAX_PAYLOAD_BYTES`].
-fn body(push: &Push<'_>) -> Result<Vec<u8>, Error> {
-    // serde_json cannot fail on a payload: string keys only, and a non-finite number is null.
-    let body = serde_json::to_vec(push.payload).unwrap_or_default();
-    if body.len() > MAX_PAYLOAD_BYTES {
-        return Err(Error::PayloadTooLarge { bytes: body.len(), max: Some(MAX_PAYLOAD_BYTES) });
-    }
-    Ok(body)
-}
-
 /// The client a sender sends with: `configure`'s settings over the defaults, and whatever they
 /// say, no redirects and the checking resolver.
 fn client(endpoints: &Endpoints, configure: Option<&Configure>) -> Result<reqwest::Client, String> {
@@ -388,107 +293,9 @@ fn subscription_keys(to: &Subscription) -> Result<(String, String), Error> {
     Ok((URL_SAFE_NO_PAD.encode(p256dh), URL_SAFE_NO_PAD.encode(auth)))
 }
 
-/// A failed request, blamed on what stood in the way: an address the rules refuse (found by
-/// the resolver), DNS, a refused connection, a timeout, TLS.
-fn unreachable(error: reqwest::Error) -> Error {
-    let mut cause = if error.is_timeout() { Unreachable::Timeout } else { Unreachable::Other };
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-    let mut words = String::new();
-    while let Some(current) = source {
-        if let Some(resolved) = current.downcast_ref::<ResolveError>() {
-            match resolved {
-                ResolveError::Refused(why) => return Error::EndpointNotAllowed((*why).to_owned()),
-                ResolveError::Failed(_) => cause = Unreachable::Dns,
-            }
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            match io.kind() {
-                ConnectionRefused | ConnectionReset | ConnectionAborted if cause == Unreachable::Other => {
-                    cause = Unreachable::Refused
-                }
-                TimedOut => cause = Unreachable::Timeout,
-                _ => {}
-            }
-        }
-        words.push_str(&current.to_string().to_ascii_lowercase());
-        source = current.source();
-    }
-    if cause == Unreachable::Other
-        && error.is_connect()
-        && ["tls", "ssl", "certificate"].iter().any(|w| words.contains(w))
-    {
-        cause = Unreachable::Tls;
-    }
-    Error::PushServiceUnreachable { cause, detail: error.without_url().to_string() }
-}
-
-/// `Retry-After` in seconds from `now`: a number of seconds, or an HTTP date (RFC 9110 §10.2.3).
-fn retry_after_secs(value: &str, now: SystemTime) -> Option<u64> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse() {
-        return Some(secs);
-    }
-    let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(now).map_or(0, |wait| wait.as_secs()))
-}
-
-/// The push service's answer, read: 2xx is `Ok`, every refusal the variant that says what to do.
-fn answer(status: u16, retry_after_secs: Option<u64>, bytes: usize) -> Result<(), Error> {
-    match status {
-        200..=299 => Ok(()),
-        404 | 410 => Err(Error::SubscriptionGone { status }),
-        413 => Err(Error::PayloadTooLarge { bytes, max: None }),
-        429 => Err(Error::RateLimited { retry_after_secs }),
-        503 => Err(Error::PushServiceUnavailable { retry_after_secs }),
-        401 | 403 => Err(Error::VapidRejected { status }),
-        _ => Err(Error::PushServiceRefused { status }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_answer_a_push_service_gives_is_read_into_what_to_do() {
-        assert_eq!(answer(201, None, 10), Ok(()));
-        assert_eq!(answer(410, None, 10), Err(Error::SubscriptionGone { status: 410 }));
-        assert_eq!(answer(404, None, 10), Err(Error::SubscriptionGone { status: 404 }));
-        assert_eq!(answer(413, None, 10), Err(Error::PayloadTooLarge { bytes: 10, max: None }));
-        assert_eq!(answer(429, Some(120), 10), Err(Error::RateLimited { retry_after_secs: Some(120) }));
-        assert_eq!(answer(429, None, 10), Err(Error::RateLimited { retry_after_secs: None }));
-        assert_eq!(answer(503, Some(30), 10), Err(Error::PushServiceUnavailable { retry_after_secs: Some(30) }));
-        assert_eq!(answer(403, None, 10), Err(Error::VapidRejected { status: 403 }));
-        assert_eq!(answer(401, None, 10), Err(Error::VapidRejected { status: 401 }));
-        assert_eq!(answer(500, None, 10), Err(Error::PushServiceRefused { status: 500 }));
-        assert_eq!(answer(302, None, 10), Err(Error::PushServiceRefused { status: 302 }));
-    }
-
-    #[test]
-    fn retry_after_is_read_as_seconds_or_as_an_http_date() {
-        let now = httpdate::parse_http_date("Wed, 21 Oct 2026 07:28:00 GMT").unwrap();
-        assert_eq!(retry_after_secs(" 120", now), Some(120));
-        assert_eq!(retry_after_secs("Wed, 21 Oct 2026 07:30:00 GMT", now), Some(120));
-        // The obsolete forms RFC 9110 says to accept.
-        assert_eq!(retry_after_secs("Wednesday, 21-Oct-26 07:29:00 GMT", now), Some(60));
-        assert_eq!(retry_after_secs("Wed Oct 21 07:28:30 2026", now), Some(30));
-        // A date gone by: retry now.
-        assert_eq!(retry_after_secs("Wed, 21 Oct 2026 07:00:00 GMT", now), Some(0));
-        assert_eq!(retry_after_secs("soon", now), None);
-        assert_eq!(retry_after_secs("-5", now), None);
-    }
-
-    #[test]
-    fn a_topic_is_checked_where_it_is_set() {
-        let payload = NotificationPayload::new("Hi");
-        for good in ["a", "order-42", "A_b-C", &"x".repeat(32)] {
-            assert!(Push::new(&payload).topic(good).is_ok(), "{good}");
-        }
-        for bad in ["", "the score", "score!", "résumé", &"x".repeat(33), "a=b", "a/b", "a+b"] {
-            assert!(matches!(Push::new(&payload).topic(bad), Err(Error::InvalidTopic(_))), "{bad}");
-        }
-    }
 
     #[test]
     fn malformed_subscription_keys_are_their_own_error_not_the_vapid_key() {
