@@ -108,6 +108,12 @@ impl AppServer {
     /// ```
     pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
         let _ = JsFuture::from(store::keep_opt_out(subscription)).await;
+        self.tell_removal(subscription).await
+    }
+
+    /// Asks the server to forget `subscription`, whose opt-out is kept already, and forgets the
+    /// opt-out (and the record and the key) once it did, or said it never had it.
+    async fn tell_removal(&self, subscription: &Subscription) -> Result<(), Error> {
         let body = js_sys::JSON::stringify(&subscription.to_js())?;
         let token = self.token();
         match answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await {
@@ -142,7 +148,7 @@ impl AppServer {
         let Some(subscription) = subscription else { return Ok(()) };
         let _ = JsFuture::from(store::keep_opt_out(&subscription)).await;
         registration.unsubscribe().await?;
-        self.remove(&subscription).await
+        self.tell_removal(&subscription).await
     }
 
     /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint` (left
@@ -173,10 +179,9 @@ impl AppServer {
     pub async fn sync(&self, registration: &Registration) -> Result<Synced, Error> {
         // The user turned notifications off and a step of it failed: finish it.
         if let Some(gone) = opt_out().await {
-            if registration.subscription().await?.is_some() {
-                registration.unsubscribe().await?;
-            }
-            self.remove(&gone).await?;
+            // Answers `false`, having forgotten the key, when the browser is off already.
+            registration.unsubscribe().await?;
+            self.tell_removal(&gone).await?;
             return Ok(Synced::TurnedOff);
         }
         let record = kept().await;
