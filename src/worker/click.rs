@@ -76,10 +76,11 @@ impl Runtime {
     /// ```
     pub fn notification_close(&self, event: &NotificationEvent) -> Promise {
         let notification = event.notification();
-        if !ours(&notification.data()) {
+        let meta = notification.data();
+        if !ours(&meta) {
             return resolved(JsValue::UNDEFINED);
         }
-        let data = get(&notification.data(), "data");
+        let data = get(&meta, "data");
         self.inner.receipt("closed", &notification.tag().unwrap_or_default(), "", &data)
     }
 }
