@@ -135,8 +135,8 @@ impl Sender {
     }
 
     /// Sends `push` to `to`. `Ok` once the push service took it (2xx). Refused before
-    /// anything is sent: a payload over [`MAX_PAYLOAD_BYTES`] ([`Error::PayloadTooLarge`]), an
-    /// endpoint that is malformed ([`Error::InvalidEndpoint`]) or that the endpoint rules
+    /// anything is sent: a payload over [`MAX_PAYLOAD_BYTES`](super::MAX_PAYLOAD_BYTES)
+    /// ([`Error::PayloadTooLarge`]), an endpoint that is malformed ([`Error::InvalidEndpoint`]) or that the endpoint rules
     /// refuse ([`Error::EndpointNotAllowed`], also when its host resolves inside), keys that
     /// are malformed ([`Error::InvalidSubscriptionKeys`]). The push service's refusals are
     /// [`Error::SubscriptionGone`] (delete the subscription), [`Error::PayloadTooLarge`],
