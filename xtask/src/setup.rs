@@ -199,25 +199,7 @@ pub fn browsers() -> Result<Browsers> {
     ];
     let missing: Vec<&str> =
         packages.iter().filter(|(_, path)| !std::path::Path::new(path).exists()).map(|(name, _)| *name).collect();
-    if missing.is_empty() {
-        say("chromium, chromium-driver, firefox-esr, webkit2gtk-driver, xvfb: present");
-    } else {
-        let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
-        let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
-        if !is_root {
-            return Err(format!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", ")));
-        }
-        say(&format!("installing {} (apt-get)", missing.join(" ")));
-        check(Command::new("apt-get").args(["update", "-q"]), "the apt package lists", &by_hand)?;
-        check(
-            Command::new("apt-get")
-                .args(["install", "-y", "-q", "--no-install-recommends"])
-                .args(&missing)
-                .env("DEBIAN_FRONTEND", "noninteractive"),
-            &missing.join(" "),
-            &by_hand,
-        )?;
-    }
+    apt(&packages.map(|(name, _)| name), &missing)?;
 
     let geckodriver = cargo_bin().join("geckodriver");
     if geckodriver.exists() {
@@ -231,6 +213,40 @@ pub fn browsers() -> Result<Browsers> {
         geckodriver,
         webkitdriver: "/usr/bin/WebKitWebDriver".into(),
     })
+}
+
+/// Debian's packages `missing` of `all`, by apt-get as root; one line saying which are there.
+fn apt(all: &[&str], missing: &[&str]) -> Result {
+    if missing.is_empty() {
+        say(&format!("{}: present", all.join(", ")));
+        return Ok(());
+    }
+    let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
+    let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+    if !is_root {
+        return Err(format!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", ")));
+    }
+    say(&format!("installing {} (apt-get)", missing.join(" ")));
+    check(Command::new("apt-get").args(["update", "-q"]), "the apt package lists", &by_hand)?;
+    check(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+        &missing.join(" "),
+        &by_hand,
+    )
+}
+
+/// PostgreSQL's server (Debian's `postgresql`), for the broadcast example's tests, which find
+/// it under `/usr/lib/postgresql` and start one of their own.
+pub fn postgres() -> Result {
+    let present = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|version| version.path().join("bin/postgres").exists());
+    apt(&["postgresql"], if present { &[] } else { &["postgresql"] })
 }
 
 /// Capabilities for both browsers: notifications granted, and Firefox's push pointed at

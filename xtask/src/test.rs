@@ -17,7 +17,7 @@ use std::time::Instant;
 const WITHOUT_PUSH: &str = "without_push";
 
 /// The native crates whose tests run first (the end-to-end crate runs last, on its own).
-const NATIVE: [&str; 12] = [
+const NATIVE: [&str; 14] = [
     "-p",
     "wasm-push",
     "-p",
@@ -30,6 +30,8 @@ const NATIVE: [&str; 12] = [
     "cargo-wasm-push",
     "-p",
     "wasm-push-bench-sender",
+    "-p",
+    "broadcast",
 ];
 
 /// Browser tests in a module of this name subscribe through the loopback push service, which
@@ -52,10 +54,11 @@ pub(crate) fn all() -> Result {
     let browsers = setup::browsers()?;
     let wasm_pack = setup::wasm_pack()?;
     let trunk = setup::trunk()?;
+    setup::postgres()?;
     let mut suites = Vec::new();
     gates()?;
 
-    say("native tests (library, payload and subscription types, loopback push service)");
+    say("native tests (library, payload and subscription types, loopback push service, the broadcast example on PostgreSQL)");
     let mut native = cargo();
     native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE);
     let native = run_suites(native, "native", &mut suites);

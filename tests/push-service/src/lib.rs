@@ -65,6 +65,8 @@ struct Inner {
     forget_next_hello: bool,
     /// Browsers cannot connect (the upgrade is refused), as when the network is down.
     offline: bool,
+    /// How long each push waits before the service reads it.
+    push_delay: Duration,
 }
 
 struct Channel {
@@ -141,6 +143,12 @@ impl PushService {
     /// and fires `pushsubscriptionchange`.
     pub fn forget_browsers_on_next_hello(&self) {
         self.lock().forget_next_hello = true;
+    }
+
+    /// Makes every push wait `delay` before the service reads it, as a push service far away
+    /// does: a test can then stop a sender while pushes are in flight.
+    pub fn answer_after(&self, delay: Duration) {
+        self.lock().push_delay = delay;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -313,6 +321,10 @@ async fn push(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
+    let delay = service.lock().push_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
     // As Mozilla's service: the VAPID token is checked before the subscription's state, so a
     // sender whose token is wrong hears 401 even for a subscription that is gone.

@@ -95,12 +95,16 @@ impl ScriptedBrowser {
 
     /// The next protocol message (5 s at most).
     pub async fn recv(&mut self) -> Value {
+        self.recv_within(Duration::from_secs(5)).await.expect("the push service answered within 5 s")
+    }
+
+    /// The next protocol message, if one comes within `wait`.
+    pub async fn recv_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let next = tokio::time::timeout(Duration::from_secs(5), self.socket.next())
-                .await
-                .expect("the push service answered within 5 s");
+            let next = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()?;
             if let Message::Text(text) = next.unwrap().unwrap() {
-                return serde_json::from_str(&text).unwrap();
+                return Some(serde_json::from_str(&text).unwrap());
             }
         }
     }
@@ -132,13 +136,25 @@ impl ScriptedBrowser {
     /// Receives one notification for `sub`, decrypts it and acks it.
     pub async fn receive(&mut self, sub: &BrowserSubscription) -> String {
         let message = self.recv().await;
+        self.open(message, std::slice::from_ref(sub)).await.1
+    }
+
+    /// Receives one notification for any of `subs` within `wait`, decrypts it and acks it:
+    /// which of them it was for, and its text. `None` when nothing came.
+    pub async fn receive_from(&mut self, subs: &[BrowserSubscription], wait: Duration) -> Option<(usize, String)> {
+        let message = self.recv_within(wait).await?;
+        Some(self.open(message, subs).await)
+    }
+
+    async fn open(&mut self, message: Value, subs: &[BrowserSubscription]) -> (usize, String) {
         assert_eq!(message["messageType"], "notification", "{message}");
-        assert_eq!(message["channelID"], sub.channel_id);
+        let index = subs.iter().position(|sub| message["channelID"] == sub.channel_id.as_str());
+        let sub = &subs[index.unwrap_or_else(|| panic!("a notification for a channel not asked for: {message}"))];
         assert_eq!(message["headers"]["encoding"], "aes128gcm");
         let body = URL_SAFE_NO_PAD.decode(message["data"].as_str().unwrap()).unwrap();
         let plain = ece::decrypt(&sub.keys, &sub.auth, &body).unwrap();
         self.send(json!({"messageType": "ack", "updates": [{"channelID": sub.channel_id, "version": message["version"], "code": 100}]})).await;
-        String::from_utf8(plain).unwrap()
+        (index.unwrap(), String::from_utf8(plain).unwrap())
     }
 
     /// Waits for the service to close the connection.

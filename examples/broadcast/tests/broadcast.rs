@@ -1,0 +1,349 @@
+//! The broadcast example as its README runs it: a PostgreSQL server of its own, the loopback
+//! push service (answering each push 30 ms late, as one far away does) with a scripted browser
+//! holding the subscriptions, and `broadcast` processes, two of them workers, one killed in the
+//! middle of a job.
+
+use push_service::testing::{AppServerKey, ScriptedBrowser};
+use push_service::PushService;
+use serde_json::json;
+use sqlx::postgres::PgPool;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Subscribers, of which the browser unsubscribed `GONE` (the first of each ten and so on).
+const SUBSCRIBERS: usize = 600;
+const GONE: usize = 30;
+/// Each worker's pushes at once: the most a kill can leave in flight.
+const CONCURRENCY: usize = 8;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_subscriptions_are_deleted() {
+    let db = Postgres::start("broadcast");
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    service.answer_after(Duration::from_millis(30));
+    let key = AppServerKey::from_seed(23);
+    let mut browser = ScriptedBrowser::connect(&service, None).await;
+    let mut subs = Vec::new();
+    for _ in 0..SUBSCRIBERS {
+        subs.push(browser.subscribe(&key.public).await);
+    }
+    let gone: Vec<usize> = (0..GONE).map(|i| i * (SUBSCRIBERS / GONE)).collect();
+
+    let broadcast = Broadcast { database: db.url.clone(), key: key.private.clone() };
+    broadcast.run(&["setup"], "");
+    let lines: String = subs.iter().map(|sub| format!("{}\n", sub.to_json())).collect();
+    let added = broadcast.run(&["add"], &lines);
+    assert_eq!(added.trim(), format!("added {SUBSCRIBERS}, refused 0"));
+    for &i in &gone {
+        browser.send(json!({"messageType": "unregister", "channelID": subs[i].channel_id})).await;
+        assert_eq!(browser.recv().await["status"], 200);
+    }
+
+    let pool = PgPool::connect(&db.url).await.unwrap();
+    let mut a = broadcast.worker("a");
+    let mut b = broadcast.worker("b");
+    let sent = broadcast.run(&["send", "--title", "Storm warning", "--body", "Stay inside", "--batch", "100"], "");
+    assert_eq!(sent.trim(), "broadcast 1: 6 jobs");
+
+    // What the device receives, per subscription, while the workers run.
+    let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+    let receiving = tokio::spawn(async move {
+        let mut received = vec![Vec::new(); subs.len()];
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return (received, subs),
+                next = browser.receive_from(&subs, Duration::from_secs(60)) => {
+                    let (i, text) = next.expect("a notification within a minute");
+                    received[i].push(text);
+                }
+            }
+        }
+    });
+
+    // Kill worker a in the middle of a job: once it finished one, and holds another a fifth
+    // of whose pushes it has written down as delivered.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let done_in_job: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM deliveries AS d,
+                (SELECT convert_from(job, 'UTF8')::jsonb AS batch FROM apalis.jobs
+                 WHERE lock_by = 'a' AND status = 'Running') AS j
+             WHERE d.worker = 'a' AND d.subscription > (j.batch->>'after')::bigint
+               AND d.subscription <= (j.batch->>'upto')::bigint
+               AND EXISTS (SELECT 1 FROM apalis.jobs WHERE lock_by = 'a' AND status = 'Done')",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if done_in_job >= 20 {
+            a.kill();
+            break;
+        }
+        assert!(Instant::now() < deadline, "worker a never got to the middle of a job");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // Worker b finishes everything, the killed worker's job among it once its heartbeats stop.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs WHERE status <> 'Done'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let delivered: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries").fetch_one(&pool).await.unwrap();
+        if open == 0 && delivered as usize == SUBSCRIBERS - GONE {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{open} jobs not done, {delivered} delivered, after a minute");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Anything still on its way reaches the browser.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.send(()).unwrap();
+    let (received, subs) = receiving.await.unwrap();
+    b.kill();
+
+    // Every subscriber still subscribed got the broadcast, its tag making a second copy
+    // replace the first on the device.
+    let mut duplicates = 0;
+    for (i, texts) in received.iter().enumerate() {
+        if gone.contains(&i) {
+            assert!(texts.is_empty(), "subscription {i} was gone, yet received {texts:?}");
+            continue;
+        }
+        assert!(!texts.is_empty(), "subscription {i} received nothing: a push was lost");
+        for text in texts {
+            let payload: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(
+                (&payload["title"], &payload["body"], &payload["tag"]),
+                (&json!("Storm warning"), &json!("Stay inside"), &json!("broadcast-1"))
+            );
+        }
+        duplicates += texts.len() - 1;
+    }
+    // Sent twice: only what worker a had in flight when it was killed.
+    assert!(duplicates <= CONCURRENCY, "{duplicates} pushes sent twice, more than the {CONCURRENCY} in flight");
+
+    // The kill did interrupt a job, which apalis gave back and worker b finished.
+    let requeued: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM apalis.jobs WHERE status = 'Done' AND lock_by = 'b' AND attempts > 0")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(requeued >= 1, "no job was taken again after the kill");
+    let finished: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT lock_by, count(*) FROM apalis.jobs WHERE status = 'Done' GROUP BY lock_by ORDER BY lock_by",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        finished.len() == 2 && finished.iter().all(|(_, jobs)| *jobs >= 1),
+        "each worker finished a job: {finished:?}"
+    );
+    let by_worker: Vec<(String, i64)> =
+        sqlx::query_as("SELECT worker, count(*) FROM deliveries GROUP BY worker ORDER BY worker")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(by_worker.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(), ["a", "b"], "{by_worker:?}");
+
+    // Gone subscriptions are deleted, and only those.
+    let kept: Vec<String> =
+        sqlx::query_scalar("SELECT endpoint FROM subscriptions ORDER BY id").fetch_all(&pool).await.unwrap();
+    let (gone_kept, live_kept) = subs.iter().enumerate().fold((0, 0), |(g, l), (i, sub)| {
+        let kept = kept.contains(&sub.endpoint);
+        if gone.contains(&i) {
+            (g + usize::from(kept), l)
+        } else {
+            (g, l + usize::from(kept))
+        }
+    });
+    assert_eq!(
+        (gone_kept, live_kept, kept.len()),
+        (0, SUBSCRIBERS - GONE, SUBSCRIBERS - GONE),
+        "gone kept, live kept, rows"
+    );
+    let status = broadcast.run(&["status", "1"], "");
+    assert_eq!(
+        status.trim(),
+        format!("broadcast 1: delivered {0} of {0} subscribers, 0 jobs not done", SUBSCRIBERS - GONE)
+    );
+    eprintln!("duplicates after the kill: {duplicates}; by worker: {by_worker:?}");
+}
+
+#[tokio::test]
+async fn add_refuses_what_no_push_can_be_sent_to() {
+    let db = Postgres::start("add");
+    let broadcast = Broadcast { database: db.url.clone(), key: AppServerKey::from_seed(24).private };
+    broadcast.run(&["setup"], "");
+    let keys = r#""keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}"#;
+    let lines = [
+        format!(r#"{{"endpoint":"https://push.example/ok",{keys}}}"#),
+        format!(r#"{{"endpoint":"http://127.0.0.1:8080/internal",{keys}}}"#),
+        format!(r#"{{"endpoint":"https://169.254.169.254/latest",{keys}}}"#),
+        "not json".to_owned(),
+        format!(r#"{{"endpoint":"https://push.example/ok",{keys}}}"#),
+    ];
+    // The public rules: what a real deployment runs with.
+    let output = broadcast.command(&["add"]).env("WASM_PUSH_ENDPOINTS", "public").output_with(&lines.join("\n"));
+    assert_eq!(output.trim(), "added 2, refused 3");
+    let pool = PgPool::connect(&db.url).await.unwrap();
+    let kept: Vec<String> = sqlx::query_scalar("SELECT endpoint FROM subscriptions").fetch_all(&pool).await.unwrap();
+    assert_eq!(kept, ["https://push.example/ok"]);
+}
+
+/// The example's program, with the settings its README names.
+struct Broadcast {
+    database: String,
+    key: String,
+}
+
+impl Broadcast {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_broadcast"));
+        command
+            .args(args)
+            .env("DATABASE_URL", &self.database)
+            .env("VAPID_PRIVATE_KEY", &self.key)
+            .env("VAPID_SUBJECT", "mailto:ops@news.example")
+            .env("WASM_PUSH_ENDPOINTS", "loopback");
+        command
+    }
+
+    /// Runs a command to its end with `stdin`; its stdout.
+    fn run(&self, args: &[&str], stdin: &str) -> String {
+        self.command(args).output_with(stdin)
+    }
+
+    /// A worker process, beating every second, so a dead one is found in three.
+    fn worker(&self, name: &str) -> Worker {
+        let concurrency = CONCURRENCY.to_string();
+        let child = self
+            .command(&["work", "--name", name, "--concurrency", &concurrency, "--heartbeat-secs", "1"])
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        Worker(child)
+    }
+}
+
+/// A worker process, killed (SIGKILL: no chance to finish anything) when dropped at the latest.
+struct Worker(Child);
+
+impl Worker {
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+trait OutputWith {
+    fn output_with(&mut self, stdin: &str) -> String;
+}
+
+impl OutputWith for Command {
+    fn output_with(&mut self, stdin: &str) -> String {
+        let mut child = self.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&stdout), String::from_utf8_lossy(&stderr));
+        assert!(status.success(), "{self:?}: {status}\n{stdout}\n{stderr}");
+        stdout.into_owned()
+    }
+}
+
+/// A PostgreSQL server of this test's own, on a free loopback port, stopped when dropped. As
+/// root, it runs as the `postgres` user Debian's package made (PostgreSQL refuses root).
+struct Postgres {
+    dir: PathBuf,
+    bin: PathBuf,
+    url: String,
+}
+
+impl Postgres {
+    fn start(name: &str) -> Postgres {
+        let bin = postgres_bin();
+        let dir = std::env::temp_dir().join(format!("wasm-push-broadcast-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut db = Postgres { dir, bin, url: String::new() };
+        if is_root() {
+            must(Command::new("chown").args(["postgres:postgres"]).arg(&db.dir));
+        }
+        let data = db.dir.join("data");
+        must(db.as_owner("initdb").arg("-D").arg(&data).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ]));
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", db.dir.display());
+        must(
+            db.as_owner("pg_ctl")
+                .args(["start", "-w", "-D"])
+                .arg(&data)
+                .arg("-l")
+                .arg(db.dir.join("log"))
+                .args(["-o", &options]),
+        );
+        db.url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+        db
+    }
+
+    fn as_owner(&self, tool: &str) -> Command {
+        let tool = self.bin.join(tool);
+        if is_root() {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(tool);
+            command
+        } else {
+            Command::new(tool)
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self.as_owner("pg_ctl").args(["stop", "-m", "immediate", "-D"]).arg(self.dir.join("data")).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Where PostgreSQL's server programs are: `WASM_PUSH_POSTGRES_BIN` when set (another layout
+/// than Debian's), else Debian's newest (`cargo xtask test` installs `postgresql` when none is).
+fn postgres_bin() -> PathBuf {
+    if let Some(bin) = std::env::var_os("WASM_PUSH_POSTGRES_BIN") {
+        return bin.into();
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|version| version.path().join("bin"))
+        .filter(|bin| bin.join("postgres").exists())
+        .collect();
+    found.sort_by_key(|bin| bin.parent().and_then(Path::file_name).and_then(|v| v.to_str()?.parse::<u32>().ok()));
+    found.pop().expect("PostgreSQL's server: `cargo xtask test` installs it (apt-get install postgresql)")
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.trim_ascii() == b"0")
+}
+
+fn must(command: &mut Command) {
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{command:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
