@@ -1,9 +1,9 @@
 //! `cargo wasm-push build`: a deployable worker folder from the ready-made worker or a worker
 //! crate of one's own. The same steps build `target/dist` in the wasm-push repository.
 
-use crate::project::{cargo, locked_version, Project};
+use crate::project::{locked_version, Project};
 use crate::tools::run;
-use crate::{say, shim, Result, Tools};
+use crate::{say, shim, Compiler, Result, Tools};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,7 +15,7 @@ use std::process::Command;
 /// assert_eq!(cargo_wasm_push::PROFILE, "wasm-push");
 /// ```
 pub const PROFILE: &str = "wasm-push";
-const PROFILE_SETTINGS: [&str; 6] = [
+pub(crate) const PROFILE_SETTINGS: [&str; 6] = [
     "inherits=\"release\"",
     "opt-level=\"z\"",
     "lto=true",
@@ -114,13 +114,15 @@ impl Build {
             || std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from),
             |p| p.target_dir.clone(),
         );
-        let built = target_dir.join("wasm32-unknown-unknown").join(PROFILE);
+        let compiler = Compiler::find();
+        let built = compiler.built(&target_dir);
         match &self.worker {
             Worker::Package(package) => {
                 let project = project.ok_or("no Cargo project here: a worker crate needs one (--manifest-path)")?;
                 let name = project.cdylib(package)?;
                 say(&format!("building {package} for wasm32 (profile {PROFILE})"));
-                run(wasm_build()
+                run(compiler
+                    .build(&target_dir)
                     .args(["--lib", "-p", package, "--manifest-path"])
                     .arg(project.root.join("Cargo.toml")))?;
                 Ok((built.join(format!("{name}.wasm")), project.root.join("Cargo.lock")))
@@ -135,11 +137,7 @@ impl Build {
                 let lock = project.as_ref().map(|p| p.root.join("Cargo.lock")).filter(|lock| lock.exists());
                 let crate_dir = ready_made_crate(&target_dir, &source, lock.as_deref())?;
                 say(&format!("building the ready-made worker for wasm32 (profile {PROFILE}) against {source}"));
-                run(wasm_build()
-                    .arg("--manifest-path")
-                    .arg(crate_dir.join("Cargo.toml"))
-                    .arg("--target-dir")
-                    .arg(&target_dir))?;
+                run(compiler.build(&target_dir).arg("--manifest-path").arg(crate_dir.join("Cargo.toml")))?;
                 Ok((built.join("wasm_push_ready_made.wasm"), crate_dir.join("Cargo.lock")))
             }
         }
@@ -152,20 +150,6 @@ impl Build {
 /// assert_eq!(cargo_wasm_push::SHIPPED_WORKER, ["sw.js", "wasm_push_sw_bg.wasm"]);
 /// ```
 pub const SHIPPED_WORKER: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
-
-/// `cargo build --target wasm32-unknown-unknown` with the size-first profile ([`PROFILE`]).
-///
-/// ```no_run
-/// let status = cargo_wasm_push::wasm_build().args(["-p", "my-app"]).status();
-/// ```
-pub fn wasm_build() -> Command {
-    let mut command = Command::new(cargo());
-    command.args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "--profile", PROFILE]);
-    for setting in PROFILE_SETTINGS {
-        command.arg("--config").arg(format!("profile.{PROFILE}.{setting}"));
-    }
-    command
-}
 
 /// The worker folder from a built worker wasm: `sw.js`, `push.js`, `module/push.mjs`,
 /// `wasm_push_sw_bg.wasm` and `wasm-push.d.ts` (types for JavaScript users), written into `out` (other files there are left alone). Answers the
@@ -242,7 +226,7 @@ fn ready_made_crate(target_dir: &Path, source: &Dependency, lock: Option<&Path>)
         Ok::<_, String>(())
     };
     write("Cargo.toml", &manifest)?;
-    write("lib.rs", include_str!("../ready-made/lib.rs"))?;
+    write("lib.rs", shim::READY_MADE)?;
     if let Some(lock) = lock {
         let text = std::fs::read_to_string(lock).map_err(|e| format!("{}: {e}", lock.display()))?;
         write("Cargo.lock", &text)?;

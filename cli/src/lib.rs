@@ -12,8 +12,9 @@
 //! prints each file's size. It builds with a size-first profile, runs wasm-bindgen at exactly
 //! the version the project's `Cargo.lock` pins (found on `PATH`, else installed with
 //! `cargo install`), then wasm-opt and esbuild when they are on `PATH` (saying so when not). The
-//! JavaScript it puts around the glue travels inside it ([`shim`]), so the shim always matches
-//! the runtime of the same version; it warns when the project's `wasm-push` is another version.
+//! JavaScript it puts around the glue travels inside it ([`shim`], the `wasm-push-sw` crate at
+//! exactly this version), so the shim always matches the runtime of the same version; it warns
+//! when the project's `wasm-push` is another version.
 //!
 //! The same steps are a library, which the wasm-push repository's `cargo xtask dist` uses:
 //!
@@ -25,18 +26,20 @@
 #![forbid(unsafe_code)]
 
 mod build;
+mod compiler;
 mod names;
 mod project;
-pub mod shim;
 mod sizes;
 mod tools;
 
-pub use build::{wasm_build, worker_folder, Build, Worker, GLUE, PROFILE, SHIPPED_WORKER};
+pub use build::{worker_folder, Build, Worker, GLUE, PROFILE, SHIPPED_WORKER};
+pub use compiler::Compiler;
 pub use names::rename_in_glue;
 pub use project::locked_version;
-pub use shim::scripts;
 pub use sizes::{print_sizes, sizes, total_sizes};
 pub use tools::Tools;
+pub use wasm_push_sw as shim;
+pub use wasm_push_sw::scripts;
 
 /// What went wrong, in one line for the terminal.
 ///

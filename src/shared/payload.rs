@@ -211,7 +211,7 @@ pub struct Fallback {
 
 impl Default for Fallback {
     fn default() -> Self {
-        // `cli/shim/listeners.js` shows these too, when the wasm cannot start at all (a native test
+        // `sw/shim/listeners.js` shows these too, when the wasm cannot start at all (a native test
         // holds the two to the same texts).
         Self { title: "New notification".into(), body: "Open the site to see what is new.".into() }
     }
@@ -305,14 +305,14 @@ pub(crate) mod tests {
 
     #[test]
     fn the_shim_shows_the_same_fallback_when_the_wasm_cannot_start() {
-        let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/cli/shim/listeners.js")).unwrap();
+        let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sw/shim/listeners.js")).unwrap();
         let Fallback { title, body } = Fallback::default();
-        assert!(shim.contains(&format!("|| '{title}'")), "cli/shim/listeners.js's fallback title is not {title:?}");
-        assert!(shim.contains(&format!("|| '{body}'")), "cli/shim/listeners.js's fallback body is not {body:?}");
+        assert!(shim.contains(&format!("|| '{title}'")), "sw/shim/listeners.js's fallback title is not {title:?}");
+        assert!(shim.contains(&format!("|| '{body}'")), "sw/shim/listeners.js's fallback body is not {body:?}");
         // Marked as the runtime marks what it shows (`worker/options.rs`), so its click is ours.
         let options = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/options.rs")).unwrap();
         assert!(options.contains(r#"const OURS: &str = "wasmPush";"#));
-        assert!(shim.contains("data: { wasmPush: true }"), "cli/shim/listeners.js's fallback is not marked ours");
+        assert!(shim.contains("data: { wasmPush: true }"), "sw/shim/listeners.js's fallback is not marked ours");
         // The push event's claim, read and written on both sides (`worker/push.rs`).
         let push = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/push.rs")).unwrap();
         assert!(push.contains(r#"const CLAIM: &str = "wasmPush";"#) && push.contains(r#"Some("fallback")"#));

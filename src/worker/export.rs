@@ -2,20 +2,28 @@
 //! build` puts around the glue), and recovery from a panic in a hook.
 
 /// Makes a panic anywhere in the worker's wasm (a user's hook, say) cost only the push it
-/// happened in: the panic hook asks wasm-bindgen for a fresh instance of the module before the
-/// next event, since a trapped instance may hold broken state (a borrowed `RefCell`, a half-done
-/// allocation). The shim shows the fallback for the push that trapped. Any hook set before is
-/// still called. [`export_worker!`](crate::export_worker) calls this once.
+/// happened in, for a glue built without `__wbg_reset_state`: the panic hook asks wasm-bindgen
+/// for a fresh instance of the module before the next event, since a trapped instance may hold
+/// broken state (a borrowed `RefCell`, a half-done allocation). The shim shows the fallback for
+/// the push that trapped, and starts the fresh instance itself when the glue can (as
+/// `cargo wasm-push build` makes it), which is what recovers a wasm built with
+/// `-Cpanic=immediate-abort`: that one runs no panic hook. Any hook set before is still called.
+/// [`export_worker!`](crate::export_worker) calls this once.
 ///
 /// ```no_run
 /// wasm_push::worker::recover_after_panics();
 /// ```
 pub fn recover_after_panics() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        wasm_bindgen::handler::schedule_reinit();
-        previous(info);
-    }));
+    // Built with -Cpanic=immediate-abort, a panic runs no hook, and taking the hook here would
+    // keep std's default one (its formatting, the message printing) in the wasm for nothing.
+    #[cfg(not(panic = "immediate-abort"))]
+    {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            wasm_bindgen::handler::schedule_reinit();
+            previous(info);
+        }));
+    }
 }
 
 /// Exports the four entry points the shim (`listeners.js`) calls: `on_push`,

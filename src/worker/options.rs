@@ -8,7 +8,7 @@ use wasm_bindgen::JsValue;
 use web_sys::NotificationOptions;
 
 /// The member of a notification's `data` that marks it as shown by wasm-push (by the runtime,
-/// or the shim's fallback in `cli/shim/listeners.js`, held to the same name by a native test):
+/// or the shim's fallback in `sw/shim/listeners.js`, held to the same name by a native test):
 /// clicks and closes of other notifications (a site's own, in a worker that imports `push.js`)
 /// are left alone.
 const OURS: &str = "wasmPush";

@@ -98,7 +98,7 @@ impl Runtime {
     }
 }
 
-/// The member of the push event through which Rust and the shim (`cli/shim/listeners.js`) agree
+/// The member of the push event through which Rust and the shim (`sw/shim/listeners.js`) agree
 /// on who shows its notification, so that exactly one shows: Rust sets `"shown"` just before it
 /// calls `showNotification` (or when a page took the push), the shim `"fallback"` before it
 /// shows its own on a trap. Whichever comes first wins; a trap elsewhere (another module of a

@@ -70,13 +70,13 @@ pub(crate) fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// `cargo build` for wasm32 with `cargo wasm-push`'s size-first profile (the worker, the pages,
-/// the examples the tests and the benchmark ship).
+/// `cargo build` for wasm32 with `cargo wasm-push`'s size-first profile and toolchain (the
+/// worker, the pages, the examples the tests and the benchmark ship).
 pub(crate) fn wasm_release_build() -> Command {
-    cargo_wasm_push::wasm_build()
+    cargo_wasm_push::Compiler::find().build(&root().join("target"))
 }
 
 /// Where [`wasm_release_build`] puts what it builds.
 pub(crate) fn wasm_built() -> PathBuf {
-    root().join("target/wasm32-unknown-unknown").join(cargo_wasm_push::PROFILE)
+    cargo_wasm_push::Compiler::find().built(&root().join("target"))
 }

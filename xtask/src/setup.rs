@@ -56,16 +56,33 @@ fn check(command: &mut Command, what: &str, by_hand: &str) -> Result {
     }
 }
 
-/// A rustup target or component (`kind`), added unless it is there.
-fn rustup(kind: &str, name: &str) -> Result {
-    let installed = output(Command::new("rustup").args([kind, "list", "--installed"])).unwrap_or_default();
+/// A rustup target or component (`kind`) of the default toolchain, or of `toolchain`, added
+/// unless it is there.
+fn rustup(kind: &str, name: &str, toolchain: Option<&str>) -> Result {
+    let on: Vec<&str> = toolchain.map(|t| vec!["--toolchain", t]).unwrap_or_default();
+    let installed = output(Command::new("rustup").args([kind, "list", "--installed"]).args(&on)).unwrap_or_default();
+    let of = toolchain.map(|t| format!(" ({t})")).unwrap_or_default();
     // Components are listed with the host's triple after their name.
     if installed.lines().any(|line| line.trim() == name || line.starts_with(&format!("{name}-"))) {
-        say(&format!("rustup {kind} {name}: present"));
+        say(&format!("rustup {kind} {name}{of}: present"));
         return Ok(());
     }
-    say(&format!("installing the rustup {kind} {name}"));
-    check(Command::new("rustup").args([kind, "add", name]), name, &format!("rustup {kind} add {name}"))
+    say(&format!("installing the rustup {kind} {name}{of}"));
+    let by_hand = format!("rustup {kind} add {name} {}", on.join(" "));
+    check(Command::new("rustup").args([kind, "add", name]).args(&on), name, &by_hand)
+}
+
+/// The nightly toolchain's `rust-src` and wasm32 target, when there is a nightly: with them,
+/// the shipped wasm is built with `-Cpanic=immediate-abort` (`cargo_wasm_push::Compiler`).
+/// Without a nightly, one line says the build is stable.
+fn nightly_components() -> Result {
+    let toolchains = output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
+    if !toolchains.lines().any(|line| line.starts_with("nightly")) {
+        say("no nightly toolchain: the shipped wasm is built on stable, without -Cpanic=immediate-abort");
+        return Ok(());
+    }
+    rustup("component", "rust-src", Some("nightly"))?;
+    rustup("target", "wasm32-unknown-unknown", Some("nightly"))
 }
 
 /// wasm-pack, which `cargo xtask test` runs as a user of the crate would: `wasm-pack test` at the
@@ -122,13 +139,15 @@ pub fn cargo_wasm_push() -> Result<PathBuf> {
 
 /// rustfmt and clippy, for the gates of `cargo xtask test`.
 pub fn lint_tools() -> Result {
-    rustup("component", "rustfmt")?;
-    rustup("component", "clippy")
+    rustup("component", "rustfmt", None)?;
+    rustup("component", "clippy", None)
 }
 
-/// The wasm32 target, wasm-bindgen-cli at the Cargo.lock version, and wasm-opt.
+/// The wasm32 target (and the nightly's, with `rust-src`), wasm-bindgen-cli at the Cargo.lock
+/// version, and wasm-opt.
 pub fn wasm_tools() -> Result<WasmTools> {
-    rustup("target", "wasm32-unknown-unknown")?;
+    rustup("target", "wasm32-unknown-unknown", None)?;
+    nightly_components()?;
 
     let version = locked_wasm_bindgen()?;
     let wasm_bindgen = cargo_bin().join("wasm-bindgen");

@@ -2,7 +2,7 @@
 //! for the end-to-end tests (a panicking hook, a site's own worker, a module worker, …).
 
 use crate::dist::{dist, DROP_IN_FILES};
-use crate::{cargo, root, run, say, setup, wasm_release_build, Result};
+use crate::{cargo, root, run, say, setup, Result};
 use std::path::{Path, PathBuf};
 
 /// The demo site as served: `www/static` plus the release artefacts, in `target/www`.
@@ -23,18 +23,31 @@ pub(crate) fn site_variant(site: &Path, name: &str) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The demo site with `examples/panicking_hook.rs` as its worker's wasm, in `target/www-panic`,
-/// for the end-to-end test of recovery from a trap. It is served the way a glue built some
-/// other way is (Trunk's `data-type="worker"`): wasm-bindgen's output under the crate's own
-/// name, `push.js` as `cargo wasm-push shim` writes it, and a `sw.js`
-/// (`tests/e2e/fixtures/named-glue-sw.js`) that names the glue, so that path is tested too.
-pub(crate) fn panicking_site(tools: &setup::WasmTools, site: &Path) -> Result<PathBuf> {
-    run(wasm_release_build().args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
-    let out = site_variant(site, "www-panic")?;
+/// The demo site with `examples/panicking_hook.rs` as its worker's wasm, built by `compiler`,
+/// in `target/<name>`, for the end-to-end test of recovery from a trap. The stable build is
+/// served the way a glue built some other way is (Trunk's `data-type="worker"`): wasm-bindgen's
+/// output under the crate's own name, `push.js` as `cargo wasm-push shim` writes it, and a
+/// `sw.js` (`tests/e2e/fixtures/named-glue-sw.js`) that names the glue, so that path is tested
+/// too; it recovers by its panic hook. The immediate-abort build, which runs no panic hook, is
+/// served as `cargo wasm-push build` writes a worker folder, the only way it is shipped.
+pub(crate) fn panicking_site(
+    tools: &setup::WasmTools,
+    site: &Path,
+    compiler: &cargo_wasm_push::Compiler,
+    name: &str,
+) -> Result<PathBuf> {
+    let target = root().join("target");
+    run(compiler.build(&target).args(["-p", "wasm-push", "--example", "panicking_hook"]))?;
+    let out = site_variant(site, name)?;
+    let wasm = compiler.built(&target).join("examples/panicking_hook.wasm");
+    if let cargo_wasm_push::Compiler::ImmediateAbort(_) = compiler {
+        cargo_wasm_push::worker_folder(tools, &wasm, &out)?;
+        return Ok(out);
+    }
     for shipped in ["push.js", "sw.js", "module", "wasm_push_sw_bg.wasm"] {
         let _ = std::fs::remove_file(out.join(shipped)).or_else(|_| std::fs::remove_dir_all(out.join(shipped)));
     }
-    tools.bindgen(&crate::wasm_built().join("examples/panicking_hook.wasm"), "no-modules", "panicking_hook", &out)?;
+    tools.bindgen(&wasm, "no-modules", "panicking_hook", &out)?;
     std::fs::write(out.join("push.js"), cargo_wasm_push::shim::standalone_push()).map_err(|e| e.to_string())?;
     fixture("named-glue-sw.js", &out.join("sw.js"))?;
     Ok(out)

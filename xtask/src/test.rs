@@ -7,8 +7,9 @@ use crate::site::{
     recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
+use cargo_wasm_push::Compiler;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
@@ -17,7 +18,7 @@ use std::time::Instant;
 const WITHOUT_PUSH: &str = "without_push";
 
 /// The native crates whose tests run first (the end-to-end crate runs last, on its own).
-const NATIVE: [&str; 14] = [
+const NATIVE: [&str; 16] = [
     "-p",
     "wasm-push",
     "-p",
@@ -26,6 +27,8 @@ const NATIVE: [&str; 14] = [
     "xtask",
     "-p",
     "push-service",
+    "-p",
+    "wasm-push-sw",
     "-p",
     "cargo-wasm-push",
     "-p",
@@ -196,7 +199,12 @@ pub(crate) fn all() -> Result {
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
     // The tools were checked at the start of this run; no need to ask again.
     let site = site(&tools)?;
-    let panicking = panicking_site(&tools, &site)?;
+    // A panic is a trap in both builds; only the stable one runs a panic hook.
+    let panicking = panicking_site(&tools, &site, &Compiler::Stable, "www-panic")?;
+    let panicking_abort = match Compiler::find() {
+        abort @ Compiler::ImmediateAbort(_) => panicking_site(&tools, &site, &abort, "www-panic-abort")?,
+        Compiler::Stable => PathBuf::from("none"),
+    };
     let existing = existing_worker_site(&site)?;
     let foreground = foreground_site(&site)?;
     let late_wasm = late_wasm_site(&site)?;
@@ -210,6 +218,7 @@ pub(crate) fn all() -> Result {
         .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
         .env("WASM_PUSH_SITE", &site)
         .env("WASM_PUSH_PANICKING_SITE", &panicking)
+        .env("WASM_PUSH_PANICKING_ABORT_SITE", &panicking_abort)
         .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
         .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
@@ -266,9 +275,19 @@ fn gates() -> Result {
     }
     // Each crate meant for crates.io packs and builds on its own (`--allow-dirty`: a working copy
     // with changes is checked as it is).
-    for package in ["wasm-push", "cargo-wasm-push"] {
-        run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", package]))?;
-    }
+    run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push"]))?;
+    // The command with the worker's files it embeds, which cargo resolves from the local package
+    // before either is on crates.io.
+    run(cargo().args([
+        "publish",
+        "--dry-run",
+        "--quiet",
+        "--allow-dirty",
+        "-p",
+        "wasm-push-sw",
+        "-p",
+        "cargo-wasm-push",
+    ]))?;
     Ok(())
 }
 

@@ -102,11 +102,17 @@ impl DevTools {
         };
         self.call_in(Some(&session), "HeapProfiler.collectGarbage", json!({})).await;
         let heap = self.call_in(Some(&session), "Runtime.getHeapUsage", json!({})).await;
-        // wasm_bindgen() hands back the instance the Rust worker started (its exports' names are
-        // minified: the memory is the export that is one); a JS worker has no wasm.
-        let expression = "typeof wasm_bindgen === 'undefined' ? null : wasm_bindgen()
-            .then(w => Object.values(w).find(e => e instanceof WebAssembly.Memory).buffer.byteLength)";
-        let wasm = self.evaluate_in(&session, expression).await;
+        // Every wasm memory the worker still holds, found by its prototype (the worker's glue
+        // is a local of its listeners, not a global); a JS worker has none.
+        let prototype = self
+            .call_in(Some(&session), "Runtime.evaluate", json!({"expression": "WebAssembly.Memory.prototype"}))
+            .await;
+        let params = json!({"prototypeObjectId": prototype["result"]["objectId"]});
+        let memories = self.call_in(Some(&session), "Runtime.queryObjects", params).await;
+        let sum = "function () { return this.length ? this.reduce((n, m) => n + m.buffer.byteLength, 0) : null; }";
+        let params =
+            json!({"objectId": memories["objects"]["objectId"], "functionDeclaration": sum, "returnByValue": true});
+        let wasm = self.call_in(Some(&session), "Runtime.callFunctionOn", params).await["result"]["value"].clone();
         self.call("Target.detachFromTarget", json!({"sessionId": session})).await;
         json!({"js_heap": heap["usedSize"], "wasm_memory": wasm})
     }

@@ -212,14 +212,38 @@ async fn every_malformed_push_shows_one_sane_notification_and_no_click_leaves_th
 #[tokio::test]
 async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_the_next_push_is_normal() {
     // The worker's wasm is examples/panicking_hook.rs: its transform numbers the pushes its
-    // instance showed, and panics on one title while holding that count borrowed. It is served
-    // as a glue built some other way is (Trunk's `data-type="worker"`): under its crate's name,
-    // which sw.js gives `push.js` as `cargo wasm-push shim` writes it.
-    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_PANICKING_SITE"));
+    // instance showed, and panics on one title while holding that count borrowed. Built twice:
+    // - on stable, where the panic hook asks for a fresh instance before the trap, served as a
+    //   glue built some other way is (Trunk's `data-type="worker"`): under its crate's name,
+    //   which sw.js gives `push.js` as `cargo wasm-push shim` writes it;
+    // - with -Cpanic=immediate-abort, where no hook runs and only the trap is left, served as
+    //   `cargo wasm-push build` writes it: the shim's fresh copy of the glue recovers it.
+    let abort = e2e::setting("WASM_PUSH_PANICKING_ABORT_SITE");
+    let mut builds = vec![("stable", std::path::PathBuf::from(e2e::setting("WASM_PUSH_PANICKING_SITE")))];
+    if abort == "none" {
+        eprintln!("no nightly with rust-src here: only the stable build is tested");
+    } else {
+        builds.push(("immediate-abort", abort.into()));
+    }
+    for (build, site) in builds {
+        panicking_hook_costs_only_its_own_push(build, &site).await;
+    }
+}
+
+async fn panicking_hook_costs_only_its_own_push(build: &str, site: &std::path::Path) {
     let worker_script = std::fs::read_to_string(site.join("sw.js")).unwrap();
-    assert!(worker_script.contains("glue: 'panicking_hook'") && site.join("panicking_hook_bg.wasm").exists());
-    assert!(!site.join("wasm_push_sw_bg.wasm").exists(), "only the named glue's wasm is there to load");
-    let (server, browser, mut devtools, registration) = demo_serving("panicking", &site).await;
+    let wasm_file = if build == "stable" { "panicking_hook_bg.wasm" } else { "wasm_push_sw_bg.wasm" };
+    let wasm = std::fs::read(site.join(wasm_file)).unwrap();
+    // The hook's panic message is in the wasm only when std's panic machinery is.
+    let has_message = wasm.windows(14).any(|w| w == b"the hook's bug");
+    if build == "stable" {
+        assert!(worker_script.contains("glue: 'panicking_hook'") && has_message);
+        assert!(!site.join("wasm_push_sw_bg.wasm").exists(), "only the named glue's wasm is there to load");
+    } else {
+        assert!(worker_script.contains("wasmPushGlue") && !site.join("panicking_hook_bg.wasm").exists());
+        assert!(!has_message, "an immediate-abort build keeps no panic message");
+    }
+    let (server, browser, mut devtools, registration) = demo_serving(&format!("panicking-{build}"), site).await;
     let origin = server.origin.clone();
     let push = |title: &str, tag: &str| json!({"title": title, "tag": tag}).to_string();
 
@@ -244,7 +268,7 @@ async fn a_panicking_hook_costs_only_its_own_push_which_shows_the_fallback_and_t
         ];
         let expected: Vec<(String, String, String)> =
             expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
-        assert_eq!(shown, expected, "{start}: one fallback for the push that panicked, the others as sent");
+        assert_eq!(shown, expected, "{build}, {start}: one fallback for the push that panicked, the others as sent");
         browser
             .run_async(
                 "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",

@@ -20,7 +20,8 @@
   const path = new URL(config.path || './', self.location.href).href;
   const glue = config.glue || 'wasm_push_sw';
   if (typeof self.wasmPushListen === 'undefined') importScripts(new URL('listeners.js', path).href);
-  if (typeof wasm_bindgen === 'undefined') importScripts(new URL(`${glue}.js`, path).href);
+  // In front of these lines, the glue is a function that makes a fresh copy of it.
+  if (!self.wasmPushGlue && typeof wasm_bindgen === 'undefined') importScripts(new URL(`${glue}.js`, path).href);
   const wasm = new URL(`${glue}_bg.wasm`, path).href;
-  self.wasmPushListen(wasm_bindgen, wasm, config.query || self.location.search);
+  self.wasmPushListen(self.wasmPushGlue || (() => wasm_bindgen), wasm, config.query || self.location.search);
 }

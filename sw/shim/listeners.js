@@ -3,7 +3,10 @@
 // the worker's first synchronous run, while the wasm loads asynchronously, so each listener
 // waits for the wasm inside its event's waitUntil and then hands the event to Rust. This file is
 // both a classic script and an ES module: it only defines `self.wasmPushListen`.
-self.wasmPushListen = (rust, wasm, query) => {
+self.wasmPushListen = (glue, wasm, query) => {
+  // `glue()` gives wasm-bindgen's glue, not yet started: a fresh copy each time when
+  // `cargo wasm-push build` put it in front (`self.wasmPushGlue`), the one imported otherwise.
+  let rust = glue();
   // The wasm is kept in Cache Storage under its build's version (`self.wasmPushVersion`, which
   // `cargo wasm-push build` writes into the script: a new wasm is a new worker script, which the
   // browser's own update check installs). A cold start reads it from there: it never waits for
@@ -27,7 +30,8 @@ self.wasmPushListen = (rust, wasm, query) => {
   // back the running instance once there is one. Once it runs, an event goes to Rust in the
   // listener's own turn, without a promise hop.
   let ready = false;
-  start().then(() => (ready = true), () => {});
+  const begin = () => start().then(() => (ready = true), () => {});
+  begin();
   const whenReady = (handle) => (ready ? new Promise((done) => done(handle())) : start().then(handle));
   const settings = new URLSearchParams(query);
 
@@ -48,11 +52,19 @@ self.wasmPushListen = (rust, wasm, query) => {
   // A trap in Rust's call or in a step of its promise chain (a panicking hook, say) rejects the
   // push's promise. One inside a task of wasm-bindgen's executor (async work a worker crate of
   // one's own spawns) rejects nothing: it surfaces as an `error` event on the worker. Either way
-  // every push still waiting for Rust shows the fallback; the panic hook has already asked for a
-  // fresh wasm instance for the next event.
+  // every push still waiting for Rust shows the fallback, and the next event runs in a fresh
+  // instance, since a trapped one may hold broken state (a borrowed RefCell, a half-done
+  // allocation): a fresh copy of the glue, started now. That is what recovers a wasm built with
+  // -Cpanic=immediate-abort, which runs no panic hook; an imported glue has only the panic
+  // hook's request for a fresh instance (`recover_after_panics`). What the trapped instance
+  // still has under way keeps its own glue.
+  const trapped = (error) => {
+    const fresh = error instanceof WebAssembly.RuntimeError && glue();
+    if (fresh && fresh !== rust) (rust = fresh), (ready = false), begin();
+  };
   const waiting = new Set();
   self.addEventListener('error', (event) => {
-    if (event.error instanceof WebAssembly.RuntimeError) waiting.forEach((fail) => fail());
+    if (event.error instanceof WebAssembly.RuntimeError) trapped(event.error), waiting.forEach((fail) => fail());
   });
 
   self.addEventListener('push', (event) => {
@@ -65,11 +77,12 @@ self.wasmPushListen = (rust, wasm, query) => {
         waiting.delete(fail) &&
         (event.wasmPush === 'shown' ? resolve() : ((event.wasmPush = 'fallback'), fallback().then(resolve, resolve)));
       waiting.add(fail);
-      whenReady(() => rust.on_push(event)).then(() => waiting.delete(fail) && resolve(), fail);
+      whenReady(() => rust.on_push(event)).then(() => waiting.delete(fail) && resolve(), (error) => (trapped(error), fail()));
     }));
   });
 
-  const handOver = (name) => (event) => event.waitUntil(whenReady(() => rust[name](event)));
+  const handOver = (name) => (event) =>
+    event.waitUntil(whenReady(() => rust[name](event)).catch((error) => (trapped(error), Promise.reject(error))));
   self.addEventListener('notificationclick', handOver('on_notification_click'));
   self.addEventListener('notificationclose', handOver('on_notification_close'));
   self.addEventListener('pushsubscriptionchange', handOver('on_push_subscription_change'));

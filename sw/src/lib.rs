@@ -1,54 +1,77 @@
-//! The JavaScript the platform forces, carried inside the command (`include_str!`): the
-//! listeners, and the tails of the three entry scripts. Each script the command writes is these
-//! pieces and the glue, put one after the other.
+//! The service worker's own files, where a newcomer looks for them: the JavaScript the
+//! platform forces (`shim/`: the listeners and the three entry scripts' tails), the ready-made
+//! worker's Rust half (`ready-made/lib.rs`), and how a worker folder's scripts are put together
+//! from them and wasm-bindgen's glue. `cargo wasm-push build` (the `cargo-wasm-push` crate)
+//! builds the wasm and writes the folder; it carries this crate, so what it writes always
+//! matches the runtime of the same version.
+//!
+//! ```
+//! let scripts = wasm_push_sw::scripts("let wasm_bindgen;", "0123abcd");
+//! assert_eq!(scripts[1].0, "sw.js");
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 /// Adds the listeners synchronously and hands events to Rust (`self.wasmPushListen`).
 ///
 /// ```
-/// assert!(!cargo_wasm_push::shim::LISTENERS.is_empty());
+/// assert!(!wasm_push_sw::LISTENERS.is_empty());
 /// ```
 pub const LISTENERS: &str = include_str!("../shim/listeners.js");
 /// The classic entry: imports the listeners and the glue when they are not in front of it.
 ///
 /// ```
-/// assert!(!cargo_wasm_push::shim::PUSH.is_empty());
+/// assert!(!wasm_push_sw::PUSH.is_empty());
 /// ```
 pub const PUSH: &str = include_str!("../shim/push.js");
 /// The ready-made worker's own lines: `push.js`, then taking over at once.
 ///
 /// ```
-/// assert!(!cargo_wasm_push::shim::SW.is_empty());
+/// assert!(!wasm_push_sw::SW.is_empty());
 /// ```
 pub const SW: &str = include_str!("../shim/sw.js");
 /// The module entry's tail (for a worker registered with `type: 'module'`).
 ///
 /// ```
-/// assert!(!cargo_wasm_push::shim::PUSH_MODULE.is_empty());
+/// assert!(!wasm_push_sw::PUSH_MODULE.is_empty());
 /// ```
 pub const PUSH_MODULE: &str = include_str!("../shim/push.mjs");
+/// The ready-made worker's Rust half: the runtime with its settings read from the worker
+/// script's URL. `cargo wasm-push build` builds it as a crate of its own.
+///
+/// ```
+/// assert!(wasm_push_sw::READY_MADE.contains("export_worker!"));
+/// ```
+pub const READY_MADE: &str = include_str!("../ready-made/lib.rs");
 /// TypeScript declarations of `self.wasmPush` and the worker's settings, for JavaScript users;
 /// written beside the scripts as `wasm-push.d.ts`.
 ///
 /// ```
-/// assert!(!cargo_wasm_push::shim::TYPES.is_empty());
+/// assert!(!wasm_push_sw::TYPES.is_empty());
 /// ```
 pub const TYPES: &str = include_str!("../shim/wasm-push.d.ts");
 
 /// The scripts of a worker folder, from wasm-bindgen's no-modules glue and the version of the
 /// wasm beside them ([`version`]): `push.js` (the version, listeners, glue, push tail), `sw.js`
 /// (that, and the worker's own lines) and `module/push.mjs` (the version, listeners, glue,
-/// module tail). Concatenation is enough: each tail skips its imports when what they would
-/// import is already in front of it. The version names the cache the wasm is kept in, and
-/// makes each new wasm a new worker script, which browsers install.
+/// module tail). The glue goes in as `self.wasmPushGlue`, a function that makes a fresh copy of
+/// it, so the listeners can start a fresh instance after a trap. Concatenation is enough: each
+/// tail skips its imports when what they would import is already in front of it. The version
+/// names the cache the wasm is kept in, and makes each new wasm a new worker script, which
+/// browsers install.
 ///
 /// ```
-/// let scripts = cargo_wasm_push::scripts("let wasm_bindgen;", "0123abcd");
+/// let scripts = wasm_push_sw::scripts("let wasm_bindgen;", "0123abcd");
 /// assert_eq!(scripts.iter().map(|(name, _)| *name).collect::<Vec<_>>(), ["push.js", "sw.js", "module/push.mjs"]);
-/// assert!(scripts[1].1.ends_with(cargo_wasm_push::shim::SW));
+/// assert!(scripts[1].1.ends_with(wasm_push_sw::SW));
 /// assert!(scripts[0].1.starts_with("self.wasmPushVersion = '0123abcd';"));
+/// assert!(scripts[0].1.contains("self.wasmPushGlue = () => {\nlet wasm_bindgen;\nreturn wasm_bindgen;\n};"));
 /// ```
 pub fn scripts(glue: &str, version: &str) -> [(&'static str, String); 3] {
     let version = format!("self.wasmPushVersion = '{version}';");
+    // A function that makes a fresh copy of the glue, for a fresh instance after a trap.
+    let glue = format!("self.wasmPushGlue = () => {{\n{glue}\nreturn wasm_bindgen;\n}};");
+    let glue = glue.as_str();
     let push = [version.as_str(), LISTENERS, glue, PUSH].join("\n");
     let sw = [push.as_str(), SW].join("\n");
     let module = [version.as_str(), LISTENERS, glue, PUSH_MODULE].join("\n");
@@ -59,9 +82,9 @@ pub fn scripts(glue: &str, version: &str) -> [(&'static str, String); 3] {
 /// same wasm always has the same version and any change gives another.
 ///
 /// ```
-/// assert_eq!(cargo_wasm_push::shim::version(b"\0asm"), cargo_wasm_push::shim::version(b"\0asm"));
-/// assert_ne!(cargo_wasm_push::shim::version(b"\0asm1"), cargo_wasm_push::shim::version(b"\0asm2"));
-/// assert_eq!(cargo_wasm_push::shim::version(b"").len(), 16);
+/// assert_eq!(wasm_push_sw::version(b"\0asm"), wasm_push_sw::version(b"\0asm"));
+/// assert_ne!(wasm_push_sw::version(b"\0asm1"), wasm_push_sw::version(b"\0asm2"));
+/// assert_eq!(wasm_push_sw::version(b"").len(), 16);
 /// ```
 pub fn version(wasm: &[u8]) -> String {
     let hash = wasm
@@ -74,7 +97,7 @@ pub fn version(wasm: &[u8]) -> String {
 /// `data-type="worker"` build, say), which it imports by the name in `self.wasmPush.glue`.
 ///
 /// ```
-/// assert!(cargo_wasm_push::shim::standalone_push().contains("wasmPushListen"));
+/// assert!(wasm_push_sw::standalone_push().contains("wasmPushListen"));
 /// ```
 pub fn standalone_push() -> String {
     [LISTENERS, PUSH].join("\n")
