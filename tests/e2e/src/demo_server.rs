@@ -22,17 +22,22 @@ impl DemoServer {
 
     /// Starts it on another copy of the site (the benchmark's JavaScript baseline).
     pub async fn serving(name: &str, site: &std::path::Path) -> DemoServer {
-        DemoServer::serving_hosts(name, site, &[]).await
+        DemoServer::serving_hosts(name, site, &[], &[]).await
+    }
+
+    /// The same, with more of the server's flags (`--delay-ms 100`: an origin far away).
+    pub async fn serving_with(name: &str, site: &std::path::Path, flags: &[&str]) -> DemoServer {
+        DemoServer::serving_hosts(name, site, &[], flags).await
     }
 
     /// Starts it on the built site, serving `hosts` too (names a browser maps to loopback with
     /// `--host-resolver-rules`) besides `127.0.0.1` and `localhost`: the server refuses any
     /// other `Host`, as a page on a rebound DNS name would send.
     pub async fn start_for_hosts(name: &str, hosts: &[&str]) -> DemoServer {
-        DemoServer::serving_hosts(name, &PathBuf::from(setting("WASM_PUSH_SITE")), hosts).await
+        DemoServer::serving_hosts(name, &PathBuf::from(setting("WASM_PUSH_SITE")), hosts, &[]).await
     }
 
-    async fn serving_hosts(name: &str, site: &std::path::Path, hosts: &[&str]) -> DemoServer {
+    async fn serving_hosts(name: &str, site: &std::path::Path, hosts: &[&str], flags: &[&str]) -> DemoServer {
         use tokio::io::AsyncBufReadExt;
         // The origins name the port, so take a free one first.
         let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
@@ -52,6 +57,7 @@ impl DemoServer {
             .arg(site)
             // The loopback push service is the push service here.
             .args(["--endpoints", "loopback"])
+            .args(flags)
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()

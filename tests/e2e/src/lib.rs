@@ -44,7 +44,16 @@ pub async fn eventually<T, E: std::fmt::Display>(
 /// ServiceWorker domain on): what the Chromium end-to-end tests, the benchmark and the trace
 /// start from.
 pub async fn demo_serving(name: &str, site: &std::path::Path) -> (DemoServer, Browser, DevTools, String) {
-    let server = DemoServer::serving(name, site).await;
+    demo_serving_with(name, site, &[]).await
+}
+
+/// The same, the demo server started with more flags (`--delay-ms 100`).
+pub async fn demo_serving_with(
+    name: &str,
+    site: &std::path::Path,
+    flags: &[&str],
+) -> (DemoServer, Browser, DevTools, String) {
+    let server = DemoServer::serving_with(name, site, flags).await;
     let origin = server.origin.clone();
     let browser = Browser::chromium().await;
     browser.goto(&format!("{origin}/")).await;

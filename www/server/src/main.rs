@@ -8,7 +8,9 @@
 //! `--origin` / `WASM_PUSH_ORIGIN` (the site's origin as browsers see it, comma-separated when
 //! several; by default `http://<addr>`, and `http://localhost:<port>` too on loopback),
 //! `--endpoints` / `WASM_PUSH_ENDPOINTS` (`public`: only `https://` push services on public
-//! addresses, the default; `loopback`: a test suite's push service on this machine too).
+//! addresses, the default; `loopback`: a test suite's push service on this machine too),
+//! `--delay-ms` / `WASM_PUSH_DELAY_MS` (0: every answer that many milliseconds late, as from a
+//! server far away; the benchmark's origin 100 ms away).
 //!
 //! Every request must name one of the site's origins in `Host` (a DNS-rebinding page names its
 //! own host: 421). Every state-changing request must come from the page itself: the `Origin`
@@ -45,6 +47,8 @@ struct Settings {
     /// `--origin`, when given.
     origins: Option<Vec<String>>,
     endpoints: Endpoints,
+    /// How late every answer is.
+    delay: std::time::Duration,
 }
 
 impl Settings {
@@ -57,6 +61,7 @@ impl Settings {
         let mut subject = env("WASM_PUSH_SUBJECT", "mailto:wasm-push-demo@example.invalid");
         let mut origins = std::env::var("WASM_PUSH_ORIGIN").ok();
         let mut endpoints = env("WASM_PUSH_ENDPOINTS", "public");
+        let mut delay = env("WASM_PUSH_DELAY_MS", "0");
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -67,9 +72,10 @@ impl Settings {
                 "--subject" => subject = value,
                 "--origin" => origins = Some(value),
                 "--endpoints" => endpoints = value,
+                "--delay-ms" => delay = value,
                 _ => {
                     return Err(format!(
-                        "unknown flag {flag}; flags: --addr --data --root --subject --origin --endpoints"
+                        "unknown flag {flag}; flags: --addr --data --root --subject --origin --endpoints --delay-ms"
                     ))
                 }
             }
@@ -87,7 +93,9 @@ impl Settings {
                 .filter(|o| !o.is_empty())
                 .collect()
         });
-        Ok(Settings { addr, data: data.into(), root: root.into(), subject, origins, endpoints })
+        let delay = delay.parse().map_err(|e| format!("--delay-ms {delay}: {e}"))?;
+        let delay = std::time::Duration::from_millis(delay);
+        Ok(Settings { addr, data: data.into(), root: root.into(), subject, origins, endpoints, delay })
     }
 }
 
@@ -148,6 +156,7 @@ async fn run() -> Result<(), String> {
         .merge(wasm_push::server::worker_routes(&settings.root, "/", "/"))
         .fallback_service(tower_http::services::ServeDir::new(&settings.root))
         .layer(axum::middleware::from_fn_with_state(app.clone(), check_host))
+        .layer(axum::middleware::from_fn_with_state(settings.delay, answer_late))
         .with_state(app);
     println!("wasm-push demo: open http://{addr}/  (data in {}; Ctrl-C stops)", settings.data.display());
     axum::serve(listener, router)
@@ -182,6 +191,18 @@ fn storage_error(e: rusqlite::Error) -> ApiError {
 
 /// Every request names one of the site's own hosts in `Host`: a page whose DNS name was
 /// rebound to this server's address names its own, and is answered 421 Misdirected Request.
+/// Every answer `delay` late (`--delay-ms`), as a server far away gives it.
+async fn answer_late(
+    State(delay): State<std::time::Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    next.run(request).await
+}
+
 async fn check_host(
     State(app): State<Shared>,
     request: axum::extract::Request,

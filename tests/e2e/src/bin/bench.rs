@@ -9,7 +9,7 @@
 //! listener's entry to `showNotification`'s promise (`performance.now()`), read over DevTools.
 //! Prints one line, `BENCH {json}`, for xtask to tabulate.
 
-use e2e::{demo_serving, setting, Browser, DemoServer, DevTools};
+use e2e::{demo_serving_with, setting, Browser, DemoServer, DevTools};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -19,6 +19,8 @@ const BURST: usize = 500;
 const BURST_ROUNDS: usize = 3;
 /// Bursts into one warm worker, for whether its memory stops growing.
 const SOAK_ROUNDS: usize = 10;
+/// How late the far origin answers: a site 100 ms away.
+const FAR_MS: &str = "100";
 
 fn now_ms() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(0.0)
@@ -34,7 +36,12 @@ struct Page {
 
 impl Page {
     async fn open(name: &str, site: &std::path::Path) -> Page {
-        let (server, browser, devtools, registration) = demo_serving(name, site).await;
+        Page::open_with(name, site, &[]).await
+    }
+
+    /// Served by a demo server started with `flags` (`--delay-ms`).
+    async fn open_with(name: &str, site: &std::path::Path, flags: &[&str]) -> Page {
+        let (server, browser, devtools, registration) = demo_serving_with(name, site, flags).await;
         let origin = server.origin.clone();
         Page { _server: server, browser, devtools, origin, registration }
     }
@@ -107,8 +114,8 @@ impl Samples {
 
 /// Warm and cold latency samples of every worker, taken in turns (Rust, JS, floor, true floor,
 /// Rust, …) so that whatever else the machine does in a moment weighs on all alike.
-async fn latencies(pages: &mut [Page; 4]) -> [Samples; 4] {
-    let mut samples: [Samples; 4] = Default::default();
+async fn latencies<const N: usize>(pages: &mut [Page; N]) -> [Samples; N] {
+    let mut samples: [Samples; N] = std::array::from_fn(|_| Samples::default());
     for page in pages.iter_mut() {
         // One push to start the worker and fill its caches.
         page.latency("prime", Duration::from_millis(500)).await;
@@ -187,6 +194,16 @@ async fn main() {
         Page::open("bench-true-floor", &PathBuf::from(setting("WASM_PUSH_TRUE_FLOOR_SITE"))).await,
     ];
     let [rust, js, floor, true_floor] = latencies(&mut pages).await;
+    // The Rust and JS workers again, their origin 100 ms away: a cold start that waited for the
+    // network would show it here.
+    let site = |name: &str| PathBuf::from(setting(name));
+    let far_flags = ["--delay-ms", FAR_MS];
+    let mut far = [
+        Page::open_with("bench-rust-far", &site("WASM_PUSH_SITE"), &far_flags).await,
+        Page::open_with("bench-js-far", &site("WASM_PUSH_BASELINE_SITE"), &far_flags).await,
+    ];
+    let [rust_far, js_far] = latencies(&mut far).await;
+    drop(far);
     let [rust_page, js_page, ..] = &mut pages;
     let [rust_burst, js_burst] = bursts(rust_page, js_page).await;
     let rust_soak = soak(rust_page).await;
@@ -201,5 +218,7 @@ async fn main() {
     rust["soak"] = rust_soak.into();
     let js = with_bursts(js, js_burst);
     let (floor, true_floor) = (figures(floor), figures(true_floor));
-    println!("BENCH {}", json!({"rust": rust, "js": js, "floor": floor, "true_floor": true_floor}));
+    let (rust_far, js_far) = (figures(rust_far), figures(js_far));
+    let all = json!({"rust": rust, "js": js, "floor": floor, "true_floor": true_floor, "rust_far": rust_far, "js_far": js_far});
+    println!("BENCH {all}");
 }
