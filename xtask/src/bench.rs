@@ -35,7 +35,7 @@ pub fn run() -> Result {
     for dir in [&measured, &baseline, &floor, &true_floor] {
         with_probe(dir)?;
     }
-    crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "bench"]))?;
+    crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bins"]))?;
 
     say("measuring in headless Chromium: 30 warm and 30 cold pushes for each worker, then 3 bursts of 500 for the Rust and JS ones");
     let output = Command::new(root().join("target/debug/bench"))
@@ -71,7 +71,7 @@ pub fn run() -> Result {
 pub fn trace() -> Result {
     let browsers = setup::browsers()?;
     let site = site(&setup::wasm_tools()?)?;
-    crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bin", "trace"]))?;
+    crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bins"]))?;
     say("tracing three cold pushes in headless Chromium");
     crate::run(
         Command::new(root().join("target/debug/trace"))
