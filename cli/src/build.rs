@@ -152,8 +152,9 @@ impl Build {
 pub const SHIPPED_WORKER: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
 
 /// The worker folder from a built worker wasm: `sw.js`, `push.js`, `module/push.mjs`,
-/// `wasm_push_sw_bg.wasm` and `wasm-push.d.ts` (types for JavaScript users), written into `out` (other files there are left alone). Answers the
-/// files written.
+/// `wasm_push_sw_bg.wasm` and `wasm-push.d.ts` (types for JavaScript users), written into `out`
+/// (other files there are left alone). Answers the files written. The folder is kept beside
+/// the wasm, so the same wasm with the same tools and shim is copied from there, no tool run.
 ///
 /// ```no_run
 /// let tools = cargo_wasm_push::Tools::find("0.2.130")?;
@@ -161,9 +162,60 @@ pub const SHIPPED_WORKER: [&str; 2] = ["sw.js", "wasm_push_sw_bg.wasm"];
 /// # Ok::<(), String>(())
 /// ```
 pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
+    // The same wasm with the same tools and shim gives the same folder: kept beside the wasm
+    // under a key of all three, so a rebuild that changed nothing (`trunk serve`) skips
+    // wasm-bindgen, wasm-opt and esbuild and costs only cargo's time.
+    let (kept, stem) = kept_folder(tools, wasm)?;
+    if kept.is_dir() {
+        say(&format!("{} unchanged: the worker folder as built before ({})", wasm.display(), kept.display()));
+        return copy_folder(&kept, out, &FOLDER_FILES);
+    }
+    let files = build_folder(tools, wasm, out)?;
+    // One kept folder per wasm: the one of its last build.
+    let prefix = format!("{stem}.wasm-push-");
+    if let Some(entries) = wasm.parent().and_then(|dir| std::fs::read_dir(dir).ok()) {
+        for entry in entries.flatten().filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix))) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let partial = kept.with_extension("partial");
+    copy_folder(out, &partial, &FOLDER_FILES)?;
+    std::fs::rename(&partial, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
+    Ok(files)
+}
+
+/// Where the worker folder of `wasm` built with `tools` is kept: beside it, named by a hash of
+/// the wasm, the tools and the shim; and the wasm's file stem.
+fn kept_folder(tools: &Tools, wasm: &Path) -> Result<(PathBuf, String)> {
+    let built = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let inputs = format!("{tools:?}{}{}{}{}{}", shim::LISTENERS, shim::PUSH, shim::SW, shim::PUSH_MODULE, shim::TYPES);
+    let key = shim::version(&[built.as_slice(), inputs.as_bytes()].concat());
+    let stem = wasm.file_stem().and_then(|s| s.to_str()).unwrap_or("worker").to_owned();
+    Ok((wasm.with_file_name(format!("{stem}.wasm-push-{key}")), stem))
+}
+
+/// The files [`worker_folder`] writes, relative to its folder.
+const FOLDER_FILES: [&str; 5] = ["push.js", "sw.js", "module/push.mjs", GLUE_WASM, "wasm-push.d.ts"];
+const GLUE_WASM: &str = "wasm_push_sw_bg.wasm";
+
+/// `names` from `from` into `to` (made if needed); answers the files written.
+fn copy_folder(from: &Path, to: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
+    let mut files = vec![];
+    for name in names {
+        let (source, target) = (from.join(name), to.join(name));
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        std::fs::copy(&source, &target).map_err(|e| format!("{} to {}: {e}", source.display(), target.display()))?;
+        files.push(target);
+    }
+    Ok(files)
+}
+
+fn build_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out.join("module")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     tools.bindgen(wasm, "no-modules", GLUE, out)?;
-    let wasm = out.join(format!("{GLUE}_bg.wasm"));
+    let wasm = out.join(GLUE_WASM);
     let glue_file = out.join(format!("{GLUE}.js"));
     tools.optimize(&wasm, Some(&glue_file))?;
     // The glue ships inside each entry script, not beside them.
@@ -244,4 +296,37 @@ fn wasm32_target() -> Result {
     }
     say("installing the wasm32-unknown-unknown target (rustup target add)");
     run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_glues_wasm_has_the_glues_name() {
+        assert_eq!(GLUE_WASM, format!("{GLUE}_bg.wasm"));
+    }
+
+    #[test]
+    fn an_unchanged_wasm_gets_its_kept_folder_without_running_a_tool_and_a_changed_one_is_built() {
+        let dir = std::env::temp_dir().join(format!("wasm-push-kept-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let wasm = dir.join("worker.wasm");
+        std::fs::write(&wasm, b"\0asm one").unwrap();
+        // No such tools: any step that runs one fails.
+        let tools = Tools { wasm_bindgen: dir.join("no-wasm-bindgen"), wasm_opt: None, minifier: None };
+        assert!(worker_folder(&tools, &wasm, &dir.join("out")).is_err(), "nothing kept yet: it builds");
+        let (kept, _) = kept_folder(&tools, &wasm).unwrap();
+        for name in FOLDER_FILES {
+            std::fs::create_dir_all(kept.join(name).parent().unwrap()).unwrap();
+            std::fs::write(kept.join(name), format!("kept {name}")).unwrap();
+        }
+        let files = worker_folder(&tools, &wasm, &dir.join("out")).unwrap();
+        assert_eq!(files.len(), FOLDER_FILES.len());
+        assert_eq!(std::fs::read_to_string(dir.join("out/module/push.mjs")).unwrap(), "kept module/push.mjs");
+        std::fs::write(&wasm, b"\0asm two").unwrap();
+        assert!(worker_folder(&tools, &wasm, &dir.join("out")).is_err(), "a changed wasm is built again");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
