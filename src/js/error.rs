@@ -13,7 +13,12 @@ impl From<JsValue> for Error {
             let message = read("message").unwrap_or_default();
             Error::Browser { name, message }
         } else {
-            Error::Browser { name: "Error".into(), message: value.as_string().unwrap_or_else(|| format!("{value:?}")) }
+            // Not through `{:?}`: JsValue's Debug is core's formatting machinery in every wasm.
+            let message = value.as_string().or_else(|| js_sys::JSON::stringify(&value).ok()?.as_string());
+            Error::Browser {
+                name: "Error".into(),
+                message: message.unwrap_or_else(|| "a value that is not an Error".into()),
+            }
         }
     }
 }
@@ -21,6 +26,6 @@ impl From<JsValue> for Error {
 impl From<Error> for JsValue {
     /// A JavaScript `Error` with the message, for promises handed back to the browser.
     fn from(error: Error) -> Self {
-        js_sys::Error::new(&error.to_string()).into()
+        js_sys::Error::new(&error.message()).into()
     }
 }

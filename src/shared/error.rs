@@ -141,51 +141,62 @@ pub enum Unreachable {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl Error {
+    /// The message `Display` shows, built by concatenation rather than `write!`, so that a wasm
+    /// that hands errors to JavaScript (the window side's promises) keeps core's formatting
+    /// machinery out: integer formatting and the `Arguments` runner are over a kilobyte gzip.
+    pub(crate) fn message(&self) -> String {
+        let status = |status: &u16| decimal(u64::from(*status));
+        let of = |parts: &[&str]| parts.concat();
         match self {
-            Error::Unsupported(what) => write!(f, "push is not supported here: no {what}"),
-            Error::InsecureContext => f.write_str("push needs a secure context (https or localhost)"),
-            Error::PermissionDenied => f.write_str("notification permission was denied"),
-            Error::InvalidKey(why) => write!(f, "invalid application server key: {why}"),
+            Error::Unsupported(what) => of(&["push is not supported here: no ", what]),
+            Error::InsecureContext => "push needs a secure context (https or localhost)".into(),
+            Error::PermissionDenied => "notification permission was denied".into(),
+            Error::InvalidKey(why) => of(&["invalid application server key: ", why]),
             // Quoted by hand: `{:?}` on a str brings core's Unicode tables into every wasm that shows errors.
-            Error::InvalidUrl(url) => write!(f, "not an absolute http(s) URL: \"{url}\""),
-            Error::MissingKey(where_) => write!(f, "no application server key: {where_}"),
-            Error::NotReady(what) => write!(f, "the service worker is not ready: {what}"),
-            Error::NotSubscribed => f.write_str("there is no push subscription"),
-            Error::UnexpectedValue(what) => write!(f, "the browser gave an unexpected {what}"),
-            Error::Browser { name, message } => write!(f, "the browser refused: {name}: {message}"),
-            Error::Server { status, id, message } => {
-                write!(f, "the app server answered {status}")?;
-                if let Some(id) = id {
-                    write!(f, " ({id})")?;
-                }
-                if let Some(message) = message {
-                    write!(f, ": {message}")?;
-                }
-                Ok(())
+            Error::InvalidUrl(url) => of(&["not an absolute http(s) URL: \"", url, "\""]),
+            Error::MissingKey(where_) => of(&["no application server key: ", where_]),
+            Error::NotReady(what) => of(&["the service worker is not ready: ", what]),
+            Error::NotSubscribed => "there is no push subscription".into(),
+            Error::UnexpectedValue(what) => of(&["the browser gave an unexpected ", what]),
+            Error::Browser { name, message } => of(&["the browser refused: ", name, ": ", message]),
+            Error::Server { status: code, id, message } => {
+                let id = id.as_deref().map(|id| of(&[" (", id, ")"])).unwrap_or_default();
+                let message = message.as_deref().map(|m| of(&[": ", m])).unwrap_or_default();
+                of(&["the app server answered ", &status(code), &id, &message])
             }
-            Error::Network(why) => write!(f, "could not reach the app server: {why}"),
-            Error::Redirected => f.write_str("the app server answered with a redirect, not a 2xx"),
-            Error::Timeout(what) => write!(f, "{what} did not settle in time"),
-            Error::PayloadTooLarge { bytes, max: Some(max) } => {
-                write!(f, "the payload is {bytes} bytes; Web Push carries at most {max}")
-            }
+            Error::Network(why) => of(&["could not reach the app server: ", why]),
+            Error::Redirected => "the app server answered with a redirect, not a 2xx".into(),
+            Error::Timeout(what) => of(&[what, " did not settle in time"]),
+            Error::PayloadTooLarge { bytes, max: Some(max) } => of(&[
+                "the payload is ",
+                &decimal(*bytes as u64),
+                " bytes; Web Push carries at most ",
+                &decimal(*max as u64),
+            ]),
             Error::PayloadTooLarge { bytes, max: None } => {
-                write!(f, "the push service refused the {bytes}-byte payload as too large")
+                of(&["the push service refused the ", &decimal(*bytes as u64), "-byte payload as too large"])
             }
-            Error::InvalidSubject(why) => write!(f, "invalid VAPID subject: {why}"),
-            Error::SubscriptionGone { status } => {
-                write!(f, "the subscription is gone (the push service answered {status})")
+            Error::InvalidSubject(why) => of(&["invalid VAPID subject: ", why]),
+            Error::SubscriptionGone { status: code } => {
+                of(&["the subscription is gone (the push service answered ", &status(code), ")"])
             }
             Error::RateLimited { retry_after_secs: Some(secs) } => {
-                write!(f, "rate limited by the push service: retry after {secs} s")
+                of(&["rate limited by the push service: retry after ", &decimal(*secs), " s"])
             }
-            Error::RateLimited { retry_after_secs: None } => f.write_str("rate limited by the push service"),
-            Error::VapidRejected { status } => write!(f, "the push service refused the VAPID authorization ({status})"),
-            Error::PushServiceRefused { status } => write!(f, "the push service answered {status}"),
+            Error::RateLimited { retry_after_secs: None } => "rate limited by the push service".into(),
+            Error::VapidRejected { status: code } => {
+                of(&["the push service refused the VAPID authorization (", &status(code), ")"])
+            }
+            Error::PushServiceRefused { status: code } => of(&["the push service answered ", &status(code)]),
             Error::PushServiceUnavailable { retry_after_secs: Some(secs) } => {
-                write!(f, "the push service is unavailable: retry after {secs} s")
+                of(&["the push service is unavailable: retry after ", &decimal(*secs), " s"])
             }
-            Error::PushServiceUnavailable { retry_after_secs: None } => f.write_str("the push service is unavailable"),
+            Error::PushServiceUnavailable { retry_after_secs: None } => "the push service is unavailable".into(),
             Error::PushServiceUnreachable { cause, detail } => {
                 let cause = match cause {
                     Unreachable::Dns => "DNS lookup failed",
@@ -194,14 +205,27 @@ impl fmt::Display for Error {
                     Unreachable::Tls => "TLS failed",
                     Unreachable::Other => "request failed",
                 };
-                write!(f, "could not reach the push service ({cause}): {detail}")
+                of(&["could not reach the push service (", cause, "): ", detail])
             }
-            Error::InvalidEndpoint(why) => write!(f, "the subscription's endpoint is malformed: {why}"),
-            Error::EndpointNotAllowed(why) => write!(f, "the subscription's endpoint is not allowed: {why}"),
-            Error::InvalidSubscriptionKeys(why) => write!(f, "the subscription's keys are malformed: {why}"),
-            Error::InvalidTopic(why) => write!(f, "invalid topic: {why}"),
+            Error::InvalidEndpoint(why) => of(&["the subscription's endpoint is malformed: ", why]),
+            Error::EndpointNotAllowed(why) => of(&["the subscription's endpoint is not allowed: ", why]),
+            Error::InvalidSubscriptionKeys(why) => of(&["the subscription's keys are malformed: ", why]),
+            Error::InvalidTopic(why) => of(&["invalid topic: ", why]),
         }
     }
+}
+
+/// `n` in decimal, without core's integer formatting.
+pub(crate) fn decimal(mut n: u64) -> String {
+    let mut digits = Vec::with_capacity(20);
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 impl std::error::Error for Error {}
@@ -247,6 +271,36 @@ mod tests {
                 Error::Server { status, id: id.map(Into::into), message: message.map(Into::into) },
                 "{body}"
             );
+        }
+    }
+
+    #[test]
+    fn messages_with_numbers_read_as_write_would_have_written_them() {
+        let cases = [
+            (
+                Error::Server { status: 403, id: Some("csrf".into()), message: Some("bad token".into()) },
+                "the app server answered 403 (csrf): bad token",
+            ),
+            (Error::Server { status: 500, id: None, message: None }, "the app server answered 500"),
+            (
+                Error::PayloadTooLarge { bytes: 4097, max: Some(4096) },
+                "the payload is 4097 bytes; Web Push carries at most 4096",
+            ),
+            (
+                Error::PayloadTooLarge { bytes: 0, max: None },
+                "the push service refused the 0-byte payload as too large",
+            ),
+            (
+                Error::RateLimited { retry_after_secs: Some(u64::MAX) },
+                "rate limited by the push service: retry after 18446744073709551615 s",
+            ),
+            (Error::SubscriptionGone { status: 410 }, "the subscription is gone (the push service answered 410)"),
+            (Error::InvalidUrl("a b".into()), "not an absolute http(s) URL: \"a b\""),
+            (Error::Timeout("the worker"), "the worker did not settle in time"),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(error.to_string(), expected);
+            assert_eq!(error.message(), expected);
         }
     }
 }

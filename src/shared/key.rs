@@ -1,6 +1,6 @@
 //! The VAPID application server key, checked before the browser sees it.
 
-use super::error::Error;
+use super::error::{decimal, Error};
 use std::fmt;
 
 /// A VAPID application server public key: a 65-byte uncompressed P-256 point.
@@ -58,13 +58,12 @@ impl ApplicationServerKey {
                         "32 bytes: this looks like the private key; use the public key (65 bytes)".into(),
                     ))
                 }
-                (_, n) => return Err(Error::InvalidKey(format!("{n} bytes, expected 65"))),
+                (_, n) => return Err(Error::InvalidKey([&decimal(n as u64), " bytes, expected 65"].concat())),
             };
         if key[0] != 0x04 {
-            return Err(Error::InvalidKey(format!(
-                "starts with 0x{:02x}; an uncompressed P-256 point starts with 0x04",
-                key[0]
-            )));
+            return Err(Error::InvalidKey(
+                ["starts with ", &hex_byte(key[0]), "; an uncompressed P-256 point starts with 0x04"].concat(),
+            ));
         }
         Ok(Self(key))
     }
@@ -120,6 +119,12 @@ enum BadBase64 {
     Length,
 }
 
+/// `0x` and the byte's two hex digits, without core's formatting.
+fn hex_byte(byte: u8) -> String {
+    let digit = |d: u8| char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 });
+    ['0', 'x', digit(byte >> 4), digit(byte & 0xf)].iter().collect()
+}
+
 /// Decodes base64url or base64, padded or not.
 pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, Error> {
     decode(text).map_err(|bad| match bad {
@@ -129,9 +134,11 @@ pub(crate) fn decode_base64url(text: &str) -> Result<Vec<u8>, Error> {
             // core's Unicode tables (about 2 KB gzip) into every app for this one message.
             let found = match found {
                 b' '..=b'~' => ['\'', char::from(found), '\''].iter().collect(),
-                _ => format!("byte {found:#04x}"),
+                _ => ["byte ", &hex_byte(found)].concat(),
             };
-            Error::InvalidKey(format!("character {found} at position {at} is not base64url"))
+            Error::InvalidKey(
+                ["character ", &found, " at position ", &decimal(at as u64), " is not base64url"].concat(),
+            )
         }
         BadBase64::Length => Error::InvalidKey("its length is not a valid base64 length".into()),
     })

@@ -285,7 +285,7 @@ async fn answer(response: Result<JsValue, JsValue>) -> Result<(), Error> {
     let response: web_sys::Response = match response {
         Ok(response) => response.unchecked_into(),
         // fetch rejects only when no answer came back at all.
-        Err(err) => return Err(Error::Network(Error::from(err).to_string())),
+        Err(err) => return Err(Error::Network(Error::from(err).message())),
     };
     if response.ok() {
         return Ok(());
