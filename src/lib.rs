@@ -4,7 +4,7 @@
 //! turns pushed messages into notifications. Three rooms, one per side (`ARCHITECTURE.md` has
 //! the map):
 //!
-//! - `window` (wasm32): `Support::detect`, `Registration` (register, subscribe, get,
+//! - `window` (every target, inert on the host): `Support::detect`, `Registration` (register, subscribe, get,
 //!   unsubscribe), `permission`, `request_permission`, `PermissionWatch`, `AppServer` (send the
 //!   subscription with a CSRF token), foreground messages, the Yew hook (feature `yew`) and the
 //!   Leptos one (feature `leptos`).
@@ -31,9 +31,7 @@
 mod shared;
 pub mod worker;
 
-#[cfg(target_arch = "wasm32")]
 mod js;
-#[cfg(target_arch = "wasm32")]
 pub mod window;
 
 #[cfg(all(target_arch = "wasm32", feature = "testing"))]
@@ -59,13 +57,12 @@ pub use shared::{
 pub use shared::{CLICK_TABLE, TABLE_SCOPE};
 
 // The paths of 0.1, before the rooms: they keep working, and the docs show the new ones.
-#[cfg(target_arch = "wasm32")]
 #[doc(no_inline)]
 pub use window::{
     permission, request_permission, AppServer, ForegroundMessage, ForegroundMessages, PermissionWatch, Registration,
     Synced,
 };
-#[cfg(all(target_arch = "wasm32", feature = "yew"))]
+#[cfg(feature = "yew")]
 #[doc(no_inline)]
 pub use window::{use_push, PushState, UsePushHandle, UsePushOptions};
 #[doc(no_inline)]

@@ -35,7 +35,7 @@ pub use support::Support;
 pub(crate) use url::SameOrigin;
 pub use url::{click_target, same_origin_url, CLICK_TABLE, TABLE_SCOPE};
 
-#[cfg(target_arch = "wasm32")]
+#[allow(unused_imports)] // The worker's half is wasm32 only.
 pub(crate) use {
     decode::{decode_proposal, decode_with},
     fields::{read_fields, write_fields, JsonBuild, JsonView},

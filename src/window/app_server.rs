@@ -88,6 +88,7 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
+        crate::js::browser()?;
         let record = kept().await;
         // The server still holds an endpoint this browser had before: drop it with this save.
         let old_endpoint =
@@ -107,6 +108,7 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
+        crate::js::browser()?;
         let _ = JsFuture::from(store::keep_opt_out(subscription)).await;
         self.tell_removal(subscription).await
     }
@@ -161,6 +163,7 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn replace(&self, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
+        crate::js::browser()?;
         self.post(kept().await, old_endpoint, subscription).await
     }
 
@@ -303,6 +306,7 @@ async fn answer(response: Result<JsValue, JsValue>) -> Result<(), Error> {
 }
 
 fn meta_csrf_token() -> Option<String> {
+    crate::js::browser().ok()?;
     let document: web_sys::Document = get(&js_sys::global(), "document").dyn_into().ok()?;
     let meta = document.query_selector("meta[name=\"csrf-token\"]").ok()??;
     meta.get_attribute("content").filter(|token| !token.is_empty())

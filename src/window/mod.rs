@@ -1,6 +1,8 @@
-//! The window side (wasm32): what a page does to get and keep a push subscription. Detect
-//! support, register the worker, read and ask for permission, subscribe, keep the app server
-//! told, and take the pushes the worker hands to a focused page.
+//! The window side: what a page does to get and keep a push subscription. Detect support,
+//! register the worker, read and ask for permission, subscribe, keep the app server told, and
+//! take the pushes the worker hands to a focused page. It compiles on every target; on the host
+//! (server-side rendering, rust-analyzer) it is inert: every entry point answers
+//! [`Error::Unsupported`](crate::Error::Unsupported)`("browser")` and calls no JavaScript.
 //!
 //! The whole flow, from `examples/subscribe.rs`:
 //!

@@ -13,6 +13,7 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 /// # Ok::<(), wasm_push::Error>(())
 /// ```
 pub fn permission() -> Result<Permission, Error> {
+    crate::js::browser()?;
     let notification = get(&js_sys::global(), "Notification");
     if notification.is_undefined() {
         return Err(Error::Unsupported("Notification"));
@@ -40,6 +41,7 @@ pub fn permission() -> Result<Permission, Error> {
 /// # Ok(()) }
 /// ```
 pub async fn request_permission() -> Result<Permission, Error> {
+    crate::js::browser()?;
     let notification = get(&js_sys::global(), "Notification");
     let request = get(&notification, "requestPermission");
     let Some(request) = request.dyn_ref::<js_sys::Function>() else {
@@ -94,6 +96,7 @@ impl PermissionWatch {
     /// # Ok(()) }
     /// ```
     pub async fn new(mut on_change: impl FnMut(Permission) + 'static) -> Result<Self, Error> {
+        crate::js::browser()?;
         let navigator = get(&js_sys::global(), "navigator");
         let permissions = get(&navigator, "permissions");
         if permissions.is_undefined() {

@@ -264,6 +264,7 @@ impl Registration {
 
 /// `navigator.serviceWorker`, which foreground messages listen on too.
 pub(super) fn container() -> Result<web_sys::ServiceWorkerContainer, Error> {
+    crate::js::browser()?;
     let container = crate::js::get(&crate::js::get(&js_sys::global(), "navigator"), "serviceWorker");
     if container.is_undefined() {
         return Err(Error::Unsupported("navigator.serviceWorker"));

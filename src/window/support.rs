@@ -14,6 +14,10 @@ impl Support {
     /// }
     /// ```
     pub fn detect() -> Self {
+        // On the host (server-side rendering): nothing.
+        if crate::js::browser().is_err() {
+            return Support::default();
+        }
         let global = js_sys::global();
         // `get` answers `undefined` for a missing member and for a missing object alike.
         let has = |target: &JsValue, key: &str| !get(target, key).is_undefined();

@@ -1,0 +1,73 @@
+//! The window side and both hooks on the host, where server-side rendering, rust-analyzer and
+//! `cargo check` compile them: every entry point answers that there is no browser, nothing
+//! calls into JavaScript (which would panic here), and the hooks render "push is not available".
+#![cfg(not(target_arch = "wasm32"))]
+
+use wasm_push::window::{
+    request_permission, AppServer, ForegroundMessages, PermissionWatch, Registration, UsePushOptions,
+};
+use wasm_push::{Error, Subscription, Support};
+
+const KEY: &str = "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U";
+const NO_BROWSER: Error = Error::Unsupported("browser");
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(future)
+}
+
+#[test]
+fn on_the_host_every_window_entry_point_answers_that_there_is_no_browser() {
+    assert_eq!(Support::detect(), Support::default());
+    assert_eq!(Support::detect().check(), Err(Error::InsecureContext));
+    assert_eq!(wasm_push::window::permission(), Err(NO_BROWSER));
+    assert_eq!(block_on(request_permission()), Err(NO_BROWSER));
+    assert_eq!(block_on(PermissionWatch::new(|_| {})).err(), Some(NO_BROWSER));
+    assert_eq!(ForegroundMessages::new(|_| {}).err(), Some(NO_BROWSER));
+    assert_eq!(block_on(Registration::register("/sw.js", "/")).err(), Some(NO_BROWSER));
+    assert_eq!(block_on(Registration::register_module("/sw.mjs", "/")).err(), Some(NO_BROWSER));
+    assert_eq!(block_on(Registration::existing("/")).err(), Some(NO_BROWSER));
+    let subscription: Subscription = serde_json::from_str(
+        r#"{"endpoint":"https://push.example/x","keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}}"#,
+    )
+    .unwrap();
+    let server = AppServer::new("/api/push/subscription").csrf_token("token");
+    assert_eq!(block_on(server.save(&subscription)), Err(NO_BROWSER));
+    assert_eq!(block_on(server.remove(&subscription)), Err(NO_BROWSER));
+    assert_eq!(block_on(server.replace(None, &subscription)), Err(NO_BROWSER));
+}
+
+#[test]
+fn the_yew_hook_rendered_on_the_server_says_push_is_not_available() {
+    use yew::prelude::*;
+
+    #[function_component]
+    fn Toggle() -> Html {
+        let push = wasm_push::window::use_push(
+            UsePushOptions::new("/sw.js", "/").application_server_key(KEY).server_url("/api/push/subscription"),
+        );
+        let text = match (push.support.can_push(), push.loading, &push.error) {
+            (false, false, None) => "push is not available here",
+            _ => "something else",
+        };
+        html! { <p>{ text }</p> }
+    }
+
+    let html = block_on(yew::ServerRenderer::<Toggle>::new().render());
+    assert!(html.contains("<p>push is not available here</p>"), "{html}");
+}
+
+#[test]
+fn the_leptos_hook_on_the_server_says_push_is_not_available() {
+    use leptos::prelude::*;
+
+    let owner = Owner::new();
+    let state = owner.with(|| {
+        let push = wasm_push::window::leptos::use_push(
+            UsePushOptions::new("/sw.js", "/").application_server_key(KEY).server_url("/api/push/subscription"),
+        );
+        push.state().get_untracked()
+    });
+    assert!(!state.support.can_push() && !state.loading, "{state:?}");
+    assert_eq!((state.subscription, state.error), (None, None));
+    drop(owner);
+}
