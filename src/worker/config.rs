@@ -16,6 +16,7 @@ use crate::{same_origin_url, Fallback};
 /// | `key` | VAPID public key for resubscribing when the old subscription's is unknown | none |
 /// | `cross_origin` | `1` lets the two URLs above be on another origin | off |
 /// | `foreground` | when a window of the site is focused and visible: `show` the notification, hand the push to the `page` instead (see `ForegroundMessages`), or `both` | `show` |
+/// | `fetch_url` | where a push without data gets its content: a `GET` with the site's cookies, whose 2xx answer is read like any payload (a redirect, an error or no answer within 20 s shows the fallback; same origin unless `cross_origin`) | none |
 ///
 /// ```
 /// use wasm_push::worker::WorkerConfig;
@@ -39,6 +40,9 @@ pub struct WorkerConfig {
     pub allow_cross_origin: bool,
     /// What a push does while a window of the site is focused and visible.
     pub foreground: Foreground,
+    /// Where a push that carries no data gets its content (`GET`): for pushes sent without a
+    /// payload, for privacy or because the content is over 4 KB.
+    pub fetch_url: Option<String>,
 }
 
 /// What a push does while a window of the site is focused and visible.
@@ -109,6 +113,7 @@ impl WorkerConfig {
                 "subscription_url" => config.subscription_url = Some(value),
                 "receipts_url" => config.receipts_url = Some(value),
                 "key" => config.application_server_key = Some(value),
+                "fetch_url" => config.fetch_url = Some(value),
                 "cross_origin" => config.allow_cross_origin = value == "1" || value == "true",
                 "foreground" => {
                     config.foreground = match value.as_str() {
@@ -175,7 +180,7 @@ mod tests {
     fn every_setting_is_read_from_the_query() {
         let config = WorkerConfig::from_query(
             "?title=Acme+News&body=Tap%20to%20open&icon=%2Ficon.png&subscription_url=/api/sub\
-             &receipts_url=/api/receipts&key=BEl6&cross_origin=1&foreground=both&unknown=x",
+             &receipts_url=/api/receipts&key=BEl6&cross_origin=1&foreground=both&fetch_url=/api/push/latest&unknown=x",
         );
         assert_eq!(config.fallback, Fallback { title: "Acme News".into(), body: "Tap to open".into() });
         assert_eq!(config.default_icon.as_deref(), Some("/icon.png"));
@@ -184,6 +189,25 @@ mod tests {
         assert_eq!(config.application_server_key.as_deref(), Some("BEl6"));
         assert!(config.allow_cross_origin);
         assert_eq!(config.foreground, Foreground::Both);
+        assert_eq!(config.fetch_url.as_deref(), Some("/api/push/latest"));
+    }
+
+    #[test]
+    fn fetch_url_is_read_on_the_sites_origin_and_elsewhere_only_with_cross_origin() {
+        let location = "https://news.example/sw.js?fetch_url=x";
+        let same = WorkerConfig::from_query("fetch_url=/api/push/latest");
+        assert_eq!(
+            same.server_url(location, same.fetch_url.as_deref()).as_deref(),
+            Some("https://news.example/api/push/latest")
+        );
+        let other = WorkerConfig::from_query("fetch_url=https://tracker.example/latest");
+        assert_eq!(other.server_url(location, other.fetch_url.as_deref()), None);
+        let allowed = WorkerConfig::from_query("fetch_url=https://cdn.example/latest&cross_origin=1");
+        assert_eq!(
+            allowed.server_url(location, allowed.fetch_url.as_deref()).as_deref(),
+            Some("https://cdn.example/latest")
+        );
+        assert_eq!(WorkerConfig::from_query("title=x").fetch_url, None);
     }
 
     #[test]

@@ -37,17 +37,60 @@ impl Runtime {
         let bytes = event
             .data()
             .and_then(|data| data.array_buffer().ok())
-            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec());
+            .map(|buffer| js_sys::Uint8Array::new(&buffer).to_vec())
+            .filter(|bytes| !bytes.is_empty());
         let inner = self.inner.clone();
         // Safari hands a mutable declarative message over as the notification it proposes: a
         // proposal the hooks may change, shown by this worker so its click routing and
         // receipts run.
         let declarative = event.unchecked_ref::<sys::DeclarativePushEvent>();
         let proposal = if bytes.is_none() { declarative.notification() } else { None };
-        let (payload, data) = inner.payload(bytes.as_deref(), proposal, declarative.app_badge());
+        let app_badge = declarative.app_badge();
+        // A push that carries nothing stands for content the app server keeps (`fetch_url`):
+        // fetched, then read like any payload.
+        let fetch_url = inner.server_url(inner.config.fetch_url.as_deref());
+        if let (None, None, Some(url)) = (&bytes, &proposal, fetch_url) {
+            let event: JsValue = event.clone().into();
+            return then(&content(&url), move |content| {
+                let bytes = content.ok().filter(|c| !c.is_undefined()).map(|c| js_sys::Uint8Array::new(&c).to_vec());
+                Ok(inner.push_payload(event, bytes.as_deref(), None, app_badge).into())
+            });
+        }
+        inner.push_payload(event.clone().into(), bytes.as_deref(), proposal, app_badge)
+    }
+}
+
+/// How long a push waits for the content `fetch_url` answers; the browser gives a push about
+/// 30 s in all, and showing the fallback takes some of it.
+const FETCH_DEADLINE_MS: u32 = 20_000;
+
+/// The bytes `url` answers (`GET`, the site's cookies), as an `ArrayBuffer`, when the answer is
+/// a 2xx; `undefined` for anything else: a redirect (not followed, so never taken for the
+/// content), an error status, no answer, or none within [`FETCH_DEADLINE_MS`].
+fn content(url: &str) -> Promise {
+    let answer = crate::js::fetch(url, "GET", &JsValue::UNDEFINED, None);
+    let body = then(&answer, |answer| {
+        let answer: web_sys::Response = answer?.dyn_into()?;
+        Ok(if answer.ok() { answer.array_buffer()?.into() } else { JsValue::UNDEFINED })
+    });
+    let late = then(&crate::js::promise::sleep(FETCH_DEADLINE_MS), |_| Ok(JsValue::UNDEFINED));
+    Promise::race(&js_sys::Array::of2(&quietly(&body), &late))
+}
+
+impl Inner {
+    /// A push whose bytes (or the browser's proposal) are known: decode, transform, show (or
+    /// hand to a focused page), set the badge, send the receipt.
+    fn push_payload(
+        self: Rc<Self>,
+        event: JsValue,
+        bytes: Option<&[u8]>,
+        proposal: Option<web_sys::Notification>,
+        app_badge: Option<f64>,
+    ) -> Promise {
+        let inner = self;
+        let (payload, data) = inner.payload(bytes, proposal, app_badge);
         // Shown from this call, not from a later step of the chain: the push's latency is the
         // browser's, not the promise queue's.
-        let event: JsValue = event.clone().into();
         let shows_now = inner.config.foreground == Foreground::Show;
         let claimed_now = shows_now && claim(&event);
         let showing = claimed_now.then(|| inner.start_show(&payload, &data));

@@ -24,6 +24,8 @@ interface WasmPushSettings {
   cross_origin?: '1' | 'true';
   /** While a window of the site is focused and visible: show the notification, hand the push to the page, or both. Default: `show`. */
   foreground?: 'show' | 'page' | 'both';
+  /** Where a push without data gets its content (GET, the site's cookies; same origin unless cross_origin). */
+  fetch_url?: string;
 }
 
 /** What a worker sets before importing wasm-push's listeners. */

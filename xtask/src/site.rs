@@ -73,6 +73,15 @@ pub(crate) fn foreground_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The demo site with its worker set to fetch the content of pushes without data
+/// (`tests/e2e/fixtures/fetch-sw.js`, `fetch_url=/push/latest.json`), in `target/www-fetch`.
+pub(crate) fn fetch_site(site: &Path) -> Result<PathBuf> {
+    let out = site_variant(site, "www-fetch")?;
+    fixture("fetch-sw.js", &out.join("sw.js"))?;
+    std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
 /// The demo site without its worker's wasm, in `target/www-late-wasm`: the test of a worker
 /// whose wasm cannot be loaded at first.
 pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {

@@ -3,8 +3,8 @@
 //! tests; then a table of every suite's counts.
 
 use crate::site::{
-    existing_worker_site, foreground_site, late_wasm_site, module_worker_site, own_worker_site, panicking_site,
-    recipes, site,
+    existing_worker_site, fetch_site, foreground_site, late_wasm_site, module_worker_site, own_worker_site,
+    panicking_site, recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
 use cargo_wasm_push::Compiler;
@@ -207,6 +207,7 @@ pub(crate) fn all() -> Result {
     };
     let existing = existing_worker_site(&site)?;
     let foreground = foreground_site(&site)?;
+    let fetch = fetch_site(&site)?;
     let late_wasm = late_wasm_site(&site)?;
     let module_worker = module_worker_site(&site)?;
     let command_dir = setup::cargo_wasm_push()?;
@@ -221,6 +222,7 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_PANICKING_ABORT_SITE", &panicking_abort)
         .env("WASM_PUSH_EXISTING_WORKER_SITE", &existing)
         .env("WASM_PUSH_FOREGROUND_SITE", &foreground)
+        .env("WASM_PUSH_FETCH_SITE", &fetch)
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
         .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
         .env("WASM_PUSH_OWN_WORKER_SITE", &own_worker)

@@ -347,6 +347,71 @@ async fn a_trap_in_another_module_of_the_sites_worker_never_makes_a_second_notif
 }
 
 #[tokio::test]
+async fn a_push_without_data_shows_what_fetch_url_answers_and_the_fallback_when_that_is_not_content() {
+    // The demo with its worker set to `fetch_url=/push/latest.json` (fixtures/fetch-sw.js): the
+    // content an app server keeps for pushes it sends without a payload.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_FETCH_SITE"));
+    let latest = site.join("push/latest.json");
+    let clear = || {
+        let _ = std::fs::remove_file(&latest);
+        let _ = std::fs::remove_dir_all(&latest);
+    };
+    clear();
+    let (server, browser, mut devtools, registration) = demo_serving("fetch", &site).await;
+    let origin = server.origin.clone();
+    let fallback = ("Nothing fetched", "Open the site", "");
+    // (the push's data, what the app server keeps, the (title, body, tag) that shows)
+    type Case<'a> = (&'a str, Option<&'a str>, (&'a str, &'a str, &'a str));
+    let cases: [Case; 5] = [
+        // What the app server keeps: read like any payload.
+        (
+            "",
+            Some(r#"{"title": "Fetched news", "body": "kept by the app server", "tag": "latest"}"#),
+            ("Fetched news", "kept by the app server", "latest"),
+        ),
+        // A push that carries data shows it; nothing is fetched.
+        (r#"{"title": "Carried", "tag": "own"}"#, Some(r#"{"title": "Not this"}"#), ("Carried", "", "own")),
+        // Plain text is a body, as in a push.
+        ("", Some("plain words"), ("Nothing fetched", "plain words", "")),
+        // Nothing there (404): the fallback.
+        ("", None, fallback),
+        // A redirect is not the content: `latest.json` a folder, which the server redirects to
+        // `latest.json/`, whose index would show "Redirected" if the worker followed it.
+        ("", Some("folder"), fallback),
+    ];
+    for (data, kept, expected) in cases {
+        clear();
+        match kept {
+            Some("folder") => {
+                std::fs::create_dir_all(&latest).unwrap();
+                std::fs::write(latest.join("index.html"), r#"{"title": "Redirected"}"#).unwrap();
+            }
+            Some(text) => std::fs::write(&latest, text).unwrap(),
+            None => {}
+        }
+        deliver(&mut devtools, &origin, &registration, data).await;
+        let shown =
+            e2e::eventually(std::time::Duration::from_secs(10), std::time::Duration::from_millis(50), async || {
+                let shown = browser.notifications().await;
+                if shown.is_empty() {
+                    Err("nothing shown yet".to_owned())
+                } else {
+                    Ok(shown)
+                }
+            })
+            .await;
+        let expected = (expected.0.to_owned(), expected.1.to_owned(), expected.2.to_owned());
+        assert_eq!(shown, [expected], "push {data:?} with {kept:?} kept");
+        browser
+            .run_async(
+                "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",
+            )
+            .await;
+    }
+    clear();
+}
+
+#[tokio::test]
 async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_as_a_notification_otherwise() {
     // The demo with its worker set to `foreground=page`; the page listens with ForegroundMessages.
     let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_FOREGROUND_SITE"));
