@@ -69,7 +69,9 @@ pub struct PushState {
     pub subscription: Option<Subscription>,
     /// The worker's scope once it is registered and active.
     pub scope: Option<String>,
-    /// Whether a registration, subscribe or unsubscribe is under way.
+    /// Whether a registration, subscribe or unsubscribe is under way; also, before the
+    /// component is mounted in a browser (and in server-side rendering), that nothing is known
+    /// yet: then `support` is all `false`.
     pub loading: bool,
     /// The last failure.
     pub error: Option<Error>,
@@ -77,7 +79,15 @@ pub struct PushState {
 
 /// One change to a [`PushState`].
 pub(crate) enum Change {
-    Ready { scope: String, subscription: Option<Subscription> },
+    /// What the browser can do, read once the component is mounted.
+    Detected {
+        support: Support,
+        permission: Permission,
+    },
+    Ready {
+        scope: String,
+        subscription: Option<Subscription>,
+    },
     Permission(Permission),
     Loading,
     Subscribed(Option<Subscription>),
@@ -85,21 +95,36 @@ pub(crate) enum Change {
 }
 
 impl PushState {
-    /// The state before anything ran: loading where push can work.
-    pub(crate) fn detect() -> PushState {
-        let support = Support::detect();
+    /// The state every render starts from, on the server and in the browser alike, so that a
+    /// page hydrated in the browser matches what the server rendered: nothing known yet,
+    /// loading. Once the component is mounted in a browser, the hook reads what it can do
+    /// ([`Change::Detected`]); on the server nothing runs and it stays so.
+    pub(crate) fn unknown() -> PushState {
         PushState {
-            permission: permission().unwrap_or(Permission::Default),
-            loading: support.can_push(),
-            support,
+            support: Support::default(),
+            permission: Permission::Default,
             subscription: None,
             scope: None,
+            loading: true,
             error: None,
         }
     }
 
+    /// What the browser can do: the change a mounted hook makes first, and whether to start.
+    pub(crate) fn detect() -> (Change, bool) {
+        let support = Support::detect();
+        let permission = permission().unwrap_or(Permission::Default);
+        (Change::Detected { support, permission }, support.can_push())
+    }
+
     pub(crate) fn apply(&mut self, change: Change) {
         match change {
+            Change::Detected { support, permission } => {
+                self.support = support;
+                self.permission = permission;
+                // Loading on, while the worker registers, only where push can work.
+                self.loading = support.can_push();
+            }
             Change::Ready { scope, subscription } => {
                 self.scope = Some(scope);
                 self.subscription = subscription;

@@ -101,7 +101,7 @@ impl UsePush {
 /// ```
 pub fn use_push(options: UsePushOptions) -> UsePush {
     let push = UsePush {
-        state: RwSignal::new(PushState::detect()),
+        state: RwSignal::new(PushState::unknown()),
         registration: StoredValue::new_local(None),
         options: StoredValue::new(options.clone()),
     };
@@ -109,12 +109,19 @@ pub fn use_push(options: UsePushOptions) -> UsePush {
     // after that is dropped at once.
     let watch: StoredValue<Option<PermissionWatch>, LocalStorage> = StoredValue::new_local(None);
     on_cleanup(move || drop(watch.try_update_value(Option::take)));
-    if push.state.with_untracked(|state| state.support.can_push()) {
+    // Effects run only once mounted in a browser (after hydration), never on the server. This
+    // one reads nothing reactive, so it runs once.
+    Effect::new(move |_| {
+        let (detected, can_push) = PushState::detect();
         let emit = push.emit();
-        ::leptos::task::spawn_local(async move {
-            let keep = move |registered| drop(push.registration.try_set_value(Some(registered)));
-            watch.try_set_value(hook::start(&options, keep, emit).await);
-        });
-    }
+        emit(detected);
+        if can_push {
+            let options = options.clone();
+            ::leptos::task::spawn_local(async move {
+                let keep = move |registered| drop(push.registration.try_set_value(Some(registered)));
+                watch.try_set_value(hook::start(&options, keep, emit).await);
+            });
+        }
+    });
     push
 }

@@ -81,17 +81,19 @@ impl std::ops::Deref for UsePushHandle {
 /// ```
 #[hook]
 pub fn use_push(options: UsePushOptions) -> UsePushHandle {
-    let state = use_reducer(|| Store(PushState::detect()));
+    let state = use_reducer(|| Store(PushState::unknown()));
     let registration: Rc<RefCell<Option<Registration>>> = use_mut_ref(|| None);
 
     {
         let dispatcher = state.dispatcher();
         let registration = registration.clone();
-        let can_push = state.0.support.can_push();
+        // Effects run only once mounted in a browser, never in server-side rendering.
         use_effect_with(options.clone(), move |options| {
             // Dropping the watch removes its listener; `alive` stops a late one from being kept.
             let watch: Rc<RefCell<Option<PermissionWatch>>> = Rc::default();
             let alive = Rc::new(std::cell::Cell::new(true));
+            let (detected, can_push) = PushState::detect();
+            dispatcher.dispatch(detected);
             if can_push {
                 let (options, watch, alive) = (options.clone(), watch.clone(), alive.clone());
                 wasm_bindgen_futures::spawn_local(async move {

@@ -61,7 +61,10 @@ fn App() -> Html {
         });
     }
 
+    // Before the page is mounted (and as a server would render it), nothing is known yet.
+    let checking = push.loading && push.scope.is_none() && push.support == wasm_push::Support::default();
     let support_line = match push.support.check() {
+        _ if checking => html! { <span>{ "Checking…" }</span> },
         Ok(()) => html! { <span class="ok">{ "Yes" }</span> },
         Err(error) => html! { <span class="bad">{ format!("No: {error}") }</span> },
     };
@@ -77,6 +80,7 @@ fn App() -> Html {
         None => "Not subscribed".into(),
     };
     let (state, status) = match (&push.scope, push.support.can_push()) {
+        _ if checking => ("loading", "Checking what this browser can do…".to_owned()),
         (Some(scope), _) => ("done", format!("Service worker registered and active for {scope}")),
         (None, false) => ("done", "Service worker not registered: push is not supported here".to_owned()),
         (None, true) if push.loading => ("loading", "Registering the service worker…".to_owned()),
