@@ -23,8 +23,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::PushEvent;
 
 impl Runtime {
-    /// Handles a `push` event: decode, transform, show (the fallback if showing fails), set
-    /// the app badge, send the receipt.
+    /// Handles a `push` event: decode (a push without data, when `fetch_url` is set, first gets
+    /// its content from there), transform, show (the fallback if showing fails), set the app
+    /// badge, send the receipt.
     ///
     /// ```no_run
     /// # fn run(event: web_sys::PushEvent) -> Result<(), wasm_bindgen::JsValue> {
