@@ -215,7 +215,7 @@ impl Error {
     }
 }
 
-/// `n` in decimal, without core's integer formatting.
+/// `n` in decimal, without core's integer formatting: for messages, and for a URL's port.
 pub(crate) fn decimal(mut n: u64) -> String {
     let mut digits = Vec::with_capacity(20);
     loop {

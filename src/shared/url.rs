@@ -6,6 +6,8 @@
 //! own `URL` (`js/url.rs`), which costs the worker a few imports instead of this parser (2.4 KB
 //! gzip). Both are held to [`CLICK_TABLE`]: this one natively, the browser's in the browser suites.
 
+use super::error::decimal;
+
 /// Where a click on a notification goes: the requested URL when it resolves to the worker's
 /// own origin (http or https), else the scope itself. `javascript:`, `data:`, other origins,
 /// credentials in the URL, and anything unparsable all fall back to the scope.
@@ -138,24 +140,11 @@ impl Parsed {
         let mut out = [self.scheme.as_str(), "://", &self.host].concat();
         if !self.default_port() {
             out.push(':');
-            out.push_str(&decimal(self.port));
+            out.push_str(&decimal(u64::from(self.port)));
         }
         out.push_str(&self.path_and_rest);
         out
     }
-}
-
-/// Decimal text of a port.
-fn decimal(mut n: u16) -> String {
-    let mut digits = Vec::with_capacity(5);
-    loop {
-        digits.push(char::from(b'0' + (n % 10) as u8));
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.iter().rev().collect()
 }
 
 /// Click-URL cases shared by the native test and the in-browser cross-check against the
