@@ -48,9 +48,12 @@ impl Runtime {
         let proposal = if bytes.is_none() { declarative.notification() } else { None };
         let app_badge = declarative.app_badge();
         // A push that carries nothing stands for content the app server keeps (`fetch_url`):
-        // fetched, then read like any payload.
-        let fetch_url = inner.server_url(inner.config.fetch_url.as_deref());
-        if let (None, None, Some(url)) = (&bytes, &proposal, fetch_url) {
+        // fetched, then read like any payload. Only such a push reads the setting's URL.
+        let fetch_url = match (&bytes, &proposal) {
+            (None, None) => inner.server_url(inner.config.fetch_url.as_deref()),
+            _ => None,
+        };
+        if let Some(url) = fetch_url {
             let event: JsValue = event.clone().into();
             return then(&content(&url), move |content| {
                 let bytes = content.ok().filter(|c| !c.is_undefined()).map(|c| js_sys::Uint8Array::new(&c).to_vec());
