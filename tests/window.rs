@@ -446,11 +446,7 @@ mod loopback_push_service {
         if !common::can_subscribe_here().await {
             return;
         }
-        let base = fresh_app_server().await;
-        let server = AppServer::new(format!("{base}/app/subscription"));
-        let registration = ready_registration("/tests/fixtures/sync/").await;
-        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-        server.save(&first).await.unwrap();
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/sync/").await;
         assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
 
         // The app server goes down, and meanwhile the app rotates its VAPID key.
@@ -474,15 +470,9 @@ mod loopback_push_service {
         if !common::can_subscribe_here().await {
             return;
         }
-        let base = fresh_app_server().await;
-        let server = AppServer::new(format!("{base}/app/subscription"));
-        let registration = ready_registration("/tests/fixtures/behind/").await;
-        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-        server.save(&first).await.unwrap();
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/behind/").await;
         // Another script (or the browser) replaced the subscription without telling the server.
-        let raw = registration.as_raw().push_manager().unwrap();
-        let old = JsFuture::from(raw.get_subscription().unwrap()).await.unwrap();
-        JsFuture::from(old.unchecked_into::<web_sys::PushSubscription>().unsubscribe().unwrap()).await.unwrap();
+        drop_behind_the_back(&registration).await;
         let second = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
         assert_ne!(second.endpoint, first.endpoint);
 
@@ -490,6 +480,17 @@ mod loopback_push_service {
         assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&second.endpoint));
         registration.unsubscribe().await.unwrap();
         assert_eq!(server.sync(&registration).await, Ok(Synced::NotSubscribed));
+    }
+
+    /// Where each sync test starts: a fresh recording app server, a worker registered for
+    /// `scope`, subscribed with [`KEY`], and that subscription saved.
+    async fn subscribed_and_saved(scope: &str) -> (String, AppServer, Registration, Subscription) {
+        let base = fresh_app_server().await;
+        let server = AppServer::new(format!("{base}/app/subscription"));
+        let registration = ready_registration(scope).await;
+        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        server.save(&first).await.unwrap();
+        (base, server, registration, first)
     }
 
     /// Ends the browser's subscription behind the crate's back, as a `pushsubscriptionchange`
@@ -505,11 +506,7 @@ mod loopback_push_service {
         if !common::can_subscribe_here().await {
             return;
         }
-        let base = fresh_app_server().await;
-        let server = AppServer::new(format!("{base}/app/subscription"));
-        let registration = ready_registration("/tests/fixtures/lost/").await;
-        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-        server.save(&first).await.unwrap();
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/lost/").await;
         drop_behind_the_back(&registration).await;
         assert_eq!(registration.subscription().await, Ok(None));
 
@@ -530,11 +527,7 @@ mod loopback_push_service {
         if !common::can_subscribe_here().await {
             return;
         }
-        let base = fresh_app_server().await;
-        let server = AppServer::new(format!("{base}/app/subscription"));
-        let registration = ready_registration("/tests/fixtures/cleared/").await;
-        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-        server.save(&first).await.unwrap();
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/cleared/").await;
         // A site's worker deletes every cache but its own on activate, wasm-push's among them.
         let caches: web_sys::CacheStorage =
             js_sys::Reflect::get(&js_sys::global(), &"caches".into()).unwrap().unchecked_into();
@@ -559,11 +552,7 @@ mod loopback_push_service {
         if !common::can_subscribe_here().await {
             return;
         }
-        let base = fresh_app_server().await;
-        let server = AppServer::new(format!("{base}/app/subscription"));
-        let registration = ready_registration("/tests/fixtures/lost-then-off/").await;
-        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-        server.save(&first).await.unwrap();
+        let (base, server, registration, _) = subscribed_and_saved("/tests/fixtures/lost-then-off/").await;
         drop_behind_the_back(&registration).await;
         assert_eq!(server.unsubscribe(&registration).await, Ok(()));
         assert!(stored_endpoints(&base).await.is_empty(), "the server still holds the lost subscription");
@@ -577,11 +566,7 @@ mod loopback_push_service {
         if !common::can_subscribe_here().await {
             return;
         }
-        let base = fresh_app_server().await;
-        let server = AppServer::new(format!("{base}/app/subscription"));
-        let registration = ready_registration("/tests/fixtures/off/").await;
-        let first = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
-        server.save(&first).await.unwrap();
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/off/").await;
 
         call("POST", &format!("{base}/app/outage"), &[]).await;
         let refused = server.unsubscribe(&registration).await;
