@@ -6,8 +6,8 @@
 //!
 //! - `window` (every target, inert on the host): `Support::detect`, `Registration` (register, subscribe, get,
 //!   unsubscribe), `permission`, `request_permission`, `PermissionWatch`, `AppServer` (send the
-//!   subscription with a CSRF token), foreground messages, the Yew hook (feature `yew`) and the
-//!   Leptos one (feature `leptos`).
+//!   subscription with a CSRF token), foreground messages, the Yew hook (feature `yew`), the
+//!   Leptos one (feature `leptos`) and the Dioxus one (feature `dioxus`).
 //! - [`worker`]: `Runtime` decodes a push and shows its notification, with a fallback for
 //!   anything unreadable, and handles clicks, closes and subscription changes;
 //!   `export_worker!` gives a worker crate the entry points the shim calls (`listeners.js`,

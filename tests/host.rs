@@ -73,3 +73,31 @@ fn the_leptos_hook_on_the_server_says_nothing_is_known_yet_and_starts_nothing() 
     assert_eq!((state.subscription, state.error, state.scope), (None, None, None));
     drop(owner);
 }
+
+#[test]
+fn the_dioxus_hook_rendered_on_the_server_says_nothing_is_known_yet_and_its_drop_runs_without_a_browser() {
+    use dioxus_core::{Element, VNode, VirtualDom};
+    use std::cell::RefCell;
+
+    thread_local! {
+        static RENDERED: RefCell<Vec<wasm_push::window::PushState>> = const { RefCell::new(Vec::new()) };
+    }
+    fn toggle() -> Element {
+        let push = wasm_push::window::dioxus::use_push(
+            UsePushOptions::new("/sw.js", "/").application_server_key(KEY).server_url("/api/push/subscription"),
+        );
+        RENDERED.with(|rendered| rendered.borrow_mut().push(push.state().cloned()));
+        VNode::empty()
+    }
+    use dioxus_signals::ReadableExt;
+
+    // What Dioxus' server-side rendering does: one render in place, the page written from it.
+    let mut dom = VirtualDom::new(toggle);
+    dom.rebuild_in_place();
+    let rendered = RENDERED.with(|rendered| rendered.take());
+    let [state] = rendered.as_slice() else { panic!("rendered {} times: {rendered:?}", rendered.len()) };
+    assert!(state.support == Support::default() && state.loading, "{state:?}");
+    assert_eq!((&state.subscription, &state.error, &state.scope), (&None, &None, &None));
+    // use_drop runs on the server too: with no watch made, it has nothing to remove.
+    drop(dom);
+}

@@ -9,8 +9,10 @@
 #![doc = concat!("```no_run\n", include_str!("../../examples/subscribe.rs"), "```")]
 
 mod app_server;
+#[cfg(feature = "dioxus")]
+pub mod dioxus;
 mod foreground;
-#[cfg(any(feature = "yew", feature = "leptos"))]
+#[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
 mod hook;
 #[cfg(feature = "leptos")]
 pub mod leptos;
@@ -22,7 +24,7 @@ mod yew_hook;
 
 pub use app_server::{AppServer, Synced};
 pub use foreground::{ForegroundMessage, ForegroundMessages};
-#[cfg(any(feature = "yew", feature = "leptos"))]
+#[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
 pub use hook::{PushState, UsePushOptions};
 pub use permission::{permission, request_permission, PermissionWatch};
 pub use registration::Registration;

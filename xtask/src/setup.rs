@@ -103,26 +103,54 @@ pub fn wasm_pack() -> Result<PathBuf> {
     Ok(wasm_pack)
 }
 
-/// The Trunk the Yew recipe (`examples/yew-trunk`) is built with, as its README says. 0.21 is
-/// the line that builds on this toolchain; `--locked`, or a newer `cssparser` breaks it.
-const TRUNK: &str = "0.21";
+/// A tool the recipes are built with, as their READMEs say: `cargo install`ed with `--locked`
+/// when the one in cargo's bin folder is not of its line.
+struct RecipeTool {
+    /// The program, in cargo's bin folder.
+    program: &'static str,
+    /// Its crate on crates.io.
+    package: &'static str,
+    /// The version line (`0.21` takes any `0.21.x`).
+    line: &'static str,
+    /// Features to install it with.
+    features: &'static str,
+    /// What the install took here, for the line saying so.
+    minutes: u32,
+}
 
-/// Trunk, installed with `cargo install` when missing (about 7 minutes).
-pub fn trunk() -> Result<PathBuf> {
-    let trunk = cargo_bin().join("trunk");
-    let have = output(Command::new(&trunk).arg("--version")).unwrap_or_default();
-    if have.split_whitespace().nth(1).is_some_and(|version| version.starts_with(&format!("{TRUNK}."))) {
-        say(&format!("trunk {}: present", have.trim()));
-    } else {
-        say(&format!("installing trunk {TRUNK} (cargo install --locked, about 7 minutes)"));
-        let range = format!("~{TRUNK}");
-        check(
-            Command::new("cargo").args(["install", "trunk", "--locked", "--force", "--version", &range]),
-            "trunk",
-            &format!("cargo install trunk --version \"{range}\" --locked"),
-        )?;
+impl RecipeTool {
+    fn find(&self) -> Result<PathBuf> {
+        let path = cargo_bin().join(self.program);
+        let have = output(Command::new(&path).arg("--version")).unwrap_or_default();
+        let prefix = format!("{}.", self.line);
+        if have.split_whitespace().nth(1).is_some_and(|version| version.starts_with(&prefix)) {
+            say(&format!("{} {}: present", self.program, have.trim()));
+            return Ok(path);
+        }
+        let range = format!("~{}", self.line);
+        let mut args = vec!["install", self.package, "--locked", "--force", "--version", &range];
+        if !self.features.is_empty() {
+            args.extend(["--features", self.features]);
+        }
+        say(&format!(
+            "installing {} {} (cargo install --locked, about {} minutes)",
+            self.package, self.line, self.minutes
+        ));
+        check(Command::new("cargo").args(&args), self.program, &format!("cargo {}", args.join(" ")))?;
+        Ok(path)
     }
-    Ok(trunk)
+}
+
+/// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
+/// `--locked`, or a newer `cssparser` breaks it.
+pub fn trunk() -> Result<PathBuf> {
+    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", minutes: 7 }.find()
+}
+
+/// dioxus-cli (`dx`), for the Dioxus recipe: the 0.7 line, which builds Dioxus 0.7 apps, with
+/// `no-downloads`, so it takes wasm-bindgen and wasm-opt from PATH and never downloads them.
+pub fn dioxus_cli() -> Result<PathBuf> {
+    RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", minutes: 12 }.find()
 }
 
 /// `cargo wasm-push` as `cargo install` would put it on PATH, from this workspace's source:

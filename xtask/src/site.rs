@@ -101,25 +101,31 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 /// The recipes under `examples/`, each built exactly as its README says, with `cargo wasm-push`
 /// (`command_dir`), wasm-bindgen, wasm-opt and esbuild on PATH, so nothing is downloaded: the
 /// Yew and Leptos apps and the worker crate Trunk builds itself with `trunk build --release`,
-/// the plain site with `cargo wasm-push build --out push --wasm-push-path ../..`. They share one
-/// target folder, `target/recipes`. Answers each one's served folder: Yew, Leptos, plain, Trunk's
-/// worker.
-pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, command_dir: &Path) -> Result<[PathBuf; 4]> {
+/// the plain site with `cargo wasm-push build --out push --wasm-push-path ../..`, and the Dioxus
+/// app with `cargo wasm-push build --out public` then `dx build --platform web --release`. They
+/// share one target folder, `target/recipes`. Answers each one's served folder: Yew, Leptos,
+/// plain, Trunk's worker, Dioxus.
+pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, dx: &Path, command_dir: &Path) -> Result<[PathBuf; 5]> {
     let path = path_with_command(tools, command_dir)?;
+    let target = root().join("target/recipes");
     let build = |recipe: &str, program: &Path, args: &[&str]| {
         say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
         run(std::process::Command::new(program)
             .args(args)
             .current_dir(root().join("examples").join(recipe))
             .env("PATH", &path)
-            .env("CARGO_TARGET_DIR", root().join("target/recipes")))
+            .env("CARGO_TARGET_DIR", &target))
     };
     for recipe in ["yew-trunk", "leptos-trunk", "trunk-worker"] {
         build(recipe, trunk, &["build", "--release"])?;
     }
     build("plain-site", Path::new("cargo"), &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."])?;
+    build("dioxus", Path::new("cargo"), &["wasm-push", "build", "--out", "public"])?;
+    build("dioxus", dx, &["build", "--platform", "web", "--release"])?;
     let examples = root().join("examples");
-    Ok(["yew-trunk/dist", "leptos-trunk/dist", "plain-site", "trunk-worker/dist"].map(|site| examples.join(site)))
+    let [yew, leptos, plain, trunk_worker] =
+        ["yew-trunk/dist", "leptos-trunk/dist", "plain-site", "trunk-worker/dist"].map(|site| examples.join(site));
+    Ok([yew, leptos, plain, trunk_worker, target.join("dx/dioxus-push-recipe/release/web/public")])
 }
 
 /// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its

@@ -57,6 +57,7 @@ pub(crate) fn all() -> Result {
     let browsers = setup::browsers()?;
     let wasm_pack = setup::wasm_pack()?;
     let trunk = setup::trunk()?;
+    let dx = setup::dioxus_cli()?;
     setup::postgres()?;
     let mut suites = Vec::new();
     gates()?;
@@ -182,13 +183,13 @@ pub(crate) fn all() -> Result {
         results.push(run_suites(command, &format!("wasm-pack {path}"), &mut suites));
     }
 
-    // The examples of the items behind the wasm32 features (`yew`, `leptos`), which the
+    // The examples of the items behind the wasm32 features (`yew`, `leptos`, `dioxus`), which the
     // default-feature doc tests wasm-pack ran do not compile.
-    say("doc tests for wasm32 with every wasm32 feature (yew, leptos, testing), in headless Chromium");
+    say("doc tests for wasm32 with every wasm32 feature (yew, leptos, dioxus, testing), in headless Chromium");
     let mut doc_tests = cargo();
     doc_tests
         .args(["test", "--doc", "--no-fail-fast", "--color", "never", "--target", "wasm32-unknown-unknown"])
-        .args(["-p", "wasm-push", "--features", "yew,leptos,testing"])
+        .args(["-p", "wasm-push", "--features", "yew,leptos,dioxus,testing"])
         .env_remove("GECKODRIVER")
         .env_remove("SAFARIDRIVER")
         .env("CHROMEDRIVER", &browsers.chromedriver)
@@ -212,7 +213,8 @@ pub(crate) fn all() -> Result {
     let module_worker = module_worker_site(&site)?;
     let command_dir = setup::cargo_wasm_push()?;
     let own_worker = own_worker_site(&tools, &site, &command_dir)?;
-    let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe] = recipes(&tools, &trunk, &command_dir)?;
+    let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
+        recipes(&tools, &trunk, &dx, &command_dir)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -230,6 +232,7 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
         .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)
         .env("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE", &trunk_worker_recipe)
+        .env("WASM_PUSH_DIOXUS_RECIPE_SITE", &dioxus_recipe)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)
@@ -264,7 +267,8 @@ fn gates() -> Result {
     run(cargo().args(["fmt", "--all", "--check"]))
         .map_err(|_| "cargo fmt --check found unformatted code: run cargo fmt --all".to_owned())?;
     run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(NATIVE).args(["-p", "e2e", "--", "-D", "warnings"]))?;
-    let wasm32 = ["-p", "wasm-push", "--features", "yew,leptos", "-p", "wasm-push-demo-app", "-p", "tested-worker"];
+    let wasm32 =
+        ["-p", "wasm-push", "--features", "yew,leptos,dioxus", "-p", "wasm-push-demo-app", "-p", "tested-worker"];
     run(cargo()
         .args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"])
         .args(wasm32)

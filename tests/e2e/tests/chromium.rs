@@ -629,6 +629,23 @@ async fn the_leptos_recipe_built_with_trunk_as_its_readme_says_registers_its_wor
 }
 
 #[tokio::test]
+async fn the_dioxus_recipe_built_with_dx_as_its_readme_says_registers_its_worker_and_shows_pushes() {
+    // examples/dioxus after `cargo wasm-push build --out public` and `dx build --platform web
+    // --release`: dx copied public/ (the worker) to the site's root beside its own page. The
+    // page says "done" only once the hook's state signal has re-rendered it with the scope.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_DIOXUS_RECIPE_SITE"));
+    for file in ["index.html", "sw.js", "wasm_push_sw_bg.wasm"] {
+        assert!(site.join(file).is_file(), "the recipe's site has no {file}");
+    }
+    recipe_registers_its_worker_and_shows_pushes(
+        "WASM_PUSH_DIOXUS_RECIPE_SITE",
+        "/sw.js?title=Dioxus%20recipe",
+        "Dioxus recipe",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn the_plain_site_recipe_imports_push_js_into_its_own_worker_which_shows_pushes() {
     // Its own sw.js sets self.wasmPush (path /push/, title "Plain site") and imports push.js.
     recipe_registers_its_worker_and_shows_pushes("WASM_PUSH_PLAIN_RECIPE_SITE", "/sw.js", "Plain site").await;
