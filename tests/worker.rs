@@ -169,8 +169,8 @@ async fn an_angular_swpush_message_shows_and_clicks_where_angular_would_open() {
     assert_eq!(titles(&shown), ["From Angular"]);
     let scope = registration().scope();
     let at = |path: &str| web_sys::Url::new_with_base(path, &scope).unwrap().href();
-    assert_eq!(click(&runtime, &shown[0], "").unwrap(), at("/inbox"));
-    assert_eq!(click(&runtime, &shown[0], "open").unwrap(), at("/inbox/7"));
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), at("/inbox"));
+    assert_eq!(click(&runtime, &shown[0], "open").await.unwrap(), at("/inbox/7"));
 }
 
 #[wasm_bindgen_test]
@@ -186,8 +186,8 @@ async fn a_declarative_proposal_as_safari_delivers_it_is_shown_after_the_hooks_w
     assert_eq!((shown[0].body.as_str(), shown[0].data.clone()), ("by the server", json!({"id": 1})));
     let scope = registration().scope();
     let at = |path: &str| web_sys::Url::new_with_base(path, &scope).unwrap().href();
-    assert_eq!(click(&runtime, &shown[0], "").unwrap(), at("/news/1"));
-    assert_eq!(click(&runtime, &shown[0], "more").unwrap(), at("/news/1#more"));
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), at("/news/1"));
+    assert_eq!(click(&runtime, &shown[0], "more").await.unwrap(), at("/news/1#more"));
 }
 
 #[wasm_bindgen_test]
@@ -315,6 +315,141 @@ async fn a_transform_hook_that_also_shows_a_notification_still_leaves_one() {
     assert_eq!(titles_now().await, ["Outside the hook"]);
 }
 
+/// A promise that fulfils after `milliseconds`, for hooks that wait.
+async fn after(milliseconds: i32) {
+    let timer = js_sys::Promise::new(&mut |done, _| {
+        let scope = js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>();
+        scope.set_timeout_with_callback_and_timeout_and_arguments_0(&done, milliseconds).unwrap();
+    });
+    JsFuture::from(timer).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_async_transform_waits_for_what_it_reads_after_the_sync_ones_and_its_payload_is_shown() {
+    let runtime = Runtime::new(WorkerConfig::default())
+        .transform(|mut payload| {
+            payload.title = format!("Acme: {}", payload.title);
+            payload
+        })
+        .transform_async(|mut payload| async move {
+            after(50).await;
+            // What the push-clients recipe reads: the site's windows.
+            let scope = js_sys::global().unchecked_into::<ServiceWorkerGlobalScope>();
+            let windows = JsFuture::from(scope.clients().match_all()).await?;
+            payload.body = Some(format!(
+                "{} open; room {}",
+                js_sys::Array::from(&windows).length(),
+                payload.data.as_ref().unwrap()["room"]
+            ));
+            payload.tag = Some("waited".into());
+            Ok(payload)
+        })
+        .transform_async(|mut payload| async move {
+            after(10).await;
+            payload.title.push_str(" (2)");
+            Ok(payload)
+        });
+    let shown = shown_by(&runtime, json!({"title": "Lunch", "data": {"room": "ops"}})).await;
+    assert_eq!(titles(&shown), ["Acme: Lunch (2)"], "the sync transform, then each async one in turn");
+    assert!(shown[0].body.ends_with(" open; room \"ops\""), "{}", shown[0].body);
+    assert_eq!(shown[0].tag, "waited");
+}
+
+#[wasm_bindgen_test]
+async fn an_async_transform_that_fails_or_misses_the_deadline_leaves_the_push_as_sent_and_one_notification() {
+    let failing =
+        Runtime::new(WorkerConfig::default()).transform_async(|_| async { Err(JsValue::from_str("no content")) });
+    let shown = shown_by(&failing, r#"{"title":"As sent","body":"own words"}"#).await;
+    assert_eq!((titles(&shown), shown[0].body.as_str()), (vec!["As sent".to_owned()], "own words"));
+
+    let late = Runtime::new(WorkerConfig::default())
+        .transform(|mut payload| {
+            payload.tag = Some("late".into());
+            payload
+        })
+        .transform_async(|payload| async move {
+            std::future::pending::<()>().await;
+            Ok(payload)
+        })
+        .deadline(200);
+    let started = js_sys::Date::now();
+    let shown = shown_by(&late, "never waited for").await;
+    let waited = js_sys::Date::now() - started;
+    assert_eq!(titles(&shown), [Fallback::default().title], "the push's own payload, the sync hooks' change kept");
+    assert_eq!((shown[0].body.as_str(), shown[0].tag.as_str()), ("never waited for", "late"));
+    assert!((190.0..5_000.0).contains(&waited), "waited {waited} ms for a 200 ms deadline");
+
+    // A first async transform that fails fails the second too: it never runs.
+    let second_ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    let ran = second_ran.clone();
+    let chained = Runtime::new(WorkerConfig::default())
+        .transform_async(|_| async { Err(JsValue::NULL) })
+        .transform_async(move |payload| {
+            ran.set(true);
+            async move { Ok(payload) }
+        });
+    assert_eq!(titles(&shown_by(&chained, r#"{"title":"Chained"}"#).await), ["Chained"]);
+    assert!(!second_ran.get());
+}
+
+#[wasm_bindgen_test]
+async fn an_async_transform_that_shows_its_own_notification_leaves_one_and_pushes_meanwhile_still_show() {
+    let runtime = Runtime::new(WorkerConfig::default()).transform_async(|mut payload| async move {
+        if payload.title == "Slow" {
+            after(150).await;
+        }
+        // As code moved from onBackgroundMessage would, after awaiting its content.
+        let _ = registration().show_notification("Shown by the hook");
+        payload.title = format!("Changed: {}", payload.title);
+        Ok(payload)
+    });
+    titles_now().await;
+    let slow = JsFuture::from(runtime.push(&text_push(r#"{"title":"Slow","tag":"slow"}"#)));
+    // While the slow hook waits, another push (and a notification of the site's own, shown
+    // outside any hook) both go through.
+    JsFuture::from(runtime.push(&text_push(r#"{"title":"Quick","tag":"quick"}"#))).await.unwrap();
+    slow.await.unwrap();
+    let mut titles = titles_now().await;
+    titles.sort();
+    assert_eq!(titles, ["Changed: Quick", "Changed: Slow"]);
+    JsFuture::from(registration().show_notification("Outside the hook").unwrap()).await.unwrap();
+    assert_eq!(titles_now().await, ["Outside the hook"], "showNotification works again once the hooks are done");
+}
+
+#[wasm_bindgen_test]
+async fn an_async_click_hook_decides_after_the_sync_ones_held_to_the_origin_and_is_not_waited_for_past_the_deadline() {
+    let hooked = |deadline| {
+        Runtime::new(WorkerConfig::default())
+            .on_click(|click| (click.action == "mute").then(|| "/settings".to_owned()))
+            .on_click_async(|click| async move {
+                after(30).await;
+                match click.data["room"].as_str() {
+                    Some("ops") => Some("https://evil.example/".to_owned()),
+                    Some("late") => std::future::pending().await,
+                    Some(room) => Some(format!("/rooms/{room}?from={}", click.target.rsplit('/').next().unwrap_or(""))),
+                    None => None,
+                }
+            })
+            .deadline(deadline)
+    };
+    let runtime = hooked(20_000);
+    let scope = registration().scope();
+    let at = |path: &str| web_sys::Url::new_with_base(path, &scope).unwrap().href();
+    let shown = shown_by(&runtime, json!({"title": "Room", "url": "/inbox", "data": {"room": "main"}})).await;
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), at("/rooms/main?from=inbox"), "it sees the sync target");
+    let shown = shown_by(&runtime, json!({"title": "No room", "url": "/inbox"})).await;
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), at("/inbox"), "None keeps the target");
+    let shown = shown_by(&runtime, json!({"title": "Ops", "url": "/ops", "data": {"room": "ops"}})).await;
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), scope, "off-site, the scope opens");
+    let late = hooked(100);
+    let shown = shown_by(&late, json!({"title": "Late", "url": "/inbox", "data": {"room": "late"}, "actions": [{"action": "mute", "title": "Mute"}]})).await;
+    assert_eq!(
+        click(&late, &shown[0], "mute").await.unwrap(),
+        at("/settings"),
+        "past the deadline, the sync hooks' target"
+    );
+}
+
 #[wasm_bindgen_test]
 async fn adding_a_hook_to_a_cloned_runtime_keeps_the_hooks_it_had() {
     let branded = Runtime::new(WorkerConfig::default()).transform(|mut payload| {
@@ -401,12 +536,12 @@ async fn a_click_goes_to_its_buttons_url_or_the_notifications_and_a_hook_can_sen
     let shown = shown_by(&runtime, payload).await;
     let scope = registration().scope();
     let at = |path: &str| web_sys::Url::new_with_base(path, &scope).unwrap().href();
-    assert_eq!(click(&runtime, &shown[0], "").unwrap(), at("/inbox/7"));
-    assert_eq!(click(&runtime, &shown[0], "reply").unwrap(), at("/inbox/7#reply"));
-    assert_eq!(click(&runtime, &shown[0], "mute").unwrap(), at("/settings"), "the hook decides");
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), at("/inbox/7"));
+    assert_eq!(click(&runtime, &shown[0], "reply").await.unwrap(), at("/inbox/7#reply"));
+    assert_eq!(click(&runtime, &shown[0], "mute").await.unwrap(), at("/settings"), "the hook decides");
     // A hook's URL is held to the worker's origin too: off-site, the scope opens.
     let shown = shown_by(&runtime, json!({"title": "Ops", "data": {"room": "ops"}, "url": "/ops"})).await;
-    assert_eq!(click(&runtime, &shown[0], "").unwrap(), scope);
+    assert_eq!(click(&runtime, &shown[0], "").await.unwrap(), scope);
 }
 
 /// While alive, `PushManager.prototype.subscribe` subscribes nowhere: it answers a made-up

@@ -48,7 +48,12 @@ pub(crate) fn quietly(promise: &Promise) -> Promise {
     then(promise, |outcome| Ok(outcome.unwrap_or_default()))
 }
 
-/// A promise that fulfils after `milliseconds`.
+/// Whichever of `work` and `deadline` settles first, settled as it did.
+pub(crate) fn first(work: &Promise, deadline: &Promise) -> Promise {
+    Promise::race(&Array::of2(work, deadline))
+}
+
+/// A promise that fulfils (with `undefined`) after `milliseconds`.
 pub(crate) fn sleep(milliseconds: u32) -> Promise {
     Promise::new(&mut |resolve, _| {
         sys::set_timeout(&resolve, milliseconds);

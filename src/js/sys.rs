@@ -42,6 +42,16 @@ extern "C" {
 
     #[wasm_bindgen(method, js_name = startMessages)]
     pub fn start_messages(this: &ServiceWorkerContainerWithMessages);
+
+    /// `ServiceWorkerRegistration.prototype.showNotification`, called on `registration`: what
+    /// wasm-push shows goes through the prototype's method, so the stand-in that keeps a hook
+    /// from showing its own (an own property of the registration) never stops it.
+    #[wasm_bindgen(catch, js_namespace = ["ServiceWorkerRegistration", "prototype", "showNotification"], js_name = call)]
+    pub fn show_notification(
+        registration: &web_sys::ServiceWorkerRegistration,
+        title: &str,
+        options: &web_sys::NotificationOptions,
+    ) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// Calls `navigator.setAppBadge(count)` (or `clearAppBadge()` for 0) where the browser has it;

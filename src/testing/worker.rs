@@ -165,14 +165,18 @@ fn read(notification: Notification) -> Shown {
 /// # async fn run() -> Result<(), wasm_bindgen::JsValue> {
 /// let runtime = wasm_push::worker::Runtime::from_location();
 /// let shown = wasm_push::testing::push(&runtime, r#"{"title":"Hi","url":"/inbox"}"#).await?;
-/// assert!(wasm_push::testing::click(&runtime, &shown[0], "")?.ends_with("/inbox"));
+/// assert!(wasm_push::testing::click(&runtime, &shown[0], "").await?.ends_with("/inbox"));
 /// # Ok(()) }
 /// ```
-pub fn click(runtime: &Runtime, shown: &Shown, action: &str) -> Result<String, JsValue> {
+///
+/// It waits for the async click hooks ([`Runtime::on_click_async`]) as the worker does, up to
+/// the runtime's deadline.
+pub async fn click(runtime: &Runtime, shown: &Shown, action: &str) -> Result<String, JsValue> {
     let init = web_sys::NotificationEventInit::new(&shown.notification);
     Reflect::set(&init, &"action".into(), &action.into())?;
     let event = web_sys::NotificationEvent::new("notificationclick", &init)?;
-    Ok(runtime.click_of(&event).0.target)
+    let target = JsFuture::from(runtime.click_target(&event)).await?;
+    target.as_string().ok_or(target)
 }
 
 /// Fires a `pushsubscriptionchange` at `runtime`, with `old_subscription` as the browser would

@@ -4,10 +4,11 @@
 use super::click_target_in_worker;
 use super::clients::open_or_focus;
 use super::options::ours;
-use super::runtime::{scope, Click, Runtime};
-use crate::js::promise::{resolved, then};
+use super::runtime::{scope, Click, Inner, Runtime, Slot};
+use crate::js::promise::{first, quietly, resolved, sleep, then};
 use crate::js::{get, sys};
 use js_sys::Promise;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::NotificationEvent;
 
@@ -31,17 +32,26 @@ impl Runtime {
         }
         event.notification().close();
         let (click, data) = self.click_of(event);
-        let inner = self.inner.clone();
-        then(&open_or_focus(click.target.clone()), move |opened| {
-            opened?;
-            Ok(inner.receipt("clicked", &click.tag, &click.action, &data).into())
-        })
+        match &self.inner.on_click_async {
+            Some((_, wait)) => wait(self.inner.clone(), click, data, AfterClickHooks::Open),
+            None => self.inner.clone().open(click, data),
+        }
     }
 
-    /// What a click means, decided: the button, the tag, and where it goes (the button's URL or
-    /// the notification's, the hooks' say, held to the worker's origin); and the payload's
-    /// `data` as the browser holds it.
-    pub(crate) fn click_of(&self, event: &NotificationEvent) -> (Click, JsValue) {
+    /// Where a click on `event`'s notification goes once every hook had its say, the async
+    /// ones until the deadline: the promise of its URL (the test kit's `click`).
+    pub(crate) fn click_target(&self, event: &NotificationEvent) -> Promise {
+        let (click, data) = self.click_of(event);
+        match &self.inner.on_click_async {
+            Some((_, wait)) => wait(self.inner.clone(), click, data, AfterClickHooks::Answer),
+            None => resolved(click.target),
+        }
+    }
+
+    /// What a click means, decided by the synchronous hooks: the button, the tag, and where it
+    /// goes (the button's URL or the notification's, the hooks' say, held to the worker's
+    /// origin); and the payload's `data` as the browser holds it.
+    fn click_of(&self, event: &NotificationEvent) -> (Click, JsValue) {
         let notification = event.notification();
         let action = event.unchecked_ref::<sys::NotificationEventWithAction>().action().unwrap_or_default();
         // What `options.rs` put in the notification's data: its URL, each button's, the payload's data.
@@ -82,5 +92,47 @@ impl Runtime {
         }
         let data = get(&meta, "data");
         self.inner.receipt("closed", &notification.tag().unwrap_or_default(), "", &data)
+    }
+}
+
+/// What a click decided by the async hooks goes on to.
+pub(super) enum AfterClickHooks {
+    /// Focus or open its target, then send the receipt: a real click.
+    Open,
+    /// Answer its target: the test kit, which opens nothing.
+    Answer,
+}
+
+impl Inner {
+    /// Focuses a window on the click's target or opens one, then sends the "clicked" receipt.
+    fn open(self: Rc<Self>, click: Click, data: JsValue) -> Promise {
+        then(&open_or_focus(click.target.clone()), move |opened| {
+            opened?;
+            Ok(self.receipt("clicked", &click.tag, &click.action, &data).into())
+        })
+    }
+
+    /// Runs the async click hooks until the deadline, then goes on with the click sent where
+    /// they said (held to the worker's origin), or where it was going when they were late.
+    pub(super) fn wait_for_click_hooks(
+        self: Rc<Self>,
+        mut click: Click,
+        data: JsValue,
+        after: AfterClickHooks,
+    ) -> Promise {
+        let Some((hook, _)) = self.on_click_async.clone() else {
+            return resolved(click.target);
+        };
+        let answer: Rc<Slot<Option<String>>> = Rc::default();
+        let done = hook(&click, &data, answer.clone());
+        then(&first(&quietly(&done), &sleep(self.deadline_ms)), move |_| {
+            if let Some(Some(url)) = answer.take() {
+                click.target = click_target_in_worker(&scope().registration().scope(), Some(&url));
+            }
+            Ok(match after {
+                AfterClickHooks::Open => self.open(click, data).into(),
+                AfterClickHooks::Answer => click.target.into(),
+            })
+        })
     }
 }

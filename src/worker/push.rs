@@ -10,9 +10,9 @@
 
 use super::clients::{focused_window, hand_over, windows};
 use super::options::options;
-use super::runtime::{scope, Inner, Runtime};
+use super::runtime::{scope, Inner, Runtime, Slot};
 use super::Foreground;
-use crate::js::promise::{quietly, resolved, then};
+use crate::js::promise::{first, quietly, resolved, sleep, then};
 use crate::js::{get, message, sys, Js};
 use crate::shared::{decode_proposal, decode_with};
 use crate::NotificationPayload;
@@ -53,37 +53,43 @@ impl Runtime {
             (None, None) => inner.server_url(inner.config.fetch_url.as_deref()),
             _ => None,
         };
-        if let Some(url) = fetch_url {
-            let event: JsValue = event.clone().into();
-            return then(&content(&url), move |content| {
-                let bytes = content.ok().filter(|c| !c.is_undefined()).map(|c| js_sys::Uint8Array::new(&c).to_vec());
-                Ok(inner.push_payload(event, bytes.as_deref(), None, app_badge).into())
-            });
-        }
-        inner.push_payload(event.clone().into(), bytes.as_deref(), proposal, app_badge)
+        let event: JsValue = event.clone().into();
+        // What the push waits on (that content, the async transforms) shares one deadline.
+        let Some(url) = fetch_url else {
+            return match inner.transform_async {
+                Some((_, wait)) => {
+                    wait(inner.clone(), event, bytes.as_deref(), proposal, app_badge, sleep(inner.deadline_ms))
+                }
+                None => inner.push_payload(event, bytes.as_deref(), proposal, app_badge),
+            };
+        };
+        let deadline = sleep(inner.deadline_ms);
+        then(&content(&url, &deadline), move |content| {
+            let bytes = content.ok().filter(|c| !c.is_undefined()).map(|c| js_sys::Uint8Array::new(&c).to_vec());
+            Ok(match inner.transform_async {
+                Some((_, wait)) => wait(inner.clone(), event, bytes.as_deref(), None, app_badge, deadline),
+                None => inner.push_payload(event, bytes.as_deref(), None, app_badge),
+            }
+            .into())
+        })
     }
 }
 
-/// How long a push waits for the content `fetch_url` answers; the browser gives a push about
-/// 30 s in all, and showing the fallback takes some of it.
-const FETCH_DEADLINE_MS: u32 = 20_000;
-
 /// The bytes `url` answers (`GET`, the site's cookies), as an `ArrayBuffer`, when the answer is
 /// a 2xx; `undefined` for anything else: a redirect (not followed, so never taken for the
-/// content), an error status, no answer, or none within [`FETCH_DEADLINE_MS`].
-fn content(url: &str) -> Promise {
+/// content), an error status, no answer, or none before `deadline`.
+fn content(url: &str, deadline: &Promise) -> Promise {
     let answer = crate::js::fetch(url, "GET", &JsValue::UNDEFINED, None);
     let body = then(&answer, |answer| {
         let answer: web_sys::Response = answer?.dyn_into()?;
         Ok(if answer.ok() { answer.array_buffer()?.into() } else { JsValue::UNDEFINED })
     });
-    let late = then(&crate::js::promise::sleep(FETCH_DEADLINE_MS), |_| Ok(JsValue::UNDEFINED));
-    Promise::race(&js_sys::Array::of2(&quietly(&body), &late))
+    first(&quietly(&body), deadline)
 }
 
 impl Inner {
-    /// A push whose bytes (or the browser's proposal) are known: decode, transform, show (or
-    /// hand to a focused page), set the badge, send the receipt.
+    /// A push whose bytes (or the browser's proposal) are known, in a worker without async
+    /// transforms: decode, transform, then [`deliver`](Self::deliver).
     fn push_payload(
         self: Rc<Self>,
         event: JsValue,
@@ -91,11 +97,49 @@ impl Inner {
         proposal: Option<web_sys::Notification>,
         app_badge: Option<f64>,
     ) -> Promise {
+        let (payload, data) = self.payload(bytes, proposal, app_badge);
+        self.deliver(event, payload, data, true)
+    }
+
+    /// Decodes and runs the sync transforms, then the async ones until `deadline`, and
+    /// delivers what they made, or the payload as it came when they failed or were late.
+    pub(super) fn wait_for_transforms(
+        self: Rc<Self>,
+        event: JsValue,
+        bytes: Option<&[u8]>,
+        proposal: Option<web_sys::Notification>,
+        app_badge: Option<f64>,
+        deadline: Promise,
+    ) -> Promise {
+        let (payload, data) = self.payload(bytes, proposal, app_badge);
+        let Some((transform, _)) = self.transform_async.clone() else {
+            return self.deliver(event, payload, data, true);
+        };
+        // A hook that shows a notification itself would make two: until it is done, the
+        // registration's showNotification does nothing (wasm-push's own shows go around it).
+        let only_ours = ShowGuard::install();
+        let made: Rc<Slot<(NotificationPayload, JsValue)>> = Rc::default();
+        let done = transform(payload, data, made.clone());
         let inner = self;
-        let (payload, data) = inner.payload(bytes, proposal, app_badge);
+        then(&first(&quietly(&done), &deadline), move |_| {
+            drop(only_ours);
+            // What the hooks made, or, when they failed or were late, the payload as it came.
+            let (mut payload, data) =
+                made.take().unwrap_or_else(|| (inner.config.fallback.payload(), JsValue::UNDEFINED));
+            inner.finish(&mut payload);
+            Ok(inner.deliver(event, payload, data, false).into())
+        })
+    }
+
+    /// A push whose payload is decided: show it (or hand it to a focused page), set the badge,
+    /// send the receipt. `now`: called in the listener's own turn, where it starts showing at
+    /// once. Inlined into its callers: the one without async hooks is the push path.
+    #[inline(always)]
+    fn deliver(self: Rc<Self>, event: JsValue, payload: NotificationPayload, data: JsValue, now: bool) -> Promise {
+        let inner = self;
         // Shown from this call, not from a later step of the chain: the push's latency is the
         // browser's, not the promise queue's.
-        let shows_now = inner.config.foreground == Foreground::Show;
+        let shows_now = now && inner.config.foreground == Foreground::Show;
         let claimed_now = shows_now && claim(&event);
         let showing = claimed_now.then(|| inner.start_show(&payload, &data));
         // With `foreground=page` or `both`, a focused, visible window of the site gets the push
@@ -180,24 +224,31 @@ impl Inner {
             None => decode_with(bytes, fallback, |text| JSON::parse(text).ok().map(Js)),
         };
         let mut data = data.map_or(JsValue::UNDEFINED, |Js(data)| data);
-        if let Some(transform) = &self.transform {
-            // A hook that shows a notification itself would make two: while it runs, the
-            // registration's showNotification does nothing.
-            let _only_ours = ShowGuard::install();
-            (payload, data) = transform(payload, data);
-            fallback.fill_title(&mut payload);
-            payload.drop_blank_fields();
+        match &self.transform {
+            Some(transform) => {
+                (payload, data) = transform(payload, data);
+                self.finish(&mut payload);
+            }
+            None if payload.icon.is_none() => payload.icon = self.config.default_icon.clone(),
+            None => {}
         }
+        (payload, data)
+    }
+
+    /// What a hook made, made showable: an empty title becomes the fallback's, blank fields
+    /// go, and the default icon is set when it has none.
+    fn finish(&self, payload: &mut NotificationPayload) {
+        self.config.fallback.fill_title(payload);
+        payload.drop_blank_fields();
         if payload.icon.is_none() {
             payload.icon = self.config.default_icon.clone();
         }
-        (payload, data)
     }
 
     /// The one place that calls `showNotification` with a payload: the browser's promise, or
     /// `None` when it refused the options at once.
     fn start_show(&self, payload: &NotificationPayload, data: &JsValue) -> Option<Promise> {
-        scope().registration().show_notification_with_options(&payload.title, &options(payload, data)).ok()
+        sys::show_notification(&scope().registration(), &payload.title, &options(payload, data)).ok()
     }
 
     /// Finishes showing what [`Inner::start_show`] started in the listener's turn (`started`:
@@ -218,7 +269,7 @@ impl Inner {
                 Err(_) => {
                     let fallback = NotificationPayload { tag, ..inner.config.fallback.payload() };
                     let options = options(&fallback, &JsValue::UNDEFINED);
-                    scope().registration().show_notification_with_options(&fallback.title, &options)?
+                    sys::show_notification(&scope().registration(), &fallback.title, &options)?
                 }
             };
             Ok(then(&shown, move |shown| {
@@ -231,24 +282,38 @@ impl Inner {
     }
 }
 
-/// While alive, `registration.showNotification` answers a resolved promise and shows nothing
-/// (an own property shadowing the prototype's method); dropped, the method is back.
-struct ShowGuard {
-    registration: web_sys::ServiceWorkerRegistration,
-    _nothing: Closure<dyn Fn() -> Promise>,
+/// While any is alive, `registration.showNotification` answers a resolved promise and shows
+/// nothing (an own property shadowing the prototype's method); once the last is dropped, the
+/// method is back. Counted, since an async hook's guard outlives the pushes that come meanwhile.
+pub(super) struct ShowGuard(());
+
+thread_local! {
+    /// The guards alive, and the stand-in they share while there are any.
+    static STAND_IN: std::cell::RefCell<(u32, Option<Closure<dyn Fn() -> Promise>>)> = const { std::cell::RefCell::new((0, None)) };
 }
 
 impl ShowGuard {
-    fn install() -> Option<ShowGuard> {
-        let registration = scope().registration();
-        let nothing = Closure::<dyn Fn() -> Promise>::new(|| Promise::resolve(&JsValue::UNDEFINED));
-        Reflect::set(&registration, &"showNotification".into(), nothing.as_ref()).ok()?;
-        Some(ShowGuard { registration, _nothing: nothing })
+    pub(super) fn install() -> ShowGuard {
+        STAND_IN.with_borrow_mut(|(alive, stand_in)| {
+            if *alive == 0 {
+                let nothing = Closure::<dyn Fn() -> Promise>::new(|| Promise::resolve(&JsValue::UNDEFINED));
+                let _ = Reflect::set(&scope().registration(), &"showNotification".into(), nothing.as_ref());
+                *stand_in = Some(nothing);
+            }
+            *alive += 1;
+        });
+        ShowGuard(())
     }
 }
 
 impl Drop for ShowGuard {
     fn drop(&mut self) {
-        let _ = Reflect::delete_property(&self.registration, &"showNotification".into());
+        STAND_IN.with_borrow_mut(|(alive, stand_in)| {
+            *alive -= 1;
+            if *alive == 0 {
+                let _ = Reflect::delete_property(&scope().registration(), &"showNotification".into());
+                *stand_in = None;
+            }
+        });
     }
 }

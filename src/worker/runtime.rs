@@ -5,8 +5,10 @@ use super::WorkerConfig;
 use crate::js::get;
 use crate::js::url::same_origin_url;
 use crate::NotificationPayload;
+use js_sys::Promise;
 use js_sys::JSON;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::ServiceWorkerGlobalScope;
@@ -15,6 +17,31 @@ use web_sys::ServiceWorkerGlobalScope;
 pub(super) type Transform = dyn Fn(NotificationPayload, JsValue) -> (NotificationPayload, JsValue);
 /// The click, and the notification's `data` as the browser holds it.
 pub(super) type ClickHook = dyn Fn(&Click, &JsValue) -> Option<String>;
+/// An async transform: the payload and its `data` in, and a slot that holds, from the call on,
+/// the payload to show: a copy of the one given, replaced by what the hook made once it made
+/// it. The promise settles once the hook is done.
+pub(super) type AsyncTransform =
+    dyn Fn(NotificationPayload, JsValue, Rc<Slot<(NotificationPayload, JsValue)>>) -> Promise;
+/// An async click hook: the click and its `data` in; a promise that settles once it is done,
+/// having put its answer in the slot.
+pub(super) type AsyncClickHook = dyn Fn(&Click, &JsValue, Rc<Slot<Option<String>>>) -> Promise;
+/// Where an async hook leaves what it made, for the push or click that waits for it.
+pub(super) type Slot<T> = RefCell<Option<T>>;
+/// What waits for the async transforms (`push.rs`): the push's event, bytes, proposal, badge
+/// and deadline in, the push handled out.
+pub(super) type WaitForTransforms =
+    fn(Rc<Inner>, JsValue, Option<&[u8]>, Option<web_sys::Notification>, Option<f64>, Promise) -> Promise;
+/// What waits for the async click hooks (`click.rs`): the click decided so far in, and what
+/// it goes on to.
+pub(super) type WaitForClickHooks = fn(Rc<Inner>, Click, JsValue, super::click::AfterClickHooks) -> Promise;
+/// Async hooks of one kind, and what waits for them. Set together by the method that adds the
+/// first hook, so a worker without async hooks links none of the waiting.
+pub(super) type Async<Hook, Wait> = Option<(Rc<Hook>, Wait)>;
+
+/// How long, by default, a push or a click waits for what it waits on (the content
+/// `fetch_url` answers, the async hooks): the browser gives an event about 30 s in all, and
+/// showing the fallback takes some of it.
+const DEADLINE_MS: u32 = 20_000;
 
 /// The runtime of a push worker: one per worker, kept in a `thread_local!`.
 ///
@@ -36,6 +63,10 @@ pub(super) struct Inner {
     pub(super) location: String,
     pub(super) transform: Option<Rc<Transform>>,
     pub(super) on_click: Option<Rc<ClickHook>>,
+    pub(super) transform_async: Async<AsyncTransform, WaitForTransforms>,
+    pub(super) on_click_async: Async<AsyncClickHook, WaitForClickHooks>,
+    /// How long a push or a click waits for what it waits on, in milliseconds.
+    pub(super) deadline_ms: u32,
     /// Whether this instance knows the app server has the current subscription, so a push need
     /// not read the sync record again (a burst of pushes reads it once).
     pub(super) in_step: Rc<Cell<bool>>,
@@ -47,6 +78,9 @@ impl std::fmt::Debug for Runtime {
             .field("config", &self.inner.config)
             .field("transform", &self.inner.transform.is_some())
             .field("on_click", &self.inner.on_click.is_some())
+            .field("transform_async", &self.inner.transform_async.is_some())
+            .field("on_click_async", &self.inner.on_click_async.is_some())
+            .field("deadline_ms", &self.inner.deadline_ms)
             .finish()
     }
 }
@@ -90,7 +124,18 @@ impl Runtime {
     /// ```
     pub fn new(config: WorkerConfig) -> Self {
         let location = scope().location().href();
-        Self { inner: Rc::new(Inner { config, location, transform: None, on_click: None, in_step: Rc::default() }) }
+        Self {
+            inner: Rc::new(Inner {
+                config,
+                location,
+                transform: None,
+                on_click: None,
+                transform_async: None,
+                on_click_async: None,
+                deadline_ms: DEADLINE_MS,
+                in_step: Rc::default(),
+            }),
+        }
     }
 
     /// A runtime with the settings in the worker script's URL (see [`WorkerConfig`]), or in
@@ -122,6 +167,9 @@ impl Runtime {
         // The conversions to and from serde_json live in this closure, so only a worker that
         // sets a transform carries them.
         let transform = move |mut payload: NotificationPayload, data: JsValue| {
+            // A hook that shows a notification itself would make two: while it runs, the
+            // registration's showNotification does nothing.
+            let _only_ours = super::push::ShowGuard::install();
             payload.data = to_serde(&data);
             let mut payload = transform(payload);
             let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
@@ -156,6 +204,120 @@ impl Runtime {
                 None => Rc::new(hook),
             })
         })
+    }
+
+    /// Changes every payload before it is shown, with work that waits: a `fetch` of the content
+    /// a push stands for, the site's windows, Cache Storage, IndexedDB. It runs after the
+    /// synchronous [`transform`](Self::transform)s, under the deadline (see
+    /// [`deadline`](Self::deadline)); when the deadline passes first, or the hook answers `Err`,
+    /// the push shows its own payload as the synchronous hooks left it; when it traps, the
+    /// fallback. Still exactly one notification per push: while an async hook is under way, a
+    /// notification something else in the worker shows is dropped (change the payload
+    /// instead). Async transforms added one after another run in that order, each on what the
+    /// one before made; when one fails, the push shows what the ones before it made, and the
+    /// ones after do not run. A worker without one carries none of this (nor an async
+    /// executor).
+    ///
+    /// ```no_run
+    /// use wasm_bindgen_futures::JsFuture;
+    ///
+    /// let runtime = wasm_push::worker::Runtime::from_location().transform_async(|mut payload| async move {
+    ///     // How many windows of the site are open, from the worker's `clients`.
+    ///     let scope: web_sys::ServiceWorkerGlobalScope = wasm_bindgen::JsCast::unchecked_into(js_sys::global());
+    ///     let open = JsFuture::from(scope.clients().match_all()).await?;
+    ///     if js_sys::Array::from(&open).length() > 0 {
+    ///         payload.body = Some("Open the tab to read it.".into());
+    ///     }
+    ///     Ok(payload)
+    /// });
+    /// ```
+    pub fn transform_async<Hook, Done>(self, hook: Hook) -> Self
+    where
+        Hook: Fn(NotificationPayload) -> Done + 'static,
+        Done: Future<Output = Result<NotificationPayload, JsValue>> + 'static,
+    {
+        let transform: Rc<AsyncTransform> = Rc::new(move |mut payload, data, slot| {
+            // The payload as it came: what shows if the hook fails or is late. Copied here, so
+            // only a worker with an async transform carries the copying.
+            *slot.borrow_mut() = Some((payload.clone(), data.clone()));
+            payload.data = to_serde(&data);
+            let done = hook(payload);
+            wasm_bindgen_futures::future_to_promise(async move {
+                let mut payload = done.await?;
+                let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
+                *slot.borrow_mut() = Some((payload, data));
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        self.with(|inner| {
+            let hooks: Rc<AsyncTransform> = match inner.transform_async.take() {
+                Some((before, _)) => Rc::new(move |payload, data, slot: Rc<Slot<_>>| {
+                    let first = before(payload, data, slot.clone());
+                    let transform = transform.clone();
+                    crate::js::promise::then(&first, move |done| {
+                        done?;
+                        let (payload, data) = slot.take().ok_or(JsValue::UNDEFINED)?;
+                        Ok(transform(payload, data, slot).into())
+                    })
+                }),
+                None => transform,
+            };
+            inner.transform_async = Some((hooks, Inner::wait_for_transforms));
+        })
+    }
+
+    /// Decides where a click goes with work that waits (the site's windows, storage, a
+    /// `fetch`): `Some(url)` replaces the target (still held to the worker's origin), `None`
+    /// keeps it. It runs after the synchronous [`on_click`](Self::on_click) hooks, with the
+    /// target they decided, under the deadline ([`deadline`](Self::deadline)); when that
+    /// passes first, the click goes where they sent it. With several, the one added last that
+    /// answers `Some` decides. Keep it short: a browser lets a click open a window only for a
+    /// few seconds after it.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::from_location().on_click_async(|click| async move {
+    ///     (click.tag == "chat").then(|| "/chat".to_owned())
+    /// });
+    /// ```
+    pub fn on_click_async<Hook, Done>(self, hook: Hook) -> Self
+    where
+        Hook: Fn(Click) -> Done + 'static,
+        Done: Future<Output = Option<String>> + 'static,
+    {
+        let hook: Rc<AsyncClickHook> = Rc::new(move |click, data, slot| {
+            let done = hook(Click { data: to_serde(data).unwrap_or_default(), ..click.clone() });
+            wasm_bindgen_futures::future_to_promise(async move {
+                *slot.borrow_mut() = Some(done.await);
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        self.with(|inner| {
+            let hooks: Rc<AsyncClickHook> = match inner.on_click_async.take() {
+                Some((before, _)) => Rc::new(move |click: &Click, data: &JsValue, slot: Rc<Slot<Option<String>>>| {
+                    let (click, data, before) = (click.clone(), data.clone(), before.clone());
+                    let mine = hook(&click, &data, slot.clone());
+                    crate::js::promise::then(&mine, move |_| {
+                        if slot.borrow().as_ref().is_some_and(Option::is_some) {
+                            return Ok(JsValue::UNDEFINED);
+                        }
+                        Ok(before(&click, &data, slot).into())
+                    })
+                }),
+                None => hook,
+            };
+            inner.on_click_async = Some((hooks, Inner::wait_for_click_hooks));
+        })
+    }
+
+    /// How long a push waits for what it waits on (the content `fetch_url` answers, the async
+    /// transforms) and a click for its async hooks, in milliseconds: 20,000 by default, since
+    /// the browser gives an event about 30 s in all.
+    ///
+    /// ```no_run
+    /// let runtime = wasm_push::worker::Runtime::from_location().deadline(5_000);
+    /// ```
+    pub fn deadline(self, milliseconds: u32) -> Self {
+        self.with(|inner| inner.deadline_ms = milliseconds)
     }
 
     /// A runtime like this one with one thing changed; a clone keeps its hooks.

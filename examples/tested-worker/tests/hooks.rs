@@ -35,8 +35,8 @@ async fn the_mute_button_opens_the_settings_and_the_rest_open_the_message() {
     let message = json!({"title": "Ana", "url": "/chat/7",
         "actions": [{"action": "mute", "title": "Mute"}, {"action": "reply", "title": "Reply", "url": "/chat/7#reply"}]});
     let shown = push(&runtime, message).await.unwrap();
-    let mute = click(&runtime, &shown[0], "mute").unwrap();
+    let mute = click(&runtime, &shown[0], "mute").await.unwrap();
     assert!(mute.ends_with("/settings/notifications"), "{mute}");
-    let body = click(&runtime, &shown[0], "").unwrap();
+    let body = click(&runtime, &shown[0], "").await.unwrap();
     assert!(body.ends_with("/chat/7"), "{body}");
 }
