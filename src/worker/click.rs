@@ -40,6 +40,7 @@ impl Runtime {
 
     /// Where a click on `event`'s notification goes once every hook had its say, the async
     /// ones until the deadline: the promise of its URL (the test kit's `click`).
+    #[cfg(feature = "testing")]
     pub(crate) fn click_target(&self, event: &NotificationEvent) -> Promise {
         let (click, data) = self.click_of(event);
         match &self.inner.on_click_async {
@@ -100,6 +101,7 @@ pub(super) enum AfterClickHooks {
     /// Focus or open its target, then send the receipt: a real click.
     Open,
     /// Answer its target: the test kit, which opens nothing.
+    #[cfg(feature = "testing")]
     Answer,
 }
 
@@ -131,6 +133,7 @@ impl Inner {
             }
             Ok(match after {
                 AfterClickHooks::Open => self.open(click, data).into(),
+                #[cfg(feature = "testing")]
                 AfterClickHooks::Answer => click.target.into(),
             })
         })
