@@ -287,16 +287,19 @@ impl Inner {
 /// method is back. Counted, since an async hook's guard outlives the pushes that come meanwhile.
 pub(super) struct ShowGuard(());
 
+/// The stand-in for `showNotification`: it shows nothing.
+type StandIn = Closure<dyn Fn() -> Promise>;
+
 thread_local! {
     /// The guards alive, and the stand-in they share while there are any.
-    static STAND_IN: std::cell::RefCell<(u32, Option<Closure<dyn Fn() -> Promise>>)> = const { std::cell::RefCell::new((0, None)) };
+    static STAND_IN: std::cell::RefCell<(u32, Option<StandIn>)> = const { std::cell::RefCell::new((0, None)) };
 }
 
 impl ShowGuard {
     pub(super) fn install() -> ShowGuard {
         STAND_IN.with_borrow_mut(|(alive, stand_in)| {
             if *alive == 0 {
-                let nothing = Closure::<dyn Fn() -> Promise>::new(|| Promise::resolve(&JsValue::UNDEFINED));
+                let nothing = StandIn::new(|| Promise::resolve(&JsValue::UNDEFINED));
                 let _ = Reflect::set(&scope().registration(), &"showNotification".into(), nothing.as_ref());
                 *stand_in = Some(nothing);
             }

@@ -82,6 +82,25 @@ pub(crate) fn fetch_site(site: &Path) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The ServiceWorker Cookbook's push recipes: the demo site with the cookbook's settings
+/// (`tests/e2e/fixtures/cookbook-sw.js`) around the ready-made worker, in `target/www-cookbook`,
+/// and around `examples/cookbook`'s worker crate (its async hooks), built as a user builds
+/// theirs: `cargo wasm-push build --worker cookbook-worker` in the crate's folder, into
+/// `target/www-cookbook-hooks`. Answers both.
+pub(crate) fn cookbook_sites(tools: &setup::WasmTools, site: &Path, command_dir: &Path) -> Result<[PathBuf; 2]> {
+    let ready_made = site_variant(site, "www-cookbook")?;
+    fixture("cookbook-sw.js", &ready_made.join("sw.js"))?;
+    let hooks = site_variant(site, "www-cookbook-hooks")?;
+    say("building examples/cookbook with cargo wasm-push build --worker cookbook-worker");
+    run(std::process::Command::new("cargo")
+        .args(["wasm-push", "build", "--worker", "cookbook-worker", "--out"])
+        .arg(&hooks)
+        .current_dir(root().join("examples/cookbook"))
+        .env("PATH", path_with_command(tools, command_dir)?))?;
+    fixture("cookbook-sw.js", &hooks.join("sw.js"))?;
+    Ok([ready_made, hooks])
+}
+
 /// The demo site without its worker's wasm, in `target/www-late-wasm`: the test of a worker
 /// whose wasm cannot be loaded at first.
 pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {

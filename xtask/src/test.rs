@@ -3,8 +3,8 @@
 //! tests; then a table of every suite's counts.
 
 use crate::site::{
-    existing_worker_site, fetch_site, foreground_site, late_wasm_site, module_worker_site, own_worker_site,
-    panicking_site, recipes, site,
+    cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, module_worker_site,
+    own_worker_site, panicking_site, recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
 use cargo_wasm_push::Compiler;
@@ -213,6 +213,7 @@ pub(crate) fn all() -> Result {
     let module_worker = module_worker_site(&site)?;
     let command_dir = setup::cargo_wasm_push()?;
     let own_worker = own_worker_site(&tools, &site, &command_dir)?;
+    let [cookbook, cookbook_hooks] = cookbook_sites(&tools, &site, &command_dir)?;
     let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
         recipes(&tools, &trunk, &dx, &command_dir)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
@@ -228,6 +229,8 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_LATE_WASM_SITE", &late_wasm)
         .env("WASM_PUSH_MODULE_WORKER_SITE", &module_worker)
         .env("WASM_PUSH_OWN_WORKER_SITE", &own_worker)
+        .env("WASM_PUSH_COOKBOOK_SITE", &cookbook)
+        .env("WASM_PUSH_COOKBOOK_HOOKS_SITE", &cookbook_hooks)
         .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
         .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
         .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)
@@ -272,7 +275,7 @@ fn gates() -> Result {
     run(cargo()
         .args(["clippy", "--quiet", "--all-targets", "--target", "wasm32-unknown-unknown"])
         .args(wasm32)
-        .args(["-p", "wasm-push-bench-floor", "--", "-D", "warnings"]))?;
+        .args(["-p", "cookbook-worker", "-p", "wasm-push-bench-floor", "--", "-D", "warnings"]))?;
     // The documentation as docs.rs builds it (Cargo.toml's metadata): both targets, every feature.
     for target in ["wasm32-unknown-unknown", "x86_64-unknown-linux-gnu"] {
         run(cargo()

@@ -650,3 +650,94 @@ async fn the_plain_site_recipe_imports_push_js_into_its_own_worker_which_shows_p
     // Its own sw.js sets self.wasmPush (path /push/, title "Plain site") and imports push.js.
     recipe_registers_its_worker_and_shows_pushes("WASM_PUSH_PLAIN_RECIPE_SITE", "/sw.js", "Plain site").await;
 }
+
+/// Every notification the site's worker shows now, with each member the ServiceWorker
+/// Cookbook's push recipes set; then they are closed.
+async fn shown_in_full(browser: &e2e::Browser) -> Vec<serde_json::Value> {
+    let script = "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => (n.close(), \
+                  {title: n.title, body: n.body, tag: n.tag, lang: n.lang, icon: n.icon, vibrate: Array.from(n.vibrate || [])})))";
+    browser.run_async(script).await.as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_cookbooks_simple_payload_rich_and_replace_recipes_need_only_the_ready_made_workers_settings() {
+    // The ready-made worker with the cookbook's title and body as its settings
+    // (fixtures/cookbook-sw.js); the app server sends what each recipe's server.js sends.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_COOKBOOK_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("cookbook", &site).await;
+    let origin = server.origin.clone();
+    let cookbook = "ServiceWorker Cookbook";
+
+    // push-simple: a push with nothing in it shows the recipe's title and body.
+    deliver(&mut devtools, &origin, &registration, "").await;
+    let shown = shown_in_full(&browser).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!((&shown[0]["title"], &shown[0]["body"]), (&json!(cookbook), &json!("Alea iacta est")));
+
+    // push-payload: the text sent is the body.
+    deliver(&mut devtools, &origin, &registration, "Veni, vidi, vici").await;
+    let shown = shown_in_full(&browser).await;
+    assert_eq!((&shown[0]["title"], &shown[0]["body"]), (&json!(cookbook), &json!("Veni, vidi, vici")));
+
+    // push-rich: language, icon and vibration, sent as the payload's members.
+    let rich = json!({"title": cookbook, "body": "Alea iacta est", "lang": "la", "icon": "caesar.jpg", "vibrate": [500, 100, 500]});
+    deliver(&mut devtools, &origin, &registration, &rich.to_string()).await;
+    let shown = shown_in_full(&browser).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!((&shown[0]["lang"], &shown[0]["icon"]), (&json!("la"), &json!(format!("{origin}/caesar.jpg"))));
+    assert_eq!(shown[0]["vibrate"], json!([500, 100, 500]));
+
+    // push-replace: each push under the tag "swc" replaces the one before.
+    for n in 1..=3 {
+        let replacing = json!({"title": cookbook, "body": format!("Notification {n}"), "tag": "swc"});
+        deliver(&mut devtools, &origin, &registration, &replacing.to_string()).await;
+    }
+    let shown = shown_in_full(&browser).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!((&shown[0]["body"], &shown[0]["tag"]), (&json!("Notification 3"), &json!("swc")));
+}
+
+#[tokio::test]
+async fn the_cookbooks_push_clients_recipe_says_whether_the_site_is_looked_at_or_closed() {
+    // examples/cookbook's worker crate: an async transform reads the site's windows.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_COOKBOOK_HOOKS_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("cookbook-clients", &site).await;
+    let origin = server.origin.clone();
+    let push = json!({"title": "ServiceWorker Cookbook", "tag": "clients", "data": {"recipe": "clients"}}).to_string();
+
+    deliver(&mut devtools, &origin, &registration, &push).await;
+    let shown = shown_in_full(&browser).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0]["body"], json!("You're still here, thanks!"), "the page is open and focused");
+
+    browser.goto("about:blank").await;
+    deliver(&mut devtools, &origin, &registration, &push).await;
+    browser.goto(&format!("{origin}/")).await;
+    browser.wait_for_worker().await;
+    let shown = shown_in_full(&browser).await;
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert_eq!(shown[0]["body"], json!("You have closed the page, click here to re-open it!"));
+}
+
+#[tokio::test]
+async fn the_cookbooks_push_quota_recipe_counts_every_push_shown_across_worker_restarts() {
+    // examples/cookbook's worker crate: an async transform keeps a count in Cache Storage.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_COOKBOOK_HOOKS_SITE"));
+    let (server, browser, mut devtools, registration) = demo_serving("cookbook-quota", &site).await;
+    let origin = server.origin.clone();
+    let push = json!({"title": "ServiceWorker Cookbook", "tag": "quota", "data": {"recipe": "quota"}}).to_string();
+    for n in 1..=3 {
+        if n == 3 {
+            // A global in the worker would start again from zero here.
+            devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+        }
+        deliver(&mut devtools, &origin, &registration, &push).await;
+        let shown = shown_in_full(&browser).await;
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert_eq!(shown[0]["body"], json!(format!("Received {n} visible notifications")));
+    }
+    // The recipe's "invisible" push (its payload `false`) costs a browser's quota when nothing
+    // shows; with wasm-push, it shows.
+    deliver(&mut devtools, &origin, &registration, "false").await;
+    assert_eq!(shown_in_full(&browser).await.len(), 1);
+}
