@@ -49,7 +49,7 @@ pub mod __private {
 }
 
 pub use shared::{
-    click_target, decode_push, same_origin_url, Action, ApplicationServerKey, Direction, Error, Fallback,
+    click_target, decode_push, same_origin_url, Action, ApplicationServerKey, ContentAt, Direction, Error, Fallback,
     NotificationPayload, Permission, Subscription, SubscriptionKeys, Support, Unreachable, MAX_ACTIONS, MAX_BODY_CHARS,
     MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };

@@ -26,7 +26,7 @@ pub use decode::decode_push;
 pub use error::{Error, Unreachable};
 pub use key::ApplicationServerKey;
 pub use payload::{
-    Action, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS,
+    Action, ContentAt, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS,
     MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };
 pub use permission::Permission;

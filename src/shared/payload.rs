@@ -5,6 +5,35 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+/// A push that names where its content is, for a worker with the `fetch_url` setting: the
+/// worker `GET`s this URL (with the site's cookies; same origin unless `cross_origin`) and shows
+/// what it answers, read like any payload, as it does for a push with no data at all. For
+/// content over the 4 KB a push carries, or that the push service should not see. A push whose
+/// JSON has a string `fetch_url` member is one; in a worker without the setting it is an
+/// ordinary payload (with no title: the fallback's).
+///
+/// ```
+/// let push = wasm_push::ContentAt::new("/api/push/7");
+/// assert_eq!(serde_json::to_string(&push).unwrap(), r#"{"fetch_url":"/api/push/7"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentAt {
+    /// Where the content is, resolved against the worker script's URL.
+    pub fetch_url: String,
+}
+
+impl ContentAt {
+    /// A push naming `url` as its content's.
+    ///
+    /// ```
+    /// let push = wasm_push::ContentAt::new("/api/push/7");
+    /// assert_eq!(push.fetch_url, "/api/push/7");
+    /// ```
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { fetch_url: url.into() }
+    }
+}
+
 /// The notification an app server sends, as JSON in the push message body.
 ///
 /// The app server serialises this very type; the worker reads it back. Every field but

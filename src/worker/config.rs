@@ -16,7 +16,7 @@ use crate::{same_origin_url, Fallback};
 /// | `key` | VAPID public key for resubscribing when the old subscription's is unknown | none |
 /// | `cross_origin` | `1` lets the two URLs above be on another origin | off |
 /// | `foreground` | when a window of the site is focused and visible: `show` the notification, hand the push to the `page` instead (see `ForegroundMessages`), or `both` | `show` |
-/// | `fetch_url` | where a push without data gets its content: a `GET` with the site's cookies, whose 2xx answer is read like any payload (a redirect, an error or no answer within 20 s shows the fallback; same origin unless `cross_origin`) | none |
+/// | `fetch_url` | where a push without data gets its content: a `GET` with the site's cookies, whose 2xx answer is read like any payload (a redirect, an error or no answer within the deadline, 20 s, shows the fallback; same origin unless `cross_origin`); with it set, a push naming its content's URL ([`ContentAt`](crate::ContentAt)) gets that one | none |
 ///
 /// ```
 /// use wasm_push::worker::WorkerConfig;

@@ -48,11 +48,16 @@ impl Runtime {
         let proposal = if bytes.is_none() { declarative.notification() } else { None };
         let app_badge = declarative.app_badge();
         // A push that carries nothing stands for content the app server keeps (`fetch_url`):
-        // fetched, then read like any payload. Only such a push reads the setting's URL.
-        let fetch_url = match (&bytes, &proposal) {
-            (None, None) => inner.server_url(inner.config.fetch_url.as_deref()),
+        // fetched, then read like any payload; with the setting, a push may also name where its
+        // content is (`ContentAt`). Only such pushes read a URL.
+        let named = bytes.as_deref().filter(|_| inner.config.fetch_url.is_some()).and_then(named_content);
+        let fetch_url = match (&bytes, &proposal, &named) {
+            (None, None, _) => inner.server_url(inner.config.fetch_url.as_deref()),
+            (_, _, Some(url)) => inner.server_url(Some(url)),
             _ => None,
         };
+        // A push naming a URL that is refused (another origin) is content not got: the fallback.
+        let bytes = bytes.filter(|_| named.is_none() || fetch_url.is_some());
         let event: JsValue = event.clone().into();
         // What the push waits on (that content, the async transforms) shares one deadline.
         let Some(url) = fetch_url else {
@@ -73,6 +78,16 @@ impl Runtime {
             .into())
         })
     }
+}
+
+/// The URL a push names as its content's ([`ContentAt`](crate::ContentAt)): the string
+/// `fetch_url` of a JSON object.
+fn named_content(bytes: &[u8]) -> Option<String> {
+    if bytes.first() != Some(&b'{') {
+        return None;
+    }
+    let json = JSON::parse(std::str::from_utf8(bytes).ok()?).ok()?;
+    get(&json, "fetch_url").as_string()
 }
 
 /// The bytes `url` answers (`GET`, the site's cookies), as an `ArrayBuffer`, when the answer is

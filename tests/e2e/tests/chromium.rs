@@ -362,7 +362,21 @@ async fn a_push_without_data_shows_what_fetch_url_answers_and_the_fallback_when_
     let fallback = ("Nothing fetched", "Open the site", "");
     // (the push's data, what the app server keeps, the (title, body, tag) that shows)
     type Case<'a> = (&'a str, Option<&'a str>, (&'a str, &'a str, &'a str));
-    let cases: [Case; 5] = [
+    // What a push that names its content's URL (`ContentAt`) points to.
+    std::fs::write(
+        site.join("push/named.json"),
+        r#"{"title": "Named news", "body": "where the push said", "tag": "named"}"#,
+    )
+    .unwrap();
+    let cases: [Case; 7] = [
+        // A push naming where its content is: that URL, not the setting's.
+        (
+            r#"{"fetch_url": "/push/named.json"}"#,
+            Some(r#"{"title": "Not this"}"#),
+            ("Named news", "where the push said", "named"),
+        ),
+        // Named on another origin: refused (no cross_origin), and nothing fetched.
+        (r#"{"fetch_url": "https://tracker.example/push.json"}"#, Some(r#"{"title": "Not this"}"#), fallback),
         // What the app server keeps: read like any payload.
         (
             "",
