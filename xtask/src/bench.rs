@@ -31,6 +31,12 @@ pub fn run() -> Result {
     let window = total_sizes(&site, &WINDOW_FILES)?;
     let floor_worker = total_sizes(&floor, &FLOOR_FILES)?;
     let true_floor_worker = total_sizes(&true_floor, &TRUE_FLOOR_FILES)?;
+    // Workers of one's own, built by `cargo wasm-push build --worker`: the runtime with sync
+    // hooks (examples/tested-worker) and with an async transform (examples/cookbook).
+    let command_dir = setup::cargo_wasm_push()?;
+    let sync_hooks = total_sizes(&crate::site::own_worker_site(&tools, &site, &command_dir)?, &HOOKED_FILES)?;
+    let [_, cookbook] = crate::site::cookbook_sites(&tools, &site, &command_dir)?;
+    let async_hooks = total_sizes(&cookbook, &HOOKED_FILES)?;
     let measured = site_variant(&site, "www-bench")?;
     for dir in [&measured, &baseline, &floor, &true_floor] {
         with_probe(dir)?;
@@ -53,7 +59,8 @@ pub fn run() -> Result {
     })?;
     let figures: Value = serde_json::from_str(line).map_err(|e| format!("benchmark output: {e}"))?;
 
-    let table = table(&figures, [worker, js_worker, floor_worker, true_floor_worker], window);
+    let table =
+        table(&figures, [worker, js_worker, floor_worker, true_floor_worker], window, [sync_hooks, async_hooks]);
     println!("\n{table}");
     let report = report(&table);
     let sending = crate::sending::run()?;
@@ -88,6 +95,9 @@ pub fn trace() -> Result {
 const FLOOR_FILES: [&str; 2] = ["sw.js", "floor_bg.wasm"];
 /// The true floor's files: its script and its wasm.
 const TRUE_FLOOR_FILES: [&str; 2] = ["sw.js", "true_floor.wasm"];
+/// A worker crate's files as `cargo wasm-push build --worker` writes them: the listeners with
+/// the glue (`push.js`, which the cookbook's site imports from a `sw.js` of its own) and the wasm.
+const HOOKED_FILES: [&str; 2] = ["push.js", "wasm_push_sw_bg.wasm"];
 
 /// `bench/probe.js` in front of `dir`'s `sw.js`: each push timed inside the worker.
 fn with_probe(dir: &std::path::Path) -> Result {
@@ -170,7 +180,12 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn table(figures: &Value, [worker, js_worker, floor, true_floor]: [[usize; 3]; 4], window: [usize; 3]) -> String {
+fn table(
+    figures: &Value,
+    [worker, js_worker, floor, true_floor]: [[usize; 3]; 4],
+    window: [usize; 3],
+    [sync_hooks, async_hooks]: [[usize; 3]; 2],
+) -> String {
     let mut out = String::from(
         "| figure | Rust worker | JS baseline | Rust/JS | budget | | wasm floor | floor/JS | true floor | true/JS |\n\
          |---|---|---|---|---|---|---|---|---|---|\n",
@@ -388,6 +403,12 @@ fn table(figures: &Value, [worker, js_worker, floor, true_floor]: [[usize; 3]; 4
         None,
         [None, None],
     );
+    for (label, size) in [
+        ("worker crate with sync hooks (examples/tested-worker), gzip (push.js + wasm)", sync_hooks),
+        ("worker crate with an async transform (examples/cookbook), gzip (push.js + wasm)", async_hooks),
+    ] {
+        row(label, kb(size[1]), String::new(), None, "", None, [None, None]);
+    }
     row(
         "window-side package, gzip (glue + wasm)",
         kb(window[1]),
