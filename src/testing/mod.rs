@@ -26,7 +26,7 @@
 //!         .on_click(|click| (click.tag == "chat").then(|| "/chat".to_owned()));
 //!     let shown = push(&runtime, r#"{"title":"Hi","tag":"chat"}"#).await.unwrap();
 //!     assert_eq!(shown[0].title, "Acme: Hi");
-//!     assert!(click(&runtime, &shown[0], "").unwrap().ends_with("/chat"));
+//!     assert!(click(&runtime, &shown[0], "").await.unwrap().ends_with("/chat"));
 //! }
 //! ```
 

@@ -254,21 +254,28 @@ async fn panicking_hook_costs_only_its_own_push(build: &str, site: &std::path::P
         deliver(&mut devtools, &origin, &registration, &push("before", "before")).await;
         deliver(&mut devtools, &origin, &registration, &push("panic in the hook", "panic")).await;
         deliver(&mut devtools, &origin, &registration, &push("after", "after")).await;
+        deliver(&mut devtools, &origin, &registration, &push("panic after waiting", "async-panic")).await;
         deliver(&mut devtools, &origin, &registration, &push("and after that", "later")).await;
+        // The trapped instance's deadline (1 s) ends while the next pushes are handled.
+        tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+        deliver(&mut devtools, &origin, &registration, &push("once its wait ended", "last")).await;
 
         let mut shown = browser.notifications().await;
         shown.sort();
         // The body is the hook's count of pushes shown by its wasm instance: a fresh instance
-        // after the panic starts again at 1.
+        // after each panic starts again at 1.
+        let fallback = ("New notification", "Open the site to see what is new.", "");
         let expected = [
-            ("New notification", "Open the site to see what is new.", ""),
+            fallback,
+            fallback,
             ("after", "1", "after"),
-            ("and after that", "2", "later"),
+            ("and after that", "1", "later"),
             ("before", "1", "before"),
+            ("once its wait ended", "2", "last"),
         ];
         let expected: Vec<(String, String, String)> =
             expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
-        assert_eq!(shown, expected, "{build}, {start}: one fallback for the push that panicked, the others as sent");
+        assert_eq!(shown, expected, "{build}, {start}: one fallback for each push that panicked, the others as sent");
         browser
             .run_async(
                 "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",
