@@ -61,21 +61,13 @@ impl Runtime {
         let event: JsValue = event.clone().into();
         // What the push waits on (that content, the async transforms) shares one deadline.
         let Some(url) = fetch_url else {
-            return match inner.transform_async {
-                Some((_, wait)) => {
-                    wait(inner.clone(), event, bytes.as_deref(), proposal, app_badge, sleep(inner.deadline_ms))
-                }
-                None => inner.push_payload(event, bytes.as_deref(), proposal, app_badge),
-            };
+            let deadline = || sleep(inner.deadline_ms);
+            return inner.clone().push_bytes(event, bytes.as_deref(), proposal, app_badge, deadline);
         };
         let deadline = sleep(inner.deadline_ms);
         then(&content(&url, &deadline), move |content| {
             let bytes = content.ok().filter(|c| !c.is_undefined()).map(|c| js_sys::Uint8Array::new(&c).to_vec());
-            Ok(match inner.transform_async {
-                Some((_, wait)) => wait(inner.clone(), event, bytes.as_deref(), None, app_badge, deadline),
-                None => inner.push_payload(event, bytes.as_deref(), None, app_badge),
-            }
-            .into())
+            Ok(inner.push_bytes(event, bytes.as_deref(), None, app_badge, || deadline).into())
         })
     }
 }
@@ -103,6 +95,22 @@ fn content(url: &str, deadline: &Promise) -> Promise {
 }
 
 impl Inner {
+    /// A push whose bytes (or the browser's proposal) are known: to the async transforms, with
+    /// the push's `deadline`, when the worker has any; else straight on.
+    fn push_bytes(
+        self: Rc<Self>,
+        event: JsValue,
+        bytes: Option<&[u8]>,
+        proposal: Option<web_sys::Notification>,
+        app_badge: Option<f64>,
+        deadline: impl FnOnce() -> Promise,
+    ) -> Promise {
+        match self.transform_async {
+            Some((_, wait)) => wait(self.clone(), event, bytes, proposal, app_badge, deadline()),
+            None => self.push_payload(event, bytes, proposal, app_badge),
+        }
+    }
+
     /// A push whose bytes (or the browser's proposal) are known, in a worker without async
     /// transforms: decode, transform, then [`deliver`](Self::deliver).
     fn push_payload(

@@ -90,13 +90,7 @@ pub(crate) fn fetch_site(site: &Path) -> Result<PathBuf> {
 pub(crate) fn cookbook_sites(tools: &setup::WasmTools, site: &Path, command_dir: &Path) -> Result<[PathBuf; 2]> {
     let ready_made = site_variant(site, "www-cookbook")?;
     fixture("cookbook-sw.js", &ready_made.join("sw.js"))?;
-    let hooks = site_variant(site, "www-cookbook-hooks")?;
-    say("building examples/cookbook with cargo wasm-push build --worker cookbook-worker");
-    run(std::process::Command::new("cargo")
-        .args(["wasm-push", "build", "--worker", "cookbook-worker", "--out"])
-        .arg(&hooks)
-        .current_dir(root().join("examples/cookbook"))
-        .env("PATH", path_with_command(tools, command_dir)?))?;
+    let hooks = worker_crate_site(tools, site, command_dir, "cookbook", "cookbook-worker", "www-cookbook-hooks")?;
     fixture("cookbook-sw.js", &hooks.join("sw.js"))?;
     Ok([ready_made, hooks])
 }
@@ -151,12 +145,26 @@ pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, dx: &Path, command
 /// worker, built as a user builds theirs: `cargo wasm-push build --worker tested-worker` in the
 /// crate's folder, into `target/www-own-worker`.
 pub(crate) fn own_worker_site(tools: &setup::WasmTools, site: &Path, command_dir: &Path) -> Result<PathBuf> {
-    let out = site_variant(site, "www-own-worker")?;
-    say("building examples/tested-worker with cargo wasm-push build --worker tested-worker");
+    worker_crate_site(tools, site, command_dir, "tested-worker", "tested-worker", "www-own-worker")
+}
+
+/// The demo site with the worker crate in `examples/<folder>` (package `package`) as its
+/// worker, built as a user builds theirs: `cargo wasm-push build --worker <package>` in the
+/// crate's folder, into `target/<name>`.
+fn worker_crate_site(
+    tools: &setup::WasmTools,
+    site: &Path,
+    command_dir: &Path,
+    folder: &str,
+    package: &str,
+    name: &str,
+) -> Result<PathBuf> {
+    let out = site_variant(site, name)?;
+    say(&format!("building examples/{folder} with cargo wasm-push build --worker {package}"));
     run(std::process::Command::new("cargo")
-        .args(["wasm-push", "build", "--worker", "tested-worker", "--out"])
+        .args(["wasm-push", "build", "--worker", package, "--out"])
         .arg(&out)
-        .current_dir(root().join("examples/tested-worker"))
+        .current_dir(root().join("examples").join(folder))
         .env("PATH", path_with_command(tools, command_dir)?))?;
     Ok(out)
 }

@@ -603,10 +603,14 @@ async fn a_worker_crate_trunk_builds_itself_runs_under_push_js_named_for_its_glu
 }
 
 /// A recipe under `examples/`, built as its README says (`cargo xtask test` names its served
-/// folder in `setting`), served: its page registers its worker, which shows a JSON push as sent
-/// and a text push under the title the recipe set (`title` in the worker's settings).
-async fn recipe_registers_its_worker_and_shows_pushes(setting: &str, worker: &str, title: &str) {
+/// folder in `setting`), with `files` in that folder, served: its page registers its worker,
+/// which shows a JSON push as sent and a text push under the title the recipe set (`title` in
+/// the worker's settings).
+async fn recipe_registers_its_worker_and_shows_pushes(setting: &str, files: &[&str], worker: &str, title: &str) {
     let site = std::path::PathBuf::from(e2e::setting(setting));
+    for file in files {
+        assert!(site.join(file).is_file(), "the recipe's site ({setting}) has no {file}");
+    }
     let (server, browser, mut devtools, registration) = demo_serving(setting, &site).await;
     let script = browser.run_async("navigator.serviceWorker.ready.then(r => r.active.scriptURL)").await;
     assert_eq!(script, format!("{}{worker}", server.origin));
@@ -627,12 +631,9 @@ async fn recipe_registers_its_worker_and_shows_pushes(setting: &str, worker: &st
 async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_pushes() {
     // examples/yew-trunk after `trunk build --release`: Trunk built the page, its hook ran
     // `cargo wasm-push build` into the same folder.
-    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_YEW_RECIPE_SITE"));
-    for file in ["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm", "wasm-push.d.ts"] {
-        assert!(site.join(file).is_file(), "the recipe's dist has no {file}");
-    }
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_YEW_RECIPE_SITE",
+        &["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm", "wasm-push.d.ts"],
         "/sw.js?title=Yew%20recipe",
         "Yew recipe",
     )
@@ -643,6 +644,7 @@ async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker
 async fn the_leptos_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_pushes() {
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_LEPTOS_RECIPE_SITE",
+        &["index.html", "sw.js", "wasm_push_sw_bg.wasm"],
         "/sw.js?title=Leptos%20recipe",
         "Leptos recipe",
     )
@@ -654,12 +656,9 @@ async fn the_dioxus_recipe_built_with_dx_as_its_readme_says_registers_its_worker
     // examples/dioxus after `cargo wasm-push build --out public` and `dx build --platform web
     // --release`: dx copied public/ (the worker) to the site's root beside its own page. The
     // page says "done" only once the hook's state signal has re-rendered it with the scope.
-    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_DIOXUS_RECIPE_SITE"));
-    for file in ["index.html", "sw.js", "wasm_push_sw_bg.wasm"] {
-        assert!(site.join(file).is_file(), "the recipe's site has no {file}");
-    }
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_DIOXUS_RECIPE_SITE",
+        &["index.html", "sw.js", "wasm_push_sw_bg.wasm"],
         "/sw.js?title=Dioxus%20recipe",
         "Dioxus recipe",
     )
@@ -669,7 +668,13 @@ async fn the_dioxus_recipe_built_with_dx_as_its_readme_says_registers_its_worker
 #[tokio::test]
 async fn the_plain_site_recipe_imports_push_js_into_its_own_worker_which_shows_pushes() {
     // Its own sw.js sets self.wasmPush (path /push/, title "Plain site") and imports push.js.
-    recipe_registers_its_worker_and_shows_pushes("WASM_PUSH_PLAIN_RECIPE_SITE", "/sw.js", "Plain site").await;
+    recipe_registers_its_worker_and_shows_pushes(
+        "WASM_PUSH_PLAIN_RECIPE_SITE",
+        &["sw.js", "push/push.js"],
+        "/sw.js",
+        "Plain site",
+    )
+    .await;
 }
 
 /// Every notification the site's worker shows now, with each member the ServiceWorker
