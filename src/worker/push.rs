@@ -335,7 +335,9 @@ impl ShowGuard {
 impl Drop for ShowGuard {
     fn drop(&mut self) {
         STAND_IN.with_borrow_mut(|(alive, stand_in)| {
-            *alive -= 1;
+            // Saturating: a guard of an instance that trapped and was started afresh may be
+            // dropped into a count that started again from zero.
+            *alive = alive.saturating_sub(1);
             if *alive == 0 {
                 let _ = Reflect::delete_property(&scope().registration(), &"showNotification".into());
                 *stand_in = None;

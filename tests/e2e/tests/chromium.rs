@@ -276,6 +276,11 @@ async fn panicking_hook_costs_only_its_own_push(build: &str, site: &std::path::P
         let expected: Vec<(String, String, String)> =
             expected.iter().map(|(t, b, g)| (t.to_string(), b.to_string(), g.to_string())).collect();
         assert_eq!(shown, expected, "{build}, {start}: one fallback for each push that panicked, the others as sent");
+        // Once both traps are behind it, the site's own code in the worker shows notifications
+        // again: no guard of a trapped instance is left in the way.
+        let own = "self.registration.showNotification('shown by the site', {tag: 'own'}).then(() => \
+                   self.registration.getNotifications({tag: 'own'})).then(ns => ns.map(n => n.title))";
+        assert_eq!(devtools.worker_evaluate(&origin, own).await, json!(["shown by the site"]), "{build}, {start}");
         browser
             .run_async(
                 "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.forEach(n => n.close()))",
