@@ -85,6 +85,7 @@ impl UsePush {
 /// server URL is set), keeps the permission current, and gives `subscribe` / `unsubscribe`.
 /// The permission watch is dropped when the component is; nothing leaks. Rendered on a server
 /// (Dioxus fullstack), the state stays as every first render has it: nothing known yet, loading.
+/// The options are read on the first render, as Dioxus hooks take their initial values.
 ///
 /// ```no_run
 /// use dioxus::prelude::*;
