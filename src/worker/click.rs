@@ -31,21 +31,23 @@ impl Runtime {
             return resolved(JsValue::UNDEFINED);
         }
         event.notification().close();
-        let (click, data) = self.click_of(event);
-        match &self.inner.on_click_async {
-            Some((_, wait)) => wait(self.inner.clone(), click, data, AfterClickHooks::Open),
-            None => self.inner.clone().open(click, data),
-        }
+        self.decide(event, AfterClickHooks::Open)
     }
 
     /// Where a click on `event`'s notification goes once every hook had its say, the async
     /// ones until the deadline: the promise of its URL (the test kit's `click`).
     #[cfg(feature = "testing")]
     pub(crate) fn click_target(&self, event: &NotificationEvent) -> Promise {
+        self.decide(event, AfterClickHooks::Answer)
+    }
+
+    /// Decides the click (the synchronous hooks, then the async ones when there are any) and
+    /// goes on to `after`.
+    fn decide(&self, event: &NotificationEvent, after: AfterClickHooks) -> Promise {
         let (click, data) = self.click_of(event);
         match &self.inner.on_click_async {
-            Some((_, wait)) => wait(self.inner.clone(), click, data, AfterClickHooks::Answer),
-            None => resolved(click.target),
+            Some((_, wait)) => wait(self.inner.clone(), click, data, after),
+            None => after.go(self.inner.clone(), click, data),
         }
     }
 
@@ -105,15 +107,22 @@ pub(super) enum AfterClickHooks {
     Answer,
 }
 
-impl Inner {
-    /// Focuses a window on the click's target or opens one, then sends the "clicked" receipt.
-    fn open(self: Rc<Self>, click: Click, data: JsValue) -> Promise {
-        then(&open_or_focus(click.target.clone()), move |opened| {
-            opened?;
-            Ok(self.receipt("clicked", &click.tag, &click.action, &data).into())
-        })
+impl AfterClickHooks {
+    /// Goes on with the decided click: a real one focuses a window on its target or opens one,
+    /// then sends the "clicked" receipt; the test kit's answers its target.
+    fn go(self, inner: Rc<Inner>, click: Click, data: JsValue) -> Promise {
+        match self {
+            AfterClickHooks::Open => then(&open_or_focus(click.target.clone()), move |opened| {
+                opened?;
+                Ok(inner.receipt("clicked", &click.tag, &click.action, &data).into())
+            }),
+            #[cfg(feature = "testing")]
+            AfterClickHooks::Answer => resolved(click.target),
+        }
     }
+}
 
+impl Inner {
     /// Runs the async click hooks until the deadline, then goes on with the click sent where
     /// they said (held to the worker's origin), or where it was going when they were late.
     pub(super) fn wait_for_click_hooks(
@@ -123,7 +132,7 @@ impl Inner {
         after: AfterClickHooks,
     ) -> Promise {
         let Some((hook, _)) = self.on_click_async.clone() else {
-            return resolved(click.target);
+            return after.go(self, click, data);
         };
         let answer: Rc<Slot<Option<String>>> = Rc::default();
         let done = hook(&click, &data, answer.clone());
@@ -131,11 +140,7 @@ impl Inner {
             if let Some(Some(url)) = answer.take() {
                 click.target = click_target_in_worker(&scope().registration().scope(), Some(&url));
             }
-            Ok(match after {
-                AfterClickHooks::Open => self.open(click, data).into(),
-                #[cfg(feature = "testing")]
-                AfterClickHooks::Answer => click.target.into(),
-            })
+            Ok(after.go(self, click, data).into())
         })
     }
 }

@@ -41,7 +41,8 @@ pub struct WorkerConfig {
     /// What a push does while a window of the site is focused and visible.
     pub foreground: Foreground,
     /// Where a push that carries no data gets its content (`GET`): for pushes sent without a
-    /// payload, for privacy or because the content is over 4 KB.
+    /// payload, for privacy or because the content is over 4 KB. Set, it also lets a push name
+    /// its own content's URL ([`ContentAt`](crate::ContentAt)).
     pub fetch_url: Option<String>,
 }
 
