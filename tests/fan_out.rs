@@ -153,11 +153,14 @@ async fn the_fan_out_keeps_to_its_limits_in_all_and_per_push_service_and_sends_e
         paths.sort();
         paths.dedup();
         assert_eq!((sink.received().len(), paths.len()), (40, 40), "each push sent once");
-        // Connections are kept and reused: no more than the pushes that were ever at once.
+        // Connections are kept and reused: about as many as the pushes that were ever at once,
+        // not one a push. Not exactly 4: hyper hands a finished send's connection back to its
+        // pool from a task of its own, and a send that starts before that task runs opens
+        // another (a fifth in 1 run of 20 here). A client that did not keep them would open 40.
         let mut connections: Vec<_> = sink.received().into_iter().map(|r| r.connection).collect();
         connections.sort();
         connections.dedup();
-        assert!(connections.len() <= 4, "{} connections for 40 pushes, 4 at once", connections.len());
+        assert!(connections.len() <= 8, "{} connections for 40 pushes, 4 at once", connections.len());
     }
 }
 
