@@ -110,7 +110,7 @@ struct RecipeTool {
     program: &'static str,
     /// Its crate on crates.io.
     package: &'static str,
-    /// The version line (`0.21` takes any `0.21.x`).
+    /// The version line (`0.21` takes any `0.21.x`), or one version (`0.3.6`: that one only).
     line: &'static str,
     /// Features to install it with.
     features: &'static str,
@@ -122,12 +122,14 @@ impl RecipeTool {
     fn find(&self) -> Result<PathBuf> {
         let path = cargo_bin().join(self.program);
         let have = output(Command::new(&path).arg("--version")).unwrap_or_default();
+        let exact = self.line.matches('.').count() == 2;
         let prefix = format!("{}.", self.line);
-        if have.split_whitespace().nth(1).is_some_and(|version| version.starts_with(&prefix)) {
+        let fits = |version: &str| if exact { version == self.line } else { version.starts_with(&prefix) };
+        if have.split_whitespace().nth(1).is_some_and(fits) {
             say(&format!("{} {}: present", self.program, have.trim()));
             return Ok(path);
         }
-        let range = format!("~{}", self.line);
+        let range = format!("{}{}", if exact { "=" } else { "~" }, self.line);
         let mut args = vec!["install", self.package, "--locked", "--force", "--version", &range];
         if !self.features.is_empty() {
             args.extend(["--features", self.features]);
@@ -151,6 +153,20 @@ pub fn trunk() -> Result<PathBuf> {
 /// `no-downloads`, so it takes wasm-bindgen and wasm-opt from PATH and never downloads them.
 pub fn dioxus_cli() -> Result<PathBuf> {
     RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", minutes: 12 }.find()
+}
+
+/// cargo-leptos, for the full-stack Leptos recipe: 0.3.6, the newest that builds on this
+/// toolchain (0.3.11's `cargo-util-schemas` needs rustc 1.96), with `no_downloads`, so it takes
+/// wasm-bindgen and wasm-opt from PATH and never downloads them.
+pub fn cargo_leptos() -> Result<PathBuf> {
+    RecipeTool {
+        program: "cargo-leptos",
+        package: "cargo-leptos",
+        line: "0.3.6",
+        features: "no_downloads",
+        minutes: 11,
+    }
+    .find()
 }
 
 /// `cargo wasm-push` as `cargo install` would put it on PATH, from this workspace's source:

@@ -141,6 +141,29 @@ pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, dx: &Path, command
     Ok([yew, leptos, plain, trunk_worker, target.join("dx/dioxus-push-recipe/release/web/public")])
 }
 
+/// `examples/leptos-ssr`, built exactly as its README says, in `target/recipes` like the other
+/// recipes: `cargo wasm-push build --out public`, then `cargo leptos build --release`. Answers
+/// its server binary and its site's root.
+pub(crate) fn leptos_ssr_recipe(
+    tools: &setup::WasmTools,
+    cargo_leptos: &Path,
+    command_dir: &Path,
+) -> Result<[PathBuf; 2]> {
+    let target = root().join("target/recipes");
+    let mut path = vec![cargo_leptos.parent().unwrap_or(Path::new(".")).to_owned()];
+    path.extend(std::env::split_paths(&path_with_command(tools, command_dir)?));
+    let path = std::env::join_paths(path).map_err(|e| e.to_string())?;
+    for args in [&["wasm-push", "build", "--out", "public"][..], &["leptos", "build", "--release"]] {
+        say(&format!("building examples/leptos-ssr as its README says: cargo {}", args.join(" ")));
+        run(std::process::Command::new("cargo")
+            .args(args)
+            .current_dir(root().join("examples/leptos-ssr"))
+            .env("PATH", &path)
+            .env("CARGO_TARGET_DIR", &target))?;
+    }
+    Ok([target.join("release/leptos-ssr-push-recipe"), target.join("site")])
+}
+
 /// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its
 /// worker, built as a user builds theirs: `cargo wasm-push build --worker tested-worker` in the
 /// crate's folder, into `target/www-own-worker`.

@@ -3,8 +3,8 @@
 //! tests; then a table of every suite's counts.
 
 use crate::site::{
-    cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, module_worker_site,
-    own_worker_site, panicking_site, recipes, site,
+    cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, leptos_ssr_recipe,
+    module_worker_site, own_worker_site, panicking_site, recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
 use cargo_wasm_push::Compiler;
@@ -58,6 +58,7 @@ pub(crate) fn all() -> Result {
     let wasm_pack = setup::wasm_pack()?;
     let trunk = setup::trunk()?;
     let dx = setup::dioxus_cli()?;
+    let cargo_leptos = setup::cargo_leptos()?;
     setup::postgres()?;
     let mut suites = Vec::new();
     gates()?;
@@ -216,6 +217,7 @@ pub(crate) fn all() -> Result {
     let [cookbook, cookbook_hooks] = cookbook_sites(&tools, &site, &command_dir)?;
     let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
         recipes(&tools, &trunk, &dx, &command_dir)?;
+    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(&tools, &cargo_leptos, &command_dir)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
@@ -236,6 +238,8 @@ pub(crate) fn all() -> Result {
         .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)
         .env("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE", &trunk_worker_recipe)
         .env("WASM_PUSH_DIOXUS_RECIPE_SITE", &dioxus_recipe)
+        .env("WASM_PUSH_LEPTOS_SSR_SERVER", &leptos_ssr_server)
+        .env("WASM_PUSH_LEPTOS_SSR_SITE", &leptos_ssr_site)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
         .env("CHROMEDRIVER", &browsers.chromedriver)

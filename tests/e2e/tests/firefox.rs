@@ -190,3 +190,104 @@ async fn a_subscription_changed_behind_the_demo_servers_back_is_put_right_on_the
     })
     .await;
 }
+
+/// `examples/leptos-ssr`'s server, as `cargo leptos build --release` built it
+/// (`WASM_PUSH_LEPTOS_SSR_SERVER`, its site in `WASM_PUSH_LEPTOS_SSR_SITE`), started as its
+/// README deploys it, on a free loopback port with a fresh data folder; stopped when dropped.
+struct LeptosSsrServer {
+    origin: String,
+    data: std::path::PathBuf,
+    _process: tokio::process::Child,
+}
+
+impl LeptosSsrServer {
+    async fn start() -> LeptosSsrServer {
+        use tokio::io::AsyncBufReadExt;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).unwrap().port();
+        let data = std::env::temp_dir().join(format!("wasm-push-e2e-leptos-ssr-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        let mut process = tokio::process::Command::new(e2e::setting("WASM_PUSH_LEPTOS_SSR_SERVER"))
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", e2e::setting("WASM_PUSH_LEPTOS_SSR_SITE"))
+            .env("PUSH_DATA", &data)
+            .env("VAPID_SUBJECT", "mailto:ops@shop.example")
+            // The loopback push service is the push service here.
+            .env("WASM_PUSH_ENDPOINTS", "loopback")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the recipe's server starts");
+        let mut lines = tokio::io::BufReader::new(process.stdout.take().unwrap()).lines();
+        let first = lines.next_line().await.unwrap().expect("the server says where it listens");
+        assert_eq!(first, format!("listening on http://127.0.0.1:{port}"));
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        LeptosSsrServer { origin: format!("http://127.0.0.1:{port}"), data, _process: process }
+    }
+
+    fn stored_endpoints(&self) -> Vec<String> {
+        let db = rusqlite::Connection::open(self.data.join("subscriptions.sqlite3")).unwrap();
+        let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
+        statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+}
+
+#[tokio::test]
+async fn the_full_stack_leptos_recipe_renders_on_its_server_then_subscribes_stores_and_sends_exactly_that_notification()
+{
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = LeptosSsrServer::start().await;
+
+    // The server renders the page, hook and all, without a browser: nothing known yet.
+    let html = reqwest::get(format!("{}/", server.origin)).await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"<p id="status">Loading…</p>"#), "{html}");
+    assert!(html.contains(r#"<meta name="csrf-token" content=""#), "{html}");
+    assert!(html.contains("Turn on notifications</button>"), "{html}");
+
+    // A save needs the page's origin and its token (a subscription is a URL the visitor chose).
+    let token = html.split(r#"<meta name="csrf-token" content=""#).nth(1).unwrap().split('"').next().unwrap();
+    let body = format!(
+        r#"{{"endpoint":"http://{}/push/forged","keys":{{"p256dh":"BPk","auth":"c2VjcmV0"}}}}"#,
+        service.addr()
+    );
+    let save = async |origin: &str, token: &str| {
+        let url = format!("{}/api/push/subscription", server.origin);
+        let request = reqwest::Client::new().post(url).header("Origin", origin).header("X-CSRF-Token", token);
+        request.body(body.clone()).send().await.unwrap().status().as_u16()
+    };
+    assert_eq!(save(&server.origin, "").await, 403, "no token");
+    assert_eq!(save("https://elsewhere.example", token).await, 403, "another site's page");
+    assert!(server.stored_endpoints().is_empty());
+
+    // The browser hydrates it, and the hook registers the worker.
+    let browser = Browser::firefox(&service.websocket_url()).await;
+    browser.goto(&format!("{}/", server.origin)).await;
+    assert_eq!(browser.wait_for_text("#status", "subscribed").await, "Not subscribed");
+    browser.click("#toggle").await;
+    assert_eq!(browser.wait_for_text("#status", "Subscribed").await, "Subscribed");
+    assert_eq!(browser.text_of("#toggle").await.as_deref(), Some("Turn off notifications"));
+    let stored = eventually(Duration::from_secs(10), Duration::from_millis(100), async || {
+        let stored = server.stored_endpoints();
+        (stored.len() == 1).then_some(stored.clone()).ok_or_else(|| format!("stored: {stored:?}"))
+    })
+    .await;
+    assert!(stored[0].starts_with(&format!("http://{}/push/", service.addr())), "{stored:?}");
+
+    // The page's form calls the server function, which fans out to every stored subscription.
+    browser.type_into("#title", "Sent from the Leptos server").await;
+    browser.type_into("#body", "through its fan-out").await;
+    browser.click("#send").await;
+    browser.wait_for_text("#outcome", "Sent to 1; 0 gone and removed; 0 failed.").await;
+    assert_eq!(titles_once(&browser, 1).await, ["Sent from the Leptos server"]);
+    let shown = browser.notifications().await;
+    assert_eq!(shown.len(), 1, "exactly that notification: {shown:?}");
+    assert_eq!(shown[0].1, "through its fan-out");
+
+    // Turning notifications off removes the stored subscription.
+    browser.click("#toggle").await;
+    assert_eq!(browser.wait_for_text("#status", "subscribed").await, "Not subscribed");
+    eventually(Duration::from_secs(10), Duration::from_millis(100), async || {
+        let stored = server.stored_endpoints();
+        stored.is_empty().then_some(()).ok_or_else(|| format!("stored: {stored:?}"))
+    })
+    .await;
+}

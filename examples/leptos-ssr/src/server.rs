@@ -1,0 +1,246 @@
+//! The app server (feature `ssr`): renders the page, keeps subscriptions in SQLite, serves the
+//! worker's files, and sends.
+//!
+//! Settings, besides cargo-leptos' `LEPTOS_SITE_ADDR` and `LEPTOS_SITE_ROOT`:
+//! - `PUSH_DATA`: the folder of the SQLite file and the VAPID key (`push-data`);
+//! - `VAPID_SUBJECT`: your contact, `mailto:` or `https:` (push services may write to it);
+//! - `SITE_ORIGIN`: the site's origin as browsers see it (`http://` and the site address);
+//!   saves, removals and sends from any other origin are refused;
+//! - `WASM_PUSH_ENDPOINTS`: `public` (only `https://` push services on public addresses) or
+//!   `loopback` (a push service on this machine, for tests).
+
+use crate::app::{shell, App, Head, SUBSCRIPTION_URL};
+use axum::extract::{FromRef, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use futures_util::StreamExt;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use wasm_push::server::{
+    Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, VapidKeys, VapidSubject, Verdict,
+    CSRF_HEADER,
+};
+use wasm_push::{NotificationPayload, Subscription, SubscriptionKeys};
+
+/// The router's state: Leptos' options, and the app's.
+#[derive(Clone)]
+pub struct Server {
+    options: LeptosOptions,
+    app: Arc<AppState>,
+}
+
+struct AppState {
+    store: Mutex<rusqlite::Connection>,
+    sender: Sender,
+    head: Head,
+    origin: String,
+}
+
+impl FromRef<Server> for LeptosOptions {
+    fn from_ref(server: &Server) -> LeptosOptions {
+        server.options.clone()
+    }
+}
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// Starts the server and serves until it is stopped.
+pub async fn run() -> Result<(), String> {
+    let options = get_configuration(None).map_err(|e| e.to_string())?.leptos_options;
+    let data = PathBuf::from(env("PUSH_DATA", "push-data"));
+    std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
+    let keys = vapid_keys(&data)?;
+    let subject = VapidSubject::new(&env("VAPID_SUBJECT", "mailto:push@example.com")).map_err(|e| e.to_string())?;
+    let endpoints = match env("WASM_PUSH_ENDPOINTS", "public").as_str() {
+        "public" => Endpoints::default(),
+        "loopback" => Endpoints::loopback_for_tests(),
+        other => return Err(format!("WASM_PUSH_ENDPOINTS={other}: public or loopback")),
+    };
+    let head = Head { vapid_public_key: keys.public_key().to_base64url(), csrf_token: random_token() };
+    let app = Arc::new(AppState {
+        store: Mutex::new(open_store(&data.join("subscriptions.sqlite3"))?),
+        sender: Sender::new(keys, subject).with_endpoints(endpoints),
+        head,
+        origin: env("SITE_ORIGIN", &format!("http://{}", options.site_addr)),
+    });
+    let server = Server { options: options.clone(), app };
+    let page = {
+        let server = server.clone();
+        move || shell(server.options.clone(), server.app.head.clone())
+    };
+    let key = server.app.head.vapid_public_key.clone();
+    let routes = generate_route_list(move || view! { <App vapid_public_key=key.clone()/> });
+    let head = server.app.head.clone();
+    let router = axum::Router::new()
+        .route(SUBSCRIPTION_URL, post(save).delete(remove))
+        // The worker's files with the headers a service worker needs (cargo-leptos copied them
+        // from `public/` to the site's root).
+        .merge(wasm_push::server::worker_routes(options.site_root.as_ref(), "/", "/"))
+        .leptos_routes(&server, routes, page)
+        .fallback(leptos_axum::file_and_error_handler::<Server, _>(move |options| shell(options, head.clone())))
+        .with_state(server);
+    let listener = tokio::net::TcpListener::bind(options.site_addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", options.site_addr))?;
+    println!("listening on http://{}", options.site_addr);
+    axum::serve(listener, router).await.map_err(|e| e.to_string())
+}
+
+/// Sends `title` and `body` to every stored subscription and deletes those the push service
+/// says are gone (or that no push service could take).
+pub async fn send_to_everyone(title: String, body: String) -> Result<String, ServerFnError> {
+    let Server { app, .. } = expect_context::<Server>();
+    let headers: HeaderMap = leptos_axum::extract().await?;
+    // A form on another site could post here too: only the site's own pages may send.
+    if !same_origin(&app, &headers) {
+        return Err(ServerFnError::new("sends must come from this site's own pages"));
+    }
+    if title.trim().is_empty() {
+        return Err(ServerFnError::new("the notification needs a title"));
+    }
+    let subscriptions = all(&app.store.lock().unwrap_or_else(|p| p.into_inner())).map_err(storage_error)?;
+    let mut payload = NotificationPayload::new(title);
+    payload.body = Some(body).filter(|body| !body.is_empty());
+    let push = Push::new(&payload).ttl(24 * 60 * 60);
+    let pushes = futures_util::stream::iter(subscriptions).map(|to| (to.endpoint.clone(), to, push.clone()));
+    let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
+    let (mut sent, mut gone, mut failed) = (0, 0, 0);
+    while let Some(outcome) = outcomes.next().await {
+        match outcome.verdict {
+            Verdict::Sent => sent += 1,
+            Verdict::Gone | Verdict::Malformed(_) => {
+                let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+                store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [&outcome.id]).map_err(storage_error)?;
+                gone += 1;
+            }
+            // RetryAfter (the push service asked to wait, beyond the retries) or Refused.
+            _ => failed += 1,
+        }
+    }
+    Ok(format!("Sent to {sent}; {gone} gone and removed; {failed} failed."))
+}
+
+fn storage_error(e: rusqlite::Error) -> ServerFnError {
+    eprintln!("storage error: {e}");
+    ServerFnError::new("the subscription store failed")
+}
+
+/// `POST` of a `SaveSubscription`, from the page (with the CSRF token) or from the worker's
+/// `pushsubscriptionchange` (which proves itself by naming a stored endpoint instead).
+async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    let app = &server.app;
+    let Ok(request) = serde_json::from_slice::<SaveSubscription>(&body) else { return StatusCode::BAD_REQUEST };
+    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+    let replaces_stored = request.old_endpoint.as_deref().is_some_and(|old| stored(&store, old));
+    if !same_origin(app, &headers) || !(replaces_stored || has_token(app, &headers)) {
+        return StatusCode::FORBIDDEN;
+    }
+    // The endpoint is a URL the visitor chose: keep only what the sender would send to.
+    if app.sender.endpoints().check(&request.subscription.endpoint).is_err() {
+        return StatusCode::BAD_REQUEST;
+    }
+    let saved = (|| {
+        if let Some(old) = &request.old_endpoint {
+            store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [old])?;
+        }
+        let s = &request.subscription;
+        store.execute(
+            "INSERT INTO subscriptions (endpoint, p256dh, auth, expiration_time) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(endpoint) DO UPDATE SET p256dh = ?2, auth = ?3, expiration_time = ?4",
+            rusqlite::params![s.endpoint, s.keys.p256dh, s.keys.auth, s.expiration_time],
+        )
+    })();
+    match saved {
+        Ok(_) => StatusCode::CREATED,
+        Err(e) => {
+            eprintln!("storage error: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// `DELETE` of a `RemoveSubscription`, from the page, with the CSRF token.
+async fn remove(State(server): State<Server>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
+    let app = &server.app;
+    if !same_origin(app, &headers) || !has_token(app, &headers) {
+        return StatusCode::FORBIDDEN;
+    }
+    let Ok(request) = serde_json::from_slice::<RemoveSubscription>(&body) else { return StatusCode::BAD_REQUEST };
+    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+    match store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [&request.endpoint]) {
+        Ok(_) => StatusCode::NO_CONTENT,
+        Err(e) => {
+            eprintln!("storage error: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+}
+
+/// Browsers send `Origin` on every `POST` and `DELETE`: it must be the site's own.
+fn same_origin(app: &AppState, headers: &HeaderMap) -> bool {
+    headers.get("origin").and_then(|v| v.to_str().ok()).is_some_and(|origin| origin.eq_ignore_ascii_case(&app.origin))
+}
+
+/// The token the page was given, in `X-CSRF-Token`, compared in constant time.
+fn has_token(app: &AppState, headers: &HeaderMap) -> bool {
+    let token = headers.get(CSRF_HEADER).map(|v| v.as_bytes()).unwrap_or_default();
+    let ours = app.head.csrf_token.as_bytes();
+    token.len() == ours.len() && token.iter().zip(ours).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+fn open_store(path: &Path) -> Result<rusqlite::Connection, String> {
+    let db = rusqlite::Connection::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS subscriptions (
+             endpoint        TEXT PRIMARY KEY,
+             p256dh          TEXT NOT NULL,
+             auth            TEXT NOT NULL,
+             expiration_time REAL
+         );",
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(db)
+}
+
+fn stored(store: &rusqlite::Connection, endpoint: &str) -> bool {
+    store.query_row("SELECT 1 FROM subscriptions WHERE endpoint = ?1", [endpoint], |_| Ok(())).is_ok()
+}
+
+fn all(store: &rusqlite::Connection) -> rusqlite::Result<Vec<Subscription>> {
+    let mut statement = store.prepare("SELECT endpoint, p256dh, auth, expiration_time FROM subscriptions")?;
+    let rows = statement.query_map([], |row| {
+        Ok(Subscription {
+            endpoint: row.get(0)?,
+            keys: SubscriptionKeys { p256dh: row.get(1)?, auth: row.get(2)? },
+            expiration_time: row.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The VAPID key pair in `dir/vapid-private-key` (made on the first start, readable by the
+/// owner only): subscriptions are made with its public key, so it must outlive restarts.
+fn vapid_keys(dir: &Path) -> Result<VapidKeys, String> {
+    let path = dir.join("vapid-private-key");
+    if let Ok(private) = std::fs::read_to_string(&path) {
+        return VapidKeys::from_private(private.trim()).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let keys = VapidKeys::generate().map_err(|e| e.to_string())?;
+    std::fs::write(&path, keys.private_base64url()).map_err(|e| format!("{}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+    }
+    Ok(keys)
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
