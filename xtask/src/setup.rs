@@ -134,31 +134,62 @@ impl RecipeTool {
         if !self.features.is_empty() {
             args.extend(["--features", self.features]);
         }
+        let tools = crate::root().join("target/tools");
+        std::fs::create_dir_all(&tools).map_err(|e| e.to_string())?;
+        let log_path = tools.join(format!("{}-install.log", self.program));
         say(&format!(
-            "installing {} {} (cargo install --locked, about {} minutes)",
-            self.package, self.line, self.minutes
+            "installing {} {} in the background, while the tests run (cargo install --locked, about {} \
+             minutes alone; log: {})",
+            self.package,
+            self.line,
+            self.minutes,
+            log_path.display()
         ));
-        check(Command::new("cargo").args(&args), self.program, &format!("cargo {}", args.join(" ")))?;
+        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
+        // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
+        // mostly wait) and slows them hardly at all.
+        let mut install = Command::new("nice");
+        install.args(["-n", "19", "cargo"]).args(&args).stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log);
+        check(&mut install, self.program, &by_hand)?;
+        say(&format!("installed {} {}", self.package, self.line));
         Ok(path)
     }
 }
 
+/// The recipes' tools, each found in cargo's bin folder or installed there.
+pub struct RecipeTools {
+    /// Trunk.
+    pub trunk: PathBuf,
+    /// dioxus-cli's `dx`.
+    pub dx: PathBuf,
+    /// `cargo-leptos`.
+    pub cargo_leptos: PathBuf,
+}
+
+/// Finds the recipes' tools, installing what is missing, on a thread of its own: on a fresh
+/// machine they take half an hour to build, which the run spends testing meanwhile. Join it
+/// before building the recipes.
+pub fn recipe_tools() -> std::thread::JoinHandle<Result<RecipeTools>> {
+    std::thread::spawn(|| Ok(RecipeTools { trunk: trunk()?, dx: dioxus_cli()?, cargo_leptos: cargo_leptos()? }))
+}
+
 /// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
 /// `--locked`, or a newer `cssparser` breaks it.
-pub fn trunk() -> Result<PathBuf> {
+fn trunk() -> Result<PathBuf> {
     RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", minutes: 7 }.find()
 }
 
 /// dioxus-cli (`dx`), for the Dioxus recipe: the 0.7 line, which builds Dioxus 0.7 apps, with
 /// `no-downloads`, so it takes wasm-bindgen and wasm-opt from PATH and never downloads them.
-pub fn dioxus_cli() -> Result<PathBuf> {
+fn dioxus_cli() -> Result<PathBuf> {
     RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", minutes: 12 }.find()
 }
 
 /// cargo-leptos, for the full-stack Leptos recipe: 0.3.6, the newest that builds on this
 /// toolchain (0.3.11's `cargo-util-schemas` needs rustc 1.96), with `no_downloads`, so it takes
 /// wasm-bindgen and wasm-opt from PATH and never downloads them.
-pub fn cargo_leptos() -> Result<PathBuf> {
+fn cargo_leptos() -> Result<PathBuf> {
     RecipeTool {
         program: "cargo-leptos",
         package: "cargo-leptos",

@@ -56,9 +56,7 @@ pub(crate) fn all() -> Result {
     let tools = setup::wasm_tools()?;
     let browsers = setup::browsers()?;
     let wasm_pack = setup::wasm_pack()?;
-    let trunk = setup::trunk()?;
-    let dx = setup::dioxus_cli()?;
-    let cargo_leptos = setup::cargo_leptos()?;
+    let recipe_tools = setup::recipe_tools();
     setup::postgres()?;
     let mut suites = Vec::new();
     gates()?;
@@ -215,9 +213,11 @@ pub(crate) fn all() -> Result {
     let command_dir = setup::cargo_wasm_push()?;
     let own_worker = own_worker_site(&tools, &site, &command_dir)?;
     let [cookbook, cookbook_hooks] = cookbook_sites(&tools, &site, &command_dir)?;
+    say("waiting for the recipes' tools (Trunk, dioxus-cli, cargo-leptos)");
+    let recipe_tools = recipe_tools.join().map_err(|_| "finding the recipes' tools panicked".to_owned())??;
     let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
-        recipes(&tools, &trunk, &dx, &command_dir)?;
-    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(&tools, &cargo_leptos, &command_dir)?;
+        recipes(&tools, &recipe_tools.trunk, &recipe_tools.dx, &command_dir)?;
+    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(&tools, &recipe_tools.cargo_leptos, &command_dir)?;
     run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
     let mut end_to_end = cargo();
     end_to_end
