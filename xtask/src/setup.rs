@@ -148,9 +148,16 @@ impl RecipeTool {
         let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
         let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
-        // mostly wait) and slows them hardly at all.
+        // mostly wait) and slows them hardly at all. Without the tools' own `lto` and
+        // `codegen-units = 1`, which leave one core to do the last, longest step alone.
         let mut install = Command::new("nice");
-        install.args(["-n", "19", "cargo"]).args(&args).stdout(log.try_clone().map_err(|e| e.to_string())?).stderr(log);
+        install
+            .args(["-n", "19", "cargo"])
+            .args(&args)
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log);
         check(&mut install, self.program, &by_hand)?;
         say(&format!("installed {} {}", self.package, self.line));
         Ok(path)
@@ -167,11 +174,16 @@ pub struct RecipeTools {
     pub cargo_leptos: PathBuf,
 }
 
-/// Finds the recipes' tools, installing what is missing, on a thread of its own: on a fresh
-/// machine they take half an hour to build, which the run spends testing meanwhile. Join it
-/// before building the recipes.
+/// Finds the recipes' tools, installing what is missing, each on a thread of its own: on a
+/// fresh machine they take half an hour to build, which the run spends testing meanwhile, and
+/// each fills the others' single-threaded stretches. Join it before building the recipes.
 pub fn recipe_tools() -> std::thread::JoinHandle<Result<RecipeTools>> {
-    std::thread::spawn(|| Ok(RecipeTools { trunk: trunk()?, dx: dioxus_cli()?, cargo_leptos: cargo_leptos()? }))
+    std::thread::spawn(|| {
+        let [trunk, dx, cargo_leptos] = [trunk as fn() -> Result<PathBuf>, dioxus_cli, cargo_leptos]
+            .map(std::thread::spawn)
+            .map(|install| install.join().map_err(|_| "installing a recipe tool panicked".to_owned())?);
+        Ok(RecipeTools { trunk: trunk?, dx: dx?, cargo_leptos: cargo_leptos? })
+    })
 }
 
 /// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
