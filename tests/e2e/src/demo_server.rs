@@ -73,8 +73,14 @@ impl DemoServer {
 
     /// The endpoints stored in its SQLite file.
     pub fn stored_endpoints(&self) -> Vec<String> {
-        let db = rusqlite::Connection::open(self.data.join("subscriptions.sqlite3")).unwrap();
-        let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
-        statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+        stored_endpoints(&self.data.join("subscriptions.sqlite3"))
     }
+}
+
+/// The endpoints in the `subscriptions` table of the SQLite file `database`: what the demo
+/// server, and the recipes' servers, have stored.
+pub fn stored_endpoints(database: &std::path::Path) -> Vec<String> {
+    let db = rusqlite::Connection::open(database).unwrap();
+    let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
+    statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
 }

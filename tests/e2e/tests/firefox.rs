@@ -225,9 +225,7 @@ impl LeptosSsrServer {
     }
 
     fn stored_endpoints(&self) -> Vec<String> {
-        let db = rusqlite::Connection::open(self.data.join("subscriptions.sqlite3")).unwrap();
-        let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
-        statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+        e2e::stored_endpoints(&self.data.join("subscriptions.sqlite3"))
     }
 }
 
