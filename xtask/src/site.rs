@@ -120,15 +120,8 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 /// plain, Trunk's worker, Dioxus.
 pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, dx: &Path, command_dir: &Path) -> Result<[PathBuf; 5]> {
     let path = path_with_command(tools, command_dir)?;
-    let target = root().join("target/recipes");
-    let build = |recipe: &str, program: &Path, args: &[&str]| {
-        say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
-        run(std::process::Command::new(program)
-            .args(args)
-            .current_dir(root().join("examples").join(recipe))
-            .env("PATH", &path)
-            .env("CARGO_TARGET_DIR", &target))
-    };
+    let target = recipes_target();
+    let build = |recipe: &str, program: &Path, args: &[&str]| build_recipe(&path, recipe, program, args);
     for recipe in ["yew-trunk", "leptos-trunk", "trunk-worker"] {
         build(recipe, trunk, &["build", "--release"])?;
     }
@@ -149,19 +142,31 @@ pub(crate) fn leptos_ssr_recipe(
     cargo_leptos: &Path,
     command_dir: &Path,
 ) -> Result<[PathBuf; 2]> {
-    let target = root().join("target/recipes");
+    // `cargo leptos` runs the cargo-leptos first on PATH: this one.
     let mut path = vec![cargo_leptos.parent().unwrap_or(Path::new(".")).to_owned()];
     path.extend(std::env::split_paths(&path_with_command(tools, command_dir)?));
     let path = std::env::join_paths(path).map_err(|e| e.to_string())?;
     for args in [&["wasm-push", "build", "--out", "public"][..], &["leptos", "build", "--release"]] {
-        say(&format!("building examples/leptos-ssr as its README says: cargo {}", args.join(" ")));
-        run(std::process::Command::new("cargo")
-            .args(args)
-            .current_dir(root().join("examples/leptos-ssr"))
-            .env("PATH", &path)
-            .env("CARGO_TARGET_DIR", &target))?;
+        build_recipe(&path, "leptos-ssr", Path::new("cargo"), args)?;
     }
+    let target = recipes_target();
     Ok([target.join("release/leptos-ssr-push-recipe"), target.join("site")])
+}
+
+/// The target folder the recipes share.
+fn recipes_target() -> PathBuf {
+    root().join("target/recipes")
+}
+
+/// Runs `program args` in `examples/<recipe>`, as its README says, with `path` as PATH and the
+/// recipes' shared target folder.
+fn build_recipe(path: &std::ffi::OsStr, recipe: &str, program: &Path, args: &[&str]) -> Result {
+    say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
+    run(std::process::Command::new(program)
+        .args(args)
+        .current_dir(root().join("examples").join(recipe))
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", recipes_target()))
 }
 
 /// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its
