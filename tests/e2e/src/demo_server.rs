@@ -1,4 +1,6 @@
-//! The demo server serving a built site on a loopback port, as the end-to-end tests use it.
+//! The demo server serving a built site on a loopback port, as the end-to-end tests use it, and
+//! what starting any of the servers they test takes: a free port, a fresh data folder, the
+//! line saying where it listens, the endpoints it stored.
 
 use crate::setting;
 use std::path::PathBuf;
@@ -38,15 +40,14 @@ impl DemoServer {
     }
 
     async fn serving_hosts(name: &str, site: &std::path::Path, hosts: &[&str], flags: &[&str]) -> DemoServer {
-        use tokio::io::AsyncBufReadExt;
         // The origins name the port, so take a free one first.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let port = free_port().await;
         let origins: Vec<String> =
             ["127.0.0.1", "localhost"].iter().chain(hosts).map(|host| format!("http://{host}:{port}")).collect();
         assert!(site.join("sw.js").exists(), "{} has no sw.js: build the site first", site.display());
-        let data = std::env::temp_dir().join(format!("wasm-push-e2e-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data);
-        let mut process = Command::new(setting("WASM_PUSH_DEMO_SERVER"))
+        let data = fresh_data(name);
+        let mut command = Command::new(setting("WASM_PUSH_DEMO_SERVER"));
+        command
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--origin")
@@ -57,17 +58,9 @@ impl DemoServer {
             .arg(site)
             // The loopback push service is the push service here.
             .args(["--endpoints", "loopback"])
-            .args(flags)
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the demo server starts");
-        let stdout = process.stdout.take().expect("piped");
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let first = lines.next_line().await.unwrap().expect("the demo server says where it listens");
+            .args(flags);
+        let (process, first) = start_server(command, "the demo server").await;
         let origin = first.split("open ").nth(1).unwrap().split('/').take(3).collect::<Vec<_>>().join("/");
-        // Keep reading so the server never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         DemoServer { origin, data, _process: process }
     }
 
@@ -83,4 +76,33 @@ pub fn stored_endpoints(database: &std::path::Path) -> Vec<String> {
     let db = rusqlite::Connection::open(database).unwrap();
     let mut statement = db.prepare("SELECT endpoint FROM subscriptions").unwrap();
     statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+/// A loopback port that is free now, for a server or driver about to start.
+pub async fn free_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// An empty data folder for a server started by the test `name`, in this run's temp folder.
+pub fn fresh_data(name: &str) -> PathBuf {
+    let data = std::env::temp_dir().join(format!("wasm-push-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    data
+}
+
+/// Starts `command`, a server (`what`) that prints a line saying where it listens, stopped when
+/// the child is dropped; answers the child and that line. The rest of its output is read, so
+/// it never blocks on a full pipe.
+pub async fn start_server(mut command: Command, what: &str) -> (Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut process = command
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what} starts: {e}"));
+    let mut lines = tokio::io::BufReader::new(process.stdout.take().expect("piped")).lines();
+    let first = lines.next_line().await.unwrap().unwrap_or_else(|| panic!("{what} says where it listens"));
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (process, first)
 }

@@ -10,7 +10,7 @@ mod demo_server;
 mod devtools;
 mod webdriver;
 
-pub use demo_server::{stored_endpoints, DemoServer};
+pub use demo_server::{free_port, fresh_data, start_server, stored_endpoints, DemoServer};
 pub use devtools::DevTools;
 pub use webdriver::Browser;
 

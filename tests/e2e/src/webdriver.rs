@@ -2,7 +2,7 @@
 //! pages, click and type, run scripts, read notifications, take screenshots.
 
 use crate::devtools::DevTools;
-use crate::{eventually, setting};
+use crate::{eventually, free_port, setting};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -257,9 +257,4 @@ impl Drop for Browser {
                 .status();
         }
     }
-}
-
-async fn free_port() -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
 }

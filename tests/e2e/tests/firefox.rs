@@ -202,25 +202,18 @@ struct LeptosSsrServer {
 
 impl LeptosSsrServer {
     async fn start() -> LeptosSsrServer {
-        use tokio::io::AsyncBufReadExt;
-        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).unwrap().port();
-        let data = std::env::temp_dir().join(format!("wasm-push-e2e-leptos-ssr-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&data);
-        let mut process = tokio::process::Command::new(e2e::setting("WASM_PUSH_LEPTOS_SSR_SERVER"))
+        let port = e2e::free_port().await;
+        let data = e2e::fresh_data("leptos-ssr");
+        let mut command = tokio::process::Command::new(e2e::setting("WASM_PUSH_LEPTOS_SSR_SERVER"));
+        command
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", e2e::setting("WASM_PUSH_LEPTOS_SSR_SITE"))
             .env("PUSH_DATA", &data)
             .env("VAPID_SUBJECT", "mailto:ops@shop.example")
             // The loopback push service is the push service here.
-            .env("WASM_PUSH_ENDPOINTS", "loopback")
-            .stdout(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("the recipe's server starts");
-        let mut lines = tokio::io::BufReader::new(process.stdout.take().unwrap()).lines();
-        let first = lines.next_line().await.unwrap().expect("the server says where it listens");
+            .env("WASM_PUSH_ENDPOINTS", "loopback");
+        let (process, first) = e2e::start_server(command, "the recipe's server").await;
         assert_eq!(first, format!("listening on http://127.0.0.1:{port}"));
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         LeptosSsrServer { origin: format!("http://127.0.0.1:{port}"), data, _process: process }
     }
 
