@@ -38,6 +38,13 @@ struct AppState {
     origin: String,
 }
 
+impl AppState {
+    /// The store, also after a handler panicked while holding it.
+    fn store(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
 impl FromRef<Server> for LeptosOptions {
     fn from_ref(server: &Server) -> LeptosOptions {
         server.options.clone()
@@ -102,7 +109,7 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
     if title.trim().is_empty() {
         return Err(ServerFnError::new("the notification needs a title"));
     }
-    let subscriptions = all(&app.store.lock().unwrap_or_else(|p| p.into_inner())).map_err(storage_error)?;
+    let subscriptions = all(&app.store()).map_err(storage_error)?;
     let mut payload = NotificationPayload::new(title);
     payload.body = Some(body).filter(|body| !body.is_empty());
     let push = Push::new(&payload).ttl(24 * 60 * 60);
@@ -113,8 +120,7 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
         match outcome.verdict {
             Verdict::Sent => sent += 1,
             Verdict::Gone | Verdict::Malformed(_) => {
-                let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
-                store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [&outcome.id]).map_err(storage_error)?;
+                delete(&app.store(), &outcome.id).map_err(storage_error)?;
                 gone += 1;
             }
             // RetryAfter (the push service asked to wait, beyond the retries) or Refused.
@@ -134,7 +140,7 @@ fn storage_error(e: rusqlite::Error) -> ServerFnError {
 async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body::Bytes) -> StatusCode {
     let app = &server.app;
     let Ok(request) = serde_json::from_slice::<SaveSubscription>(&body) else { return StatusCode::BAD_REQUEST };
-    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+    let store = app.store();
     let replaces_stored = request.old_endpoint.as_deref().is_some_and(|old| stored(&store, old));
     if !same_origin(app, &headers) || !(replaces_stored || has_token(app, &headers)) {
         return StatusCode::FORBIDDEN;
@@ -145,7 +151,7 @@ async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body
     }
     let saved = (|| {
         if let Some(old) = &request.old_endpoint {
-            store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [old])?;
+            delete(&store, old)?;
         }
         let s = &request.subscription;
         store.execute(
@@ -154,13 +160,7 @@ async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body
             rusqlite::params![s.endpoint, s.keys.p256dh, s.keys.auth, s.expiration_time],
         )
     })();
-    match saved {
-        Ok(_) => StatusCode::CREATED,
-        Err(e) => {
-            eprintln!("storage error: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    }
+    answered(saved, StatusCode::CREATED)
 }
 
 /// `DELETE` of a `RemoveSubscription`, from the page, with the CSRF token.
@@ -170,9 +170,13 @@ async fn remove(State(server): State<Server>, headers: HeaderMap, body: axum::bo
         return StatusCode::FORBIDDEN;
     }
     let Ok(request) = serde_json::from_slice::<RemoveSubscription>(&body) else { return StatusCode::BAD_REQUEST };
-    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
-    match store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [&request.endpoint]) {
-        Ok(_) => StatusCode::NO_CONTENT,
+    answered(delete(&app.store(), &request.endpoint), StatusCode::NO_CONTENT)
+}
+
+/// `ok` once the store did its part; else 500, and the store's error in the log.
+fn answered(done: rusqlite::Result<usize>, ok: StatusCode) -> StatusCode {
+    match done {
+        Ok(_) => ok,
         Err(e) => {
             eprintln!("storage error: {e}");
             StatusCode::INTERNAL_SERVER_ERROR
@@ -204,6 +208,10 @@ fn open_store(path: &Path) -> Result<rusqlite::Connection, String> {
     )
     .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(db)
+}
+
+fn delete(store: &rusqlite::Connection, endpoint: &str) -> rusqlite::Result<usize> {
+    store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [endpoint])
 }
 
 fn stored(store: &rusqlite::Connection, endpoint: &str) -> bool {
