@@ -48,9 +48,12 @@ pub mod __private {
     pub use web_sys;
 }
 
+/// With the `server` feature, whose sends are what fail this way.
+#[cfg(feature = "server")]
+pub use shared::Unreachable;
 pub use shared::{
     click_target, decode_push, same_origin_url, Action, ApplicationServerKey, ContentAt, Direction, Error, Fallback,
-    NotificationPayload, Permission, Subscription, SubscriptionKeys, Support, Unreachable, MAX_ACTIONS, MAX_BODY_CHARS,
+    NotificationPayload, Permission, Subscription, SubscriptionKeys, Support, MAX_ACTIONS, MAX_BODY_CHARS,
     MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };
 #[doc(hidden)]

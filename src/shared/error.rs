@@ -3,7 +3,9 @@
 use super::fields::JsonView;
 use std::fmt;
 
-/// Everything that can go wrong, as a value: this crate never panics on browser input.
+/// Everything that can go wrong, as a value: this crate never panics on browser input. The
+/// variants a send makes (from `PayloadTooLarge` on) exist with the `server` feature only, so a
+/// browser build carries none of their messages.
 ///
 /// ```
 /// use wasm_push::{ApplicationServerKey, Error};
@@ -61,6 +63,7 @@ pub enum Error {
     Timeout(&'static str),
     /// A push payload is over what Web Push can carry: refused before anything was sent (`max`
     /// set), or by the push service (`max` unknown, HTTP 413).
+    #[cfg(feature = "server")]
     PayloadTooLarge {
         /// The payload's size in bytes, as JSON.
         bytes: usize,
@@ -68,35 +71,42 @@ pub enum Error {
         max: Option<usize>,
     },
     /// The VAPID subject is not one push services take; the field says why.
+    #[cfg(feature = "server")]
     InvalidSubject(String),
     /// The push service says the subscription is gone (HTTP 404 or 410): delete it.
+    #[cfg(feature = "server")]
     SubscriptionGone {
         /// The HTTP status.
         status: u16,
     },
     /// The push service asks to slow down (HTTP 429), for `retry_after_secs` when it says.
+    #[cfg(feature = "server")]
     RateLimited {
         /// The `Retry-After` header, in seconds.
         retry_after_secs: Option<u64>,
     },
     /// The push service refused the VAPID authorization (HTTP 401 or 403): a wrong key pair, or
     /// a subscription made with another application server key.
+    #[cfg(feature = "server")]
     VapidRejected {
         /// The HTTP status.
         status: u16,
     },
     /// The push service answered with another status outside 2xx (a redirect among them:
     /// none is followed).
+    #[cfg(feature = "server")]
     PushServiceRefused {
         /// The HTTP status.
         status: u16,
     },
     /// The push service is down for now (HTTP 503), for `retry_after_secs` when it says.
+    #[cfg(feature = "server")]
     PushServiceUnavailable {
         /// The `Retry-After` header (seconds, or an HTTP date), in seconds from now.
         retry_after_secs: Option<u64>,
     },
     /// The request did not reach the push service, or no answer came in time.
+    #[cfg(feature = "server")]
     PushServiceUnreachable {
         /// What stood in the way.
         cause: Unreachable,
@@ -105,15 +115,19 @@ pub enum Error {
     },
     /// A subscription's endpoint is not an absolute http(s) URL with a host: the subscription
     /// is malformed, safe to delete. The field says why (never the endpoint, a secret).
+    #[cfg(feature = "server")]
     InvalidEndpoint(String),
     /// A subscription's endpoint is a URL the sender's `server::Endpoints`
     /// rules refuse (`http://`, another port, an internal address, an unknown push service):
     /// nothing was sent. The field names the rule.
+    #[cfg(feature = "server")]
     EndpointNotAllowed(String),
     /// A subscription's `p256dh` or `auth` key is not one a browser makes: it is malformed,
     /// safe to delete. The field says which and why.
+    #[cfg(feature = "server")]
     InvalidSubscriptionKeys(String),
     /// A push's topic is not 1 to 32 base64url characters; the field says why.
+    #[cfg(feature = "server")]
     InvalidTopic(String),
 }
 
@@ -124,6 +138,7 @@ pub enum Error {
 /// let err = Error::PushServiceUnreachable { cause: Unreachable::Timeout, detail: "no answer".into() };
 /// assert!(err.to_string().contains("timed out"));
 /// ```
+#[cfg(feature = "server")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unreachable {
@@ -172,31 +187,42 @@ impl Error {
             Error::Network(why) => of(&["could not reach the app server: ", why]),
             Error::Redirected => "the app server answered with a redirect, not a 2xx".into(),
             Error::Timeout(what) => of(&[what, " did not settle in time"]),
+            #[cfg(feature = "server")]
             Error::PayloadTooLarge { bytes, max: Some(max) } => of(&[
                 "the payload is ",
                 &decimal(*bytes as u64),
                 " bytes; Web Push carries at most ",
                 &decimal(*max as u64),
             ]),
+            #[cfg(feature = "server")]
             Error::PayloadTooLarge { bytes, max: None } => {
                 of(&["the push service refused the ", &decimal(*bytes as u64), "-byte payload as too large"])
             }
+            #[cfg(feature = "server")]
             Error::InvalidSubject(why) => of(&["invalid VAPID subject: ", why]),
+            #[cfg(feature = "server")]
             Error::SubscriptionGone { status: code } => {
                 of(&["the subscription is gone (the push service answered ", &status(code), ")"])
             }
+            #[cfg(feature = "server")]
             Error::RateLimited { retry_after_secs: Some(secs) } => {
                 of(&["rate limited by the push service: retry after ", &decimal(*secs), " s"])
             }
+            #[cfg(feature = "server")]
             Error::RateLimited { retry_after_secs: None } => "rate limited by the push service".into(),
+            #[cfg(feature = "server")]
             Error::VapidRejected { status: code } => {
                 of(&["the push service refused the VAPID authorization (", &status(code), ")"])
             }
+            #[cfg(feature = "server")]
             Error::PushServiceRefused { status: code } => of(&["the push service answered ", &status(code)]),
+            #[cfg(feature = "server")]
             Error::PushServiceUnavailable { retry_after_secs: Some(secs) } => {
                 of(&["the push service is unavailable: retry after ", &decimal(*secs), " s"])
             }
+            #[cfg(feature = "server")]
             Error::PushServiceUnavailable { retry_after_secs: None } => "the push service is unavailable".into(),
+            #[cfg(feature = "server")]
             Error::PushServiceUnreachable { cause, detail } => {
                 let cause = match cause {
                     Unreachable::Dns => "DNS lookup failed",
@@ -207,9 +233,13 @@ impl Error {
                 };
                 of(&["could not reach the push service (", cause, "): ", detail])
             }
+            #[cfg(feature = "server")]
             Error::InvalidEndpoint(why) => of(&["the subscription's endpoint is malformed: ", why]),
+            #[cfg(feature = "server")]
             Error::EndpointNotAllowed(why) => of(&["the subscription's endpoint is not allowed: ", why]),
+            #[cfg(feature = "server")]
             Error::InvalidSubscriptionKeys(why) => of(&["the subscription's keys are malformed: ", why]),
+            #[cfg(feature = "server")]
             Error::InvalidTopic(why) => of(&["invalid topic: ", why]),
         }
     }
@@ -283,14 +313,17 @@ mod tests {
             ),
             (Error::Server { status: 500, id: None, message: None }, "the app server answered 500"),
             (
+                #[cfg(feature = "server")]
                 Error::PayloadTooLarge { bytes: 4097, max: Some(4096) },
                 "the payload is 4097 bytes; Web Push carries at most 4096",
             ),
             (
+                #[cfg(feature = "server")]
                 Error::PayloadTooLarge { bytes: 0, max: None },
                 "the push service refused the 0-byte payload as too large",
             ),
             (
+                #[cfg(feature = "server")]
                 Error::RateLimited { retry_after_secs: Some(u64::MAX) },
                 "rate limited by the push service: retry after 18446744073709551615 s",
             ),

@@ -23,7 +23,9 @@ mod sync;
 mod url;
 
 pub use decode::decode_push;
-pub use error::{Error, Unreachable};
+pub use error::Error;
+#[cfg(feature = "server")]
+pub use error::Unreachable;
 pub use key::ApplicationServerKey;
 pub use payload::{
     Action, ContentAt, Direction, Fallback, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_TITLE_CHARS,
