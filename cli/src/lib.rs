@@ -32,9 +32,9 @@ mod project;
 mod sizes;
 mod tools;
 
-pub use build::{worker_folder, Build, Worker, GLUE, PROFILE, SHIPPED_WORKER};
+pub use build::{worker_folder, Build, Wasm, Worker, GLUE, PROFILE, PUSH_GLUE, PUSH_LOADS, SHIPPED_WORKER};
 pub use compiler::Compiler;
-pub use names::rename_in_glue;
+pub use names::{rename_in_glue, rename_in_wasm};
 pub use project::locked_version;
 pub use sizes::{print_sizes, sizes, total_sizes};
 pub use tools::Tools;

@@ -41,10 +41,10 @@ pub(crate) fn panicking_site(
     let out = site_variant(site, name)?;
     let wasm = compiler.built(&target).join("examples/panicking_hook.wasm");
     if let cargo_wasm_push::Compiler::ImmediateAbort(_) = compiler {
-        cargo_wasm_push::worker_folder(tools, &wasm, &out)?;
+        cargo_wasm_push::worker_folder(tools, &cargo_wasm_push::Wasm::whole(wasm), &out)?;
         return Ok(out);
     }
-    for shipped in ["push.js", "sw.js", "module", "wasm_push_sw_bg.wasm"] {
+    for shipped in ["push.js", "sw.js", "module", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"] {
         let _ = std::fs::remove_file(out.join(shipped)).or_else(|_| std::fs::remove_dir_all(out.join(shipped)));
     }
     tools.bindgen(&wasm, "no-modules", "panicking_hook", &out)?;
@@ -95,11 +95,13 @@ pub(crate) fn cookbook_sites(tools: &setup::WasmTools, site: &Path, command_dir:
     Ok([ready_made, hooks])
 }
 
-/// The demo site without its worker's wasm, in `target/www-late-wasm`: the test of a worker
-/// whose wasm cannot be loaded at first.
+/// The demo site without its worker's wasm (both modules), in `target/www-late-wasm`: the test
+/// of a worker whose wasm cannot be loaded at first.
 pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-late-wasm")?;
-    std::fs::remove_file(out.join("wasm_push_sw_bg.wasm")).map_err(|e| format!("late wasm site: {e}"))?;
+    for wasm in ["wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"] {
+        std::fs::remove_file(out.join(wasm)).map_err(|e| format!("late wasm site: {e}"))?;
+    }
     Ok(out)
 }
 

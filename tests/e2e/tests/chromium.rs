@@ -477,9 +477,11 @@ async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_
 
 #[tokio::test]
 async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next_push_once_it_can() {
-    // The site is served without wasm_push_sw_bg.wasm at first.
+    // The site is served without its wasm (either module) at first.
     let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_LATE_WASM_SITE"));
-    let _ = std::fs::remove_file(site.join("wasm_push_sw_bg.wasm"));
+    for wasm in SHIPPED_WASM {
+        let _ = std::fs::remove_file(site.join(wasm));
+    }
     let (server, browser, mut devtools, registration) = demo_serving("late-wasm", &site).await;
     let origin = server.origin.clone();
     let push = |title: &str| json!({"title": title, "tag": title}).to_string();
@@ -492,12 +494,52 @@ async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next
 
     // The file is there now (a deploy finished, the network came back): the same running worker
     // loads it for the next push.
-    let shipped = std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")).join("wasm_push_sw_bg.wasm");
-    std::fs::copy(shipped, site.join("wasm_push_sw_bg.wasm")).unwrap();
+    for wasm in SHIPPED_WASM {
+        std::fs::copy(std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")).join(wasm), site.join(wasm)).unwrap();
+    }
     deliver(&mut devtools, &origin, &registration, &push("once it loads")).await;
     let titles: Vec<String> = browser.notifications().await.into_iter().map(|(title, _, _)| title).collect();
     assert!(titles.contains(&"once it loads".to_owned()), "{titles:?}");
     assert_eq!(titles.len(), 2, "{titles:?}");
+}
+
+/// The whole worker's wasm and the module a push loads, as `cargo wasm-push build` ships them.
+const SHIPPED_WASM: [&str; 2] = ["wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"];
+
+#[tokio::test]
+async fn a_push_needs_only_the_module_a_push_loads_and_a_click_loads_the_whole_worker_when_it_comes() {
+    // Served with the module a push loads but without the whole worker's wasm.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_LATE_WASM_SITE"));
+    let [whole, push_module] = SHIPPED_WASM;
+    let shipped = std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE"));
+    let _ = std::fs::remove_file(site.join(whole));
+    std::fs::copy(shipped.join(push_module), site.join(push_module)).unwrap();
+    let (server, browser, mut devtools, registration) = demo_serving("push-module", &site).await;
+    let origin = server.origin.clone();
+
+    // A cold push shows its own content, not the fallback: it never needed the whole worker.
+    devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+    let push = json!({"title": "From the push module", "body": "alone", "tag": "split"}).to_string();
+    deliver(&mut devtools, &origin, &registration, &push).await;
+    assert_eq!(browser.notifications().await, [("From the push module".into(), "alone".into(), "split".into())]);
+
+    // A click goes to the whole worker, which closes the notification. A click made by script
+    // runs the worker's listener as the browser's would (only its `waitUntil` refuses it).
+    let click = "self.registration.getNotifications().then((shown) => { \
+                   shown.forEach((notification) => self.dispatchEvent(new NotificationEvent('notificationclick', { notification }))); \
+                   return shown.length; })";
+    assert_eq!(devtools.worker_evaluate(&origin, click).await, json!(1));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(browser.notifications().await.len(), 1, "without the whole worker's wasm, nothing handles the click");
+
+    // Once the whole worker's wasm is there, the next click loads it and is handled.
+    std::fs::copy(shipped.join(whole), site.join(whole)).unwrap();
+    assert_eq!(devtools.worker_evaluate(&origin, click).await, json!(1));
+    eventually(Duration::from_secs(10), Duration::from_millis(200), async || {
+        let left = browser.notifications().await;
+        left.is_empty().then_some(()).ok_or_else(|| format!("the clicked notification is still shown: {left:?}"))
+    })
+    .await;
 }
 
 #[tokio::test]
