@@ -312,25 +312,33 @@ mod tests {
                 "the app server answered 403 (csrf): bad token",
             ),
             (Error::Server { status: 500, id: None, message: None }, "the app server answered 500"),
+            (Error::InvalidUrl("a b".into()), "not an absolute http(s) URL: \"a b\""),
+            (Error::Timeout("the worker"), "the worker did not settle in time"),
+        ];
+        assert_messages(cases);
+    }
+
+    #[cfg(feature = "server")]
+    #[test]
+    fn the_messages_of_sends_read_as_write_would_have_written_them() {
+        assert_messages([
             (
-                #[cfg(feature = "server")]
                 Error::PayloadTooLarge { bytes: 4097, max: Some(4096) },
                 "the payload is 4097 bytes; Web Push carries at most 4096",
             ),
             (
-                #[cfg(feature = "server")]
                 Error::PayloadTooLarge { bytes: 0, max: None },
                 "the push service refused the 0-byte payload as too large",
             ),
             (
-                #[cfg(feature = "server")]
                 Error::RateLimited { retry_after_secs: Some(u64::MAX) },
                 "rate limited by the push service: retry after 18446744073709551615 s",
             ),
             (Error::SubscriptionGone { status: 410 }, "the subscription is gone (the push service answered 410)"),
-            (Error::InvalidUrl("a b".into()), "not an absolute http(s) URL: \"a b\""),
-            (Error::Timeout("the worker"), "the worker did not settle in time"),
-        ];
+        ]);
+    }
+
+    fn assert_messages<const N: usize>(cases: [(Error, &str); N]) {
         for (error, expected) in cases {
             assert_eq!(error.to_string(), expected);
             assert_eq!(error.message(), expected);
