@@ -35,11 +35,15 @@ pub struct Browsers {
 }
 
 fn cargo_bin() -> PathBuf {
-    let home = std::env::var_os("CARGO_HOME")
+    cargo_home().join("bin")
+}
+
+/// Cargo's home: `CARGO_HOME`, else `~/.cargo`.
+pub(crate) fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .unwrap_or_else(|| PathBuf::from(".cargo"));
-    home.join("bin")
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
 }
 
 fn output(command: &mut Command) -> Option<String> {

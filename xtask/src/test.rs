@@ -290,7 +290,19 @@ fn gates() -> Result {
     // with changes is checked as it is).
     run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push"]))?;
     // The command with the worker's files it embeds, which cargo resolves from the local package
-    // before either is on crates.io.
+    // before either is on crates.io. Cargo extracts that package into a registry folder of its
+    // own (`registry/src/-<hash>`) once per version and reuses it after, so a wasm-push-sw
+    // changed since, at the same version, would be checked as it was first packed: those
+    // copies go first.
+    let sources = crate::setup::cargo_home().join("registry/src");
+    let local = std::fs::read_dir(&sources).into_iter().flatten().flatten();
+    for registry in local.filter(|dir| dir.file_name().to_string_lossy().starts_with('-')) {
+        for copy in std::fs::read_dir(registry.path()).into_iter().flatten().flatten() {
+            if copy.file_name().to_string_lossy().starts_with("wasm-push-sw-") {
+                let _ = std::fs::remove_dir_all(copy.path());
+            }
+        }
+    }
     run(cargo().args([
         "publish",
         "--dry-run",
