@@ -290,29 +290,26 @@ fn gates() -> Result {
     // with changes is checked as it is).
     run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push"]))?;
     // The command with the worker's files it embeds, which cargo resolves from the local package
-    // before either is on crates.io. Cargo extracts that package into a registry folder of its
-    // own (`registry/src/-<hash>`) once per version and reuses it after, so a wasm-push-sw
-    // changed since, at the same version, would be checked as it was first packed: those
-    // copies go first.
+    // before either is on crates.io. Cargo treats that package as a registry's: it extracts it
+    // once per version (`registry/src/-<hash>`) and never rebuilds it for a change of source, so
+    // a wasm-push-sw changed since, at the same version, would be checked as it was first
+    // packed. Its extracted copies go first, and the check builds in a target folder of its own,
+    // where wasm-push-sw's builds are all of that package and go too.
     let sources = crate::setup::cargo_home().join("registry/src");
+    let target = root().join("target/publish");
     let local = std::fs::read_dir(&sources).into_iter().flatten().flatten();
-    for registry in local.filter(|dir| dir.file_name().to_string_lossy().starts_with('-')) {
-        for copy in std::fs::read_dir(registry.path()).into_iter().flatten().flatten() {
+    let registries = local.filter(|dir| dir.file_name().to_string_lossy().starts_with('-')).map(|dir| dir.path());
+    for folder in registries.chain([target.join("debug/.fingerprint")]) {
+        for copy in std::fs::read_dir(folder).into_iter().flatten().flatten() {
             if copy.file_name().to_string_lossy().starts_with("wasm-push-sw-") {
                 let _ = std::fs::remove_dir_all(copy.path());
             }
         }
     }
-    run(cargo().args([
-        "publish",
-        "--dry-run",
-        "--quiet",
-        "--allow-dirty",
-        "-p",
-        "wasm-push-sw",
-        "-p",
-        "cargo-wasm-push",
-    ]))?;
+    run(cargo()
+        .args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push-sw", "-p", "cargo-wasm-push"])
+        .arg("--target-dir")
+        .arg(&target))?;
     Ok(())
 }
 

@@ -680,7 +680,15 @@ async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker
     // `cargo wasm-push build` into the same folder.
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_YEW_RECIPE_SITE",
-        &["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm", "wasm-push.d.ts"],
+        &[
+            "index.html",
+            "sw.js",
+            "push.js",
+            "module/push.mjs",
+            "wasm_push_sw_bg.wasm",
+            "wasm_push_sw_push_bg.wasm",
+            "wasm-push.d.ts",
+        ],
         "/sw.js?title=Yew%20recipe",
         "Yew recipe",
     )
@@ -691,7 +699,7 @@ async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker
 async fn the_leptos_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_pushes() {
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_LEPTOS_RECIPE_SITE",
-        &["index.html", "sw.js", "wasm_push_sw_bg.wasm"],
+        &["index.html", "sw.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"],
         "/sw.js?title=Leptos%20recipe",
         "Leptos recipe",
     )
@@ -705,7 +713,7 @@ async fn the_dioxus_recipe_built_with_dx_as_its_readme_says_registers_its_worker
     // page says "done" only once the hook's state signal has re-rendered it with the scope.
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_DIOXUS_RECIPE_SITE",
-        &["index.html", "sw.js", "wasm_push_sw_bg.wasm"],
+        &["index.html", "sw.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"],
         "/sw.js?title=Dioxus%20recipe",
         "Dioxus recipe",
     )
