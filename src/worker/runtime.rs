@@ -103,7 +103,32 @@ pub struct Click {
     pub data: serde_json::Value,
 }
 
+/// Whether this is the module a push loads (wasm-push's `push-module` feature): the push path for
+/// the default settings alone. The shim (`listeners.js`, `whole`) sends a push to the whole worker
+/// instead when the settings ask for receipts (`receipts_url`), content fetched for a push
+/// (`fetch_url`) or a page told first (`foreground=page|both`), so this module can leave their
+/// code out.
+const PUSH_MODULE: bool = cfg!(feature = "push-module");
+
 impl Inner {
+    /// `receipts_url`, which the module a push loads never acts on ([`PUSH_MODULE`]).
+    pub(super) fn receipts_url(&self) -> Option<&str> {
+        self.config.receipts_url.as_deref().filter(|_| !PUSH_MODULE)
+    }
+
+    /// `fetch_url`, which the module a push loads never acts on ([`PUSH_MODULE`]).
+    pub(super) fn fetch_url(&self) -> Option<&str> {
+        self.config.fetch_url.as_deref().filter(|_| !PUSH_MODULE)
+    }
+
+    /// `foreground`, always `show` in the module a push loads ([`PUSH_MODULE`]).
+    pub(super) fn foreground(&self) -> super::Foreground {
+        if PUSH_MODULE {
+            return super::Foreground::Show;
+        }
+        self.config.foreground
+    }
+
     /// A server URL from the settings, as [`WorkerConfig::server_url`] decides it, read by the
     /// browser's URL parser against the worker script's URL.
     pub(super) fn server_url(&self, url: Option<&str>) -> Option<String> {

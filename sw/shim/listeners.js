@@ -48,11 +48,15 @@ self.wasmPushListen = (glue, wasm, query, push) => {
     };
     return it;
   };
+  // The push module acts on the default settings alone (`PUSH_MODULE`, worker/runtime.rs): with
+  // receipts, content fetched for a push or a page told first, pushes go to the whole worker.
+  const settings = new URLSearchParams(query);
   const whole = module(glue, wasm);
-  const first = push ? module(push.glue, push.wasm) : whole;
+  const needsWhole =
+    settings.get('receipts_url') || settings.get('fetch_url') || ['page', 'both'].includes(settings.get('foreground'));
+  const first = push && !needsWhole ? module(push.glue, push.wasm) : whole;
   // The module pushes go to starts loading now, while the worker script runs.
   first.begin();
-  const settings = new URLSearchParams(query);
 
   // When the wasm cannot start or traps, a push must still show something (the texts of Rust's
   // Fallback::default(), which a native test holds these to): Chrome otherwise

@@ -822,3 +822,75 @@ async fn the_cookbooks_push_quota_recipe_counts_every_push_shown_across_worker_r
     deliver(&mut devtools, &origin, &registration, "false").await;
     assert_eq!(shown_in_full(&browser).await.len(), 1);
 }
+
+#[tokio::test]
+async fn with_receipts_a_push_goes_to_the_whole_worker_which_posts_its_shown_receipt() {
+    // A listener of the test's own takes the receipts (another origin, so `cross_origin=1`),
+    // answering the browser's preflight.
+    let receipts = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/receipts", receipts.local_addr().unwrap());
+    let (posted, mut bodies) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut connection, _)) = receipts.accept().await {
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 4096];
+            // Headers, then as many bytes as Content-Length says.
+            while let Ok(n @ 1..) = connection.read(&mut chunk).await {
+                request.extend_from_slice(&chunk[..n]);
+                let text = String::from_utf8_lossy(&request).into_owned();
+                let Some((head, body)) = text.split_once("\r\n\r\n") else { continue };
+                let length = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0);
+                if body.len() < length {
+                    continue;
+                }
+                if head.starts_with("POST") {
+                    let _ = posted.send(body.to_owned());
+                }
+                let answer = "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: *\r\n\
+                              Access-Control-Allow-Headers: content-type\r\nAccess-Control-Allow-Methods: POST\r\n\
+                              Connection: close\r\n\r\n";
+                let _ = connection.write_all(answer.as_bytes()).await;
+                break;
+            }
+        }
+    });
+    // The demo site, its worker given `receipts_url` (the module a push loads leaves receipts to
+    // the whole worker, so the shim sends this worker's pushes there).
+    let site = std::env::temp_dir().join(format!("wasm-push-receipts-{}", std::process::id()));
+    copy_folder(&std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")), &site);
+    let query = format!("receipts_url={url}&cross_origin=1&subscription_url=/api/subscription");
+    std::fs::write(
+        site.join("sw.js"),
+        format!(
+            "self.wasmPush = {{ query: '{query}' }};\nimportScripts('./push.js');\n\
+                 self.addEventListener('install', () => self.skipWaiting());\n\
+                 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));\n"
+        ),
+    )
+    .unwrap();
+    let (server, browser, mut devtools, registration) = demo_serving("receipts", &site).await;
+
+    let push = json!({"title": "With a receipt", "body": "told", "tag": "receipted"}).to_string();
+    deliver(&mut devtools, &server.origin, &registration, &push).await;
+    assert_eq!(browser.notifications().await, [("With a receipt".into(), "told".into(), "receipted".into())]);
+    let body = tokio::time::timeout(Duration::from_secs(10), bodies.recv()).await.expect("a receipt within 10 s");
+    let receipt: serde_json::Value = serde_json::from_str(&body.unwrap()).unwrap();
+    assert_eq!((receipt["event"].clone(), receipt["tag"].clone()), (json!("shown"), json!("receipted")), "{receipt}");
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+/// `from` copied into `to`, folders and all.
+fn copy_folder(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        match entry.path().is_dir() {
+            true => copy_folder(&entry.path(), &to.join(entry.file_name())),
+            false => drop(std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap()),
+        }
+    }
+}
