@@ -26,9 +26,10 @@ pub fn recover_after_panics() {
     }
 }
 
-/// Exports the four entry points the shim (`listeners.js`) calls: `on_push`,
+/// Exports the entry points the shim (`listeners.js`) calls: `on_push`,
 /// `on_notification_click`, `on_notification_close` and `on_push_subscription_change`, each
-/// handing its event to the `Runtime` the expression builds (once, on first use). The crate
+/// handing its event to the `Runtime` the expression builds (once, on first use), and
+/// `retry_subscription`. The crate
 /// that calls it must depend on `wasm-bindgen`.
 ///
 /// ```no_run
@@ -54,6 +55,12 @@ macro_rules! export_worker {
                 "`notificationclose`: the \"closed\" receipt, when receipts are on.");
             $crate::export_worker!(@entry on_push_subscription_change, ExtendableEvent, subscription_change,
                 "`pushsubscriptionchange`: subscribes again if needed and tells the app server.");
+            /// After a push of the module a push loads: sends the app server the subscription it
+            /// never took.
+            #[::wasm_bindgen::prelude::wasm_bindgen]
+            pub fn retry_subscription() -> $crate::__private::js_sys::Promise {
+                WASM_PUSH_RUNTIME.with(|runtime| runtime.retry_subscription())
+            }
         }
     };
     // One entry point: the event, handed to the runtime's method of the same concern.

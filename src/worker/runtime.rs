@@ -107,8 +107,9 @@ pub struct Click {
 /// the default settings alone. The shim (`listeners.js`, `whole`) sends a push to the whole worker
 /// instead when the settings ask for receipts (`receipts_url`), content fetched for a push
 /// (`fetch_url`) or a page told first (`foreground=page|both`), so this module can leave their
-/// code out.
-const PUSH_MODULE: bool = cfg!(feature = "push-module");
+/// code out. It leaves sending a subscription the app server never took to the whole worker
+/// too (`RETRY`).
+pub(super) const PUSH_MODULE: bool = cfg!(feature = "push-module");
 
 impl Inner {
     /// `receipts_url`, which the module a push loads never acts on ([`PUSH_MODULE`]).

@@ -100,7 +100,12 @@ self.wasmPushListen = (glue, wasm, query, push) => {
         waiting.delete(fail) &&
         (event.wasmPush === 'shown' ? resolve() : ((event.wasmPush = 'fallback'), fallback().then(resolve, resolve)));
       waiting.add(fail);
-      first.when((rust) => rust.on_push(event)).then(() => waiting.delete(fail) && resolve(), (error) => (trapped(error, first), fail()));
+      // The push module leaves sending the app server a subscription it never took to the
+      // whole worker: it answers `RETRY` (worker/mod.rs) for that.
+      const retry = () => whole.when((rust) => rust.retry_subscription()).catch((error) => trapped(error, whole));
+      first.when((rust) => rust.on_push(event)).then(
+        (after) => waiting.delete(fail) && resolve(after === 'wasm-push:retry-subscription' && retry()),
+        (error) => (trapped(error, first), fail()));
     }));
   });
 

@@ -164,6 +164,45 @@ async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_t
 }
 
 #[tokio::test]
+async fn a_subscription_change_the_app_server_missed_is_sent_after_the_next_push_by_the_whole_worker() {
+    let (_service, server, browser) = subscribed_demo("missed-change").await;
+    let current = server.stored_endpoints();
+    // What a `pushsubscriptionchange` leaves when the app server was down: the browser's record
+    // says the server still has another endpoint (stored here beside the real one, as a
+    // subscription the change replaced) and has not taken the current subscription.
+    let missed = browser
+        .run_async(
+            "navigator.serviceWorker.ready.then((r) => r.pushManager.getSubscription()).then((s) => { \
+               const subscription = s.toJSON(); \
+               const replaced = { ...subscription, endpoint: subscription.endpoint + '-replaced' }; \
+               const token = document.querySelector('meta[name=\"csrf-token\"]').content; \
+               return fetch('/api/subscription', { method: 'POST', body: JSON.stringify(replaced), \
+                   headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token } }) \
+                 .then((r) => r.ok ? caches.open('wasm-push') : r.text().then((t) => { throw new Error(r.status + ' ' + t); })) \
+                 .then((cache) => cache.put('/wasm-push/last-subscription.json', new Response(JSON.stringify({ \
+                   subscription, oldEndpoint: replaced.endpoint, acknowledged: false, since: Date.now() })))) \
+                 .then(() => replaced.endpoint); })",
+        )
+        .await;
+    let mut both = [current.clone(), vec![missed.as_str().unwrap().to_owned()]].concat();
+    both.sort();
+    let mut stored = server.stored_endpoints();
+    stored.sort();
+    assert_eq!(stored, both);
+
+    // A push to the current subscription: the module a push loads shows it, finds the change
+    // not taken, and the whole worker sends it, which replaces the old row.
+    let request = json!({"to": "me", "endpoint": current[0], "notification": {"title": "after the missed change"}});
+    assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}));
+    assert_eq!(titles_once(&browser, 1).await, ["after the missed change"]);
+    eventually(Duration::from_secs(10), Duration::from_millis(200), async || {
+        let stored = server.stored_endpoints();
+        (stored == current).then_some(()).ok_or_else(|| format!("the server holds {stored:?}, not {current:?}"))
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_subscription_changed_behind_the_demo_servers_back_is_put_right_on_the_next_page_load() {
     let (_service, server, browser) = subscribed_demo("reload").await;
     let old = server.stored_endpoints();
