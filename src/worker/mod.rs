@@ -68,6 +68,12 @@ pub fn click_target_in_worker(scope: &str, requested: Option<&str>) -> String {
 #[doc(hidden)]
 pub const RETRY: &str = "wasm-push:retry-subscription";
 
+#[cfg(target_arch = "wasm32")]
+pub use {
+    export::recover_after_panics,
+    runtime::{Click, Runtime},
+};
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -80,9 +86,3 @@ mod tests {
         assert!(shim.contains("rust.retry_subscription()"), "sw/shim/listeners.js calls another entry point");
     }
 }
-
-#[cfg(target_arch = "wasm32")]
-pub use {
-    export::recover_after_panics,
-    runtime::{Click, Runtime},
-};
