@@ -293,23 +293,35 @@ fn gates() -> Result {
     // before either is on crates.io. Cargo treats that package as a registry's: it extracts it
     // once per version (`registry/src/-<hash>`) and never rebuilds it for a change of source, so
     // a wasm-push-sw changed since, at the same version, would be checked as it was first
-    // packed. Its extracted copies go first, and the check builds in a target folder of its own,
-    // where wasm-push-sw's builds are all of that package and go too.
+    // packed. Its extracted copies go first, and so do the fingerprints of its builds from
+    // there (a build's `.d` file names its sources).
     let sources = crate::setup::cargo_home().join("registry/src");
-    let target = root().join("target/publish");
     let local = std::fs::read_dir(&sources).into_iter().flatten().flatten();
-    let registries = local.filter(|dir| dir.file_name().to_string_lossy().starts_with('-')).map(|dir| dir.path());
-    for folder in registries.chain([target.join("debug/.fingerprint")]) {
-        for copy in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+    for registry in local.filter(|dir| dir.file_name().to_string_lossy().starts_with('-')) {
+        for copy in std::fs::read_dir(registry.path()).into_iter().flatten().flatten() {
             if copy.file_name().to_string_lossy().starts_with("wasm-push-sw-") {
                 let _ = std::fs::remove_dir_all(copy.path());
             }
         }
     }
-    run(cargo()
-        .args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push-sw", "-p", "cargo-wasm-push"])
-        .arg("--target-dir")
-        .arg(&target))?;
+    let debug = root().join("target/debug");
+    for build in std::fs::read_dir(debug.join("deps")).into_iter().flatten().flatten() {
+        let name = build.file_name().to_string_lossy().into_owned();
+        let Some(hash) = name.strip_prefix("wasm_push_sw-").and_then(|rest| rest.strip_suffix(".d")) else { continue };
+        if std::fs::read_to_string(build.path()).is_ok_and(|sources| sources.contains("registry/src/-")) {
+            let _ = std::fs::remove_dir_all(debug.join(format!(".fingerprint/wasm-push-sw-{hash}")));
+        }
+    }
+    run(cargo().args([
+        "publish",
+        "--dry-run",
+        "--quiet",
+        "--allow-dirty",
+        "-p",
+        "wasm-push-sw",
+        "-p",
+        "cargo-wasm-push",
+    ]))?;
     Ok(())
 }
 
