@@ -124,11 +124,11 @@ impl Build {
         let (wasm, lock) = self.compile()?;
         let tools = Tools::find(&locked_version(&lock, "wasm-bindgen")?)?;
         let files = worker_folder(&tools, &wasm, &self.out)?;
-        let totals = match wasm.push {
-            Some(_) => {
+        let totals = match self.out.join(PUSH_WASM).is_file() {
+            true => {
                 &[("a push loads (2 files)", &PUSH_LOADS[..]), ("worker as shipped (3 files)", &SHIPPED_WORKER[..])][..]
             }
-            None => &[("worker as shipped (2 files)", &SHIPPED_WORKER[..2])][..],
+            false => &[("worker as shipped (2 files)", &SHIPPED_WORKER[..2])][..],
         };
         crate::print_sizes(&self.out, &files, totals)?;
         Ok(files)
@@ -179,17 +179,17 @@ impl Build {
                 };
                 let lock = project.as_ref().map(|p| p.root.join("Cargo.lock")).filter(|lock| lock.exists());
                 say(&format!("building the ready-made worker for wasm32 (profile {PROFILE}) against {source}"));
-                let mut crate_dirs = vec![];
-                for module in [ReadyMade::Whole, ReadyMade::Push] {
-                    let crate_dir = ready_made_crate(&target_dir, &source, lock.as_deref(), module)?;
-                    run(compiler.build(&target_dir).arg("--manifest-path").arg(crate_dir.join("Cargo.toml")))?;
-                    crate_dirs.push(crate_dir);
-                }
+                let whole = ready_made_crate(&target_dir, &source, lock.as_deref(), ReadyMade::Whole)?;
+                run(compiler.build(&target_dir).arg("--manifest-path").arg(whole.join("Cargo.toml")))?;
+                // The push module starts from the whole worker's lockfile: the same versions, so
+                // the same import names, which one glue needs.
+                let push = ready_made_crate(&target_dir, &source, Some(&whole.join("Cargo.lock")), ReadyMade::Push)?;
+                run(compiler.build(&target_dir).arg("--manifest-path").arg(push.join("Cargo.toml")))?;
                 let wasm = Wasm {
                     whole: built.join("wasm_push_ready_made.wasm"),
                     push: Some(built.join("wasm_push_ready_made_push.wasm")),
                 };
-                Ok((wasm, crate_dirs[0].join("Cargo.lock")))
+                Ok((wasm, whole.join("Cargo.lock")))
             }
         }
     }
@@ -226,15 +226,12 @@ pub fn worker_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathB
     // The same wasm with the same tools and shim gives the same folder: kept beside the wasm
     // under a key of all three, so a rebuild that changed nothing (`trunk serve`) skips
     // wasm-bindgen, wasm-opt and esbuild and costs only cargo's time.
-    let names = folder_files(wasm);
-    // A folder of one module has no push module: one left from an earlier build would be stale.
-    if wasm.push.is_none() {
-        let _ = std::fs::remove_file(out.join(PUSH_WASM));
-    }
+    // A push module left from an earlier build would be stale; this build writes its own.
+    let _ = std::fs::remove_file(out.join(PUSH_WASM));
     let (kept, stem) = kept_folder(tools, wasm)?;
     if kept.is_dir() {
         say(&format!("{} unchanged: the worker folder as built before ({})", wasm.whole.display(), kept.display()));
-        return copy_folder(&kept, out, &names);
+        return copy_folder(&kept, out, &folder_files(&kept));
     }
     let files = build_folder(tools, wasm, out)?;
     // One kept folder per wasm: the one of its last build.
@@ -245,7 +242,7 @@ pub fn worker_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathB
         }
     }
     let partial = kept.with_extension("partial");
-    copy_folder(out, &partial, &names)?;
+    copy_folder(out, &partial, &folder_files(out))?;
     std::fs::rename(&partial, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
     Ok(files)
 }
@@ -264,13 +261,13 @@ fn kept_folder(tools: &Tools, wasm: &Wasm) -> Result<(PathBuf, String)> {
     Ok((wasm.whole.with_file_name(format!("{stem}.wasm-push-{key}")), stem))
 }
 
-/// The files [`worker_folder`] writes, relative to its folder.
-fn folder_files(wasm: &Wasm) -> Vec<&'static str> {
-    let mut names = vec!["push.js", "sw.js", "module/push.mjs", GLUE_WASM, "wasm-push.d.ts"];
-    if wasm.push.is_some() {
-        names.push(PUSH_WASM);
-    }
-    names
+/// The files [`worker_folder`] writes, relative to its folder, without the push module.
+const FOLDER_FILES: [&str; 5] = ["push.js", "sw.js", "module/push.mjs", GLUE_WASM, "wasm-push.d.ts"];
+
+/// The files of the worker folder `dir`: [`FOLDER_FILES`], and the push module when it has one.
+fn folder_files(dir: &Path) -> Vec<&'static str> {
+    let push = dir.join(PUSH_WASM).is_file().then_some(PUSH_WASM);
+    FOLDER_FILES.into_iter().chain(push).collect()
 }
 const GLUE_WASM: &str = "wasm_push_sw_bg.wasm";
 const PUSH_WASM: &str = "wasm_push_sw_push_bg.wasm";
@@ -303,17 +300,28 @@ fn build_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathBuf>> 
     // The module a push loads imports and exports some of what the whole worker does, under the
     // same names once renamed as the whole worker's: the whole worker's glue drives it, and the
     // scripts carry one glue. Its own glue is left in a folder of its own.
+    // One the whole worker's glue cannot drive (an import it lacks) is left out, saying so: every
+    // event then loads the whole worker, as without a push module.
+    let mut split = false;
     if let Some(push) = &wasm.push {
         let dir = out.join(".push-module");
         tools.bindgen(push, "no-modules", GLUE, &dir)?;
         let push_wasm = out.join(PUSH_WASM);
         std::fs::rename(dir.join(GLUE_WASM), &push_wasm).map_err(|e| format!("{}: {e}", push_wasm.display()))?;
         let _ = std::fs::remove_dir_all(&dir);
-        tools.optimize_as(&push_wasm, mapping.as_deref())?;
-        bytes.extend(std::fs::read(&push_wasm).map_err(|e| format!("{}: {e}", push_wasm.display()))?);
-        files.push(push_wasm);
+        match tools.optimize_as(&push_wasm, mapping.as_deref()) {
+            Ok(()) => {
+                bytes.extend(std::fs::read(&push_wasm).map_err(|e| format!("{}: {e}", push_wasm.display()))?);
+                files.push(push_wasm);
+                split = true;
+            }
+            Err(why) => {
+                say(&format!("warning: no push module ({why}): every event loads the whole worker"));
+                let _ = std::fs::remove_file(&push_wasm);
+            }
+        }
     }
-    for (name, text) in shim::scripts(&glue, wasm.push.is_some(), &shim::version(&bytes)) {
+    for (name, text) in shim::scripts(&glue, split, &shim::version(&bytes)) {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         tools.minify(&path)?;
@@ -424,12 +432,12 @@ mod tests {
         let tools = Tools { wasm_bindgen: dir.join("no-wasm-bindgen"), wasm_opt: None, minifier: None };
         assert!(worker_folder(&tools, &wasm, &dir.join("out")).is_err(), "nothing kept yet: it builds");
         let (kept, _) = kept_folder(&tools, &wasm).unwrap();
-        for name in folder_files(&wasm) {
+        for name in FOLDER_FILES {
             std::fs::create_dir_all(kept.join(name).parent().unwrap()).unwrap();
             std::fs::write(kept.join(name), format!("kept {name}")).unwrap();
         }
         let files = worker_folder(&tools, &wasm, &dir.join("out")).unwrap();
-        assert_eq!(files.len(), folder_files(&wasm).len());
+        assert_eq!(files.len(), FOLDER_FILES.len());
         assert_eq!(std::fs::read_to_string(dir.join("out/module/push.mjs")).unwrap(), "kept module/push.mjs");
         std::fs::write(&wasm.whole, b"\0asm two").unwrap();
         assert!(worker_folder(&tools, &wasm, &dir.join("out")).is_err(), "a changed wasm is built again");
