@@ -183,6 +183,7 @@ impl Build {
                 run(compiler.build(&target_dir).arg("--manifest-path").arg(whole.join("Cargo.toml")))?;
                 // The push module starts from the whole worker's lockfile: the same versions, so
                 // the same import names, which one glue needs.
+                say("building the module a push loads (on_push alone, wasm-push's push-module feature)");
                 let push = ready_made_crate(&target_dir, &source, Some(&whole.join("Cargo.lock")), ReadyMade::Push)?;
                 run(compiler.build(&target_dir).arg("--manifest-path").arg(push.join("Cargo.toml")))?;
                 let wasm = Wasm {
