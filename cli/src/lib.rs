@@ -8,7 +8,8 @@
 //! ```
 //!
 //! `build` writes `sw.js` (the whole worker), `push.js` (for a worker a site has already, with
-//! `importScripts`), `module/push.mjs` (for a module worker) and `wasm_push_sw_bg.wasm`, and
+//! `importScripts`), `module/push.mjs` (for a module worker), `wasm_push_sw_bg.wasm` and, for the
+//! ready-made worker, `wasm_push_sw_push_bg.wasm` (`on_push` alone, all a push loads), and
 //! prints each file's size. It builds with a size-first profile, runs wasm-bindgen at exactly
 //! the version the project's `Cargo.lock` pins (found on `PATH`, else installed with
 //! `cargo install`), then wasm-opt and esbuild when they are on `PATH` (saying so when not). The
