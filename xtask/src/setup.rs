@@ -153,13 +153,17 @@ impl RecipeTool {
         let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
         // mostly wait) and slows them hardly at all. Without the tools' own `lto` and
-        // `codegen-units = 1`, which leave one core to do the last, longest step alone.
+        // `codegen-units = 1`, which leave one core to do the last, longest step alone, and at
+        // `opt-level = 1`: these installs are the longest step of a fresh machine's run
+        // (dioxus-cli took 43 minutes beside the tests), and the tools only drive other tools
+        // for a few seconds per recipe.
         let mut install = Command::new("nice");
         install
             .args(["-n", "19", "cargo"])
             .args(&args)
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);
         check(&mut install, self.program, &by_hand)?;
