@@ -3,7 +3,7 @@
 
 use crate::project::{locked_version, Project};
 use crate::tools::run;
-use crate::{say, shim, Compiler, Result, Tools};
+use crate::{read, say, shim, Compiler, Result, Tools};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -251,7 +251,6 @@ pub fn worker_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathB
 /// Where the worker folder of `wasm` built with `tools` is kept: beside it, named by a hash of
 /// the wasm, the tools and the shim; and the wasm's file stem.
 fn kept_folder(tools: &Tools, wasm: &Wasm) -> Result<(PathBuf, String)> {
-    let read = |path: &Path| std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()));
     let mut built = read(&wasm.whole)?;
     if let Some(push) = &wasm.push {
         built.extend(read(push)?);
@@ -296,11 +295,11 @@ fn build_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathBuf>> 
     // The glue ships inside each entry script, not beside them.
     let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
     std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
-    let mut bytes = std::fs::read(&whole).map_err(|e| format!("{}: {e}", whole.display()))?;
+    let mut bytes = read(&whole)?;
     let mut files = vec![];
     // The module a push loads imports and exports some of what the whole worker does, under the
     // same names once renamed as the whole worker's: the whole worker's glue drives it, and the
-    // scripts carry one glue. Its own glue is left in a folder of its own.
+    // scripts carry one glue; its own glue is not kept.
     // One the whole worker's glue cannot drive (an import it lacks) is left out, saying so: every
     // event then loads the whole worker, as without a push module.
     let mut split = false;
@@ -312,7 +311,7 @@ fn build_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathBuf>> 
         let _ = std::fs::remove_dir_all(&dir);
         match tools.optimize_as(&push_wasm, mapping.as_deref()) {
             Ok(()) => {
-                bytes.extend(std::fs::read(&push_wasm).map_err(|e| format!("{}: {e}", push_wasm.display()))?);
+                bytes.extend(read(&push_wasm)?);
                 files.push(push_wasm);
                 split = true;
             }
@@ -351,7 +350,7 @@ impl std::fmt::Display for Dependency {
 }
 
 /// Which module of the ready-made worker a crate builds.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum ReadyMade {
     /// Every entry point.
     Whole,

@@ -57,3 +57,8 @@ pub type Result<T = ()> = std::result::Result<T, String>;
 pub fn say(text: &str) {
     println!("[wasm-push] {text}");
 }
+
+/// The bytes of `path`, or an error naming it.
+pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}

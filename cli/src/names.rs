@@ -24,13 +24,10 @@ const MODULE: &str = "a";
 /// return { "a": import0 }; wasm.c(e); wasm.d(e);"#);
 /// ```
 pub fn rename_in_glue(glue: &str, mapping: &str) -> Result<String> {
-    let mapping: Value = serde_json::from_str(mapping).map_err(|e| format!("wasm-opt's name mapping: {e}"))?;
-    let pairs = |key: &str| mapping[key].as_array().cloned().unwrap_or_default();
+    let Mapping { imports, exports } = Mapping::read(mapping)?;
     let mut glue = glue.to_owned();
     let mut modules = vec![];
-    for import in pairs("imports") {
-        let [module, old, new] =
-            [&import[0], &import[1], &import[2]].map(|v| v.as_str().unwrap_or_default().to_owned());
+    for [module, old, new] in imports {
         glue = replace_name(&glue, &old, &new, "").ok_or(format!("the glue has no import {old}"))?;
         if !modules.contains(&module) {
             modules.push(module);
@@ -43,12 +40,31 @@ pub fn rename_in_glue(glue: &str, mapping: &str) -> Result<String> {
         }
         glue = glue.replace(&key, &format!("\"{MODULE}\":"));
     }
-    for export in pairs("exports") {
-        let [old, new] = [&export[0], &export[1]].map(|v| v.as_str().unwrap_or_default().to_owned());
+    for [old, new] in exports {
         // An export the glue never calls (the start function, say) keeps no name to change.
         glue = replace_name(&glue, &old, &new, "wasm.").unwrap_or(glue);
     }
     Ok(glue)
+}
+
+/// wasm-opt's name mapping: each import as module, old name, new name; each export as old
+/// name, new name.
+struct Mapping {
+    imports: Vec<[String; 3]>,
+    exports: Vec<[String; 2]>,
+}
+
+impl Mapping {
+    /// The mapping from wasm-opt's JSON.
+    fn read(json: &str) -> Result<Mapping> {
+        let mapping: Value = serde_json::from_str(json).map_err(|e| format!("wasm-opt's name mapping: {e}"))?;
+        let entries = |key: &str| mapping[key].as_array().cloned().unwrap_or_default();
+        let text = |entry: &Value, at: usize| entry[at].as_str().unwrap_or_default().to_owned();
+        Ok(Mapping {
+            imports: entries("imports").iter().map(|i| [text(i, 0), text(i, 1), text(i, 2)]).collect(),
+            exports: entries("exports").iter().map(|e| [text(e, 0), text(e, 1)]).collect(),
+        })
+    }
 }
 
 /// `text` with every whole `prefix` + `old` (not followed by more of an identifier) made
@@ -86,13 +102,7 @@ fn replace_name(text: &str, old: &str, new: &str, prefix: &str) -> Option<String
 /// assert_eq!(cargo_wasm_push::rename_in_wasm(wasm, r#"{"imports": [], "exports": []}"#).unwrap(), wasm);
 /// ```
 pub fn rename_in_wasm(wasm: &[u8], mapping: &str) -> Result<Vec<u8>> {
-    let mapping: Value = serde_json::from_str(mapping).map_err(|e| format!("wasm-opt's name mapping: {e}"))?;
-    let pairs = |key: &str| mapping[key].as_array().cloned().unwrap_or_default();
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    let imports: Vec<[String; 3]> =
-        pairs("imports").iter().map(|import| [text(&import[0]), text(&import[1]), text(&import[2])]).collect();
-    let exports: Vec<[String; 2]> =
-        pairs("exports").iter().map(|export| [text(&export[0]), text(&export[1])]).collect();
+    let Mapping { imports, exports } = Mapping::read(mapping)?;
     let mut reader = Reader { bytes: wasm, at: 8 };
     if wasm.get(..8) != Some(b"\0asm\x01\0\0\0".as_slice()) {
         return Err("not a wasm module".into());

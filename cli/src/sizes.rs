@@ -13,7 +13,7 @@ use std::path::Path;
 /// # Ok::<(), String>(())
 /// ```
 pub fn sizes(path: &Path) -> Result<[usize; 3]> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = crate::read(path)?;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gzip.write_all(&bytes).and_then(|()| gzip.try_finish()).map_err(|e| e.to_string())?;
     let mut brotli = Vec::new();

@@ -118,11 +118,7 @@ impl Tools {
     pub fn optimize(&self, wasm: &Path, glue: Option<&Path>) -> Result<Option<String>> {
         let Some(wasm_opt) = &self.wasm_opt else { return Ok(None) };
         say(&format!("wasm-opt -Oz {}", wasm.display()));
-        let wasm_opt = |to: &Path| {
-            let mut command = Command::new(wasm_opt);
-            command.arg(wasm).args(WASM_FEATURES).arg("-o").arg(to);
-            command
-        };
+        let wasm_opt = |to: &Path| wasm_opt_into(wasm_opt, wasm, to);
         run(wasm_opt(wasm).arg("-Oz"))?;
         let Some(glue) = glue else { return Ok(None) };
         say(&format!(
@@ -133,7 +129,8 @@ impl Tools {
         // Into a file beside it: the wasm changes only once the glue has changed to match.
         let minified = wasm.with_extension("minified.wasm");
         let out = wasm_opt(&minified)
-            .args(["--minify-imports-and-exports-and-modules", "--strip-producers", "--strip-target-features"])
+            .arg("--minify-imports-and-exports-and-modules")
+            .args(STRIPPED)
             .stderr(Stdio::inherit())
             .output()
             .map_err(|e| format!("could not start wasm-opt: {e}"))?;
@@ -161,12 +158,8 @@ impl Tools {
     pub fn optimize_as(&self, wasm: &Path, mapping: Option<&str>) -> Result {
         let (Some(wasm_opt), Some(mapping)) = (&self.wasm_opt, mapping) else { return Ok(()) };
         say(&format!("wasm-opt -Oz {}, with the names of the whole worker", wasm.display()));
-        run(Command::new(wasm_opt)
-            .arg(wasm)
-            .args(WASM_FEATURES)
-            .args(["-Oz", "--strip-producers", "--strip-target-features", "-o"])
-            .arg(wasm))?;
-        let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+        run(wasm_opt_into(wasm_opt, wasm, wasm).arg("-Oz").args(STRIPPED))?;
+        let bytes = crate::read(wasm)?;
         let renamed = crate::rename_in_wasm(&bytes, mapping)?;
         std::fs::write(wasm, renamed).map_err(|e| format!("{}: {e}", wasm.display()))
     }
@@ -226,6 +219,16 @@ const WASM_FEATURES: [&str; 6] = [
     "--enable-reference-types",
     "--enable-multivalue",
 ];
+
+/// The sections a shipped wasm drops: who built it, and which features it was built for.
+const STRIPPED: [&str; 2] = ["--strip-producers", "--strip-target-features"];
+
+/// wasm-opt reading `wasm` and writing `to`, with the features; passes still to be added.
+fn wasm_opt_into(wasm_opt: &Path, wasm: &Path, to: &Path) -> Command {
+    let mut command = Command::new(wasm_opt);
+    command.arg(wasm).args(WASM_FEATURES).arg("-o").arg(to);
+    command
+}
 
 pub(crate) fn run(command: &mut Command) -> Result {
     let shown = format!("{command:?}").replace('"', "");
