@@ -44,7 +44,7 @@ pub(crate) fn panicking_site(
         cargo_wasm_push::worker_folder(tools, &cargo_wasm_push::Wasm::whole(wasm), &out)?;
         return Ok(out);
     }
-    for shipped in ["push.js", "sw.js", "module", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"] {
+    for shipped in ["push.js", "module"].into_iter().chain(crate::SHIPPED_WORKER) {
         let _ = std::fs::remove_file(out.join(shipped)).or_else(|_| std::fs::remove_dir_all(out.join(shipped)));
     }
     tools.bindgen(&wasm, "no-modules", "panicking_hook", &out)?;
@@ -99,7 +99,8 @@ pub(crate) fn cookbook_sites(tools: &setup::WasmTools, site: &Path, command_dir:
 /// of a worker whose wasm cannot be loaded at first.
 pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-late-wasm")?;
-    for wasm in ["wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"] {
+    // Every file of the worker as shipped but its script.
+    for wasm in &crate::SHIPPED_WORKER[1..] {
         std::fs::remove_file(out.join(wasm)).map_err(|e| format!("late wasm site: {e}"))?;
     }
     Ok(out)
