@@ -177,7 +177,7 @@ async fn hostile_endpoints_get_a_typed_error_and_the_servers_own_network_receive
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_redirect_is_not_followed_and_a_push_service_that_never_answers_times_out() {
+async fn a_redirect_is_not_followed_and_a_push_service_that_never_answers_may_have_taken_the_push() {
     let elsewhere = Listener::start(Some("HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n".into())).await;
     let redirecting = Listener::start(Some(format!(
         "HTTP/1.1 307 Temporary Redirect\r\nlocation: {}/push\r\ncontent-length: 0\r\n\r\n",
@@ -197,7 +197,7 @@ async fn a_redirect_is_not_followed_and_a_push_service_that_never_answers_times_
 
     let started = std::time::Instant::now();
     let sent = sender.send(&subscription_at(&format!("{}/push", silent.url)), &Push::new(&payload)).await;
-    assert!(matches!(sent, Err(Error::PushServiceUnreachable { cause: Unreachable::Timeout, .. })), "{sent:?}");
+    assert!(matches!(sent, Err(Error::PushServiceUnreachable { cause: Unreachable::NoAnswer, .. })), "{sent:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(silent.connections(), 1);
 }
@@ -220,7 +220,7 @@ async fn rate_limits_and_outages_say_when_to_retry_as_seconds_or_as_a_date() {
         let sent = sender(&keys).send(&subscription_at(&format!("{}/push", service.url)), &Push::new(&payload)).await;
         let wait = match sent {
             Err(Error::RateLimited { retry_after_secs: Some(wait) }) if status == 429 => wait,
-            Err(Error::PushServiceUnavailable { retry_after_secs: Some(wait) }) if status == 503 => wait,
+            Err(Error::PushServiceUnavailable { retry_after_secs: Some(wait), .. }) if status == 503 => wait,
             other => panic!("{status} {retry_after}: {other:?}"),
         };
         assert!(expected.contains(&wait), "{status} {retry_after}: waits {wait} s");

@@ -171,14 +171,17 @@ impl Endpoints {
             }
         }
         if let Some(hosts) = &self.hosts {
-            let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
-            let known =
-                hosts.iter().any(|h| name == *h || name.strip_suffix(h.as_str()).is_some_and(|s| s.ends_with('.')));
-            if !known {
+            if !within(&url, hosts) {
                 return refused("the host is not one of the allowed push services");
             }
         }
         Ok(url)
+    }
+
+    /// Whether `url` is at one of [`KNOWN_PUSH_SERVICES`] or of the hosts these rules are
+    /// narrowed to: a push service the app chose, not one a visitor did.
+    pub(crate) fn is_known(&self, url: &Url) -> bool {
+        within(url, KNOWN_PUSH_SERVICES) || self.hosts.as_ref().is_some_and(|hosts| within(url, hosts))
     }
 
     /// Why these rules refuse a destination address, if they do.
@@ -238,6 +241,12 @@ impl Resolve for CheckedResolver {
             Ok(Box::new(addresses.into_iter()) as Addrs)
         })
     }
+}
+
+/// Whether `url`'s host is one of `hosts` (lowercase, without a final dot) or a subdomain of one.
+fn within<S: AsRef<str>>(url: &Url, hosts: &[S]) -> bool {
+    let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
+    hosts.iter().map(AsRef::as_ref).any(|h| name == h || name.strip_suffix(h).is_some_and(|s| s.ends_with('.')))
 }
 
 #[cfg(test)]

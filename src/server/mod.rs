@@ -26,10 +26,12 @@ mod files;
 mod page;
 mod push;
 mod send;
+mod signatures;
 mod vapid;
 
+pub use answer::MAX_RETRY_AFTER_SECS;
 pub use endpoint::{Endpoints, KNOWN_PUSH_SERVICES};
-pub use fan_out::{FanOut, Outcome, Verdict};
+pub use fan_out::{FanOut, Outcome, Verdict, MAX_PAUSE};
 #[cfg(feature = "axum")]
 pub use files::{worker_routes, WORKER_FILES};
 pub use page::{RemoveSubscription, SaveSubscription, CSRF_HEADER};

@@ -2,22 +2,23 @@
 //! the app server's VAPID key (RFC 8292), POSTed to the push service (RFC 8030), and the answer
 //! read (`answer.rs`).
 
-use super::answer::{answer, retry_after_secs, unreachable};
+use super::answer::{answer, unreachable};
 use super::endpoint::Endpoints;
 use super::push::body;
+use super::signatures::Signatures;
 use super::{Push, VapidKeys, VapidSubject};
 use crate::{Error, Subscription, Unreachable};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use reqwest::Url;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-/// How long a send may wait for a connection to the push service.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a whole send may take, from connecting to the end of the answer.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a send may wait for a connection to the push service, at most.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole send may take by default, from connecting to the end of the answer: short
+/// enough for a request handler that sends before it answers ([`Sender::deadline`]).
+const DEADLINE: Duration = Duration::from_secs(10);
 
 /// What an app does to the sender's HTTP client ([`Sender::with_client`]).
 type Configure = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
@@ -37,20 +38,14 @@ pub struct Sender {
     subject: VapidSubject,
     endpoints: Endpoints,
     configure: Option<Configure>,
+    deadline: Duration,
     /// The client, or why it could not be built (a TLS back end that cannot start): that is
     /// the answer of every send, never a panic.
     client: Result<reqwest::Client, String>,
-    /// The VAPID signature of each audience (a push service's origin) and when it was made,
-    /// shared by the sender's clones.
-    signatures: Arc<Mutex<HashMap<String, (web_push::VapidSignature, Instant)>>>,
+    /// The VAPID signature of each audience (a push service's origin), shared by the sender's
+    /// clones.
+    signatures: Arc<Signatures>,
 }
-
-/// How long one VAPID signature serves its audience: the `web-push` crate sets `exp` 12 hours
-/// ahead (push services refuse more than 24), so a reused token always has an hour left.
-const SIGNATURE_REUSE: Duration = Duration::from_secs(11 * 3600);
-/// The most audiences whose signatures are kept: endpoints are the visitors' choice, so their
-/// origins are too.
-const SIGNATURES_KEPT: usize = 256;
 
 impl std::fmt::Debug for Sender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -64,9 +59,9 @@ impl std::fmt::Debug for Sender {
 
 impl Sender {
     /// A sender with its own HTTP client, taking the endpoints [`Endpoints::default`] takes
-    /// (public `https://` on port 443). Its client follows no redirect, waits 10 s at most
-    /// for a connection and 30 s for a whole send, uses no proxy, and refuses a host name
-    /// that resolves to an address the endpoint rules refuse.
+    /// (public `https://` on port 443). Its client follows no redirect, waits 5 s at most
+    /// for a connection and 10 s for a whole send ([`Sender::deadline`]), uses no proxy, and
+    /// refuses a host name that resolves to an address the endpoint rules refuse.
     ///
     /// ```
     /// # use wasm_push::server::*;
@@ -74,8 +69,24 @@ impl Sender {
     /// ```
     pub fn new(keys: VapidKeys, subject: VapidSubject) -> Self {
         let endpoints = Endpoints::default();
-        let client = client(&endpoints, None);
-        Sender { keys, subject, endpoints, configure: None, client, signatures: Arc::default() }
+        let client = client(&endpoints, DEADLINE, None);
+        Sender { keys, subject, endpoints, configure: None, deadline: DEADLINE, client, signatures: Arc::default() }
+    }
+
+    /// The same, with each send given at most `deadline`, from connecting to the end of the
+    /// answer (10 s by default; the connection itself at most 5 s of it). A push service that
+    /// has not answered by then is [`Error::PushServiceUnreachable`], with
+    /// [`Unreachable::NoAnswer`] when the request went out: it may have taken the push.
+    ///
+    /// ```
+    /// # use wasm_push::server::*;
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// let sender = sender.deadline(std::time::Duration::from_secs(3));
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self.client = client(&self.endpoints, deadline, self.configure.as_ref());
+        self
     }
 
     /// The same, taking the endpoints `endpoints` takes.
@@ -86,7 +97,7 @@ impl Sender {
     /// let sender = sender.with_endpoints(Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES));
     /// ```
     pub fn with_endpoints(mut self, endpoints: Endpoints) -> Self {
-        self.client = client(&endpoints, self.configure.as_ref());
+        self.client = client(&endpoints, self.deadline, self.configure.as_ref());
         self.endpoints = endpoints;
         self
     }
@@ -106,13 +117,33 @@ impl Sender {
         configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
     ) -> Self {
         let configure: Configure = Arc::new(configure);
-        self.client = client(&self.endpoints, Some(&configure));
+        self.client = client(&self.endpoints, self.deadline, Some(&configure));
         self.configure = Some(configure);
         self
     }
 
+    /// Whether this sender will send to `subscription`, checked as a send checks it before
+    /// anything goes out: its endpoint against the rules ([`Error::InvalidEndpoint`],
+    /// [`Error::EndpointNotAllowed`]) and its keys ([`Error::InvalidSubscriptionKeys`]; either
+    /// base64 alphabet is taken). An app server calls it when a subscription is saved, so no
+    /// row a send would refuse is ever stored. A host name's addresses are checked again at
+    /// each send.
+    ///
+    /// ```
+    /// # use wasm_push::server::*;
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// let saved: wasm_push::Subscription = serde_json::from_str(
+    ///     r#"{"endpoint":"http://127.0.0.1:6379/","keys":{"p256dh":"BAAA","auth":"AAAA"}}"#,
+    /// ).unwrap();
+    /// assert!(sender.check(&saved).is_err());
+    /// ```
+    pub fn check(&self, subscription: &Subscription) -> Result<(), Error> {
+        self.endpoints.parse(&subscription.endpoint)?;
+        subscription_keys(subscription).map(drop)
+    }
+
     /// The endpoint rules it sends under: an app server checks a subscription with them when
-    /// it is saved, before it is ever sent to.
+    /// it is saved, before it is ever sent to ([`Sender::check`] checks its keys too).
     ///
     /// ```
     /// # use wasm_push::server::*;
@@ -142,7 +173,9 @@ impl Sender {
     /// [`Error::SubscriptionGone`] (delete the subscription), [`Error::PayloadTooLarge`],
     /// [`Error::RateLimited`], [`Error::PushServiceUnavailable`], [`Error::VapidRejected`]
     /// or [`Error::PushServiceRefused`] (a redirect too); no answer in time is
-    /// [`Error::PushServiceUnreachable`], with its cause.
+    /// [`Error::PushServiceUnreachable`], with its cause. A VAPID token the push service
+    /// refuses (401, 403) is dropped, and when it was a kept one, the push is sent once more
+    /// with a new one.
     ///
     /// ```no_run
     /// # async fn run(sender: wasm_push::server::Sender, subscription: wasm_push::Subscription) {
@@ -167,48 +200,43 @@ impl Sender {
         self.post(endpoint, to, push, &body(push)?).await
     }
 
-    /// Encrypts, signs and POSTs `body` to `endpoint`, and reads the answer.
+    /// Encrypts, signs and POSTs `body` to `endpoint`, and reads the answer; once more with a
+    /// new VAPID token when the push service refused a kept one.
     async fn post(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>, body: &[u8]) -> Result<(), Error> {
-        let request = self.request(endpoint, to, push, body)?;
         let client = self.client.as_ref().map_err(|why| Error::PushServiceUnreachable {
             cause: Unreachable::Other,
             detail: format!("the HTTP client could not be built: {why}"),
         })?;
-        let mut outgoing = client.post(endpoint.clone());
-        for (name, value) in request.headers() {
-            outgoing = outgoing.header(name.as_str(), value.as_bytes());
-        }
-        let mut response = outgoing.body(request.into_body()).send().await.map_err(unreachable)?;
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| retry_after_secs(v, SystemTime::now()));
-        let status = response.status().as_u16();
-        // Read the answer's body (a few bytes, if any; at most 64 KB) so the connection goes
-        // back to the pool for the next push to this push service.
-        let mut read = 0;
-        while let Ok(Some(chunk)) = response.chunk().await {
-            read += chunk.len();
-            if read > 64 * 1024 {
-                break;
+        let keys = subscription_keys(to)?;
+        let audience = endpoint.origin().ascii_serialization();
+        let mut retried = false;
+        loop {
+            let (request, token, reused) = self.request(endpoint, &keys, &audience, push, body)?;
+            let answer = exchange(client, endpoint, request, body.len()).await;
+            if let Err(Error::VapidRejected { .. }) = answer {
+                self.signatures.refused(&audience, &token);
+                if reused && !retried {
+                    retried = true;
+                    continue;
+                }
             }
+            return answer;
         }
-        answer(status, retry_after, body.len())
     }
 
     /// The encrypted, signed request, as the `web-push` crate builds it, for an endpoint the
-    /// rules took. The VAPID audience is the endpoint's whole origin, its port included (RFC
-    /// 8292 §2), which the crate would leave out.
+    /// rules took, with its VAPID token and whether that was a kept one. The VAPID audience is
+    /// the endpoint's whole origin, its port included (RFC 8292 §2), which the crate would
+    /// leave out.
     fn request(
         &self,
         endpoint: &Url,
-        to: &Subscription,
+        (p256dh, auth): &(String, String),
+        audience: &str,
         push: &Push<'_>,
         body: &[u8],
-    ) -> Result<http02::Request<Vec<u8>>, Error> {
-        let (p256dh, auth) = subscription_keys(to)?;
-        let info = web_push::SubscriptionInfo::new(endpoint.as_str(), &p256dh, &auth);
+    ) -> Result<(http02::Request<Vec<u8>>, web_push::VapidSignature, bool), Error> {
+        let info = web_push::SubscriptionInfo::new(endpoint.as_str(), p256dh, auth);
         // The crate parses the endpoint again (as an `http` URI): a refusal there is the
         // endpoint's, whichever step it comes from, never the keys'.
         let blame = |e: web_push::WebPushError, other: fn(web_push::WebPushError) -> Error| match e {
@@ -217,11 +245,20 @@ impl Sender {
         };
         let private_key = |e| blame(e, |e| Error::InvalidKey(format!("the VAPID private key: {e}")));
         let keys = |e| blame(e, |e| Error::InvalidSubscriptionKeys(e.to_string()));
-        let audience = endpoint.origin().ascii_serialization();
-        let signature = self.signature(&audience, &info).map_err(private_key)?;
+        let known = self.endpoints.is_known(endpoint);
+        let (token, reused) = self
+            .signatures
+            .get(audience, known, SystemTime::now(), |exp| {
+                let mut builder = web_push::VapidSignatureBuilder::from_base64(self.keys.private_base64url(), &info)?;
+                builder.add_claim("aud", audience);
+                builder.add_claim("sub", self.subject.as_str());
+                builder.add_claim("exp", exp);
+                builder.build()
+            })
+            .map_err(private_key)?;
         let mut builder = web_push::WebPushMessageBuilder::new(&info);
         builder.set_payload(web_push::ContentEncoding::Aes128Gcm, body);
-        builder.set_vapid_signature(signature);
+        builder.set_vapid_signature(token.clone());
         builder.set_ttl(push.ttl);
         if let Some(urgency) = push.urgency {
             builder.set_urgency(urgency);
@@ -229,41 +266,42 @@ impl Sender {
         if let Some(topic) = &push.topic {
             builder.set_topic(topic.clone());
         }
-        Ok(web_push::request_builder::build_request(builder.build().map_err(keys)?))
+        let request = web_push::request_builder::build_request(builder.build().map_err(keys)?);
+        Ok((request, token, reused))
     }
+}
 
-    /// The VAPID signature for `audience`: the one made for it within [`SIGNATURE_REUSE`], else
-    /// a new one (an ES256 signature: most of a push's own work), kept for the next push there.
-    fn signature(
-        &self,
-        audience: &str,
-        info: &web_push::SubscriptionInfo,
-    ) -> Result<web_push::VapidSignature, web_push::WebPushError> {
-        let mut kept = self.signatures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((signature, made)) = kept.get(audience) {
-            if made.elapsed() < SIGNATURE_REUSE {
-                return Ok(signature.clone());
-            }
-        }
-        let mut builder = web_push::VapidSignatureBuilder::from_base64(self.keys.private_base64url(), info)?;
-        builder.add_claim("aud", audience);
-        builder.add_claim("sub", self.subject.as_str());
-        let signature = builder.build()?;
-        if kept.len() >= SIGNATURES_KEPT {
-            kept.retain(|_, (_, made)| made.elapsed() < SIGNATURE_REUSE);
-            if kept.len() >= SIGNATURES_KEPT {
-                kept.clear();
-            }
-        }
-        kept.insert(audience.to_owned(), (signature.clone(), Instant::now()));
-        Ok(signature)
+/// Sends `request` and reads the push service's answer. Its body (a few bytes, if any; at
+/// most 64 KB, within the deadline) is read so the connection goes back to the pool.
+async fn exchange(
+    client: &reqwest::Client,
+    endpoint: &Url,
+    request: http02::Request<Vec<u8>>,
+    bytes: usize,
+) -> Result<(), Error> {
+    let mut outgoing = client.post(endpoint.clone());
+    for (name, value) in request.headers() {
+        outgoing = outgoing.header(name.as_str(), value.as_bytes());
     }
+    let mut response = outgoing.body(request.into_body()).send().await.map_err(unreachable)?;
+    let now = SystemTime::now();
+    let status = response.status().as_u16();
+    let retry_after = response.headers().get("retry-after").map(|v| v.as_bytes().to_vec());
+    let mut read = 0;
+    while let Ok(Some(chunk)) = response.chunk().await {
+        read += chunk.len();
+        if read > 64 * 1024 {
+            break;
+        }
+    }
+    answer(status, retry_after.as_deref(), bytes, now)
 }
 
 /// The client a sender sends with: `configure`'s settings over the defaults, and whatever they
 /// say, no redirects and the checking resolver.
-fn client(endpoints: &Endpoints, configure: Option<&Configure>) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder().no_proxy().connect_timeout(CONNECT_TIMEOUT).timeout(SEND_TIMEOUT);
+fn client(endpoints: &Endpoints, deadline: Duration, configure: Option<&Configure>) -> Result<reqwest::Client, String> {
+    let mut builder =
+        reqwest::Client::builder().no_proxy().connect_timeout(CONNECT_TIMEOUT.min(deadline)).timeout(deadline);
     if let Some(configure) = configure {
         builder = configure(builder);
     }
@@ -275,12 +313,12 @@ fn client(endpoints: &Endpoints, configure: Option<&Configure>) -> Result<reqwes
 }
 
 /// The subscription's keys, checked as a browser makes them (`p256dh` a P-256 point, `auth`
-/// 16 bytes) and given back as unpadded base64url.
+/// 16 bytes) and given back as unpadded base64url. Either base64 alphabet is taken, padded or
+/// not: `toJSON()` gives base64url, but app servers and libraries have stored the other.
 fn subscription_keys(to: &Subscription) -> Result<(String, String), Error> {
     let decode = |name: &str, text: &str| {
-        URL_SAFE_NO_PAD
-            .decode(text.trim().trim_end_matches('='))
-            .map_err(|_| Error::InvalidSubscriptionKeys(format!("{name} is not base64url")))
+        let url_safe: String = text.trim().trim_end_matches('=').replace('+', "-").replace('/', "_");
+        URL_SAFE_NO_PAD.decode(url_safe).map_err(|_| Error::InvalidSubscriptionKeys(format!("{name} is not base64")))
     };
     let p256dh = decode("p256dh", &to.keys.p256dh)?;
     if p256dh.len() != 65 || p256::PublicKey::from_sec1_bytes(&p256dh).is_err() {
@@ -304,6 +342,12 @@ mod tests {
         let mut padded = good.clone();
         padded.keys.auth.push_str("==");
         assert_eq!(subscription_keys(&padded), subscription_keys(&good));
+        // The standard alphabet, padded, as some app servers store the keys: the same keys.
+        let mut standard = good.clone();
+        standard.keys.p256dh = standard.keys.p256dh.replace('-', "+").replace('_', "/") + "=";
+        standard.keys.auth = "x7aPzMh8OBZ3WDnsHjbBQQ==".into();
+        assert!(standard.keys.p256dh.contains('+'), "the test key has no character the alphabets spell apart");
+        assert_eq!(subscription_keys(&standard), subscription_keys(&good));
         let bad_keys = [
             ("x7aPzMh8OBZ3WDnsHjbBQQ", ""),
             ("x7aPzMh8OBZ3WDnsHjbBQQ", "not base64!"),

@@ -82,7 +82,8 @@ pub enum Error {
     /// The push service asks to slow down (HTTP 429), for `retry_after_secs` when it says.
     #[cfg(feature = "server")]
     RateLimited {
-        /// The `Retry-After` header, in seconds.
+        /// The `Retry-After` header (seconds, or an HTTP date), in seconds from now, at most a
+        /// day (`server::MAX_RETRY_AFTER_SECS`).
         retry_after_secs: Option<u64>,
     },
     /// The push service refused the VAPID authorization (HTTP 401 or 403): a wrong key pair, or
@@ -99,13 +100,18 @@ pub enum Error {
         /// The HTTP status.
         status: u16,
     },
-    /// The push service is down for now (HTTP 503), for `retry_after_secs` when it says.
+    /// The push service failed for now (HTTP 503, and 408, 500, 502 and 504, which a load
+    /// balancer's bad moment gives): send again later, after `retry_after_secs` when it says.
     #[cfg(feature = "server")]
     PushServiceUnavailable {
-        /// The `Retry-After` header (seconds, or an HTTP date), in seconds from now.
+        /// The HTTP status.
+        status: u16,
+        /// The `Retry-After` header (seconds, or an HTTP date), in seconds from now, at most a
+        /// day (`server::MAX_RETRY_AFTER_SECS`).
         retry_after_secs: Option<u64>,
     },
-    /// The request did not reach the push service, or no answer came in time.
+    /// The request did not reach the push service, or no answer came in time
+    /// ([`Unreachable::NoAnswer`]: then the push service may have taken it).
     #[cfg(feature = "server")]
     PushServiceUnreachable {
         /// What stood in the way.
@@ -135,7 +141,7 @@ pub enum Error {
 ///
 /// ```
 /// use wasm_push::{Error, Unreachable};
-/// let err = Error::PushServiceUnreachable { cause: Unreachable::Timeout, detail: "no answer".into() };
+/// let err = Error::PushServiceUnreachable { cause: Unreachable::Timeout, detail: "no connection".into() };
 /// assert!(err.to_string().contains("timed out"));
 /// ```
 #[cfg(feature = "server")]
@@ -146,8 +152,12 @@ pub enum Unreachable {
     Dns,
     /// The connection was refused or reset.
     Refused,
-    /// No connection, or no answer, within the sender's timeouts.
+    /// No connection within the sender's timeouts: nothing was sent.
     Timeout,
+    /// The connection was made and the request went out, but no whole answer came (a timeout,
+    /// a connection closed half-way): the push service may have taken the push, so sending it
+    /// again may show it twice.
+    NoAnswer,
     /// TLS failed (a certificate the client does not trust, say).
     Tls,
     /// Something else; the detail says what.
@@ -217,17 +227,20 @@ impl Error {
             #[cfg(feature = "server")]
             Error::PushServiceRefused { status: code } => of(&["the push service answered ", &status(code)]),
             #[cfg(feature = "server")]
-            Error::PushServiceUnavailable { retry_after_secs: Some(secs) } => {
-                of(&["the push service is unavailable: retry after ", &decimal(*secs), " s"])
+            Error::PushServiceUnavailable { status: code, retry_after_secs: Some(secs) } => {
+                of(&["the push service is unavailable (", &status(code), "): retry after ", &decimal(*secs), " s"])
             }
             #[cfg(feature = "server")]
-            Error::PushServiceUnavailable { retry_after_secs: None } => "the push service is unavailable".into(),
+            Error::PushServiceUnavailable { status: code, retry_after_secs: None } => {
+                of(&["the push service is unavailable (", &status(code), ")"])
+            }
             #[cfg(feature = "server")]
             Error::PushServiceUnreachable { cause, detail } => {
                 let cause = match cause {
                     Unreachable::Dns => "DNS lookup failed",
                     Unreachable::Refused => "connection refused",
                     Unreachable::Timeout => "timed out",
+                    Unreachable::NoAnswer => "no answer: it may have taken the push",
                     Unreachable::Tls => "TLS failed",
                     Unreachable::Other => "request failed",
                 };
