@@ -43,6 +43,8 @@ struct SinkState {
     received: Mutex<Vec<Received>>,
     now: AtomicUsize,
     most: AtomicUsize,
+    /// Requests that arrived, answered or not.
+    arrived: AtomicUsize,
     all: Arc<(AtomicUsize, AtomicUsize)>,
 }
 
@@ -54,6 +56,7 @@ impl Sink {
             received: Mutex::default(),
             now: AtomicUsize::new(0),
             most: AtomicUsize::new(0),
+            arrived: AtomicUsize::new(0),
             all: all.clone(),
         });
         let app = axum::Router::new().route("/push/{id}", axum::routing::post(answer)).with_state(state.clone());
@@ -75,6 +78,10 @@ impl Sink {
     fn most_at_once(&self) -> usize {
         self.state.most.load(Ordering::SeqCst)
     }
+
+    fn arrived(&self) -> usize {
+        self.state.arrived.load(Ordering::SeqCst)
+    }
 }
 
 async fn answer(
@@ -83,6 +90,7 @@ async fn answer(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    state.arrived.fetch_add(1, Ordering::SeqCst);
     let now = state.now.fetch_add(1, Ordering::SeqCst) + 1;
     state.most.fetch_max(now, Ordering::SeqCst);
     let all = state.all.0.fetch_add(1, Ordering::SeqCst) + 1;
@@ -293,4 +301,195 @@ async fn the_subscriptions_read_ahead_are_bounded_by_the_concurrency_not_by_thei
     }
     assert_eq!(done, 2_000);
     assert!(most_ahead <= 3 * 8, "{most_ahead} subscriptions were held at once for a concurrency of 8");
+}
+
+/// The verdict of each id, which must have exactly one.
+fn one_each(verdicts: &HashMap<String, Vec<Verdict>>) -> HashMap<String, Verdict> {
+    verdicts
+        .iter()
+        .map(|(id, v)| match v.as_slice() {
+            [verdict] => (id.clone(), verdict.clone()),
+            other => panic!("{id}: {other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retry_after_as_large_as_a_u64_or_years_ahead_neither_panics_nor_holds_up_the_fan_out() {
+    let all = counters();
+    let huge = u64::MAX.to_string();
+    let forever = Sink::start(Duration::ZERO, &[(429, Some(huge.as_str())); 40], &all).await;
+    let far = Sink::start(Duration::ZERO, &[(503, Some("Fri, 31 Dec 9999 23:59:59 GMT")); 40], &all).await;
+    let fine = Sink::start(Duration::ZERO, &[], &all).await;
+    let mut subscriptions = vec![];
+    for i in 0..20 {
+        for (name, sink) in [("forever", &forever), ("far", &far), ("fine", &fine)] {
+            subscriptions.push((format!("{name}{i}"), sink.subscription(&format!("{name}{i}"))));
+        }
+    }
+    let started = Instant::now();
+    let verdicts = one_each(&fan_out(&sender(), subscriptions, FanOut::default().per_origin(2)).await);
+    assert!(started.elapsed() < Duration::from_secs(5), "the fan-out waited {:?}", started.elapsed());
+    assert_eq!(verdicts.len(), 60);
+    let a_day = Duration::from_secs(wasm_push::server::MAX_RETRY_AFTER_SECS);
+    for (id, verdict) in &verdicts {
+        if id.starts_with("fine") {
+            assert_eq!(verdict, &Verdict::Sent);
+        } else {
+            // Every push to them comes back to be sent again in a day: none is lost, none
+            // waits in the fan-out.
+            assert!(
+                matches!(verdict, Verdict::RetryAfter(Some(wait)) if *wait <= a_day && *wait > a_day - Duration::from_secs(60)),
+                "{id}: {verdict:?}"
+            );
+        }
+    }
+    // After the first answers, the others were answered without being sent.
+    assert!(forever.arrived() <= 2 && far.arrived() <= 2, "{} {}", forever.arrived(), far.arrived());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gateway_or_server_that_fails_for_now_is_retried_and_the_push_arrives() {
+    let all = counters();
+    let flaky = Sink::start(
+        Duration::ZERO,
+        &[(502, Some("0")), (500, Some("0")), (504, Some("0")), (408, Some("0")), (503, Some("0"))],
+        &all,
+    )
+    .await;
+    let verdicts = fan_out(&sender(), vec![("x".into(), flaky.subscription("x"))], FanOut::default().retries(5)).await;
+    assert_eq!(one_each(&verdicts)["x"], Verdict::Sent);
+    assert_eq!(flaky.received().iter().map(|r| r.status).collect::<Vec<_>>(), [502, 500, 504, 408, 503, 201]);
+    // Past its retries, the push comes back to be sent later, never as refused.
+    let down = Sink::start(Duration::ZERO, &[(502, None), (502, None)], &all).await;
+    let verdicts = fan_out(&sender(), vec![("y".into(), down.subscription("y"))], FanOut::default().retries(1)).await;
+    assert_eq!(one_each(&verdicts)["y"], Verdict::RetryAfter(None));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_push_service_holds_up_no_other_when_the_input_is_a_channel() {
+    let all = counters();
+    let limited = Sink::start(Duration::ZERO, &[(429, Some("3"))], &all).await;
+    let fine = Sink::start(Duration::ZERO, &[], &all).await;
+    let sender = sender();
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let (input, pushes) = futures_channel::mpsc::unbounded();
+    let outcomes = sender.fan_out(pushes, FanOut::default());
+    let seen: Mutex<Vec<(String, Verdict, Instant)>> = Mutex::default();
+    let collect = outcomes.for_each(|outcome| {
+        seen.lock().unwrap().push((outcome.id, outcome.verdict, Instant::now()));
+        async {}
+    });
+    let feed = async {
+        input.unbounded_send(("limited".to_owned(), limited.subscription("limited"), push.clone())).unwrap();
+        while limited.received().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // The only push waiting now is the paused push service's: a push to another must
+        // still be read and sent at once.
+        let asked = Instant::now();
+        input.unbounded_send(("fine".to_owned(), fine.subscription("fine"), push.clone())).unwrap();
+        while fine.received().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let answered = Instant::now() - asked;
+        input.close_channel();
+        answered
+    };
+    let (answered, ()) = tokio::join!(feed, collect);
+    assert!(answered < Duration::from_secs(1), "the other push service waited {answered:?} for the pause");
+    let seen = seen.into_inner().unwrap();
+    let verdicts: HashMap<_, _> = seen.iter().map(|(id, verdict, _)| (id.as_str(), verdict)).collect();
+    assert_eq!(verdicts, HashMap::from([("limited", &Verdict::Sent), ("fine", &Verdict::Sent)]));
+    assert_eq!(limited.received().len(), 2, "sent again after its pause");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_that_may_have_reached_the_push_service_has_its_own_verdict_and_is_not_sent_again() {
+    let all = counters();
+    let slow = Sink::start(Duration::from_secs(3), &[], &all).await;
+    let sender = sender().deadline(Duration::from_millis(300));
+    let verdicts = fan_out(&sender, vec![("slow".into(), slow.subscription("slow"))], FanOut::default()).await;
+    assert!(
+        matches!(
+            &one_each(&verdicts)["slow"],
+            Verdict::MaybeSent(wasm_push::Error::PushServiceUnreachable {
+                cause: wasm_push::Unreachable::NoAnswer,
+                ..
+            })
+        ),
+        "{verdicts:?}"
+    );
+    assert_eq!(slow.arrived(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_fan_out_stops_its_sends_and_each_push_without_an_outcome_was_sent_at_most_once() {
+    let all = counters();
+    let sink = Sink::start(Duration::from_millis(200), &[], &all).await;
+    let subscriptions: Vec<_> = (0..100).map(|i| (format!("n{i}"), sink.subscription(&format!("n{i}")))).collect();
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
+    let sender = sender();
+    let mut outcomes = Box::pin(sender.fan_out(pushes, FanOut::default().concurrency(8)));
+    let mut seen = vec![];
+    while seen.len() < 10 {
+        seen.push(outcomes.next().await.unwrap().id);
+    }
+    drop(outcomes);
+    let at_drop = sink.arrived();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sink.arrived(), at_drop, "a push was sent after the fan-out was dropped");
+    assert!(at_drop <= seen.len() + 8, "{at_drop} sent, {} outcomes seen, 8 at once", seen.len());
+    let mut paths: Vec<_> = sink.received().into_iter().map(|r| r.path).collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths.len(), sink.received().len(), "a push was sent twice");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_concurrency_as_large_as_a_usize_is_taken_as_no_limit() {
+    let all = counters();
+    let sink = Sink::start(Duration::ZERO, &[], &all).await;
+    let subscriptions: Vec<_> = (0..50).map(|i| (format!("n{i}"), sink.subscription(&format!("n{i}")))).collect();
+    let limits = FanOut::default().concurrency(usize::MAX).per_origin(usize::MAX).retries(u32::MAX);
+    let verdicts = one_each(&fan_out(&sender(), subscriptions, limits).await);
+    assert!(verdicts.values().all(|v| v == &Verdict::Sent), "{verdicts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_vapid_token_the_push_service_refuses_is_replaced_and_the_push_sent_once_more() {
+    let all = counters();
+    let sink =
+        Sink::start(Duration::ZERO, &[(201, None), (403, None), (201, None), (401, None), (401, None)], &all).await;
+    let sender = sender();
+    let payload = NotificationPayload::new("Hi");
+    // The first push makes the token the second reuses; the push service refuses it (a key
+    // rotated on its side, a token it judges expired): a new token takes the push.
+    assert_eq!(sender.send(&sink.subscription("a"), &Push::new(&payload)).await, Ok(()));
+    assert_eq!(sender.send(&sink.subscription("b"), &Push::new(&payload)).await, Ok(()));
+    let tokens: Vec<_> = sink.received().into_iter().map(|r| r.authorization).collect();
+    assert_eq!(tokens.len(), 3);
+    assert_eq!(tokens[0], tokens[1]);
+    assert_ne!(tokens[1], tokens[2], "the refused token was sent again");
+    // A new token refused too is the push service's answer: no third try.
+    assert_eq!(
+        sender.send(&sink.subscription("c"), &Push::new(&payload)).await,
+        Err(wasm_push::Error::VapidRejected { status: 401 })
+    );
+    assert_eq!(sink.arrived(), 5);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_in_the_standard_base64_alphabet_are_sent_to_not_deleted() {
+    let all = counters();
+    let sink = Sink::start(Duration::ZERO, &[], &all).await;
+    let mut standard = sink.subscription("standard");
+    standard.keys.p256dh = standard.keys.p256dh.replace('-', "+").replace('_', "/") + "=";
+    standard.keys.auth = "x7aPzMh8OBZ3WDnsHjbBQQ==".into();
+    assert!(sender().check(&standard).is_ok());
+    let verdicts = fan_out(&sender(), vec![("standard".into(), standard)], FanOut::default()).await;
+    assert_eq!(one_each(&verdicts)["standard"], Verdict::Sent);
 }

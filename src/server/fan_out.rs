@@ -204,19 +204,7 @@ impl Sender {
         Id: Send + 's,
         S: Stream<Item = (Id, Subscription, Push<'s>)> + Unpin + Send + 's,
     {
-        let state = Run {
-            sender: self,
-            input: Some(pushes),
-            limits,
-            origins: HashMap::new(),
-            ready: VecDeque::new(),
-            pauses: BinaryHeap::new(),
-            waiting: 0,
-            unpaused: 0,
-            running: FuturesUnordered::new(),
-            decided: VecDeque::new(),
-        };
-        futures_util::stream::unfold(state, Run::next)
+        futures_util::stream::unfold(Run::new(self, pushes, limits), Run::next)
     }
 }
 
@@ -293,6 +281,21 @@ where
     Id: Send + 's,
     S: Stream<Item = (Id, Subscription, Push<'s>)> + Unpin + Send + 's,
 {
+    fn new(sender: &'s Sender, pushes: S, limits: FanOut) -> Self {
+        Run {
+            sender,
+            input: Some(pushes),
+            limits,
+            origins: HashMap::new(),
+            ready: VecDeque::new(),
+            pauses: BinaryHeap::new(),
+            waiting: 0,
+            unpaused: 0,
+            running: FuturesUnordered::new(),
+            decided: VecDeque::new(),
+        }
+    }
+
     /// The next outcome, and the run to go on with; `None` when every push has one.
     async fn next(mut self) -> Option<(Outcome<Id>, Self)> {
         loop {
@@ -521,5 +524,55 @@ where
         self.list(&name);
         self.forget_if_idle(&name);
         outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{Endpoints, VapidKeys, VapidSubject};
+
+    /// A push service on loopback that answers every push 429 with `Retry-After: 0`; its
+    /// endpoint.
+    async fn always_limited() -> String {
+        let answer = || async { (axum::http::StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")]) };
+        let app = axum::Router::new().fallback(answer);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}/push/x", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        endpoint
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_push_services_state_is_forgotten_once_idle_however_many_push_services_a_run_meets() {
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+            .with_endpoints(Endpoints::loopback_for_tests());
+        let mut endpoints = vec![];
+        for _ in 0..200 {
+            endpoints.push(always_limited().await);
+        }
+        let payload = crate::NotificationPayload::new("Hi");
+        let push = Push::new(&payload);
+        let pushes = futures_util::stream::iter(endpoints.into_iter().enumerate().map(|(i, endpoint)| {
+            let to = serde_json::from_value(serde_json::json!({"endpoint": endpoint, "keys": {
+                "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
+                "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
+            }}))
+            .unwrap();
+            (i, to, push.clone())
+        }));
+        // Each push service pauses after its one push, with its retries spent.
+        let mut run = Run::new(&sender, pushes, FanOut::default().concurrency(4).retries(0));
+        let (mut outcomes, mut most) = (0, 0);
+        while let Some((outcome, next)) = run.next().await {
+            assert_eq!(outcome.verdict, Verdict::RetryAfter(Some(Duration::ZERO)));
+            outcomes += 1;
+            most = most.max(next.origins.len());
+            run = next;
+        }
+        assert_eq!(outcomes, 200);
+        // The pushes read ahead (twice the concurrency), the ones under way, and a pause or
+        // two not yet seen to be over: never the 200 push services met.
+        assert!(most <= 16, "{most} push services' state held at once");
     }
 }
