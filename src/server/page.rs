@@ -16,7 +16,8 @@ pub const CSRF_HEADER: &str = "X-CSRF-Token";
 /// `AppServer::save`, `AppServer::sync` and the worker's `pushsubscriptionchange`. It is the
 /// subscription's `toJSON()`, with `oldEndpoint` when this browser's earlier subscription is
 /// still held by the server and is to be dropped (the worker sends no CSRF token: knowing a
-/// stored endpoint, a capability URL, is its proof). Answer 2xx once stored; anything else (a
+/// stored endpoint, a capability URL, is its proof, for what
+/// [`takes_without_token`](SaveSubscription::takes_without_token) allows). Answer 2xx once stored; anything else (a
 /// redirect too) is not taken, and is sent again on the next page load.
 ///
 /// ```
@@ -35,6 +36,30 @@ pub struct SaveSubscription {
     /// The endpoint this one replaces, to delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub old_endpoint: Option<String>,
+}
+
+impl SaveSubscription {
+    /// Whether this save may be taken without the page's CSRF token, given which endpoints
+    /// are stored: only as the worker's `pushsubscriptionchange` sends it, a new endpoint
+    /// replacing a stored one (`oldEndpoint`, a capability URL, is the proof). A tokenless
+    /// save never changes a stored row: not with the same endpoint as old and new, and not
+    /// with a new endpoint that is stored already (its keys would be replaced, and its pushes
+    /// encrypted to someone else's).
+    ///
+    /// ```
+    /// # use wasm_push::server::SaveSubscription;
+    /// let stored = |endpoint: &str| endpoint == "https://push.example/old";
+    /// let save = |new: &str, old: &str| -> SaveSubscription { serde_json::from_str(&format!(
+    ///     r#"{{"endpoint":"{new}","keys":{{"p256dh":"BPk","auth":"c2VjcmV0"}},"oldEndpoint":"{old}"}}"#,
+    /// )).unwrap() };
+    /// assert!(save("https://push.example/new", "https://push.example/old").takes_without_token(stored));
+    /// assert!(!save("https://push.example/old", "https://push.example/old").takes_without_token(stored));
+    /// assert!(!save("https://push.example/new", "https://push.example/unknown").takes_without_token(stored));
+    /// ```
+    pub fn takes_without_token(&self, stored: impl Fn(&str) -> bool) -> bool {
+        let new = &self.subscription.endpoint;
+        self.old_endpoint.as_deref().is_some_and(|old| old.trim() != new.trim() && stored(old) && !stored(new))
+    }
 }
 
 /// The body of a removal: `DELETE` (or `AppServer::remove_with`'s method and URL) with the

@@ -141,8 +141,8 @@ async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body
     let app = &server.app;
     let Ok(request) = serde_json::from_slice::<SaveSubscription>(&body) else { return StatusCode::BAD_REQUEST };
     let store = app.store();
-    let replaces_stored = request.old_endpoint.as_deref().is_some_and(|old| stored(&store, old));
-    if !same_origin(app, &headers) || !(replaces_stored || has_token(app, &headers)) {
+    let takes_without_token = request.takes_without_token(|endpoint| stored(&store, endpoint));
+    if !same_origin(app, &headers) || !(takes_without_token || has_token(app, &headers)) {
         return StatusCode::FORBIDDEN;
     }
     // The endpoint is a URL the visitor chose: keep only what the sender would send to.

@@ -7,8 +7,10 @@
 //! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`, mailto:wasm-push-demo@localhost),
 //! `--origin` / `WASM_PUSH_ORIGIN` (the site's origin as browsers see it, comma-separated when
 //! several; by default `http://<addr>`, and `http://localhost:<port>` too on loopback),
-//! `--endpoints` / `WASM_PUSH_ENDPOINTS` (`public`: only `https://` push services on public
-//! addresses, the default; `loopback`: a test suite's push service on this machine too),
+//! `--endpoints` / `WASM_PUSH_ENDPOINTS` (`known`: only the known push services, FCM, Mozilla,
+//! Apple and Windows, over `https://`, the default; `public`: any `https://` host on a public
+//! address, which visitors then choose; `loopback`: a test suite's push service on this machine
+//! too),
 //! `--delay-ms` / `WASM_PUSH_DELAY_MS` (0: every answer that many milliseconds late, as from a
 //! server far away; the benchmark's origin 100 ms away).
 //!
@@ -17,7 +19,9 @@
 //! header must be one of the site's origins and `X-CSRF-Token` must carry the token the page
 //! was given. The one exception is
 //! the worker's `pushsubscriptionchange`, which has no page: a subscription that names a stored
-//! `oldEndpoint` (a secret capability URL) may replace it without the token. Log lines name the
+//! `oldEndpoint` (a secret capability URL) may replace it with a new endpoint without the token,
+//! never change a stored row. A subscription is stored only when the sender would send to it
+//! (`Sender::check`: its endpoint and its keys). Log lines name the
 //! push service, never an endpoint or a key.
 
 mod store;
@@ -36,6 +40,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use wasm_push::server::{
     Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, Urgency, VapidSubject, Verdict, CSRF_HEADER,
+    KNOWN_PUSH_SERVICES,
 };
 use wasm_push::NotificationPayload;
 
@@ -60,7 +65,7 @@ impl Settings {
         // Push services refuse a mailbox at localhost (Apple's does): a reserved domain instead.
         let mut subject = env("WASM_PUSH_SUBJECT", "mailto:wasm-push-demo@example.invalid");
         let mut origins = std::env::var("WASM_PUSH_ORIGIN").ok();
-        let mut endpoints = env("WASM_PUSH_ENDPOINTS", "public");
+        let mut endpoints = env("WASM_PUSH_ENDPOINTS", "known");
         let mut delay = env("WASM_PUSH_DELAY_MS", "0");
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -83,9 +88,10 @@ impl Settings {
         let addr = addr.parse().map_err(|e| format!("address {addr}: {e}"))?;
         let subject = VapidSubject::new(&subject).map_err(|e| format!("--subject: {e}"))?;
         let endpoints = match endpoints.as_str() {
+            "known" => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),
             "public" => Endpoints::default(),
             "loopback" => Endpoints::loopback_for_tests(),
-            other => return Err(format!("--endpoints {other}: public or loopback")),
+            other => return Err(format!("--endpoints {other}: known, public or loopback")),
         };
         let origins = origins.map(|list| {
             list.split(',')
@@ -263,18 +269,20 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
     // repair or replace a subscription, names the row it replaces.
     let request: SaveSubscription = parse(&body)?;
     // The worker's `pushsubscriptionchange` has no page and so no token; it proves itself by
-    // knowing a stored endpoint (a capability URL) instead.
-    let replaces_stored = match &request.old_endpoint {
-        Some(old) => app.store.lock().unwrap_or_else(|p| p.into_inner()).get(old).map_err(storage_error)?.is_some(),
-        None => false,
+    // knowing a stored endpoint (a capability URL) instead, and may only replace that row.
+    let takes_without_token = {
+        let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+        request.takes_without_token(|endpoint| store.get(endpoint).is_ok_and(|row| row.is_some()))
     };
-    if !replaces_stored {
+    if !takes_without_token {
         check_token(&app, &headers)?;
     }
     let subscription = request.subscription;
-    // The endpoint is a URL the visitor chose: only what the sender would send to is kept.
-    if let Err(why) = app.sender.endpoints().check(&subscription.endpoint) {
-        return Err(ApiError(StatusCode::BAD_REQUEST, "endpoint", why.to_string()));
+    // The endpoint is a URL the visitor chose, and the keys are theirs too: only what the
+    // sender would send to is kept, so no bad row ever reaches a send.
+    if let Err(why) = app.sender.check(&subscription) {
+        let id = if matches!(why, wasm_push::Error::InvalidSubscriptionKeys(_)) { "keys" } else { "endpoint" };
+        return Err(ApiError(StatusCode::BAD_REQUEST, id, why.to_string()));
     }
     let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(old) = request.old_endpoint.filter(|old| *old != subscription.endpoint) {

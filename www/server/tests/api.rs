@@ -115,8 +115,13 @@ impl Drop for KillOnDrop {
     }
 }
 
+/// A browser's subscription keys, as `toJSON()` gives them.
+const P256DH: &str = "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0";
+/// Another browser's: what an attacker would have a subscriber's pushes encrypted to.
+const OTHER_P256DH: &str = "BLmZ3bGQPnvB4uqzmPbHBBIm8I2vbNGr6Eaw6SpwuGsYHlWJCzFsqcMj6cs5rPcEWQlPqqHKqEuxO-eGVqt-fCA";
+
 fn subscription(endpoint: &str) -> Value {
-    json!({"endpoint": endpoint, "expirationTime": null, "keys": {"p256dh": "BPk-p256dh-secret", "auth": "auth-secret"}})
+    json!({"endpoint": endpoint, "expirationTime": null, "keys": {"p256dh": P256DH, "auth": "x7aPzMh8OBZ3WDnsHjbBQQ"}})
 }
 
 #[tokio::test]
@@ -224,9 +229,53 @@ async fn bad_bodies_get_400_in_the_error_shape() {
 }
 
 #[tokio::test]
-async fn by_default_only_public_https_push_services_are_stored() {
+async fn a_save_without_the_pages_token_never_changes_a_stored_rows_keys() {
+    let server = Server::start(&scratch_dir("keys")).await;
+    let (victim, other) = ("https://push.example/victim", "https://push.example/other");
+    for endpoint in [victim, other] {
+        assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &subscription(endpoint)).await.0, 201);
+    }
+    // Naming a stored row as old and new at once, or another stored row as the new one:
+    // without the token, refused, and the keys stay the subscriber's.
+    for (new, old) in [(victim, victim), (victim, other), (other, victim)] {
+        let mut forged = subscription(new);
+        forged["keys"]["p256dh"] = OTHER_P256DH.into();
+        forged["oldEndpoint"] = old.into();
+        let (status, body) =
+            server.call_with(reqwest::Method::POST, "/api/subscription", &forged, Some(&server.base), None).await;
+        assert_eq!((status, &body["error"]["id"]), (403, &json!("csrf")), "{new} in place of {old}");
+    }
+    let db = rusqlite::Connection::open(server.data.join("subscriptions.sqlite3")).unwrap();
+    let key = |endpoint: &str| -> String {
+        db.query_row("SELECT p256dh FROM subscriptions WHERE endpoint = ?1", [endpoint], |row| row.get(0)).unwrap()
+    };
+    assert_eq!((key(victim), key(other)), (P256DH.to_owned(), P256DH.to_owned()));
+}
+
+#[tokio::test]
+async fn keys_no_browser_makes_are_refused_when_saved_and_either_base64_alphabet_is_taken() {
+    let server = Server::start(&scratch_dir("bad-keys")).await;
+    for (p256dh, auth) in [("BPk-p256dh-secret", "x7aPzMh8OBZ3WDnsHjbBQQ"), (P256DH, "short")] {
+        let mut sub = subscription("https://push.example/bad-keys");
+        sub["keys"] = json!({"p256dh": p256dh, "auth": auth});
+        let (status, body) = server.call(reqwest::Method::POST, "/api/subscription", &sub).await;
+        assert_eq!((status, &body["error"]["id"]), (400, &json!("keys")), "{p256dh} {auth}: {body}");
+    }
+    assert!(server.rows().is_empty());
+    let mut standard = subscription("https://push.example/standard");
+    standard["keys"] =
+        json!({"p256dh": P256DH.replace('-', "+").replace('_', "/"), "auth": "x7aPzMh8OBZ3WDnsHjbBQQ=="});
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &standard).await.0, 201);
+}
+
+#[tokio::test]
+async fn by_default_only_the_known_push_services_are_stored() {
     let server = Server::start_with(&scratch_dir("public"), &[]).await;
     for endpoint in [
+        // Any other public host: a visitor's own server, where each send could wait 10 s.
+        "https://push.example/x",
+        "https://evilfcm.googleapis.com.example/x",
+        "http://fcm.googleapis.com/fcm/send/x",
         "http://push.example/x",
         "https://127.0.0.1:6379/",
         "https://localhost/x",
@@ -239,10 +288,17 @@ async fn by_default_only_public_https_push_services_are_stored() {
         assert_eq!((status, &body["error"]["id"]), (400, &json!("endpoint")), "{endpoint}: {body}");
     }
     assert!(server.rows().is_empty());
-    let (status, _) =
-        server.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/ok")).await;
+    let (status, _) = server
+        .call(reqwest::Method::POST, "/api/subscription", &subscription("https://fcm.googleapis.com/fcm/send/ok"))
+        .await;
     assert_eq!(status, 201);
-    assert_eq!(server.rows(), ["https://push.example/ok"]);
+    assert_eq!(server.rows(), ["https://fcm.googleapis.com/fcm/send/ok"]);
+    // `--endpoints public` takes any public https:// host, as the operator chose.
+    let public = Server::start_with(&scratch_dir("any-public"), &["--endpoints", "public"]).await;
+    assert_eq!(
+        public.call(reqwest::Method::POST, "/api/subscription", &subscription("https://push.example/ok")).await.0,
+        201
+    );
 }
 
 #[tokio::test]
