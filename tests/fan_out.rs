@@ -386,6 +386,8 @@ async fn a_paused_push_service_holds_up_no_other_when_the_input_is_a_channel() {
         while limited.received().is_empty() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
+        // Its 429 has been read by now, and its push waits out the pause.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         // The only push waiting now is the paused push service's: a push to another must
         // still be read and sent at once.
         let asked = Instant::now();
