@@ -1,26 +1,31 @@
 //! A broadcast to every subscriber, run as jobs by any number of worker processes.
 //!
 //! PostgreSQL holds both the subscriptions and the queue ([apalis] over `apalis-postgres`):
-//! `send` writes the broadcast and one job per few hundred subscriptions (a range of ids), and
-//! each `work` process takes one job at a time and fans it out with
-//! [`Sender::fan_out`](wasm_push::server::Sender::fan_out). A push the push service took is
-//! written down at once (`deliveries`), so a job taken again after its worker died sends only
-//! what was not written down: the pushes in flight at the kill, which the payload's `tag` makes
-//! replace rather than stack on the device. A subscription the push service says is gone is
-//! deleted.
+//! `send` writes the broadcast and its batches (ranges of a few hundred subscription ids) in
+//! one transaction, then queues one job per batch, each under a key of its own, so queueing
+//! again (`resume`) never makes a second job or a second broadcast. Each `work` process takes
+//! one job at a time and fans it out with
+//! [`Sender::fan_out`](wasm_push::server::Sender::fan_out), holding a lease on the job that it
+//! renews every heartbeat: a worker that lost it (paused past its heartbeats, cut off from the
+//! database) stops reading its batch. A push the push service took is written down at once
+//! (`deliveries`), so a job taken again after its worker died sends only what was not written
+//! down: the pushes in flight at the kill, which the payload's `tag` makes replace rather than
+//! stack on the device. A subscription the push service says is gone is deleted. Pushes a push
+//! service asked to wait for are queued again until the broadcast's give-up time.
 //!
 //! ```text
 //! broadcast setup                       the tables (ours and apalis's)
 //! broadcast add < subscriptions.jsonl   one PushSubscription.toJSON() a line
-//! broadcast send --title T [--body B] [--url U] [--batch 200]
+//! broadcast send --title T [--body B] [--url U] [--batch 200] [--give-up-secs 86400]
+//! broadcast resume ID                   queues the jobs of a send that stopped half-way
 //! broadcast work --name N [--concurrency 64] [--per-origin 16] [--heartbeat-secs 5]
 //! broadcast status ID                   delivered, subscribers, jobs not done
 //! ```
 //!
 //! Settings come from the environment: `DATABASE_URL`, `VAPID_PRIVATE_KEY` (base64url, the
 //! app server's key), `VAPID_SUBJECT` (`mailto:` or `https:`), and `WASM_PUSH_ENDPOINTS`
-//! (`public`, the default: only `https://` push services on public addresses; `loopback`, for
-//! tests, allows `http://` and loopback).
+//! (`known`, the default: only the known push services; `public`: any `https://` push service
+//! on a public address; `loopback`, for tests, allows `http://` and loopback).
 
 use apalis::layers::WorkerBuilderExt;
 use apalis::prelude::{BoxDynError, Data, TaskBuilder, TaskSink, WorkerBuilder, WorkerContext};
@@ -29,12 +34,12 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::io::BufRead;
-use std::time::Duration;
-use wasm_push::server::{Endpoints, FanOut, Push, Sender, VapidKeys, VapidSubject, Verdict};
-use wasm_push::{NotificationPayload, Subscription};
+use std::time::{Duration, Instant};
+use wasm_push::server::{Endpoints, FanOut, Push, Sender, VapidKeys, VapidSubject, Verdict, KNOWN_PUSH_SERVICES};
+use wasm_push::{NotificationPayload, Subscription, SubscriptionKeys};
 
 /// One job: the broadcast's subscriptions with ids in `after < id <= upto`, or only the ids of
-/// `only` among them (a retry of those a push service asked to wait for).
+/// `only` among them (the `retry`th retry of those a push service asked to wait for).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Batch {
     broadcast: i64,
@@ -42,6 +47,16 @@ struct Batch {
     upto: i64,
     #[serde(default)]
     only: Vec<i64>,
+    #[serde(default)]
+    retry: u32,
+}
+
+impl Batch {
+    /// The job's key, one per batch and retry: apalis keeps one job a key, and the worker's
+    /// lease is on it.
+    fn key(&self) -> String {
+        format!("{}:{}:{}", self.broadcast, self.upto, self.retry)
+    }
 }
 
 /// The queue's name in apalis's tables.
@@ -60,6 +75,22 @@ CREATE TABLE IF NOT EXISTS broadcasts (
     id BIGSERIAL PRIMARY KEY,
     payload TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+-- After it, no push of the broadcast is queued again.
+ALTER TABLE broadcasts ADD COLUMN IF NOT EXISTS give_up_at TIMESTAMPTZ NOT NULL DEFAULT now() + interval '1 day';
+-- The broadcast's batches, written with it: what `resume` queues.
+CREATE TABLE IF NOT EXISTS batches (
+    broadcast BIGINT NOT NULL REFERENCES broadcasts ON DELETE CASCADE,
+    after BIGINT NOT NULL,
+    upto BIGINT NOT NULL,
+    PRIMARY KEY (broadcast, upto)
+);
+-- Which worker may send a job's pushes, until when; `epoch` counts the takings.
+CREATE TABLE IF NOT EXISTS leases (
+    job TEXT PRIMARY KEY,
+    worker TEXT NOT NULL,
+    epoch BIGINT NOT NULL,
+    until TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     broadcast BIGINT NOT NULL REFERENCES broadcasts ON DELETE CASCADE,
@@ -89,7 +120,12 @@ async fn run(args: Vec<String>) -> Result<(), BoxDynError> {
             payload.body = flags.get("--body").map(str::to_owned);
             payload.url = flags.get("--url").map(str::to_owned);
             let batch = flags.number("--batch", 200)?;
-            send(&pool, payload, batch).await
+            let give_up = flags.number("--give-up-secs", 24 * 3600)?;
+            send(&pool, payload, batch, give_up).await
+        }
+        "resume" => {
+            let id: i64 = flags.0.first().ok_or("resume needs a broadcast id")?.parse()?;
+            queue(&pool, id).await
         }
         "work" => {
             let name = flags.get("--name").ok_or("work needs --name, unique among the workers")?;
@@ -107,7 +143,7 @@ async fn run(args: Vec<String>) -> Result<(), BoxDynError> {
     }
 }
 
-const USAGE: &str = "usage: broadcast setup | add | send --title T | work --name N | status ID";
+const USAGE: &str = "usage: broadcast setup | add | send --title T | resume ID | work --name N | status ID";
 
 /// The flags after a command, `--name value` pairs.
 struct Flags<'a>(&'a [String]);
@@ -136,13 +172,18 @@ async fn connect() -> Result<PgPool, BoxDynError> {
     Ok(PgPoolOptions::new().max_connections(4).connect(&env("DATABASE_URL")?).await?)
 }
 
-/// The endpoint rules, from `WASM_PUSH_ENDPOINTS`.
-fn endpoints() -> Result<Endpoints, BoxDynError> {
-    match std::env::var("WASM_PUSH_ENDPOINTS").as_deref() {
-        Err(_) | Ok("public") => Ok(Endpoints::default()),
-        Ok("loopback") => Ok(Endpoints::loopback_for_tests()),
-        Ok(other) => Err(format!("WASM_PUSH_ENDPOINTS={other}: public or loopback").into()),
-    }
+/// The sender, from the settings: its keys, its subject and its endpoint rules
+/// (`WASM_PUSH_ENDPOINTS`).
+fn sender() -> Result<Sender, BoxDynError> {
+    let keys = VapidKeys::from_private(&env("VAPID_PRIVATE_KEY")?)?;
+    let subject = VapidSubject::new(&env("VAPID_SUBJECT")?)?;
+    let endpoints = match std::env::var("WASM_PUSH_ENDPOINTS").as_deref() {
+        Err(_) | Ok("known") => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),
+        Ok("public") => Endpoints::default(),
+        Ok("loopback") => Endpoints::loopback_for_tests(),
+        Ok(other) => return Err(format!("WASM_PUSH_ENDPOINTS={other}: known, public or loopback").into()),
+    };
+    Ok(Sender::new(keys, subject).with_endpoints(endpoints))
 }
 
 async fn setup(pool: &PgPool) -> Result<(), BoxDynError> {
@@ -152,9 +193,10 @@ async fn setup(pool: &PgPool) -> Result<(), BoxDynError> {
 }
 
 /// Stores each `toJSON()` subscription read from stdin, once per endpoint, refusing what no
-/// push can be sent to (the sender's endpoint rules, read as the sender will read them).
+/// push can be sent to (`Sender::check`: the endpoint rules and the keys, read as the sender
+/// will read them), so no bad row ever reaches a broadcast.
 async fn add(pool: &PgPool) -> Result<(), BoxDynError> {
-    let rules = endpoints()?;
+    let sender = sender()?;
     let (mut added, mut refused) = (0, 0);
     for line in std::io::stdin().lock().lines() {
         let line = line?;
@@ -162,7 +204,7 @@ async fn add(pool: &PgPool) -> Result<(), BoxDynError> {
             continue;
         }
         let subscription = match serde_json::from_str::<Subscription>(&line) {
-            Ok(subscription) if rules.check(&subscription.endpoint).is_ok() => subscription,
+            Ok(subscription) if sender.check(&subscription).is_ok() => subscription,
             _ => {
                 refused += 1;
                 continue;
@@ -183,12 +225,22 @@ async fn add(pool: &PgPool) -> Result<(), BoxDynError> {
     Ok(())
 }
 
-/// Writes the broadcast and its jobs: one per `batch` subscriptions, each a range of ids, so
-/// a job is a few numbers however many subscribers there are.
-async fn send(pool: &PgPool, mut payload: NotificationPayload, batch: i64) -> Result<(), BoxDynError> {
+/// Writes the broadcast and its batches, one per `batch` subscriptions (a range of ids, a few
+/// numbers however many subscribers there are), in one transaction, then queues their jobs.
+/// Stopped half-way, `resume` queues the rest: the broadcast is never written twice.
+async fn send(
+    pool: &PgPool,
+    mut payload: NotificationPayload,
+    batch: i64,
+    give_up_secs: i64,
+) -> Result<(), BoxDynError> {
     let mut tx = pool.begin().await?;
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO broadcasts (payload) VALUES ('{}') RETURNING id").fetch_one(&mut *tx).await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO broadcasts (payload, give_up_at) VALUES ('{}', now() + make_interval(secs => $1)) RETURNING id",
+    )
+    .bind(give_up_secs as f64)
+    .fetch_one(&mut *tx)
+    .await?;
     // A push that reaches a device twice (sent again after a worker died with it in flight)
     // replaces the first rather than stacking.
     payload.tag = Some(format!("broadcast-{id}"));
@@ -197,27 +249,63 @@ async fn send(pool: &PgPool, mut payload: NotificationPayload, batch: i64) -> Re
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    // Every batch-th id, and the last: the ranges' upper ends.
-    let ends: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total
-         FROM subscriptions) AS s WHERE n % $1 = 0 OR n = total ORDER BY id",
+    // Every batch-th id, and the last: the ranges' upper ends, each after the one before.
+    sqlx::query(
+        "INSERT INTO batches (broadcast, after, upto)
+         SELECT $1, coalesce(lag(id) OVER (ORDER BY id), 0), id FROM (
+             SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total
+                             FROM subscriptions) AS s
+             WHERE n % $2 = 0 OR n = total) AS ends",
     )
+    .bind(id)
     .bind(batch)
-    .fetch_all(&mut *tx)
+    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
+    eprintln!("broadcast {id}: written; queueing its jobs (if this stops, `broadcast resume {id}`)");
+    queue(pool, id).await
+}
+
+/// Queues the job of each of the broadcast's batches that has none yet.
+async fn queue(pool: &PgPool, id: i64) -> Result<(), BoxDynError> {
+    let batches: Vec<(i64, i64)> = sqlx::query_as("SELECT after, upto FROM batches WHERE broadcast = $1 ORDER BY upto")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
     let mut storage = storage(pool, Duration::from_secs(5));
-    let mut after = 0;
-    for &upto in &ends {
-        storage.push_task(job(Batch { broadcast: id, after, upto, only: Vec::new() }, Duration::ZERO)).await?;
-        after = upto;
+    let mut queued = 0;
+    for (after, upto) in batches.iter().copied() {
+        let batch = Batch { broadcast: id, after, upto, only: Vec::new(), retry: 0 };
+        if queue_once(pool, &mut storage, batch, Duration::ZERO).await? {
+            queued += 1;
+        }
     }
-    println!("broadcast {id}: {} jobs", ends.len());
+    println!(
+        "broadcast {id}: {queued} jobs{}",
+        if queued < batches.len() { " (the others were queued already)" } else { "" }
+    );
     Ok(())
 }
 
-fn job(batch: Batch, after: Duration) -> apalis::prelude::Task<Batch> {
-    TaskBuilder::new(batch).run_after(after).max_attempts(ATTEMPTS).build()
+/// Queues `batch`'s job to run after `after`, unless its key has one: whether it queued it.
+async fn queue_once(
+    pool: &PgPool,
+    storage: &mut PostgresStorage<Batch>,
+    batch: Batch,
+    after: Duration,
+) -> Result<bool, BoxDynError> {
+    let key = batch.key();
+    let queued: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM apalis.jobs WHERE job_type = $1 AND idempotency_key = $2)")
+            .bind(QUEUE)
+            .bind(&key)
+            .fetch_one(pool)
+            .await?;
+    if !queued {
+        let task = TaskBuilder::new(batch).run_after(after).max_attempts(ATTEMPTS).idempotency_key(key).build();
+        storage.push_task(task).await?;
+    }
+    Ok(!queued)
 }
 
 /// The queue, as a worker or a sender of jobs sees it: one job fetched at a time, so the
@@ -238,10 +326,7 @@ struct Worker {
 }
 
 async fn work(pool: PgPool, name: &str, limits: FanOut, heartbeat: Duration) -> Result<(), BoxDynError> {
-    let keys = VapidKeys::from_private(&env("VAPID_PRIVATE_KEY")?)?;
-    let subject = VapidSubject::new(&env("VAPID_SUBJECT")?)?;
-    let sender = Sender::new(keys, subject).with_endpoints(endpoints()?);
-    let shared = Worker { pool: pool.clone(), sender, limits, name: name.to_owned(), heartbeat };
+    let shared = Worker { pool: pool.clone(), sender: sender()?, limits, name: name.to_owned(), heartbeat };
     // One job at a time (apalis runs a worker's jobs side by side unless told otherwise): the
     // pushes in flight, which a crash may send twice, are at most the fan-out's concurrency.
     let worker =
@@ -260,14 +345,85 @@ async fn shutdown() -> Result<(), std::io::Error> {
     }
 }
 
-/// One job: the range's subscriptions this broadcast has not reached yet, fanned out, each
-/// outcome written down as it comes.
+/// A worker's right to send a job's pushes: taken when no other worker's is valid, valid for
+/// two heartbeats, renewed once a heartbeat has passed. apalis gives a job to another worker
+/// only after three missed heartbeats, so by then this one is over; a worker that was paused
+/// past it finds it lost (even before the next worker took it) and sends no more.
+struct Lease<'a> {
+    pool: &'a PgPool,
+    job: String,
+    epoch: i64,
+    renewed: Instant,
+    every: Duration,
+}
+
+impl<'a> Lease<'a> {
+    /// Takes `job`'s lease for `worker`, waiting while another worker's is valid.
+    async fn take(pool: &'a PgPool, job: String, worker: &str, every: Duration) -> Result<Lease<'a>, sqlx::Error> {
+        loop {
+            let taken = Instant::now();
+            let epoch: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO leases (job, worker, epoch, until) VALUES ($1, $2, 1, now() + make_interval(secs => $3))
+                 ON CONFLICT (job) DO UPDATE SET worker = $2, epoch = leases.epoch + 1, until = excluded.until
+                 WHERE leases.until < now() OR leases.worker = $2
+                 RETURNING epoch",
+            )
+            .bind(&job)
+            .bind(worker)
+            .bind(2.0 * every.as_secs_f64())
+            .fetch_optional(pool)
+            .await?;
+            if let Some(epoch) = epoch {
+                return Ok(Lease { pool, job, epoch, renewed: taken, every });
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    /// Whether this worker still holds it, renewing it once a heartbeat has passed since the
+    /// last time (a query a heartbeat, not a push).
+    async fn held(&mut self) -> Result<bool, sqlx::Error> {
+        if self.renewed.elapsed() < self.every {
+            return Ok(true);
+        }
+        let asked = Instant::now();
+        let renewed = sqlx::query(
+            "UPDATE leases SET until = now() + make_interval(secs => $3) WHERE job = $1 AND epoch = $2 AND until > now()",
+        )
+        .bind(&self.job)
+        .bind(self.epoch)
+        .bind(2.0 * self.every.as_secs_f64())
+        .execute(self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        if renewed {
+            self.renewed = asked;
+        }
+        Ok(renewed)
+    }
+
+    /// Gives it up: the job is done.
+    async fn release(self) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM leases WHERE job = $1 AND epoch = $2")
+            .bind(&self.job)
+            .bind(self.epoch)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// One job: the range's subscriptions this broadcast has not reached yet, fanned out while the
+/// worker holds the job's lease, each outcome written down as it comes.
 async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Result<(), BoxDynError> {
     let pool = &worker.pool;
-    let payload: String = sqlx::query_scalar("SELECT payload FROM broadcasts WHERE id = $1")
-        .bind(batch.broadcast)
-        .fetch_one(pool)
-        .await?;
+    let mut lease = Lease::take(pool, batch.key(), &worker.name, worker.heartbeat).await?;
+    let (payload, give_up_in): (String, f64) =
+        sqlx::query_as("SELECT payload, extract(epoch FROM give_up_at - now())::float8 FROM broadcasts WHERE id = $1")
+            .bind(batch.broadcast)
+            .fetch_one(pool)
+            .await?;
     let payload: NotificationPayload = serde_json::from_str(&payload)?;
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT id, endpoint, p256dh, auth FROM subscriptions AS s
@@ -282,41 +438,73 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     .fetch_all(pool)
     .await?;
     let push = Push::new(&payload).ttl(24 * 3600);
-    let pushes = futures_util::stream::iter(rows.into_iter().filter_map(|(id, endpoint, p256dh, auth)| {
-        let subscription = serde_json::json!({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}});
-        // A row that is not a subscription cannot be pushed to, here or later.
-        Some((id, serde_json::from_value::<Subscription>(subscription).ok()?, push.clone()))
-    }));
-    let mut outcomes = std::pin::pin!(worker.sender.fan_out(pushes, worker.limits.clone()));
-    let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
-    while let Some(outcome) = outcomes.next().await {
-        match outcome.verdict {
-            Verdict::Sent => {
-                sqlx::query(
-                    "INSERT INTO deliveries (broadcast, subscription, worker) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(batch.broadcast)
-                .bind(outcome.id)
-                .bind(&worker.name)
-                .execute(pool)
-                .await?;
+    let lost = std::sync::atomic::AtomicBool::new(false);
+    let (later, wait) = {
+        // Each push is read only while the lease is held: a worker that lost it reads no
+        // more, and what the fan-out read ahead is all it may still send.
+        let pushes = futures_util::stream::unfold((rows.into_iter(), &mut lease), |(mut rows, lease)| async {
+            let (id, endpoint, p256dh, auth) = rows.next()?;
+            if !lease.held().await.unwrap_or(false) {
+                lost.store(true, std::sync::atomic::Ordering::Relaxed);
+                return None;
             }
-            Verdict::Gone | Verdict::Malformed(_) => {
-                sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
+            let to = Subscription { endpoint, expiration_time: None, keys: SubscriptionKeys { p256dh, auth } };
+            Some(((id, to, push.clone()), (rows, lease)))
+        });
+        let mut outcomes = std::pin::pin!(worker.sender.fan_out(Box::pin(pushes), worker.limits.clone()));
+        let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
+        while let Some(outcome) = outcomes.next().await {
+            match outcome.verdict {
+                Verdict::Sent => {
+                    sqlx::query(
+                        "INSERT INTO deliveries (broadcast, subscription, worker) VALUES ($1, $2, $3)
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(batch.broadcast)
+                    .bind(outcome.id)
+                    .bind(&worker.name)
+                    .execute(pool)
+                    .await?;
+                }
+                Verdict::Gone | Verdict::Malformed(_) => {
+                    sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
+                }
+                Verdict::RetryAfter(after) => {
+                    later.push(outcome.id);
+                    wait = wait.max(after.unwrap_or(Duration::from_secs(60)));
+                }
+                // It may have reached the device: the tag makes a second copy replace the
+                // first, so it is sent again rather than lost.
+                Verdict::MaybeSent(_) => {
+                    later.push(outcome.id);
+                    wait = wait.max(Duration::from_secs(60));
+                }
+                Verdict::Refused(why) => {
+                    eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id)
+                }
+                _ => {}
             }
-            Verdict::RetryAfter(after) => {
-                later.push(outcome.id);
-                wait = wait.max(after.unwrap_or(Duration::from_secs(60)));
-            }
-            Verdict::Refused(why) => eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id),
-            _ => {}
         }
+        (later, wait)
+    };
+    if lost.into_inner() {
+        eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
+        return Ok(());
     }
     if !later.is_empty() {
-        let retry = Batch { only: later, ..batch };
-        storage(pool, worker.heartbeat).push_task(job(retry, wait)).await?;
+        if wait.as_secs_f64() < give_up_in {
+            let retry = Batch { only: later, retry: batch.retry + 1, ..batch.clone() };
+            queue_once(pool, &mut storage(pool, worker.heartbeat), retry, wait).await?;
+        } else {
+            eprintln!(
+                "worker {}: broadcast {} gives up on {} subscriptions",
+                worker.name,
+                batch.broadcast,
+                later.len()
+            );
+        }
     }
+    lease.release().await?;
     Ok(())
 }
 

@@ -18,9 +18,31 @@ const GONE: usize = 30;
 /// Each worker's pushes at once: the most a kill can leave in flight.
 const CONCURRENCY: usize = 8;
 
+/// What happens to worker a in the middle of a job.
+#[derive(Clone, Copy, PartialEq)]
+enum Interrupt {
+    /// SIGKILL: no chance to finish anything.
+    Kill,
+    /// SIGSTOP until worker b has finished a's job, then SIGCONT: a wakes up past its
+    /// heartbeats, with the rest of its batch in memory.
+    Pause,
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_subscriptions_are_deleted() {
-    let db = Postgres::start("broadcast");
+    interrupted(Interrupt::Kill).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_paused_past_its_heartbeats_sends_no_duplicate_batch_when_it_wakes() {
+    interrupted(Interrupt::Pause).await;
+}
+
+/// Two workers share a broadcast of `SUBSCRIBERS`, and worker a is interrupted half-way
+/// through a job: every subscriber still subscribed gets it, and only a's pushes at the
+/// interruption are sent twice.
+async fn interrupted(how: Interrupt) {
+    let db = Postgres::start(if how == Interrupt::Kill { "killed" } else { "paused" });
     let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     service.answer_after(Duration::from_millis(30));
     let key = AppServerKey::from_seed(23);
@@ -62,8 +84,8 @@ async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_s
         }
     });
 
-    // Kill worker a in the middle of a job: once it finished one, and holds another a fifth
-    // of whose pushes it has written down as delivered.
+    // Interrupt worker a in the middle of a job: once it finished one, and holds another a
+    // fifth of whose pushes it has written down as delivered.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let done_in_job: i64 = sqlx::query_scalar(
@@ -78,7 +100,10 @@ async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_s
         .await
         .unwrap();
         if done_in_job >= 20 {
-            a.kill();
+            match how {
+                Interrupt::Kill => a.kill(),
+                Interrupt::Pause => a.signal("STOP"),
+            }
             break;
         }
         assert!(Instant::now() < deadline, "worker a never got to the middle of a job");
@@ -98,6 +123,11 @@ async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_s
         }
         assert!(Instant::now() < deadline, "{open} jobs not done, {delivered} delivered, after a minute");
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if how == Interrupt::Pause {
+        // Worker a wakes with the rest of its batch in memory and finds its lease gone.
+        a.signal("CONT");
+        tokio::time::sleep(Duration::from_secs(3)).await;
     }
     // Anything still on its way reaches the browser.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -123,8 +153,10 @@ async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_s
         }
         duplicates += texts.len() - 1;
     }
-    // Sent twice: only what worker a had in flight when it was killed.
-    assert!(duplicates <= CONCURRENCY, "{duplicates} pushes sent twice, more than the {CONCURRENCY} in flight");
+    // Sent twice: only what worker a had in flight when it was killed; when it was paused,
+    // also what its fan-out had read ahead (twice the concurrency), never the rest of its batch.
+    let most = if how == Interrupt::Kill { CONCURRENCY } else { 3 * CONCURRENCY };
+    assert!(duplicates <= most, "{duplicates} pushes sent twice, more than the {most} worker a held");
 
     // The kill did interrupt a job, which apalis gave back and worker b finished.
     let requeued: i64 =
@@ -132,7 +164,7 @@ async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_s
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert!(requeued >= 1, "no job was taken again after the kill");
+    assert!(requeued >= 1, "no job was taken again after the interruption");
     let finished: Vec<(String, i64)> = sqlx::query_as(
         "SELECT lock_by, count(*) FROM apalis.jobs WHERE status = 'Done' GROUP BY lock_by ORDER BY lock_by",
     )
@@ -171,28 +203,130 @@ async fn two_workers_share_a_broadcast_and_a_killed_one_loses_no_push_and_gone_s
         status.trim(),
         format!("broadcast 1: delivered {0} of {0} subscribers, 0 jobs not done", SUBSCRIBERS - GONE)
     );
-    eprintln!("duplicates after the kill: {duplicates}; by worker: {by_worker:?}");
+    eprintln!("duplicates after the interruption: {duplicates}; by worker: {by_worker:?}");
 }
+
+/// `SUBSCRIBERS`-like subscriptions of a scripted browser, added to a fresh broadcast database.
+async fn subscribers(
+    name: &str,
+    count: usize,
+) -> (Postgres, PushService, ScriptedBrowser, Vec<push_service::testing::BrowserSubscription>, Broadcast) {
+    let db = Postgres::start(name);
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let key = AppServerKey::from_seed(25);
+    let mut browser = ScriptedBrowser::connect(&service, None).await;
+    let mut subs = Vec::new();
+    for _ in 0..count {
+        subs.push(browser.subscribe(&key.public).await);
+    }
+    let broadcast = Broadcast { database: db.url.clone(), key: key.private.clone() };
+    broadcast.run(&["setup"], "");
+    let lines: String = subs.iter().map(|sub| format!("{}\n", sub.to_json())).collect();
+    assert_eq!(broadcast.run(&["add"], &lines).trim(), format!("added {count}, refused 0"));
+    (db, service, browser, subs, broadcast)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_stopped_half_way_is_resumed_by_its_id_and_each_subscriber_gets_the_broadcast_once() {
+    let (db, _service, mut browser, subs, broadcast) = subscribers("resumed", 60).await;
+    let sent = broadcast.run(&["send", "--title", "Road closed", "--batch", "10"], "");
+    assert_eq!(sent.trim(), "broadcast 1: 6 jobs");
+    // What a crash half-way through the queueing leaves: the broadcast and its batches
+    // written, half the jobs queued.
+    let pool = PgPool::connect(&db.url).await.unwrap();
+    sqlx::query("DELETE FROM apalis.jobs WHERE id IN (SELECT id FROM apalis.jobs ORDER BY id LIMIT 3)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(broadcast.run(&["resume", "1"], "").trim(), "broadcast 1: 3 jobs (the others were queued already)");
+    assert_eq!(broadcast.run(&["resume", "1"], "").trim(), "broadcast 1: 0 jobs (the others were queued already)");
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs").fetch_one(&pool).await.unwrap();
+    let broadcasts: i64 = sqlx::query_scalar("SELECT count(*) FROM broadcasts").fetch_one(&pool).await.unwrap();
+    assert_eq!((jobs, broadcasts), (6, 1));
+
+    let _worker = broadcast.worker("only");
+    let mut received = vec![0; subs.len()];
+    for _ in 0..subs.len() {
+        let (i, _) =
+            browser.receive_from(&subs, Duration::from_secs(60)).await.expect("a notification within a minute");
+        received[i] += 1;
+    }
+    assert!(browser.receive_from(&subs, Duration::from_secs(2)).await.is_none(), "a push arrived twice");
+    assert!(received.iter().all(|&n| n == 1), "{received:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_a_push_service_keeps_asking_to_wait_for_are_retried_until_the_give_up_time_and_no_longer() {
+    let db = Postgres::start("give-up");
+    // A push service that answers every push 429, to be asked again in a second.
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    let app = axum::Router::new().fallback(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async { (axum::http::StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")]) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}/push/always-busy", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let broadcast = Broadcast { database: db.url.clone(), key: AppServerKey::from_seed(26).private };
+    broadcast.run(&["setup"], "");
+    let line = format!(r#"{{"endpoint":"{endpoint}",{KEYS}}}"#);
+    assert_eq!(broadcast.run(&["add"], &line).trim(), "added 1, refused 0");
+    broadcast.run(&["send", "--title", "Busy", "--give-up-secs", "6"], "");
+    let _worker = broadcast.worker("only");
+
+    let pool = PgPool::connect(&db.url).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let open: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs WHERE status NOT IN ('Done', 'Killed')")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if open == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "jobs still queued 30 s after a give-up time of 6 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM apalis.jobs").fetch_one(&pool).await.unwrap();
+    assert!((2..=4).contains(&jobs), "{jobs} jobs: retried, and within the give-up time");
+    let tries = asked.load(std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), tries, "asked again after giving up");
+    let status = broadcast.run(&["status", "1"], "");
+    assert_eq!(status.trim(), "broadcast 1: delivered 0 of 1 subscribers, 0 jobs not done");
+}
+
+/// A browser's subscription keys, as `toJSON()` gives them.
+const KEYS: &str = r#""keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}"#;
 
 #[tokio::test]
 async fn add_refuses_what_no_push_can_be_sent_to() {
     let db = Postgres::start("add");
     let broadcast = Broadcast { database: db.url.clone(), key: AppServerKey::from_seed(24).private };
     broadcast.run(&["setup"], "");
-    let keys = r#""keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}"#;
     let lines = [
-        format!(r#"{{"endpoint":"https://push.example/ok",{keys}}}"#),
-        format!(r#"{{"endpoint":"http://127.0.0.1:8080/internal",{keys}}}"#),
-        format!(r#"{{"endpoint":"https://169.254.169.254/latest",{keys}}}"#),
+        format!(r#"{{"endpoint":"https://push.example/ok",{KEYS}}}"#),
+        format!(r#"{{"endpoint":"http://127.0.0.1:8080/internal",{KEYS}}}"#),
+        format!(r#"{{"endpoint":"https://169.254.169.254/latest",{KEYS}}}"#),
         "not json".to_owned(),
-        format!(r#"{{"endpoint":"https://push.example/ok",{keys}}}"#),
+        format!(r#"{{"endpoint":"https://push.example/ok",{KEYS}}}"#),
+        // Keys no browser makes: no push could be encrypted for them.
+        r#"{"endpoint":"https://push.example/bad-keys","keys":{"auth":"short","p256dh":"BPk"}}"#.to_owned(),
     ];
-    // The public rules: what a real deployment runs with.
+    // The public rules: any public https:// push service, as an operator may choose.
     let output = broadcast.command(&["add"]).env("WASM_PUSH_ENDPOINTS", "public").output_with(&lines.join("\n"));
-    assert_eq!(output.trim(), "added 2, refused 3");
+    assert_eq!(output.trim(), "added 2, refused 4");
     let pool = PgPool::connect(&db.url).await.unwrap();
     let kept: Vec<String> = sqlx::query_scalar("SELECT endpoint FROM subscriptions").fetch_all(&pool).await.unwrap();
     assert_eq!(kept, ["https://push.example/ok"]);
+    // The default: the known push services only, never a host a visitor chose.
+    let lines = [
+        format!(r#"{{"endpoint":"https://push.example/visitors-own",{KEYS}}}"#),
+        format!(r#"{{"endpoint":"https://fcm.googleapis.com/fcm/send/abc",{KEYS}}}"#),
+    ];
+    let output = broadcast.command(&["add"]).env_remove("WASM_PUSH_ENDPOINTS").output_with(&lines.join("\n"));
+    assert_eq!(output.trim(), "added 1, refused 1");
 }
 
 /// The example's program, with the settings its README names.
@@ -237,6 +371,11 @@ impl Worker {
     fn kill(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+
+    /// Sends it a signal (`STOP`, `CONT`).
+    fn signal(&self, name: &str) {
+        must(Command::new("kill").arg(format!("-{name}")).arg(self.0.id().to_string()));
     }
 }
 
