@@ -332,6 +332,11 @@ async fn a_removal_answered_404_or_410_is_done_and_one_that_fails_is_finished_by
     for status in [404, 410] {
         server.answer_with(status, "");
         assert_eq!(app.remove(&gone).await, Ok(()), "{status}");
+        // The next page load has only the browser's part left, and the browser has no such
+        // subscription: nothing is sent.
+        let before = server.requests().len();
+        assert_eq!(app.sync(&registration).await, Ok(Synced::TurnedOff), "{status}");
+        assert_eq!(server.requests().len(), before, "the server was told twice after {status}");
         assert_eq!(app.sync(&registration).await, Ok(Synced::NotSubscribed), "nothing left to finish after {status}");
     }
     // The server is down: the removal is kept, and the next page load sends it.
@@ -586,6 +591,51 @@ mod loopback_push_service {
         // Turned on again: the opt-out is over, and a lost subscription is repaired again.
         let again = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
         server.save(&again).await.unwrap();
+        assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
+        registration.unsubscribe().await.unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_removal_stands_on_the_next_page_load_and_the_browser_follows_it() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/removed/").await;
+        assert_eq!(server.remove(&first).await, Ok(()));
+        assert!(stored_endpoints(&base).await.is_empty());
+        // The next page load does not send the removed subscription again: it ends it in the
+        // browser too, so both sides say the user is off.
+        assert_eq!(server.sync(&registration).await, Ok(Synced::TurnedOff));
+        assert!(stored_endpoints(&base).await.is_empty(), "the page load undid the removal");
+        assert_eq!(registration.subscription().await, Ok(None));
+        assert_eq!(server.sync(&registration).await, Ok(Synced::NotSubscribed));
+        assert!(stored_endpoints(&base).await.is_empty());
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_subscribe_clicked_while_a_page_load_finishes_an_opt_out_stands_in_the_browser_and_on_the_server() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/opt-out-race/").await;
+        // The user removed the subscription while the server was down: an opt-out for the next
+        // page load to finish, with the browser still subscribed.
+        call("POST", &format!("{base}/app/outage"), &[]).await;
+        assert!(server.remove(&first).await.is_err());
+        call("DELETE", &format!("{base}/app/outage"), &[]).await;
+        // The page load finishes the opt-out while the user clicks to turn notifications on.
+        let key = ApplicationServerKey::from_base64url(KEY).unwrap();
+        let click = async {
+            let subscription = registration.subscribe(&key).await?;
+            server.save(&subscription).await?;
+            Ok::<_, Error>(subscription)
+        };
+        let (_, clicked) = futures_util::future::join(server.sync(&registration), click).await;
+        let on = clicked.unwrap();
+        // What the user chose last is on: the browser holds the subscription the page shows,
+        // and the server stores exactly it.
+        assert_eq!(registration.subscription().await, Ok(Some(on.clone())), "the user was shown as on");
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&on.endpoint));
         assert_eq!(server.sync(&registration).await, Ok(Synced::UpToDate));
         registration.unsubscribe().await.unwrap();
     }

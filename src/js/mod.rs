@@ -9,6 +9,7 @@
 
 mod error;
 mod fetch;
+pub(crate) mod lock;
 pub(crate) mod message;
 mod object;
 pub(crate) mod promise;

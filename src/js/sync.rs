@@ -145,17 +145,26 @@ pub(crate) fn forget() -> Promise {
     forget_entries(&[RECORD, KEY, OPT_OUT])
 }
 
-/// Keeps the opt-out: `subscription` is to be removed from the app server, and nothing is to
-/// subscribe again, until [`forget`] (the server took the removal) or [`forget_opt_out`] (the
-/// user turned notifications on again).
-pub(crate) fn keep_opt_out(subscription: &Subscription) -> Promise {
-    write(OPT_OUT, &subscription.to_js().into())
+/// Keeps the opt-out: `subscription` is to be removed from the app server (unless `told`, the
+/// server took the removal already) and from the browser, and nothing is to subscribe again,
+/// until [`forget`] (both are done) or [`forget_opt_out`] (the user turned notifications on
+/// again).
+pub(crate) fn keep_opt_out(subscription: &Subscription, told: bool) -> Promise {
+    let json = subscription.to_js();
+    let _ = Reflect::set(&json, &"told".into(), &told.into());
+    write(OPT_OUT, &json.into())
 }
 
-/// The promise of the opt-out's subscription JSON, or `undefined` when the user has not turned
-/// notifications off (or the app server was told).
+/// The promise of the opt-out's JSON (the subscription's, with `told`), or `undefined` when the
+/// user has not turned notifications off (or it is done).
 pub(crate) fn load_opt_out() -> Promise {
     read(OPT_OUT)
+}
+
+/// Forgets what the app server was told and the key, keeping the opt-out (the server took a
+/// removal the browser has still to follow).
+pub(crate) fn forget_sent() -> Promise {
+    forget_entries(&[RECORD, KEY])
 }
 
 /// Forgets the opt-out only: the user turned notifications on again.

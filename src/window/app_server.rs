@@ -2,7 +2,7 @@
 
 use super::Registration;
 use crate::js::sync::{self as store, send};
-use crate::js::{fetch, get, Js};
+use crate::js::{fetch, get, lock, Js};
 use crate::shared::{next_step, Step, SyncRecord};
 use crate::{ApplicationServerKey, Error, Permission, Subscription};
 use wasm_bindgen::{JsCast, JsValue};
@@ -89,6 +89,7 @@ impl AppServer {
     /// ```
     pub async fn save(&self, subscription: &Subscription) -> Result<(), Error> {
         crate::js::browser()?;
+        let _held = lock::hold().await;
         let record = kept().await;
         // The server still holds an endpoint this browser had before: drop it with this save.
         let old_endpoint =
@@ -98,9 +99,10 @@ impl AppServer {
     }
 
     /// Tells the app server to forget the subscription. A 404 or 410 (the server never had it,
-    /// or has forgotten it) is success too. Until the server has taken it, the removal is kept
-    /// in the browser (an opt-out that [`AppServer::sync`] finishes on a later page load), so
-    /// a server that is down does not leave the user subscribed there.
+    /// or has forgotten it) is success too. The removal is kept in the browser as an opt-out
+    /// that the next [`AppServer::sync`] (a page load) finishes: it tells the server again if it
+    /// was down, and ends the browser's subscription when it is this one, so the server and the
+    /// browser agree that the user is off. [`Registration::subscribe`] ends the opt-out.
     ///
     /// ```no_run
     /// # async fn run(server: wasm_push::window::AppServer, subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
@@ -109,21 +111,23 @@ impl AppServer {
     /// ```
     pub async fn remove(&self, subscription: &Subscription) -> Result<(), Error> {
         crate::js::browser()?;
-        let _ = JsFuture::from(store::keep_opt_out(subscription)).await;
-        self.tell_removal(subscription).await
+        let _held = lock::hold().await;
+        let _ = JsFuture::from(store::keep_opt_out(subscription, false)).await;
+        self.tell_removal(subscription).await?;
+        // The server took it: what remains is the browser's part, for the next page load.
+        let _ = JsFuture::from(store::keep_opt_out(subscription, true)).await;
+        let _ = JsFuture::from(store::forget_sent()).await;
+        Ok(())
     }
 
-    /// Asks the server to forget `subscription`, whose opt-out is kept already, and forgets the
-    /// opt-out (and the record and the key) once it did, or said it never had it.
+    /// Asks the server to forget `subscription`: `Ok` once it did, or said it never had it.
     async fn tell_removal(&self, subscription: &Subscription) -> Result<(), Error> {
         let body = js_sys::JSON::stringify(&subscription.to_js())?;
         let token = self.token();
         match answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await {
-            Ok(()) | Err(Error::Server { status: 404 | 410, .. }) => {}
-            Err(error) => return Err(error),
+            Ok(()) | Err(Error::Server { status: 404 | 410, .. }) => Ok(()),
+            Err(error) => Err(error),
         }
-        let _ = JsFuture::from(store::forget()).await;
-        Ok(())
     }
 
     /// Turns notifications off for good, whatever fails on the way: the opt-out is kept in the
@@ -138,19 +142,23 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn unsubscribe(&self, registration: &Registration) -> Result<(), Error> {
+        crate::js::browser()?;
+        let _held = lock::hold().await;
         // The browser's subscription; else one an earlier opt-out left, or the one the server
         // took last (the browser lost it): the server must forget it all the same.
         let subscription = match registration.subscription().await? {
             Some(subscription) => Some(subscription),
             None => match opt_out().await {
-                Some(gone) => Some(gone),
+                Some((gone, _)) => Some(gone),
                 None => kept().await.filter(|record| record.acknowledged).map(|record| record.subscription),
             },
         };
         let Some(subscription) = subscription else { return Ok(()) };
-        let _ = JsFuture::from(store::keep_opt_out(&subscription)).await;
+        let _ = JsFuture::from(store::keep_opt_out(&subscription, false)).await;
         registration.unsubscribe().await?;
-        self.tell_removal(&subscription).await
+        self.tell_removal(&subscription).await?;
+        let _ = JsFuture::from(store::forget()).await;
+        Ok(())
     }
 
     /// Sends a subscription that replaces another: the `toJSON()` form plus `oldEndpoint` (left
@@ -164,6 +172,7 @@ impl AppServer {
     /// ```
     pub async fn replace(&self, old_endpoint: Option<&str>, subscription: &Subscription) -> Result<(), Error> {
         crate::js::browser()?;
+        let _held = lock::hold().await;
         self.post(kept().await, old_endpoint, subscription).await
     }
 
@@ -180,11 +189,19 @@ impl AppServer {
     /// # Ok(()) }
     /// ```
     pub async fn sync(&self, registration: &Registration) -> Result<Synced, Error> {
-        // The user turned notifications off and a step of it failed: finish it.
-        if let Some(gone) = opt_out().await {
-            // Answers `false`, having forgotten the key, when the browser is off already.
-            registration.unsubscribe().await?;
-            self.tell_removal(&gone).await?;
+        crate::js::browser()?;
+        // Held throughout: a subscribe the user clicks meanwhile comes after, and stands.
+        let _held = lock::hold().await;
+        // The user turned notifications off and part of it is left: finish it. The browser's
+        // subscription ends when it is the one turned off (another was made since, by the user).
+        if let Some((gone, told)) = opt_out().await {
+            if registration.subscription().await?.is_some_and(|current| current.endpoint == gone.endpoint) {
+                registration.unsubscribe().await?;
+            }
+            if !told {
+                self.tell_removal(&gone).await?;
+            }
+            let _ = JsFuture::from(store::forget()).await;
             return Ok(Synced::TurnedOff);
         }
         let record = kept().await;
@@ -197,7 +214,7 @@ impl AppServer {
             let (Some(key), Ok(Permission::Granted)) = (key, super::permission()) else {
                 return Ok(Synced::NotSubscribed);
             };
-            let again = registration.subscribe(&key).await?;
+            let again = registration.subscribe_holding(&key).await?;
             let old_endpoint = record.as_ref().and_then(SyncRecord::server_endpoint).map(str::to_owned);
             self.post(record, old_endpoint.as_deref(), &again).await?;
             return Ok(Synced::Resubscribed(again));
@@ -276,9 +293,11 @@ async fn kept() -> Option<SyncRecord> {
     store::stored(&store::load().await.ok()?)
 }
 
-/// The subscription the user turned off and the app server has not yet been told of.
-async fn opt_out() -> Option<Subscription> {
-    Subscription::from_js(&JsFuture::from(store::load_opt_out()).await.ok()?)
+/// The subscription the user turned off and whose removal is not finished, and whether the
+/// app server was told already.
+async fn opt_out() -> Option<(Subscription, bool)> {
+    let json = JsFuture::from(store::load_opt_out()).await.ok()?;
+    Some((Subscription::from_js(&json)?, get(&json, "told").as_bool() == Some(true)))
 }
 
 /// The app server's answer (a fetch's outcome) as the window side's `Result`: a non-2xx answer

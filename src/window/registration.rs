@@ -148,6 +148,14 @@ impl Registration {
     /// # Ok(()) }
     /// ```
     pub async fn subscribe(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
+        crate::js::browser()?;
+        let _held = crate::js::lock::hold().await;
+        self.subscribe_holding(key).await
+    }
+
+    /// [`Registration::subscribe`], with the window side's lock held already (by
+    /// `AppServer::sync`, or [`Registration::renew`]'s caller).
+    pub(crate) async fn subscribe_holding(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
         let subscription = self.subscribe_raw(key).await?;
         // Kept for the worker, which subscribes again with it when a change event carries nothing.
         let _ = sync::keep_key(&key.to_base64url()).await;
@@ -229,7 +237,7 @@ impl Registration {
         let key = subscription_key(&raw).ok_or(Error::MissingKey("the subscription to renew has none"))?;
         let key = ApplicationServerKey::from_bytes(&key)?;
         JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;
-        self.subscribe(&key).await
+        self.subscribe_holding(&key).await
     }
 
     /// Ends the current subscription; `Ok(false)` when there was none.

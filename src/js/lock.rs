@@ -1,0 +1,45 @@
+//! The one lock of the window side (the Web Locks API, shared by the origin's pages): each
+//! step that changes the browser's subscription or what the app server was told holds it, so
+//! a page load finishing an opt-out and a click that subscribes never interleave.
+
+use super::get;
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// The lock's name among the origin's Web Locks.
+const NAME: &str = "wasm-push";
+
+/// The lock, held until dropped.
+pub(crate) struct Held {
+    release: Function,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let _ = self.release.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// Waits for the lock. `None` where the browser has no Web Locks (every browser with push has
+/// them) or refuses the request: the step then runs unguarded, as it would have without it.
+pub(crate) async fn hold() -> Option<Held> {
+    let locks = get(&get(&js_sys::global(), "navigator"), "locks");
+    let request: Function = get(&locks, "request").dyn_into().ok()?;
+    let (mut release, mut granted) = (None, None);
+    // Kept until `release` settles it: the lock is held that long.
+    let held = Promise::new(&mut |resolve, _| release = Some(resolve));
+    let acquired = Promise::new(&mut |resolve, _| granted = Some(resolve));
+    let (release, granted) = (release?, granted?);
+    // Called once, when the lock is granted: says so, and holds the lock until `held` settles.
+    let callback = Closure::once(move |_lock: JsValue| -> Promise {
+        let _ = granted.call0(&JsValue::UNDEFINED);
+        held
+    });
+    let requested = request.call2(&locks, &NAME.into(), callback.as_ref().unchecked_ref()).ok()?;
+    // The request's own promise settles only after the release, or rejects when refused.
+    let waiting = Promise::race(&Array::of2(&acquired, &requested));
+    JsFuture::from(waiting).await.ok()?;
+    Some(Held { release })
+}
