@@ -6,7 +6,8 @@
 //! - `VAPID_SUBJECT`: your contact, `mailto:` or `https:` (push services may write to it);
 //! - `SITE_ORIGIN`: the site's origin as browsers see it (`http://` and the site address);
 //!   saves, removals and sends from any other origin are refused;
-//! - `WASM_PUSH_ENDPOINTS`: `public` (only `https://` push services on public addresses) or
+//! - `WASM_PUSH_ENDPOINTS`: `known` (only the known push services: FCM, Mozilla's, Apple's,
+//!   Windows'; the default), `public` (any `https://` push service on a public address) or
 //!   `loopback` (a push service on this machine, for tests).
 
 use crate::app::{shell, App, Head, SUBSCRIPTION_URL};
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use wasm_push::server::{
     Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, VapidKeys, VapidSubject, Verdict,
-    CSRF_HEADER,
+    CSRF_HEADER, KNOWN_PUSH_SERVICES,
 };
 use wasm_push::{NotificationPayload, Subscription, SubscriptionKeys};
 
@@ -62,10 +63,11 @@ pub async fn run() -> Result<(), String> {
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
     let keys = vapid_keys(&data)?;
     let subject = VapidSubject::new(&env("VAPID_SUBJECT", "mailto:push@example.com")).map_err(|e| e.to_string())?;
-    let endpoints = match env("WASM_PUSH_ENDPOINTS", "public").as_str() {
+    let endpoints = match env("WASM_PUSH_ENDPOINTS", "known").as_str() {
+        "known" => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),
         "public" => Endpoints::default(),
         "loopback" => Endpoints::loopback_for_tests(),
-        other => return Err(format!("WASM_PUSH_ENDPOINTS={other}: public or loopback")),
+        other => return Err(format!("WASM_PUSH_ENDPOINTS={other}: known, public or loopback")),
     };
     let head = Head { vapid_public_key: keys.public_key().to_base64url(), csrf_token: random_token() };
     let app = Arc::new(AppState {
@@ -146,7 +148,7 @@ async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body
         return StatusCode::FORBIDDEN;
     }
     // The endpoint is a URL the visitor chose: keep only what the sender would send to.
-    if app.sender.endpoints().check(&request.subscription.endpoint).is_err() {
+    if app.sender.check(&request.subscription).is_err() {
         return StatusCode::BAD_REQUEST;
     }
     let saved = (|| {
