@@ -27,6 +27,9 @@ pub const MAX_PAYLOAD_BYTES: usize = 3052;
 #[derive(Debug, Clone)]
 pub struct Push<'a> {
     payload: &'a NotificationPayload,
+    /// The payload's JSON, made once however many times the push is cloned and sent, or why
+    /// no push service can take it.
+    body: Result<std::sync::Arc<[u8]>, Error>,
     pub(super) ttl: u32,
     pub(super) urgency: Option<Urgency>,
     pub(super) topic: Option<String>,
@@ -40,7 +43,29 @@ impl<'a> Push<'a> {
     /// let push = wasm_push::server::Push::new(&payload);
     /// ```
     pub fn new(payload: &'a NotificationPayload) -> Self {
-        Push { payload, ttl: 24 * 3600, urgency: None, topic: None }
+        Push { payload, body: encode(payload), ttl: 24 * 3600, urgency: None, topic: None }
+    }
+
+    /// What every send of this push would refuse before sending, once: a payload whose JSON is
+    /// over [`MAX_PAYLOAD_BYTES`] ([`Error::PayloadTooLarge`]). A fan-out of a push that fails
+    /// it would answer each subscription with the same refusal; check it before.
+    ///
+    /// ```
+    /// let long = wasm_push::NotificationPayload { body: Some("x".repeat(4000)), ..wasm_push::NotificationPayload::new("Hi") };
+    /// assert!(wasm_push::server::Push::new(&long).check().is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), Error> {
+        self.body.as_ref().map(drop).map_err(Clone::clone)
+    }
+
+    /// The payload it carries.
+    ///
+    /// ```
+    /// let payload = wasm_push::NotificationPayload::new("Hi");
+    /// assert_eq!(wasm_push::server::Push::new(&payload).payload().title, "Hi");
+    /// ```
+    pub fn payload(&self) -> &'a NotificationPayload {
+        self.payload
     }
 
     /// How long, in seconds, the push service keeps it for a browser that is offline (0: only
@@ -90,14 +115,19 @@ impl<'a> Push<'a> {
     }
 }
 
+/// The push's payload JSON, refused when it is over [`MAX_PAYLOAD_BYTES`].
+pub(super) fn body(push: &Push<'_>) -> Result<std::sync::Arc<[u8]>, Error> {
+    push.body.clone()
+}
+
 /// The payload's JSON, refused when it is over [`MAX_PAYLOAD_BYTES`].
-pub(super) fn body(push: &Push<'_>) -> Result<Vec<u8>, Error> {
+fn encode(payload: &NotificationPayload) -> Result<std::sync::Arc<[u8]>, Error> {
     // serde_json cannot fail on a payload: string keys only, and a non-finite number is null.
-    let body = serde_json::to_vec(push.payload).unwrap_or_default();
+    let body = serde_json::to_vec(payload).unwrap_or_default();
     if body.len() > MAX_PAYLOAD_BYTES {
         return Err(Error::PayloadTooLarge { bytes: body.len(), max: Some(MAX_PAYLOAD_BYTES) });
     }
-    Ok(body)
+    Ok(body.into())
 }
 
 #[cfg(test)]

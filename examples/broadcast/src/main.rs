@@ -234,6 +234,10 @@ async fn send(
     batch: i64,
     give_up_secs: i64,
 ) -> Result<(), BoxDynError> {
+    // With the longest tag it gets below: too large for any push service is one error, before
+    // anything is written, not one refusal per subscriber.
+    payload.tag = Some(format!("broadcast-{}", i64::MAX));
+    Push::new(&payload).check()?;
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO broadcasts (payload, give_up_at) VALUES ('{}', now() + make_interval(secs => $1)) RETURNING id",

@@ -301,7 +301,7 @@ async fn pushes_a_push_service_keeps_asking_to_wait_for_are_retried_until_the_gi
 const KEYS: &str = r#""keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}"#;
 
 #[tokio::test]
-async fn add_refuses_what_no_push_can_be_sent_to() {
+async fn add_and_send_refuse_what_no_push_can_carry() {
     let db = Postgres::start("add");
     let broadcast = Broadcast { database: db.url.clone(), key: AppServerKey::from_seed(24).private };
     broadcast.run(&["setup"], "");
@@ -327,6 +327,14 @@ async fn add_refuses_what_no_push_can_be_sent_to() {
     ];
     let output = broadcast.command(&["add"]).env_remove("WASM_PUSH_ENDPOINTS").output_with(&lines.join("\n"));
     assert_eq!(output.trim(), "added 1, refused 1");
+
+    // A payload too large for any push service: one error, and no broadcast written.
+    let long = "x".repeat(4000);
+    let refused = broadcast.command(&["send", "--title", "Long", "--body", &long]).output().unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && said.contains("Web Push carries at most"), "{said}");
+    let broadcasts: i64 = sqlx::query_scalar("SELECT count(*) FROM broadcasts").fetch_one(&pool).await.unwrap();
+    assert_eq!(broadcasts, 0);
 }
 
 /// The example's program, with the settings its README names.

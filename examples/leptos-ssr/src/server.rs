@@ -115,6 +115,8 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
     let mut payload = NotificationPayload::new(title);
     payload.body = Some(body).filter(|body| !body.is_empty());
     let push = Push::new(&payload).ttl(24 * 60 * 60);
+    // Too large for any push service: one error, not one per subscriber.
+    push.check().map_err(|e| ServerFnError::new(e.to_string()))?;
     let pushes = futures_util::stream::iter(subscriptions).map(|to| (to.endpoint.clone(), to, push.clone()));
     let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
     let (mut sent, mut gone, mut failed) = (0, 0, 0);

@@ -340,6 +340,16 @@ async fn send_notification(
     if request.notification.title.trim().is_empty() {
         return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the notification needs a title".into()));
     }
+    let mut push = Push::new(&request.notification).ttl(request.ttl);
+    if let Some(urgency) = request.urgency {
+        push = push.urgency(urgency);
+    }
+    if let Some(topic) = &request.topic {
+        push =
+            push.topic(topic.clone()).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
+    }
+    // Too large for any push service: one answer, not one refusal per subscriber.
+    push.check().map_err(|e| ApiError(StatusCode::PAYLOAD_TOO_LARGE, "payload", e.to_string()))?;
     let targets = {
         let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
         match (&request.to, &request.endpoint) {
@@ -356,14 +366,6 @@ async fn send_notification(
     };
     if targets.is_empty() {
         return Err(ApiError(StatusCode::NOT_FOUND, "no-subscription", "no stored subscription to send to".into()));
-    }
-    let mut push = Push::new(&request.notification).ttl(request.ttl);
-    if let Some(urgency) = request.urgency {
-        push = push.urgency(urgency);
-    }
-    if let Some(topic) = &request.topic {
-        push =
-            push.topic(topic.clone()).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
     }
     // One fan-out for one subscription or all of them: bounded concurrency, each push
     // service paused alone when it asks, one VAPID signature per push service.

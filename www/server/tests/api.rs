@@ -356,6 +356,12 @@ async fn a_push_reaches_a_real_subscription_and_a_gone_one_is_pruned() {
     let sub = browser_sub.to_json();
     assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
 
+    // Too large for any push service: one answer, and nothing sent.
+    let long = json!({"to": "all", "notification": {"title": "Long", "body": "x".repeat(4000)}, "ttl": 60});
+    let (status, body) = server.call(reqwest::Method::POST, "/api/send", &long).await;
+    assert_eq!((status, &body["error"]["id"]), (413, &json!("payload")), "{body}");
+    browser.expect_silence().await;
+
     let notification = json!({"title": "Hello from the demo", "body": "typed in the form", "url": "/"});
     let request = json!({"to": "me", "endpoint": sub["endpoint"], "notification": notification, "ttl": 60, "urgency": "high", "topic": "demo"});
     let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
