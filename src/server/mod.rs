@@ -25,6 +25,7 @@ mod fan_out;
 mod files;
 mod page;
 mod push;
+mod schedule;
 mod send;
 mod signatures;
 mod vapid;

@@ -1,0 +1,385 @@
+//! The fan-out's scheduler: which push starts when. Each step costs the same whatever the
+//! number of push services: the ones that can start a push wait in a ready list, the pauses in
+//! a heap by their end, and a push service's state goes once it has nothing left.
+
+use super::fan_out::{FanOut, Outcome, Verdict, MAX_PAUSE};
+use super::{Push, Sender};
+use crate::{Error, Subscription};
+use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
+use reqwest::Url;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The most pushes a fan-out holds, as a multiple of its concurrency: what memory is bounded by
+/// while push services are paused.
+const READ_AHEAD: usize = 16;
+
+/// A push service's origin, shared by its pushes and the run's lists.
+type Name = Arc<str>;
+
+/// One push of a fan-out, with where it goes and how often it was refused for now.
+struct Job<'s, Id> {
+    id: Id,
+    to: Subscription,
+    /// `to`'s endpoint, as the sender's rules took it when it was read.
+    endpoint: Url,
+    push: Push<'s>,
+    origin: Name,
+    tries: u32,
+}
+
+/// A push service's share of a fan-out: kept while it has pushes waiting or under way, or a
+/// pause, and removed once it has none.
+struct Origin<'s, Id> {
+    queue: VecDeque<Job<'s, Id>>,
+    running: usize,
+    paused_until: Option<Instant>,
+    /// While it is paused for a wait it asked beyond [`MAX_PAUSE`]: when that wait ends. Its
+    /// pushes are answered at once meanwhile.
+    told_until: Option<Instant>,
+    /// Answers "not now" in a row: the pause without a `Retry-After` doubles with each.
+    refusals: u32,
+    /// Whether its name is in the run's `ready` list.
+    listed: bool,
+}
+
+type Sending<'s, Id> = Pin<Box<dyn Future<Output = (Job<'s, Id>, Result<(), Error>)> + Send + 's>>;
+
+/// What a fan-out waits for.
+enum Event<'s, Id> {
+    /// A send finished.
+    Finished(Job<'s, Id>, Result<(), Error>),
+    /// The input gave a push, or ended (`None`).
+    Read(Option<(Id, Subscription, Push<'s>)>),
+    /// The first pause may be over.
+    PauseOver,
+}
+
+/// A fan-out under way.
+pub(super) struct Run<'s, Id, S> {
+    sender: &'s Sender,
+    /// `None` once every push was read.
+    input: Option<S>,
+    limits: FanOut,
+    origins: HashMap<Name, Origin<'s, Id>>,
+    /// The push services that may start a push (not paused, with pushes waiting, under their
+    /// share), each once, in turn. An entry may be stale; it is checked when taken.
+    ready: VecDeque<Name>,
+    /// When each pause ends (stale entries are skipped as they come up).
+    pauses: BinaryHeap<Reverse<(Instant, Name)>>,
+    /// Pushes read and not yet started.
+    waiting: usize,
+    /// Of those, the ones whose push service is not paused.
+    unpaused: usize,
+    running: FuturesUnordered<Sending<'s, Id>>,
+    /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
+    /// long wait).
+    decided: VecDeque<Outcome<Id>>,
+}
+
+impl<'s, Id, S> Run<'s, Id, S>
+where
+    Id: Send + 's,
+    S: Stream<Item = (Id, Subscription, Push<'s>)> + Unpin + Send + 's,
+{
+    pub(super) fn new(sender: &'s Sender, pushes: S, limits: FanOut) -> Self {
+        Run {
+            sender,
+            input: Some(pushes),
+            limits,
+            origins: HashMap::new(),
+            ready: VecDeque::new(),
+            pauses: BinaryHeap::new(),
+            waiting: 0,
+            unpaused: 0,
+            running: FuturesUnordered::new(),
+            decided: VecDeque::new(),
+        }
+    }
+
+    /// The next outcome, and the run to go on with; `None` when every push has one.
+    pub(super) async fn next(mut self) -> Option<(Outcome<Id>, Self)> {
+        loop {
+            if let Some(outcome) = self.decided.pop_front() {
+                return Some((outcome, self));
+            }
+            self.resume(Instant::now());
+            while self.may_read() {
+                let Some(input) = self.input.as_mut() else { break };
+                match futures_util::FutureExt::now_or_never(input.next()) {
+                    Some(item) => self.take(item),
+                    None => break,
+                }
+            }
+            self.start();
+            if let Some(outcome) = self.decided.pop_front() {
+                return Some((outcome, self));
+            }
+            if self.running.is_empty() && self.waiting == 0 && self.input.is_none() {
+                return None;
+            }
+            match self.wait().await {
+                Event::Finished(job, result) => {
+                    if let Some(outcome) = self.finish(job, result) {
+                        return Some((outcome, self));
+                    }
+                }
+                Event::Read(item) => self.take(item),
+                Event::PauseOver => {}
+            }
+        }
+    }
+
+    /// Whether the input may be read: fewer than twice the concurrency wait for push services
+    /// that are not paused, and fewer than [`READ_AHEAD`] times it in all.
+    fn may_read(&self) -> bool {
+        let total = self.limits.total;
+        self.input.is_some()
+            && self.unpaused < total.saturating_mul(2)
+            && self.waiting < total.saturating_mul(READ_AHEAD)
+    }
+
+    /// Waits for the first of: a send finishing, the first pause ending, the input giving a
+    /// push (when it may be read).
+    async fn wait(&mut self) -> Event<'s, Id> {
+        let read = self.may_read();
+        let mut pause = self.pauses.peek().map(|Reverse((until, _))| Box::pin(tokio::time::sleep_until(*until)));
+        let (running, input) = (&mut self.running, &mut self.input);
+        futures_util::future::poll_fn(|cx| {
+            if let Poll::Ready(Some((job, result))) = running.poll_next_unpin(cx) {
+                return Poll::Ready(Event::Finished(job, result));
+            }
+            if pause.as_mut().is_some_and(|pause| pause.as_mut().poll(cx).is_ready()) {
+                return Poll::Ready(Event::PauseOver);
+            }
+            match input.as_mut() {
+                Some(input) if read => input.poll_next_unpin(cx).map(Event::Read),
+                _ => Poll::Pending,
+            }
+        })
+        .await
+    }
+
+    /// A push read: into its push service's queue, or its outcome at once (an endpoint the
+    /// rules refuse, a push service that asked for a long wait).
+    fn take(&mut self, item: Option<(Id, Subscription, Push<'s>)>) {
+        let Some((id, to, push)) = item else {
+            self.input = None;
+            return;
+        };
+        let endpoint = match self.sender.endpoints().parse(&to.endpoint) {
+            Ok(endpoint) => endpoint,
+            Err(error) => return self.decided.push_back(Outcome { id, verdict: Verdict::unsendable(error) }),
+        };
+        let name: Name = endpoint.origin().ascii_serialization().into();
+        let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
+            queue: VecDeque::new(),
+            running: 0,
+            paused_until: None,
+            told_until: None,
+            refusals: 0,
+            listed: false,
+        });
+        if let Some(until) = origin.told_until {
+            let wait = until.saturating_duration_since(Instant::now());
+            return self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(Some(wait)) });
+        }
+        origin.queue.push_back(Job { id, to, endpoint, push, origin: name.clone(), tries: 0 });
+        self.waiting += 1;
+        if origin.paused_until.is_none() {
+            self.unpaused += 1;
+        }
+        self.list(&name);
+    }
+
+    /// Puts `name` in the `ready` list when it may start a push and is not there yet.
+    fn list(&mut self, name: &Name) {
+        let per_origin = self.limits.per_origin;
+        if let Some(origin) = self.origins.get_mut(name) {
+            if !origin.listed
+                && origin.paused_until.is_none()
+                && !origin.queue.is_empty()
+                && origin.running < per_origin
+            {
+                origin.listed = true;
+                self.ready.push_back(name.clone());
+            }
+        }
+    }
+
+    /// Removes `name`'s state when it has nothing waiting, under way or paused.
+    fn forget_if_idle(&mut self, name: &Name) {
+        if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
+            self.origins.remove(name);
+        }
+    }
+
+    /// Starts what the limits allow, taking the ready push services in turn.
+    fn start(&mut self) {
+        while self.running.len() < self.limits.total {
+            let Some(name) = self.ready.pop_front() else { return };
+            let Some(origin) = self.origins.get_mut(&name) else { continue };
+            origin.listed = false;
+            if origin.paused_until.is_some() || origin.running >= self.limits.per_origin {
+                continue;
+            }
+            let Some(job) = origin.queue.pop_front() else { continue };
+            origin.running += 1;
+            self.waiting -= 1;
+            self.unpaused -= 1;
+            let sender = self.sender;
+            self.running.push(Box::pin(async move {
+                let result = sender.send_to(&job.endpoint, &job.to, &job.push).await;
+                (job, result)
+            }));
+            self.list(&name);
+        }
+    }
+
+    /// Pauses `name` until `until` (a pause under way is only ever made longer).
+    fn pause(&mut self, name: &Name, until: Instant) {
+        let Some(origin) = self.origins.get_mut(name) else { return };
+        match origin.paused_until {
+            Some(already) if already >= until => return,
+            Some(_) => {}
+            None => self.unpaused -= origin.queue.len(),
+        }
+        origin.paused_until = Some(until);
+        self.pauses.push(Reverse((until, name.clone())));
+    }
+
+    /// Ends the pauses that are over by `now`: their pushes may start again, and a push
+    /// service with none is forgotten.
+    fn resume(&mut self, now: Instant) {
+        while let Some(Reverse((until, _))) = self.pauses.peek() {
+            if *until > now {
+                return;
+            }
+            let Some(Reverse((until, name))) = self.pauses.pop() else { return };
+            let Some(origin) = self.origins.get_mut(&name) else { continue };
+            if origin.paused_until != Some(until) {
+                continue;
+            }
+            origin.paused_until = None;
+            origin.told_until = None;
+            self.unpaused += origin.queue.len();
+            self.list(&name);
+            self.forget_if_idle(&name);
+        }
+    }
+
+    /// A send finished: its outcome, or `None` when it goes back to wait out a pause.
+    fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>) -> Option<Outcome<Id>> {
+        let name = job.origin.clone();
+        let Some(origin) = self.origins.get_mut(&name) else {
+            return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
+        };
+        origin.running -= 1;
+        let asked = match &result {
+            Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        };
+        let outcome = match asked {
+            None => {
+                origin.refusals = 0;
+                Some(Outcome { id: job.id, verdict: Verdict::of(result) })
+            }
+            Some(asked) => {
+                // Not now: that push service alone pauses, for as long as it asked, else 1 s
+                // doubling with each such answer in a row, at most MAX_PAUSE.
+                let backoff = Duration::from_secs(1 << origin.refusals.min(6)).min(MAX_PAUSE);
+                origin.refusals = origin.refusals.saturating_add(1);
+                let wait = asked.map_or(backoff, Duration::from_secs);
+                let now = Instant::now();
+                if wait > MAX_PAUSE {
+                    // Longer than a fan-out waits: this push and every other one to it for
+                    // the next MAX_PAUSE are answered with the wait, unsent.
+                    origin.told_until = now.checked_add(wait);
+                    let told = std::mem::take(&mut origin.queue);
+                    let paused = origin.paused_until.is_some();
+                    self.waiting -= told.len();
+                    if !paused {
+                        self.unpaused -= told.len();
+                    }
+                    let verdict = Verdict::RetryAfter(Some(wait));
+                    self.decided.extend(told.into_iter().map(|job| Outcome { id: job.id, verdict: verdict.clone() }));
+                    self.pause(&name, now + MAX_PAUSE);
+                    Some(Outcome { id: job.id, verdict: Verdict::of(result) })
+                } else {
+                    self.pause(&name, now + wait);
+                    if job.tries >= self.limits.retries {
+                        Some(Outcome { id: job.id, verdict: Verdict::of(result) })
+                    } else {
+                        job.tries += 1;
+                        if let Some(origin) = self.origins.get_mut(&name) {
+                            origin.queue.push_front(job);
+                            self.waiting += 1;
+                        }
+                        None
+                    }
+                }
+            }
+        };
+        self.list(&name);
+        self.forget_if_idle(&name);
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{Endpoints, VapidKeys, VapidSubject};
+
+    /// A push service on loopback that answers every push 429 with `Retry-After: 0`; its
+    /// endpoint.
+    async fn always_limited() -> String {
+        let answer = || async { (axum::http::StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")]) };
+        let app = axum::Router::new().fallback(answer);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}/push/x", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        endpoint
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_push_services_state_is_forgotten_once_idle_however_many_push_services_a_run_meets() {
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+            .with_endpoints(Endpoints::loopback_for_tests());
+        let mut endpoints = vec![];
+        for _ in 0..200 {
+            endpoints.push(always_limited().await);
+        }
+        let payload = crate::NotificationPayload::new("Hi");
+        let push = Push::new(&payload);
+        let pushes = futures_util::stream::iter(endpoints.into_iter().enumerate().map(|(i, endpoint)| {
+            let to = serde_json::from_value(serde_json::json!({"endpoint": endpoint, "keys": {
+                "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
+                "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
+            }}))
+            .unwrap();
+            (i, to, push.clone())
+        }));
+        // Each push service pauses after its one push, with its retries spent.
+        let mut run = Run::new(&sender, pushes, FanOut::default().concurrency(4).retries(0));
+        let (mut outcomes, mut most) = (0, 0);
+        while let Some((outcome, next)) = run.next().await {
+            assert_eq!(outcome.verdict, Verdict::RetryAfter(Some(Duration::ZERO)));
+            outcomes += 1;
+            most = most.max(next.origins.len());
+            run = next;
+        }
+        assert_eq!(outcomes, 200);
+        // The pushes read ahead (twice the concurrency), the ones under way, and a pause or
+        // two not yet seen to be over: never the 200 push services met.
+        assert!(most <= 16, "{most} push services' state held at once");
+    }
+}
