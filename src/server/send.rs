@@ -76,7 +76,8 @@ impl Sender {
     /// The same, with each send given at most `deadline`, from connecting to the end of the
     /// answer (10 s by default; the connection itself at most 5 s of it). A push service that
     /// has not answered by then is [`Error::PushServiceUnreachable`], with
-    /// [`Unreachable::NoAnswer`] when the request went out: it may have taken the push.
+    /// [`Unreachable::NoAnswer`] when the request went out: it may have taken the push. A
+    /// timeout set in [`Sender::with_client`] takes the place of this one.
     ///
     /// ```
     /// # use wasm_push::server::*;
