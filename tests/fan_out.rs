@@ -441,6 +441,8 @@ async fn dropping_the_fan_out_stops_its_sends_and_each_push_without_an_outcome_w
         seen.push(outcomes.next().await.unwrap().id);
     }
     drop(outcomes);
+    // A request written just before the drop may still be on its way.
+    tokio::time::sleep(Duration::from_millis(100)).await;
     let at_drop = sink.arrived();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(sink.arrived(), at_drop, "a push was sent after the fan-out was dropped");
@@ -494,4 +496,24 @@ async fn keys_in_the_standard_base64_alphabet_are_sent_to_not_deleted() {
     assert!(sender().check(&standard).is_ok());
     let verdicts = fan_out(&sender(), vec![("standard".into(), standard)], FanOut::default()).await;
     assert_eq!(one_each(&verdicts)["standard"], Verdict::Sent);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paused_push_service_holds_at_most_half_the_read_ahead_and_its_other_pushes_come_back_at_once() {
+    let all = counters();
+    let limited = Sink::start(Duration::ZERO, &[(429, Some("2"))], &all).await;
+    let subscriptions: Vec<_> = (0..60).map(|i| (format!("n{i}"), limited.subscription(&format!("n{i}")))).collect();
+    let started = Instant::now();
+    let verdicts = one_each(&fan_out(&sender(), subscriptions, FanOut::default().concurrency(2)).await);
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let told = verdicts
+        .values()
+        .filter(|v| matches!(v, Verdict::RetryAfter(Some(wait)) if *wait <= Duration::from_secs(2)))
+        .count();
+    let sent = verdicts.values().filter(|v| **v == Verdict::Sent).count();
+    assert_eq!(told + sent, 60, "{verdicts:?}");
+    // Concurrency 2: the paused push service keeps 16 pushes (half of 16 times 2) for after
+    // its pause; the rest come back to be sent later, unsent.
+    assert!((16..=20).contains(&sent), "{sent} sent, {told} answered at once");
+    assert_eq!(limited.arrived(), sent + 1);
 }

@@ -178,10 +178,12 @@ impl Endpoints {
         Ok(url)
     }
 
-    /// Whether `url` is at one of [`KNOWN_PUSH_SERVICES`] or of the hosts these rules are
-    /// narrowed to: a push service the app chose, not one a visitor did.
+    /// Whether `url`'s host is exactly one of [`KNOWN_PUSH_SERVICES`] or of the hosts these
+    /// rules are narrowed to: a push service the app chose, not one a visitor did (a subdomain
+    /// may be any visitor's choice, so it is not one, and the list bounds how many are).
     pub(crate) fn is_known(&self, url: &Url) -> bool {
-        within(url, KNOWN_PUSH_SERVICES) || self.hosts.as_ref().is_some_and(|hosts| within(url, hosts))
+        let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
+        KNOWN_PUSH_SERVICES.contains(&name.as_str()) || self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name))
     }
 
     /// Why these rules refuse a destination address, if they do.
@@ -328,6 +330,17 @@ mod tests {
         assert_eq!(internal.check("https://192.168.0.2/push"), Ok(()));
         assert!(internal.check("https://192.168.0.2:8443/push").is_err());
         assert!(internal.check("http://192.168.0.2/push").is_err());
+    }
+
+    #[test]
+    fn only_the_listed_hosts_themselves_are_known_push_services_not_their_subdomains() {
+        let rules = Endpoints::default().only_hosts(["push.example"]);
+        let known = |endpoint: &str| rules.is_known(&Url::parse(endpoint).unwrap());
+        assert!(known("https://fcm.googleapis.com/fcm/send/x"));
+        assert!(known("https://push.example/x"));
+        assert!(!known("https://a1.fcm.googleapis.com/x"), "a visitor can make up any number of those");
+        assert!(!known("https://eu.push.example/x"));
+        assert!(!known("https://other.example/x"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 /// The longest a fan-out pauses a push service. One that asks for a longer wait has that
 /// push, and every other push to it for this long, answered [`Verdict::RetryAfter`] without a
-/// send: the fan-out ends on time whatever a push service answers.
+/// send: no answer makes a fan-out wait longer than this at a time.
 pub const MAX_PAUSE: Duration = Duration::from_secs(60);
 
 /// How a fan-out runs: how many pushes at once in all and per push service (its origin), and
@@ -161,14 +161,16 @@ impl Sender {
     /// - at most [`FanOut::concurrency`] pushes at once, and [`FanOut::per_origin`] to one push
     ///   service; the input is read as the sends go, at most twice the concurrency ahead (16
     ///   times while a push service is paused, whose pushes then wait apart), and it is read
-    ///   while a pause lasts, so a paused push service holds up no other;
+    ///   while a pause lasts; a paused push service holds at most half of that, and further
+    ///   pushes to it are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
     /// - an answer "not now" (408, 429, 500, 502, 503, 504) pauses that push service alone for
     ///   its `Retry-After` (else 1 s, doubling with each such answer in a row), at most
     ///   [`MAX_PAUSE`], and its pushes are sent again after the pause, up to
     ///   [`FanOut::retries`] times; one that asks for longer has its pushes answered
     ///   [`Verdict::RetryAfter`] at once, for [`MAX_PAUSE`];
-    /// - a push the push service took is never sent again, nor one that may have reached it
-    ///   ([`Verdict::MaybeSent`]);
+    /// - a push the push service took is never sent again, nor one that got no answer in time
+    ///   ([`Verdict::MaybeSent`]) (a 5xx is sent again, as push services document; a
+    ///   gateway's 502 or 504 may in rare cases have been delivered all the same);
     /// - a push service's state is kept while it has pushes or a pause, and no longer;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).
     ///

@@ -137,12 +137,14 @@ where
     }
 
     /// Whether the input may be read: fewer than twice the concurrency wait for push services
-    /// that are not paused, and fewer than [`READ_AHEAD`] times it in all.
+    /// that are not paused, fewer than [`READ_AHEAD`] times it in all, and fewer than it have
+    /// an outcome not yet taken.
     fn may_read(&self) -> bool {
         let total = self.limits.total;
         self.input.is_some()
             && self.unpaused < total.saturating_mul(2)
             && self.waiting < total.saturating_mul(READ_AHEAD)
+            && self.decided.len() < total
     }
 
     /// Waits for the first of: a send finishing, the first pause ending, the input giving a
@@ -186,9 +188,19 @@ where
             refusals: 0,
             listed: false,
         });
-        if let Some(until) = origin.told_until {
+        // A push service that asked for a wait beyond the fan-out's, or a paused one holding
+        // half the read-ahead already: answered at once, so that one push service never holds
+        // the read-ahead the others need.
+        let held = self.limits.total.saturating_mul(READ_AHEAD / 2);
+        let told = match (origin.told_until, origin.paused_until) {
+            (Some(until), _) => Some(until),
+            (None, Some(until)) if origin.queue.len() >= held => Some(until),
+            _ => None,
+        };
+        if let Some(until) = told {
             let wait = until.saturating_duration_since(Instant::now());
-            return self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(Some(wait)) });
+            self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(Some(wait)) });
+            return self.forget_if_idle(&name);
         }
         origin.queue.push_back(Job { id, to, endpoint, push, origin: name.clone(), tries: 0 });
         self.waiting += 1;
@@ -381,5 +393,29 @@ mod tests {
         // The pushes read ahead (twice the concurrency), the ones under way, and a pause or
         // two not yet seen to be over: never the 200 push services met.
         assert!(most <= 16, "{most} push services' state held at once");
+    }
+
+    #[tokio::test]
+    async fn outcomes_known_without_a_send_are_read_no_faster_than_they_are_taken() {
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+        let payload = crate::NotificationPayload::new("Hi");
+        let push = Push::new(&payload);
+        // Rows the rules refuse, as a database cursor of stored rows would give them.
+        let pushes = futures_util::stream::iter((0..10_000).map(|i| {
+            let to = serde_json::from_value(
+                serde_json::json!({"endpoint": "https://10.0.0.1/x", "keys": {"auth": "", "p256dh": ""}}),
+            )
+            .unwrap();
+            (i, to, push.clone())
+        }));
+        let mut run = Run::new(&sender, pushes, FanOut::default().concurrency(4));
+        let (mut outcomes, mut most) = (0, 0);
+        while let Some((_, next)) = run.next().await {
+            outcomes += 1;
+            most = most.max(next.decided.len());
+            run = next;
+        }
+        assert_eq!(outcomes, 10_000);
+        assert!(most <= 4, "{most} outcomes held at once for a concurrency of 4");
     }
 }

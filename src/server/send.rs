@@ -74,7 +74,8 @@ impl Sender {
     }
 
     /// The same, with each send given at most `deadline`, from connecting to the end of the
-    /// answer (10 s by default; the connection itself at most 5 s of it). A push service that
+    /// answer (10 s by default; the connection itself at most 5 s of it, and at most half).
+    /// A push service that
     /// has not answered by then is [`Error::PushServiceUnreachable`], with
     /// [`Unreachable::NoAnswer`] when the request went out: it may have taken the push. A
     /// timeout set in [`Sender::with_client`] takes the place of this one.
@@ -176,7 +177,7 @@ impl Sender {
     /// or [`Error::PushServiceRefused`] (a redirect too); no answer in time is
     /// [`Error::PushServiceUnreachable`], with its cause. A VAPID token the push service
     /// refuses (401, 403) is dropped, and when it was a kept one, the push is sent once more
-    /// with a new one.
+    /// with a new one (so such a send may take twice its deadline).
     ///
     /// ```no_run
     /// # async fn run(sender: wasm_push::server::Sender, subscription: wasm_push::Subscription) {
@@ -301,8 +302,10 @@ async fn exchange(
 /// The client a sender sends with: `configure`'s settings over the defaults, and whatever they
 /// say, no redirects and the checking resolver.
 fn client(endpoints: &Endpoints, deadline: Duration, configure: Option<&Configure>) -> Result<reqwest::Client, String> {
-    let mut builder =
-        reqwest::Client::builder().no_proxy().connect_timeout(CONNECT_TIMEOUT.min(deadline)).timeout(deadline);
+    // The connection's own timeout comes first, so a send that never connected is told apart
+    // from one that may have reached the push service.
+    let connect = CONNECT_TIMEOUT.min(deadline / 2);
+    let mut builder = reqwest::Client::builder().no_proxy().connect_timeout(connect).timeout(deadline);
     if let Some(configure) = configure {
         builder = configure(builder);
     }

@@ -203,9 +203,17 @@ mod tests {
             })
         };
         wait_started.recv().unwrap();
-        // While the slow audience signs, another audience signs and reuses at once.
-        let (other, _) = kept.get("https://other.example", false, at(T0), token).unwrap();
-        assert_eq!(kept.get("https://other.example", false, at(T0), token).unwrap(), (other, true));
+        // While the slow audience signs, another audience signs and reuses at once (on a
+        // thread of its own, so that being held up fails the test rather than hangs it).
+        let (done, other) = std::sync::mpsc::channel();
+        let meanwhile = kept.clone();
+        std::thread::spawn(move || {
+            let (first, _) = meanwhile.get("https://other.example", false, at(T0), token).unwrap();
+            let again = meanwhile.get("https://other.example", false, at(T0), token).unwrap();
+            done.send(again == (first, true)).unwrap();
+        });
+        let reused = other.recv_timeout(Duration::from_secs(5)).expect("held up by another audience's signing");
+        assert!(reused);
         signing.send(()).unwrap();
         assert!(!slow.join().unwrap().unwrap().1);
     }
