@@ -34,7 +34,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::io::BufRead;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 use wasm_push::server::{Endpoints, FanOut, Push, Sender, VapidKeys, VapidSubject, Verdict, KNOWN_PUSH_SERVICES};
 use wasm_push::{NotificationPayload, Subscription, SubscriptionKeys};
 
@@ -349,15 +349,16 @@ async fn shutdown() -> Result<(), std::io::Error> {
     }
 }
 
-/// A worker's right to send a job's pushes: taken when no other worker's is valid, valid for
-/// two heartbeats, renewed once a heartbeat has passed. apalis gives a job to another worker
-/// only after three missed heartbeats, so by then this one is over; a worker that was paused
-/// past it finds it lost (even before the next worker took it) and sends no more.
+/// A worker's right to send a job's pushes: taken when no other worker's is valid (for two
+/// heartbeats), renewed every heartbeat, and lost only when another worker took it. apalis
+/// gives a job to another worker only after three missed heartbeats; that worker takes the
+/// lease once it lapsed, and the first worker, waking, finds it taken and stops.
 struct Lease<'a> {
     pool: &'a PgPool,
     job: String,
     epoch: i64,
-    renewed: Instant,
+    /// When it was last renewed, on the wall clock, which goes on while a machine sleeps.
+    renewed: SystemTime,
     every: Duration,
 }
 
@@ -365,7 +366,7 @@ impl<'a> Lease<'a> {
     /// Takes `job`'s lease for `worker`, waiting while another worker's is valid.
     async fn take(pool: &'a PgPool, job: String, worker: &str, every: Duration) -> Result<Lease<'a>, sqlx::Error> {
         loop {
-            let taken = Instant::now();
+            let asked = SystemTime::now();
             let epoch: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO leases (job, worker, epoch, until) VALUES ($1, $2, 1, now() + make_interval(secs => $3))
                  ON CONFLICT (job) DO UPDATE SET worker = $2, epoch = leases.epoch + 1, until = excluded.until
@@ -378,29 +379,28 @@ impl<'a> Lease<'a> {
             .fetch_optional(pool)
             .await?;
             if let Some(epoch) = epoch {
-                return Ok(Lease { pool, job, epoch, renewed: taken, every });
+                return Ok(Lease { pool, job, epoch, renewed: asked, every });
             }
             tokio::time::sleep(every).await;
         }
     }
 
-    /// Whether this worker still holds it, renewing it once a heartbeat has passed since the
-    /// last time (a query a heartbeat, not a push).
+    /// Whether this worker still holds it (`false`: another worker took it), renewing it once
+    /// a heartbeat has passed since the last time. A database that cannot be asked is an error.
     async fn held(&mut self) -> Result<bool, sqlx::Error> {
-        if self.renewed.elapsed() < self.every {
+        let asked = SystemTime::now();
+        if asked.duration_since(self.renewed).is_ok_and(|since| since < self.every) {
             return Ok(true);
         }
-        let asked = Instant::now();
-        let renewed = sqlx::query(
-            "UPDATE leases SET until = now() + make_interval(secs => $3) WHERE job = $1 AND epoch = $2 AND until > now()",
-        )
-        .bind(&self.job)
-        .bind(self.epoch)
-        .bind(2.0 * self.every.as_secs_f64())
-        .execute(self.pool)
-        .await?
-        .rows_affected()
-            == 1;
+        let renewed =
+            sqlx::query("UPDATE leases SET until = now() + make_interval(secs => $3) WHERE job = $1 AND epoch = $2")
+                .bind(&self.job)
+                .bind(self.epoch)
+                .bind(2.0 * self.every.as_secs_f64())
+                .execute(self.pool)
+                .await?
+                .rows_affected()
+                == 1;
         if renewed {
             self.renewed = asked;
         }
@@ -428,6 +428,11 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
             .bind(batch.broadcast)
             .fetch_one(pool)
             .await?;
+    if give_up_in <= 0.0 {
+        eprintln!("worker {}: broadcast {} is past its give-up time", worker.name, batch.broadcast);
+        lease.release().await?;
+        return Ok(());
+    }
     let payload: NotificationPayload = serde_json::from_str(&payload)?;
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT id, endpoint, p256dh, auth FROM subscriptions AS s
@@ -442,60 +447,63 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     .fetch_all(pool)
     .await?;
     let push = Push::new(&payload).ttl(24 * 3600);
-    let lost = std::sync::atomic::AtomicBool::new(false);
-    let (later, wait) = {
-        // Each push is read only while the lease is held: a worker that lost it reads no
-        // more, and what the fan-out read ahead is all it may still send.
-        let pushes = futures_util::stream::unfold((rows.into_iter(), &mut lease), |(mut rows, lease)| async {
-            let (id, endpoint, p256dh, auth) = rows.next()?;
-            if !lease.held().await.unwrap_or(false) {
-                lost.store(true, std::sync::atomic::Ordering::Relaxed);
-                return None;
+    let pushes = futures_util::stream::iter(rows.into_iter().map(|(id, endpoint, p256dh, auth)| {
+        let to = Subscription { endpoint, expiration_time: None, keys: SubscriptionKeys { p256dh, auth } };
+        (id, to, push.clone())
+    }));
+    let mut outcomes = Box::pin(worker.sender.fan_out(pushes, worker.limits.clone()));
+    let mut beat = tokio::time::interval(worker.heartbeat);
+    let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
+    loop {
+        let outcome = tokio::select! {
+            // First, so a worker waking from a pause asks before it sends anything more.
+            biased;
+            _ = beat.tick() => {
+                if !lease.held().await? {
+                    // Another worker took the job: stop, dropping what the fan-out holds
+                    // (only the sends under way may still reach their push services).
+                    drop(outcomes);
+                    eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
+                    return Ok(());
+                }
+                continue;
             }
-            let to = Subscription { endpoint, expiration_time: None, keys: SubscriptionKeys { p256dh, auth } };
-            Some(((id, to, push.clone()), (rows, lease)))
-        });
-        let mut outcomes = std::pin::pin!(worker.sender.fan_out(Box::pin(pushes), worker.limits.clone()));
-        let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
-        while let Some(outcome) = outcomes.next().await {
-            match outcome.verdict {
-                Verdict::Sent => {
-                    sqlx::query(
-                        "INSERT INTO deliveries (broadcast, subscription, worker) VALUES ($1, $2, $3)
-                         ON CONFLICT DO NOTHING",
-                    )
-                    .bind(batch.broadcast)
-                    .bind(outcome.id)
-                    .bind(&worker.name)
-                    .execute(pool)
-                    .await?;
-                }
-                Verdict::Gone | Verdict::Malformed(_) => {
-                    sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
-                }
-                Verdict::RetryAfter(after) => {
-                    later.push(outcome.id);
-                    wait = wait.max(after.unwrap_or(Duration::from_secs(60)));
-                }
-                // It may have reached the device: the tag makes a second copy replace the
-                // first, so it is sent again rather than lost.
-                Verdict::MaybeSent(_) => {
-                    later.push(outcome.id);
-                    wait = wait.max(Duration::from_secs(60));
-                }
-                Verdict::Refused(why) => {
-                    eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id)
-                }
-                _ => {}
+            outcome = outcomes.next() => outcome,
+        };
+        let Some(outcome) = outcome else { break };
+        match outcome.verdict {
+            Verdict::Sent => {
+                sqlx::query(
+                    "INSERT INTO deliveries (broadcast, subscription, worker) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(batch.broadcast)
+                .bind(outcome.id)
+                .bind(&worker.name)
+                .execute(pool)
+                .await?;
             }
+            Verdict::Gone | Verdict::Malformed(_) => {
+                sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
+            }
+            Verdict::RetryAfter(after) => {
+                later.push(outcome.id);
+                wait = wait.max(after.unwrap_or(Duration::from_secs(60)));
+            }
+            // It may have reached the device: the tag makes a second copy replace the first,
+            // so it is sent again rather than lost.
+            Verdict::MaybeSent(_) => {
+                later.push(outcome.id);
+                wait = wait.max(Duration::from_secs(60));
+            }
+            Verdict::Refused(why) => eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id),
+            _ => {}
         }
-        (later, wait)
-    };
-    if lost.into_inner() {
-        eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
-        return Ok(());
     }
     if !later.is_empty() {
+        // At least 1 s, doubling with each retry of the batch: a push service that keeps
+        // answering "now" is not asked in a loop.
+        let wait = wait.max(Duration::from_secs(1 << batch.retry.min(6)));
         if wait.as_secs_f64() < give_up_in {
             let retry = Batch { only: later, retry: batch.retry + 1, ..batch.clone() };
             queue_once(pool, &mut storage(pool, worker.heartbeat), retry, wait).await?;
