@@ -613,6 +613,36 @@ mod loopback_push_service {
     }
 
     #[wasm_bindgen_test]
+    async fn an_opt_out_left_to_finish_also_ends_a_subscription_the_worker_made_meanwhile() {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let (base, server, registration, first) = subscribed_and_saved("/tests/fixtures/opt-out-change/").await;
+        call("POST", &format!("{base}/app/outage"), &[]).await;
+        assert!(server.remove(&first).await.is_err());
+        call("DELETE", &format!("{base}/app/outage"), &[]).await;
+        // Meanwhile the push service ended the subscription and the worker's
+        // `pushsubscriptionchange` made another and saved it, as the worker does: not through
+        // `Registration::subscribe`, which would have ended the opt-out.
+        drop_behind_the_back(&registration).await;
+        let options = web_sys::PushSubscriptionOptionsInit::new();
+        options.set_user_visible_only(true);
+        let key = ApplicationServerKey::from_base64url(KEY).unwrap();
+        options.set_application_server_key(&js_sys::Uint8Array::from(&key.as_bytes()[..]));
+        let manager = registration.as_raw().push_manager().unwrap();
+        JsFuture::from(manager.subscribe_with_options(&options).unwrap()).await.unwrap();
+        let second = registration.subscription().await.unwrap().unwrap();
+        assert_ne!(second.endpoint, first.endpoint);
+        server.replace(Some(&first.endpoint), &second).await.unwrap();
+        assert_eq!(stored_endpoints(&base).await, std::slice::from_ref(&second.endpoint));
+        // The next page load finishes the opt-out the user chose: off in the browser and on
+        // the server, the worker's subscription included.
+        assert_eq!(server.sync(&registration).await, Ok(Synced::TurnedOff));
+        assert_eq!(registration.subscription().await, Ok(None));
+        assert!(stored_endpoints(&base).await.is_empty(), "{:?}", stored_endpoints(&base).await);
+    }
+
+    #[wasm_bindgen_test]
     async fn a_subscribe_clicked_while_a_page_load_finishes_an_opt_out_stands_in_the_browser_and_on_the_server() {
         if !common::can_subscribe_here().await {
             return;

@@ -3,6 +3,7 @@
 //! a page load finishing an opt-out and a click that subscribes never interleave.
 
 use super::get;
+use super::promise::sleep;
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -22,8 +23,13 @@ impl Drop for Held {
     }
 }
 
+/// How long a step waits for the lock (another tab's step may wait on an app server that does
+/// not answer) before it runs unguarded.
+const PATIENCE_MS: u32 = 30_000;
+
 /// Waits for the lock. `None` where the browser has no Web Locks (every browser with push has
-/// them) or refuses the request: the step then runs unguarded, as it would have without it.
+/// them), refuses the request, or has not granted it within [`PATIENCE_MS`]: the step then
+/// runs unguarded, as it would have without it.
 pub(crate) async fn hold() -> Option<Held> {
     let locks = get(&get(&js_sys::global(), "navigator"), "locks");
     let request: Function = get(&locks, "request").dyn_into().ok()?;
@@ -34,12 +40,14 @@ pub(crate) async fn hold() -> Option<Held> {
     let (release, granted) = (release?, granted?);
     // Called once, when the lock is granted: says so, and holds the lock until `held` settles.
     let callback = Closure::once(move |_lock: JsValue| -> Promise {
-        let _ = granted.call0(&JsValue::UNDEFINED);
+        let _ = granted.call1(&JsValue::UNDEFINED, &JsValue::TRUE);
         held
     });
     let requested = request.call2(&locks, &NAME.into(), callback.as_ref().unchecked_ref()).ok()?;
-    // The request's own promise settles only after the release, or rejects when refused.
-    let waiting = Promise::race(&Array::of2(&acquired, &requested));
-    JsFuture::from(waiting).await.ok()?;
-    Some(Held { release })
+    // The request's own promise settles only after the release, or rejects when refused; the
+    // sleep fulfils with `undefined`, the grant with `true`.
+    let waiting = Promise::race(&Array::of3(&acquired, &requested, &sleep(PATIENCE_MS)));
+    let granted_in_time = JsFuture::from(waiting).await.ok()? == JsValue::TRUE;
+    // Given up: the grant, when it comes, finds the callback dropped, which releases it.
+    granted_in_time.then_some(Held { release })
 }

@@ -192,11 +192,15 @@ impl AppServer {
         crate::js::browser()?;
         // Held throughout: a subscribe the user clicks meanwhile comes after, and stands.
         let _held = lock::hold().await;
-        // The user turned notifications off and part of it is left: finish it. The browser's
-        // subscription ends when it is the one turned off (another was made since, by the user).
+        // The user turned notifications off and part of it is left: finish it. A subscription
+        // the browser has now is not the user's choice either (subscribing ends the opt-out):
+        // one the worker made on a `pushsubscriptionchange` meanwhile ends too, on both sides.
         if let Some((gone, told)) = opt_out().await {
-            if registration.subscription().await?.is_some_and(|current| current.endpoint == gone.endpoint) {
+            if let Some(current) = registration.subscription().await? {
                 registration.unsubscribe().await?;
+                if current.endpoint != gone.endpoint {
+                    self.tell_removal(&current).await?;
+                }
             }
             if !told {
                 self.tell_removal(&gone).await?;
