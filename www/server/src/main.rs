@@ -268,12 +268,21 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
     // `oldEndpoint`, sent by the worker's `pushsubscriptionchange` and by page loads that
     // repair or replace a subscription, names the row it replaces.
     let request: SaveSubscription = parse(&body)?;
+    // One lock from the check to the write: what was checked is what is changed.
+    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
     // The worker's `pushsubscriptionchange` has no page and so no token; it proves itself by
-    // knowing a stored endpoint (a capability URL) instead, and may only replace that row.
-    let takes_without_token = {
-        let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
-        request.takes_without_token(|endpoint| store.get(endpoint).is_ok_and(|row| row.is_some()))
-    };
+    // knowing a stored endpoint (a capability URL) instead, and may only replace that row. A
+    // row that cannot be read fails the save, never lets it through.
+    let unread = std::cell::Cell::new(None);
+    let takes_without_token = request.takes_without_token(|endpoint| {
+        store.get(endpoint).map(|row| row.is_some()).unwrap_or_else(|e| {
+            unread.set(Some(e));
+            false
+        })
+    });
+    if let Some(e) = unread.take() {
+        return Err(storage_error(e));
+    }
     if !takes_without_token {
         check_token(&app, &headers)?;
     }
@@ -284,7 +293,6 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
         let id = if matches!(why, wasm_push::Error::InvalidSubscriptionKeys(_)) { "keys" } else { "endpoint" };
         return Err(ApiError(StatusCode::BAD_REQUEST, id, why.to_string()));
     }
-    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(old) = request.old_endpoint.filter(|old| *old != subscription.endpoint) {
         store.delete(&old).map_err(storage_error)?;
     }

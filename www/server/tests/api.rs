@@ -117,8 +117,11 @@ impl Drop for KillOnDrop {
 
 /// A browser's subscription keys, as `toJSON()` gives them.
 const P256DH: &str = "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0";
-/// Another browser's: what an attacker would have a subscriber's pushes encrypted to.
-const OTHER_P256DH: &str = "BLmZ3bGQPnvB4uqzmPbHBBIm8I2vbNGr6Eaw6SpwuGsYHlWJCzFsqcMj6cs5rPcEWQlPqqHKqEuxO-eGVqt-fCA";
+/// Another browser's (any P-256 public key): what an attacker would have a subscriber's pushes
+/// encrypted to.
+fn other_p256dh() -> String {
+    wasm_push::server::VapidKeys::generate().unwrap().public_key().to_base64url()
+}
 
 fn subscription(endpoint: &str) -> Value {
     json!({"endpoint": endpoint, "expirationTime": null, "keys": {"p256dh": P256DH, "auth": "x7aPzMh8OBZ3WDnsHjbBQQ"}})
@@ -239,7 +242,7 @@ async fn a_save_without_the_pages_token_never_changes_a_stored_rows_keys() {
     // without the token, refused, and the keys stay the subscriber's.
     for (new, old) in [(victim, victim), (victim, other), (other, victim)] {
         let mut forged = subscription(new);
-        forged["keys"]["p256dh"] = OTHER_P256DH.into();
+        forged["keys"]["p256dh"] = other_p256dh().into();
         forged["oldEndpoint"] = old.into();
         let (status, body) =
             server.call_with(reqwest::Method::POST, "/api/subscription", &forged, Some(&server.base), None).await;
