@@ -77,6 +77,7 @@ impl FanOut {
 ///     match verdict {
 ///         Verdict::Sent => "done",
 ///         Verdict::Gone | Verdict::Malformed(_) => "delete it",
+///         Verdict::NotAllowed(_) => "delete it, if the endpoint rules are the ones meant",
 ///         Verdict::RetryAfter(_) => "queue it again",
 ///         Verdict::MaybeSent(_) => "queue it again only if a second notification is better than none",
 ///         Verdict::Refused(_) => "keep it, look at the error",
@@ -92,10 +93,13 @@ pub enum Verdict {
     /// The push service says the subscription is gone (404, 410): delete it.
     Gone,
     /// The subscription is malformed ([`Error::InvalidEndpoint`],
-    /// [`Error::InvalidSubscriptionKeys`]) or its endpoint is one the sender's rules refuse
-    /// ([`Error::EndpointNotAllowed`], as [`Sender::check`] finds): this sender will never send
-    /// to it; delete it.
+    /// [`Error::InvalidSubscriptionKeys`]): no push service can take it; delete it.
     Malformed(Error),
+    /// The sender's endpoint rules refuse the endpoint itself ([`Error::EndpointNotAllowed`], as
+    /// [`Sender::check`] finds when a subscription is saved): this sender never sends to it.
+    /// Delete it when the rules are the ones meant; a row saved under wider rules (the rules
+    /// narrowed since, or set wrong for this run) is kept by keeping it.
+    NotAllowed(Error),
     /// Nothing reached the push service, or it answered "not now" (408, 429, 500, 502, 503,
     /// 504) after the retries or with a wait over [`MAX_PAUSE`]: send it again after the wait,
     /// when the push service said one (at most a day).
@@ -145,10 +149,10 @@ impl Verdict {
     }
 
     /// The verdict for an endpoint the sender's rules refused as it was read: the URL itself is
-    /// malformed or refused, so no send will ever take it.
+    /// malformed or refused, so no send under these rules will ever take it.
     pub(super) fn unsendable(error: Error) -> Verdict {
         match error {
-            Error::EndpointNotAllowed(_) => Verdict::Malformed(error),
+            Error::EndpointNotAllowed(_) => Verdict::NotAllowed(error),
             error => Verdict::of(Err(error)),
         }
     }

@@ -496,7 +496,9 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
                 later.push(outcome.id);
                 wait = wait.max(Duration::from_secs(60));
             }
-            Verdict::Refused(why) => eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id),
+            Verdict::Refused(why) | Verdict::NotAllowed(why) => {
+                eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id)
+            }
             _ => {}
         }
     }

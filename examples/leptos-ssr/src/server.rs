@@ -127,7 +127,8 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
                 delete(&app.store(), &outcome.id).map_err(storage_error)?;
                 gone += 1;
             }
-            // RetryAfter (the push service asked to wait, beyond the retries) or Refused.
+            // RetryAfter (the push service asked to wait, beyond the retries), MaybeSent,
+            // NotAllowed (kept: the rules may have been set wrong for this run) or Refused.
             _ => failed += 1,
         }
     }
