@@ -23,7 +23,14 @@ fn after(promise: &Promise, step: Box<dyn FnOnce(Outcome) -> Outcome>) -> Promis
     // `allSettled` of one promise hands both outcomes to one function, which is called exactly
     // once (a `then(ok, rejected)` pair would leave one closure never called).
     let settled = sys::all_settled(&Array::of1(promise));
-    let step = Closure::once_into_js(move |outcomes: JsValue| {
+    settled.then_call(&once(step))
+}
+
+/// `step` as a JavaScript function to be called once, with `allSettled`'s outcomes of one
+/// promise (anything else reads as a rejection with `undefined`); it answers `step`'s value,
+/// or a promise rejected with its error. The one closure type of the crate's chains.
+pub(crate) fn once(step: Box<dyn FnOnce(Outcome) -> Outcome>) -> JsValue {
+    Closure::once_into_js(move |outcomes: JsValue| {
         let outcome = Reflect::get_u32(&outcomes, 0).unwrap_or_default();
         let given = match get(&outcome, "status").as_string().as_deref() {
             Some("fulfilled") => Ok(get(&outcome, "value")),
@@ -33,8 +40,7 @@ fn after(promise: &Promise, step: Box<dyn FnOnce(Outcome) -> Outcome>) -> Promis
             Ok(value) => value,
             Err(reason) => Promise::reject(&reason).into(),
         }
-    });
-    settled.then_call(&step)
+    })
 }
 
 /// A promise of `value`.
