@@ -1,7 +1,7 @@
 //! What the page's `AppServer` sends an app server, as types: the bodies of its save and its
 //! removal, and the header its CSRF token comes in.
 
-use crate::Subscription;
+use crate::{Subscription, SubscriptionKeys};
 use serde::{Deserialize, Serialize};
 
 /// The header `AppServer` sends its CSRF token in (from `<meta name="csrf-token">`, or
@@ -39,16 +39,17 @@ pub struct SaveSubscription {
 }
 
 impl SaveSubscription {
-    /// Whether this save may be taken without the page's CSRF token, given which endpoints
-    /// are stored: only as the worker's `pushsubscriptionchange` sends it, a new endpoint
-    /// replacing a stored one (`oldEndpoint`, a capability URL, is the proof). A tokenless
-    /// save never changes a stored row: not with the same endpoint as old and new, and not
-    /// with a new endpoint that is stored already (its keys would be replaced, and its pushes
-    /// encrypted to someone else's).
+    /// Whether this save may be taken without the page's CSRF token, given the keys stored
+    /// for an endpoint (`None`: not stored): only as the worker's `pushsubscriptionchange`
+    /// sends it, the subscription in place of a stored one (`oldEndpoint`, a capability URL,
+    /// is the proof). A tokenless save never changes a stored row's keys, which would have its
+    /// pushes encrypted to someone else's: not with the same endpoint as old and new, and not
+    /// with a new endpoint stored already under other keys.
     ///
     /// ```
     /// # use wasm_push::server::SaveSubscription;
-    /// let stored = |endpoint: &str| endpoint == "https://push.example/old";
+    /// let keys = wasm_push::SubscriptionKeys { p256dh: "BPk".into(), auth: "c2VjcmV0".into() };
+    /// let stored = |endpoint: &str| (endpoint == "https://push.example/old").then(|| keys.clone());
     /// let save = |new: &str, old: &str| -> SaveSubscription { serde_json::from_str(&format!(
     ///     r#"{{"endpoint":"{new}","keys":{{"p256dh":"BPk","auth":"c2VjcmV0"}},"oldEndpoint":"{old}"}}"#,
     /// )).unwrap() };
@@ -56,9 +57,13 @@ impl SaveSubscription {
     /// assert!(!save("https://push.example/old", "https://push.example/old").takes_without_token(stored));
     /// assert!(!save("https://push.example/new", "https://push.example/unknown").takes_without_token(stored));
     /// ```
-    pub fn takes_without_token(&self, stored: impl Fn(&str) -> bool) -> bool {
-        let new = &self.subscription.endpoint;
-        self.old_endpoint.as_deref().is_some_and(|old| old.trim() != new.trim() && stored(old) && !stored(new))
+    pub fn takes_without_token(&self, stored: impl Fn(&str) -> Option<SubscriptionKeys>) -> bool {
+        let new = &self.subscription;
+        self.old_endpoint.as_deref().is_some_and(|old| {
+            old.trim() != new.endpoint.trim()
+                && stored(old).is_some()
+                && stored(&new.endpoint).is_none_or(|keys| keys == new.keys)
+        })
     }
 }
 

@@ -146,7 +146,7 @@ async fn save(State(server): State<Server>, headers: HeaderMap, body: axum::body
     let app = &server.app;
     let Ok(request) = serde_json::from_slice::<SaveSubscription>(&body) else { return StatusCode::BAD_REQUEST };
     let store = app.store();
-    let takes_without_token = request.takes_without_token(|endpoint| stored(&store, endpoint));
+    let takes_without_token = request.takes_without_token(|endpoint| stored_keys(&store, endpoint));
     if !same_origin(app, &headers) || !(takes_without_token || has_token(app, &headers)) {
         return StatusCode::FORBIDDEN;
     }
@@ -219,8 +219,15 @@ fn delete(store: &rusqlite::Connection, endpoint: &str) -> rusqlite::Result<usiz
     store.execute("DELETE FROM subscriptions WHERE endpoint = ?1", [endpoint])
 }
 
-fn stored(store: &rusqlite::Connection, endpoint: &str) -> bool {
-    store.query_row("SELECT 1 FROM subscriptions WHERE endpoint = ?1", [endpoint], |_| Ok(())).is_ok()
+/// The keys stored for `endpoint`, if it is stored; a row that cannot be read has keys no
+/// subscription has, so a save that depends on it is refused.
+fn stored_keys(store: &rusqlite::Connection, endpoint: &str) -> Option<SubscriptionKeys> {
+    let keys = |row: &rusqlite::Row<'_>| Ok(SubscriptionKeys { p256dh: row.get(0)?, auth: row.get(1)? });
+    match store.query_row("SELECT p256dh, auth FROM subscriptions WHERE endpoint = ?1", [endpoint], keys) {
+        Ok(keys) => Some(keys),
+        Err(rusqlite::Error::QueryReturnedNoRows) => None,
+        Err(_) => Some(SubscriptionKeys { p256dh: String::new(), auth: String::new() }),
+    }
 }
 
 fn all(store: &rusqlite::Connection) -> rusqlite::Result<Vec<Subscription>> {

@@ -275,9 +275,9 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
     // row that cannot be read fails the save, never lets it through.
     let unread = std::cell::Cell::new(None);
     let takes_without_token = request.takes_without_token(|endpoint| {
-        store.get(endpoint).map(|row| row.is_some()).unwrap_or_else(|e| {
+        store.get(endpoint).map(|row| row.map(|stored| stored.keys)).unwrap_or_else(|e| {
             unread.set(Some(e));
-            false
+            None
         })
     });
     if let Some(e) = unread.take() {

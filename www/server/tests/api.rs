@@ -253,6 +253,16 @@ async fn a_save_without_the_pages_token_never_changes_a_stored_rows_keys() {
         db.query_row("SELECT p256dh FROM subscriptions WHERE endpoint = ?1", [endpoint], |row| row.get(0)).unwrap()
     };
     assert_eq!((key(victim), key(other)), (P256DH.to_owned(), P256DH.to_owned()));
+    // What the worker sends after a change the server half took: the subscription it already
+    // holds, under the same keys, in place of the old row. Without the token, taken: the old
+    // row goes and no keys change.
+    let mut change = subscription(victim);
+    change["oldEndpoint"] = other.into();
+    let (status, _) =
+        server.call_with(reqwest::Method::POST, "/api/subscription", &change, Some(&server.base), None).await;
+    assert_eq!(status, 201);
+    assert_eq!(server.rows(), [victim]);
+    assert_eq!(key(victim), P256DH);
 }
 
 #[tokio::test]
