@@ -200,7 +200,7 @@ where
         if let Some(until) = told {
             let wait = until.saturating_duration_since(Instant::now());
             self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(Some(wait)) });
-            return self.forget_if_idle(&name);
+            return;
         }
         origin.queue.push_back(Job { id, to, endpoint, push, origin: name.clone(), tries: 0 });
         self.waiting += 1;
