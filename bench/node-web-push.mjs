@@ -21,7 +21,7 @@ const send = (i) =>
   new Promise((resolve) => {
     const details = webPush.generateRequestDetails({ endpoint: `${url}/push/${i}`, keys }, payload, {
       TTL: 3600,
-      vapidDetails: { subject: 'mailto:bench@example.invalid', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+      vapidDetails: { subject: 'mailto:bench@your.site', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
     });
     const request = http.request(details.endpoint, { method: details.method, headers: details.headers, agent }, (response) => {
       response.resume();

@@ -30,7 +30,7 @@ fn the_web_push_crate_takes_the_subscription_json_as_it_is_and_encrypts_a_payloa
 
 /// A sender for the loopback push service (`http://127.0.0.1:<port>`).
 fn sender(keys: &VapidKeys) -> Sender {
-    Sender::new(keys.clone(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+    Sender::new(keys.clone(), VapidSubject::new("mailto:ops@your.site").unwrap())
         .with_endpoints(Endpoints::loopback_for_tests())
 }
 
@@ -145,12 +145,12 @@ async fn hostile_endpoints_get_a_typed_error_and_the_servers_own_network_receive
     let inside = Listener::start(Some("HTTP/1.1 201 Created\r\ncontent-length: 0\r\n\r\n".into())).await;
     let port = inside.url.rsplit(':').next().unwrap();
     let keys = VapidKeys::generate().unwrap();
-    let strict = Sender::new(keys.clone(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+    let strict = Sender::new(keys.clone(), VapidSubject::new("mailto:ops@your.site").unwrap());
     let payload = NotificationPayload::new("Hi");
     let push = Push::new(&payload);
 
     // Malformed: no scheme (this panicked inside the `web-push` crate), no host, not http(s).
-    for endpoint in ["/x", "", "push.example/x", "https://", "mailto:ops@shop.example", "javascript:alert(1)"] {
+    for endpoint in ["/x", "", "push.example/x", "https://", "mailto:ops@your.site", "javascript:alert(1)"] {
         let sent = strict.send(&subscription_at(endpoint), &push).await;
         assert!(matches!(sent, Err(Error::InvalidEndpoint(_))), "{endpoint:?}: {sent:?}");
     }
@@ -311,7 +311,7 @@ fn private_and_link_local_destinations_are_refused_inside_a_network_namespace_of
             "https://push.corp.example/push",
         ];
         let keys = VapidKeys::generate().unwrap();
-        let strict = Sender::new(keys.clone(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+        let strict = Sender::new(keys.clone(), VapidSubject::new("mailto:ops@your.site").unwrap());
         let payload = NotificationPayload::new("Hi");
         for endpoint in endpoints {
             let sent = strict.send(&subscription_at(endpoint), &Push::new(&payload)).await;

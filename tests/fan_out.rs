@@ -110,7 +110,7 @@ async fn answer(
 }
 
 fn sender() -> Sender {
-    Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+    Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap())
         .with_endpoints(Endpoints::loopback_for_tests())
 }
 

@@ -303,7 +303,7 @@ mod tests {
             "/x",
             "x",
             "push.example/x",
-            "mailto:a@b.example",
+            "mailto:ops@your.site",
             "https://",
             "https://user:pw@push.example/x",
             "ftp://push.example/x",

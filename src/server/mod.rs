@@ -7,7 +7,7 @@
 //! ```no_run
 //! # async fn run(subscription: wasm_push::Subscription, private_key: &str) -> Result<(), wasm_push::Error> {
 //! use wasm_push::server::{Push, Sender, VapidKeys, VapidSubject};
-//! let sender = Sender::new(VapidKeys::from_private(private_key)?, VapidSubject::new("mailto:ops@shop.example")?);
+//! let sender = Sender::new(VapidKeys::from_private(private_key)?, VapidSubject::new("mailto:ops@your.site")?);
 //! let payload = wasm_push::NotificationPayload::new("Your order shipped");
 //! match sender.send(&subscription, &Push::new(&payload).ttl(3600).topic("order-42")?).await {
 //!     Ok(()) => {}

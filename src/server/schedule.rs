@@ -364,7 +364,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_push_services_state_is_forgotten_once_idle_however_many_push_services_a_run_meets() {
-        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap())
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap())
             .with_endpoints(Endpoints::loopback_for_tests());
         let mut endpoints = vec![];
         for _ in 0..200 {
@@ -397,7 +397,7 @@ mod tests {
 
     #[tokio::test]
     async fn outcomes_known_without_a_send_are_read_no_faster_than_they_are_taken() {
-        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
         let payload = crate::NotificationPayload::new("Hi");
         let push = Push::new(&payload);
         // Rows the rules refuse, as a database cursor of stored rows would give them.

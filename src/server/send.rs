@@ -28,7 +28,7 @@ type Configure = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + 
 /// ```no_run
 /// # async fn run(subscription: wasm_push::Subscription) -> Result<(), wasm_push::Error> {
 /// use wasm_push::server::{Push, Sender, VapidKeys, VapidSubject};
-/// let sender = Sender::new(VapidKeys::generate()?, VapidSubject::new("mailto:ops@shop.example")?);
+/// let sender = Sender::new(VapidKeys::generate()?, VapidSubject::new("mailto:ops@your.site")?);
 /// sender.send(&subscription, &Push::new(&wasm_push::NotificationPayload::new("Hi"))).await?;
 /// # Ok(()) }
 /// ```
@@ -65,7 +65,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@shop.example").unwrap());
+    /// let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// ```
     pub fn new(keys: VapidKeys, subject: VapidSubject) -> Self {
         let endpoints = Endpoints::default();
@@ -82,7 +82,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// let sender = sender.deadline(std::time::Duration::from_secs(3));
     /// ```
     pub fn deadline(mut self, deadline: Duration) -> Self {
@@ -95,7 +95,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// let sender = sender.with_endpoints(Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES));
     /// ```
     pub fn with_endpoints(mut self, endpoints: Endpoints) -> Self {
@@ -111,7 +111,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// let sender = sender.with_client(|client| client.timeout(std::time::Duration::from_secs(5)).user_agent("shop/1"));
     /// ```
     pub fn with_client(
@@ -133,7 +133,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// let saved: wasm_push::Subscription = serde_json::from_str(
     ///     r#"{"endpoint":"http://127.0.0.1:6379/","keys":{"p256dh":"BAAA","auth":"AAAA"}}"#,
     /// ).unwrap();
@@ -149,7 +149,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// assert!(sender.endpoints().check("http://127.0.0.1:6379/").is_err());
     /// ```
     pub fn endpoints(&self) -> &Endpoints {
@@ -160,7 +160,7 @@ impl Sender {
     ///
     /// ```
     /// # use wasm_push::server::*;
-    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:a@b.example").unwrap());
+    /// # let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
     /// let for_the_page = sender.keys().public_key().to_base64url();
     /// ```
     pub fn keys(&self) -> &VapidKeys {

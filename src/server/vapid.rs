@@ -83,15 +83,19 @@ impl fmt::Debug for VapidKeys {
 }
 
 /// Who the push service may contact about this app server (the VAPID `sub` claim): a
-/// `mailto:` address or an `https:` URL. Push services refuse others, and Apple's refuses a
-/// mailbox at `localhost`, so those are refused here, before anything is sent.
+/// `mailto:` address or an `https:` URL at a name that can exist. Push services refuse others:
+/// Apple's answers `BadJwtToken` for a contact at `localhost` or at a name reserved never to
+/// exist (`.invalid`, `.test`, `.example`, `.local`, `.localhost`, `example.com`, `.net`,
+/// `.org`), while FCM and Mozilla's take it, so such a subject is refused here, before
+/// anything is sent.
 ///
 /// ```
 /// use wasm_push::server::VapidSubject;
-/// assert!(VapidSubject::new("mailto:ops@shop.example").is_ok());
-/// assert!(VapidSubject::new("https://shop.example/contact").is_ok());
+/// assert!(VapidSubject::new("mailto:ops@your.site").is_ok());
+/// assert!(VapidSubject::new("https://your.site/contact").is_ok());
 /// assert!(VapidSubject::new("mailto:me@localhost").is_err());
-/// assert!(VapidSubject::new("ops@shop.example").is_err());
+/// assert!(VapidSubject::new("mailto:ops@shop.example").is_err());
+/// assert!(VapidSubject::new("ops@your.site").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VapidSubject(String);
@@ -100,41 +104,62 @@ impl VapidSubject {
     /// Checks and keeps a subject.
     ///
     /// ```
-    /// let subject = wasm_push::server::VapidSubject::new("mailto:ops@shop.example").unwrap();
-    /// assert_eq!(subject.as_str(), "mailto:ops@shop.example");
+    /// let subject = wasm_push::server::VapidSubject::new("mailto:ops@your.site").unwrap();
+    /// assert_eq!(subject.as_str(), "mailto:ops@your.site");
     /// ```
     pub fn new(subject: &str) -> Result<Self, Error> {
         let subject = subject.trim();
         let invalid = |why: &str| Err(Error::InvalidSubject(why.to_owned()));
-        if let Some(address) = subject.strip_prefix("mailto:") {
+        let host = if let Some(address) = subject.strip_prefix("mailto:") {
+            let address = address.split('?').next().unwrap_or_default();
             let Some((local, host)) = address.rsplit_once('@') else {
                 return invalid("a mailto: subject needs an address with @");
             };
-            let host = host.to_ascii_lowercase();
-            if local.is_empty() || host.is_empty() || !host.contains('.') || host.ends_with(".localhost") {
-                return invalid("a mailto: subject needs a mailbox on a public domain (Apple refuses localhost)");
+            if local.is_empty() {
+                return invalid("a mailto: subject needs a mailbox before the @");
             }
-            return Ok(VapidSubject(subject.to_owned()));
-        }
-        if let Some(rest) = subject.strip_prefix("https://") {
-            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
-            if host.is_empty() || host.starts_with("localhost") {
-                return invalid("an https: subject needs a public host");
+            host
+        } else if let Some(rest) = subject.strip_prefix("https://") {
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            let host = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+            if host.starts_with('[') {
+                host
+            } else {
+                host.split(':').next().unwrap_or_default()
             }
-            return Ok(VapidSubject(subject.to_owned()));
+        } else {
+            return invalid("a subject is a mailto: address or an https: URL");
+        };
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        if !host.contains('.') || reserved(&host) {
+            return invalid(
+                "a subject needs a contact at a public name of your own: Apple's push service refuses \
+                 localhost and the names reserved never to exist (.invalid, .test, .example, .local, \
+                 .localhost, example.com/.net/.org)",
+            );
         }
-        invalid("a subject is a mailto: address or an https: URL")
+        Ok(VapidSubject(subject.to_owned()))
     }
 
     /// The subject as sent.
     ///
     /// ```
-    /// # let subject = wasm_push::server::VapidSubject::new("https://shop.example").unwrap();
+    /// # let subject = wasm_push::server::VapidSubject::new("https://your.site").unwrap();
     /// assert!(subject.as_str().starts_with("https://"));
     /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether `host` (lowercase) is an address rather than a name, or a name reserved never to
+/// resolve on the internet (RFC 2606, RFC 6761, and `.local` for multicast DNS, RFC 6762).
+fn reserved(host: &str) -> bool {
+    let top = host.rsplit('.').next().unwrap_or_default();
+    let second = host.rsplitn(3, '.').take(2).collect::<Vec<_>>();
+    top.bytes().all(|b| b.is_ascii_digit())
+        || matches!(top, "invalid" | "test" | "example" | "local" | "localhost")
+        || matches!(second.as_slice(), ["com" | "net" | "org", "example"])
 }
 
 #[cfg(test)]
@@ -145,24 +170,55 @@ mod tests {
     fn subjects_push_services_refuse_are_refused_here() {
         for bad in [
             "",
-            "ops@shop.example",
+            "ops@your.site",
             "mailto:",
             "mailto:me@localhost",
             "mailto:me@app.localhost",
-            "mailto:@shop.example",
+            "mailto:@your.site",
             "https://",
             "https://localhost:8080/",
-            "http://shop.example",
+            "http://your.site",
+            "https://127.0.0.1/",
+            "https://[::1]:443/",
+            "mailto:ops@10.0.0.1",
         ] {
             assert!(matches!(VapidSubject::new(bad), Err(Error::InvalidSubject(_))), "{bad:?}");
         }
         for good in [
-            "mailto:ops@shop.example",
-            " mailto:Ops@Shop.Example ",
-            "https://shop.example",
-            "https://shop.example/contact?x=1",
+            "mailto:ops@your.site",
+            " mailto:Ops@Your.Site ",
+            "mailto:ops@your.site?subject=push",
+            "https://your.site",
+            "https://your.site./contact?x=1",
+            "https://ops@your.site:8443/contact",
+            "https://github.com/example/project",
         ] {
             assert!(VapidSubject::new(good).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn subjects_at_names_reserved_never_to_exist_are_refused_as_apple_refuses_them() {
+        for tail in ["invalid", "test", "example", "local", "localhost", "example.com", "example.net", "example.org"] {
+            for host in [
+                tail.to_owned(),
+                format!("shop.{tail}"),
+                format!("a.b.{}", tail.to_uppercase()),
+                format!("shop.{tail}."),
+            ] {
+                for subject in
+                    [format!("mailto:ops@{host}"), format!("https://{host}/contact"), format!("https://{host}:8443")]
+                {
+                    let refused = VapidSubject::new(&subject);
+                    assert!(
+                        matches!(&refused, Err(Error::InvalidSubject(why)) if why.contains("reserved")),
+                        "{subject:?}: {refused:?}"
+                    );
+                }
+            }
+        }
+        for near in ["mailto:ops@example.co", "mailto:ops@myexample.com", "https://testing.site", "https://local.dev"] {
+            assert!(VapidSubject::new(near).is_ok(), "{near:?}");
         }
     }
 

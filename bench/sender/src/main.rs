@@ -53,7 +53,7 @@ fn subscription(url: &str, i: usize) -> Subscription {
 
 async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
     let keys = VapidKeys::generate().unwrap();
-    let sender = Sender::new(keys.clone(), VapidSubject::new("mailto:bench@example.invalid").unwrap())
+    let sender = Sender::new(keys.clone(), VapidSubject::new("mailto:bench@your.site").unwrap())
         .with_endpoints(Endpoints::loopback_for_tests())
         .with_client(move |client| client.pool_max_idle_per_host(concurrency));
     let payload = NotificationPayload {
@@ -105,7 +105,7 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
             let ua_public = base64_url(P256DH);
             let auth = base64_url(AUTH);
             let key = p256::ecdsa::SigningKey::from_slice(&base64_url(keys.private_base64url())).unwrap();
-            let claims = |exp: u64| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@example.invalid"}}"#);
+            let claims = |exp: u64| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
             let once = rustcrypto::sign(&key, &claims(1));
             for i in 0..pushes {
                 let token =

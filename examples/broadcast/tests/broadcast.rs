@@ -354,7 +354,7 @@ impl Broadcast {
             .args(args)
             .env("DATABASE_URL", &self.database)
             .env("VAPID_PRIVATE_KEY", &self.key)
-            .env("VAPID_SUBJECT", "mailto:ops@news.example")
+            .env("VAPID_SUBJECT", "mailto:ops@your.site")
             .env("WASM_PUSH_ENDPOINTS", "loopback");
         command
     }

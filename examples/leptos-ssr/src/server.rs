@@ -62,7 +62,10 @@ pub async fn run() -> Result<(), String> {
     let data = PathBuf::from(env("PUSH_DATA", "push-data"));
     std::fs::create_dir_all(&data).map_err(|e| format!("{}: {e}", data.display()))?;
     let keys = vapid_keys(&data)?;
-    let subject = VapidSubject::new(&env("VAPID_SUBJECT", "mailto:push@example.com")).map_err(|e| e.to_string())?;
+    let subject = VapidSubject::new(
+        &std::env::var("VAPID_SUBJECT").map_err(|_| "set VAPID_SUBJECT to your contact, mailto: or https:")?,
+    )
+    .map_err(|e| e.to_string())?;
     let endpoints = match env("WASM_PUSH_ENDPOINTS", "known").as_str() {
         "known" => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),
         "public" => Endpoints::default(),

@@ -248,7 +248,7 @@ impl LeptosSsrServer {
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", e2e::setting("WASM_PUSH_LEPTOS_SSR_SITE"))
             .env("PUSH_DATA", &data)
-            .env("VAPID_SUBJECT", "mailto:ops@shop.example")
+            .env("VAPID_SUBJECT", "mailto:ops@your.site")
             // The loopback push service is the push service here.
             .env("WASM_PUSH_ENDPOINTS", "loopback");
         let (process, first) = e2e::start_server(command, "the recipe's server").await;

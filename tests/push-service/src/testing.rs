@@ -213,7 +213,7 @@ pub fn vapid_signature(
 ) -> web_push::VapidSignature {
     let mut signature = VapidSignatureBuilder::from_base64(&key.private, info).unwrap();
     signature.add_claim("aud", origin(&info.endpoint));
-    signature.add_claim("sub", "mailto:test@example.invalid");
+    signature.add_claim("sub", "mailto:test@your.site");
     for (name, value) in claims {
         signature.add_claim(name, value.clone());
     }

@@ -4,7 +4,9 @@
 //! Settings, each a flag or an environment variable:
 //! `--addr` / `WASM_PUSH_ADDR` (127.0.0.1:8080), `--data` / `WASM_PUSH_DATA` (./wasm-push-data:
 //! the SQLite file and the VAPID keys), `--root` / `WASM_PUSH_ROOT` (target/www: the built site),
-//! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`, mailto:wasm-push-demo@localhost),
+//! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`: a contact of
+//! your own before the demo sends for anyone else; by default the project's page,
+//! `https://crates.io/crates/wasm-push`, since Apple's push service refuses `localhost` and reserved names),
 //! `--origin` / `WASM_PUSH_ORIGIN` (the site's origin as browsers see it, comma-separated when
 //! several; by default `http://<addr>`, and `http://localhost:<port>` too on loopback),
 //! `--endpoints` / `WASM_PUSH_ENDPOINTS` (`known`: only the known push services, FCM, Mozilla,
@@ -56,14 +58,18 @@ struct Settings {
     delay: std::time::Duration,
 }
 
+/// The VAPID subject until `--subject` names the operator's own contact.
+const DEFAULT_SUBJECT: &str = "https://crates.io/crates/wasm-push";
+
 impl Settings {
     fn read() -> Result<Settings, String> {
         let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
         let mut addr = env("WASM_PUSH_ADDR", "127.0.0.1:8080");
         let mut data = env("WASM_PUSH_DATA", "wasm-push-data");
         let mut root = env("WASM_PUSH_ROOT", "target/www");
-        // Push services refuse a mailbox at localhost (Apple's does): a reserved domain instead.
-        let mut subject = env("WASM_PUSH_SUBJECT", "mailto:wasm-push-demo@example.invalid");
+        // Apple's push service refuses a contact at localhost or at a reserved name: until the
+        // operator names their own, the contact is the page of the software that sends.
+        let mut subject = env("WASM_PUSH_SUBJECT", DEFAULT_SUBJECT);
         let mut origins = std::env::var("WASM_PUSH_ORIGIN").ok();
         let mut endpoints = env("WASM_PUSH_ENDPOINTS", "known");
         let mut delay = env("WASM_PUSH_DELAY_MS", "0");
@@ -146,6 +152,11 @@ async fn run() -> Result<(), String> {
         }
         origins
     });
+    if settings.subject.as_str() == DEFAULT_SUBJECT {
+        eprintln!(
+            "VAPID subject: {DEFAULT_SUBJECT}; pass --subject mailto:you@your.domain before the demo sends for others"
+        );
+    }
     let app = Arc::new(App {
         origins,
         store: Mutex::new(store),
