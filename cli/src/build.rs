@@ -32,42 +32,6 @@ pub(crate) const PROFILE_SETTINGS: [&str; 6] = [
 /// ```
 pub const GLUE: &str = "wasm_push_sw";
 
-/// The base name of the module a push loads (`wasm_push_sw_push_bg.wasm`, driven by the whole
-/// worker's glue): `on_push` alone, built with wasm-push's `push-module` feature. The other
-/// events load the whole worker ([`GLUE`]).
-///
-/// ```
-/// assert_eq!(format!("{}_bg.wasm", cargo_wasm_push::PUSH_GLUE), "wasm_push_sw_push_bg.wasm");
-/// ```
-pub const PUSH_GLUE: &str = "wasm_push_sw_push";
-
-/// A worker's built wasm: the whole worker, and the module a push loads when it was built.
-///
-/// ```
-/// let wasm = cargo_wasm_push::Wasm::whole("target/my_worker.wasm");
-/// assert!(wasm.push.is_none());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Wasm {
-    /// The whole worker: every entry point.
-    pub whole: PathBuf,
-    /// `on_push` alone (wasm-push's `push-module` feature), or none: then a push loads the
-    /// whole worker too.
-    pub push: Option<PathBuf>,
-}
-
-impl Wasm {
-    /// A worker of one module, which every event loads.
-    ///
-    /// ```
-    /// let wasm = cargo_wasm_push::Wasm::whole("target/my_worker.wasm");
-    /// assert_eq!(wasm.whole, std::path::Path::new("target/my_worker.wasm"));
-    /// ```
-    pub fn whole(whole: impl Into<PathBuf>) -> Wasm {
-        Wasm { whole: whole.into(), push: None }
-    }
-}
-
 /// Which worker to build.
 ///
 /// ```
@@ -124,24 +88,17 @@ impl Build {
         let (wasm, lock) = self.compile()?;
         let tools = Tools::find(&locked_version(&lock, "wasm-bindgen")?)?;
         let files = worker_folder(&tools, &wasm, &self.out)?;
-        let totals = match self.out.join(PUSH_WASM).is_file() {
-            true => {
-                &[("a push loads (2 files)", &PUSH_LOADS[..]), ("worker as shipped (3 files)", &SHIPPED_WORKER[..])][..]
-            }
-            false => &[("worker as shipped (2 files)", &SHIPPED_WORKER[..2])][..],
-        };
-        crate::print_sizes(&self.out, &files, totals)?;
+        crate::print_sizes(&self.out, &files, &[("worker as shipped (2 files)", &SHIPPED_WORKER[..])])?;
         Ok(files)
     }
 
-    /// Builds the worker's wasm, and for the ready-made worker the module a push loads; answers
-    /// where they are and the lockfile they were built with.
+    /// Builds the worker's wasm; answers where it is and the lockfile it was built with.
     ///
     /// ```no_run
     /// let (wasm, lock) = cargo_wasm_push::Build::new("dist").compile()?;
     /// # Ok::<(), String>(())
     /// ```
-    pub fn compile(&self) -> Result<(Wasm, PathBuf)> {
+    pub fn compile(&self) -> Result<(PathBuf, PathBuf)> {
         let project = Project::read(self.manifest_path.as_deref())?;
         let own = env!("CARGO_PKG_VERSION");
         if let Some((version, _)) = project.as_ref().and_then(|p| p.wasm_push.as_ref()) {
@@ -168,7 +125,7 @@ impl Build {
                     .build(&target_dir)
                     .args(["--lib", "-p", package, "--manifest-path"])
                     .arg(project.root.join("Cargo.toml")))?;
-                Ok((Wasm::whole(built.join(format!("{name}.wasm"))), project.root.join("Cargo.lock")))
+                Ok((built.join(format!("{name}.wasm")), project.root.join("Cargo.lock")))
             }
             Worker::ReadyMade => {
                 let source = match (&self.wasm_push_path, project.as_ref().and_then(|p| p.wasm_push.clone())) {
@@ -179,98 +136,70 @@ impl Build {
                 };
                 let lock = project.as_ref().map(|p| p.root.join("Cargo.lock")).filter(|lock| lock.exists());
                 say(&format!("building the ready-made worker for wasm32 (profile {PROFILE}) against {source}"));
-                let whole = ready_made_crate(&target_dir, &source, lock.as_deref(), ReadyMade::Whole)?;
-                run(compiler.build(&target_dir).arg("--manifest-path").arg(whole.join("Cargo.toml")))?;
-                // The push module starts from the whole worker's lockfile: the same versions, so
-                // the same import names, which one glue needs.
-                say("building the module a push loads (on_push alone, wasm-push's push-module feature)");
-                let push = ready_made_crate(&target_dir, &source, Some(&whole.join("Cargo.lock")), ReadyMade::Push)?;
-                run(compiler.build(&target_dir).arg("--manifest-path").arg(push.join("Cargo.toml")))?;
-                let wasm = Wasm {
-                    whole: built.join("wasm_push_ready_made.wasm"),
-                    push: Some(built.join("wasm_push_ready_made_push.wasm")),
-                };
-                Ok((wasm, whole.join("Cargo.lock")))
+                let dir = ready_made_crate(&target_dir, &source, lock.as_deref())?;
+                run(compiler.build(&target_dir).arg("--manifest-path").arg(dir.join("Cargo.toml")))?;
+                Ok((built.join("wasm_push_ready_made.wasm"), dir.join("Cargo.lock")))
             }
         }
     }
 }
 
-/// The files of the worker as shipped: what a visitor's browser downloads, the module a push
-/// loads first (without one, a worker is the first two).
+/// The files of the worker as shipped: what a visitor's browser downloads, and all a cold push
+/// loads.
 ///
 /// ```
-/// assert_eq!(cargo_wasm_push::SHIPPED_WORKER, ["sw.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"]);
+/// assert_eq!(cargo_wasm_push::SHIPPED_WORKER, ["sw.js", "wasm_push_sw_bg.wasm"]);
 /// ```
-pub const SHIPPED_WORKER: [&str; 3] = ["sw.js", GLUE_WASM, PUSH_WASM];
+pub const SHIPPED_WORKER: [&str; 2] = ["sw.js", GLUE_WASM];
 
-/// What a cold push loads: the script and the module a push loads.
-///
-/// ```
-/// assert_eq!(cargo_wasm_push::PUSH_LOADS, ["sw.js", "wasm_push_sw_push_bg.wasm"]);
-/// ```
-pub const PUSH_LOADS: [&str; 2] = ["sw.js", PUSH_WASM];
-
-/// The worker folder from a built worker: `sw.js`, `push.js`, `module/push.mjs`,
-/// `wasm_push_sw_bg.wasm`, with a push module `wasm_push_sw_push_bg.wasm`, and `wasm-push.d.ts`
-/// (types for JavaScript users), written into `out` (other files there are left alone). Answers
+/// The worker folder from a built worker's wasm: `sw.js`, `push.js`, `module/push.mjs`,
+/// `wasm_push_sw_bg.wasm` and `wasm-push.d.ts` (types for JavaScript users), written into `out` (other files there are left alone). Answers
 /// the files written. The folder is kept beside the wasm, so the same wasm with the same tools
 /// and shim is copied from there, no tool run.
 ///
 /// ```no_run
 /// let tools = cargo_wasm_push::Tools::find("0.2.130")?;
-/// let wasm = cargo_wasm_push::Wasm::whole("target/my_worker.wasm");
-/// let files = cargo_wasm_push::worker_folder(&tools, &wasm, "dist".as_ref())?;
+/// let files = cargo_wasm_push::worker_folder(&tools, "target/my_worker.wasm".as_ref(), "dist".as_ref())?;
 /// # Ok::<(), String>(())
 /// ```
-pub fn worker_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathBuf>> {
+pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     // The same wasm with the same tools and shim gives the same folder: kept beside the wasm
     // under a key of all three, so a rebuild that changed nothing (`trunk serve`) skips
     // wasm-bindgen, wasm-opt and esbuild and costs only cargo's time.
-    // A push module left from an earlier build would be stale; this build writes its own.
-    let _ = std::fs::remove_file(out.join(PUSH_WASM));
+    // The module a push loaded alone, which builds before 0.1 wrote, is stale beside this one.
+    let _ = std::fs::remove_file(out.join("wasm_push_sw_push_bg.wasm"));
     let (kept, stem) = kept_folder(tools, wasm)?;
     if kept.is_dir() {
-        say(&format!("{} unchanged: the worker folder as built before ({})", wasm.whole.display(), kept.display()));
-        return copy_folder(&kept, out, &folder_files(&kept));
+        say(&format!("{} unchanged: the worker folder as built before ({})", wasm.display(), kept.display()));
+        return copy_folder(&kept, out, &FOLDER_FILES);
     }
     let files = build_folder(tools, wasm, out)?;
     // One kept folder per wasm: the one of its last build.
     let prefix = format!("{stem}.wasm-push-");
-    if let Some(entries) = wasm.whole.parent().and_then(|dir| std::fs::read_dir(dir).ok()) {
+    if let Some(entries) = wasm.parent().and_then(|dir| std::fs::read_dir(dir).ok()) {
         for entry in entries.flatten().filter(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(&prefix))) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
     let partial = kept.with_extension("partial");
-    copy_folder(out, &partial, &folder_files(out))?;
+    copy_folder(out, &partial, &FOLDER_FILES)?;
     std::fs::rename(&partial, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
     Ok(files)
 }
 
 /// Where the worker folder of `wasm` built with `tools` is kept: beside it, named by a hash of
 /// the wasm, the tools and the shim; and the wasm's file stem.
-fn kept_folder(tools: &Tools, wasm: &Wasm) -> Result<(PathBuf, String)> {
-    let mut built = read(&wasm.whole)?;
-    if let Some(push) = &wasm.push {
-        built.extend(read(push)?);
-    }
+fn kept_folder(tools: &Tools, wasm: &Path) -> Result<(PathBuf, String)> {
+    let built = read(wasm)?;
     let inputs = format!("{tools:?}{}{}{}{}{}", shim::LISTENERS, shim::PUSH, shim::SW, shim::PUSH_MODULE, shim::TYPES);
     let key = shim::version(&[built.as_slice(), inputs.as_bytes()].concat());
-    let stem = wasm.whole.file_stem().and_then(|s| s.to_str()).unwrap_or("worker").to_owned();
-    Ok((wasm.whole.with_file_name(format!("{stem}.wasm-push-{key}")), stem))
+    let stem = wasm.file_stem().and_then(|s| s.to_str()).unwrap_or("worker").to_owned();
+    Ok((wasm.with_file_name(format!("{stem}.wasm-push-{key}")), stem))
 }
 
-/// The files [`worker_folder`] writes, relative to its folder, without the push module.
+/// The files [`worker_folder`] writes, relative to its folder.
 const FOLDER_FILES: [&str; 5] = ["push.js", "sw.js", "module/push.mjs", GLUE_WASM, "wasm-push.d.ts"];
-
-/// The files of the worker folder `dir`: [`FOLDER_FILES`], and the push module when it has one.
-fn folder_files(dir: &Path) -> Vec<&'static str> {
-    let push = dir.join(PUSH_WASM).is_file().then_some(PUSH_WASM);
-    FOLDER_FILES.into_iter().chain(push).collect()
-}
 const GLUE_WASM: &str = "wasm_push_sw_bg.wasm";
-const PUSH_WASM: &str = "wasm_push_sw_push_bg.wasm";
 
 /// `names` from `from` into `to` (made if needed); answers the files written.
 fn copy_folder(from: &Path, to: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
@@ -286,48 +215,26 @@ fn copy_folder(from: &Path, to: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn build_folder(tools: &Tools, wasm: &Wasm, out: &Path) -> Result<Vec<PathBuf>> {
+fn build_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out.join("module")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
-    tools.bindgen(&wasm.whole, "no-modules", GLUE, out)?;
-    let whole = out.join(GLUE_WASM);
+    tools.bindgen(wasm, "no-modules", GLUE, out)?;
+    let shipped = out.join(GLUE_WASM);
     let glue_file = out.join(format!("{GLUE}.js"));
-    let mapping = tools.optimize(&whole, Some(&glue_file))?;
+    tools.optimize(&shipped, Some(&glue_file))?;
     // The glue ships inside each entry script, not beside them.
     let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
     std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
-    let mut bytes = read(&whole)?;
+    // The scripts name the digest of these bytes, the last change made to them: they fetch,
+    // keep and run no other.
+    let integrity = shim::integrity(&read(&shipped)?);
     let mut files = vec![];
-    // The module a push loads imports and exports some of what the whole worker does, under the
-    // same names once renamed as the whole worker's: the whole worker's glue drives it, and the
-    // scripts carry one glue; its own glue is not kept.
-    // One the whole worker's glue cannot drive (an import it lacks) is left out, saying so: every
-    // event then loads the whole worker, as without a push module.
-    let mut split = false;
-    if let Some(push) = &wasm.push {
-        let dir = out.join(".push-module");
-        tools.bindgen(push, "no-modules", GLUE, &dir)?;
-        let push_wasm = out.join(PUSH_WASM);
-        std::fs::rename(dir.join(GLUE_WASM), &push_wasm).map_err(|e| format!("{}: {e}", push_wasm.display()))?;
-        let _ = std::fs::remove_dir_all(&dir);
-        match tools.optimize_as(&push_wasm, mapping.as_deref()) {
-            Ok(()) => {
-                bytes.extend(read(&push_wasm)?);
-                files.push(push_wasm);
-                split = true;
-            }
-            Err(why) => {
-                say(&format!("warning: no push module ({why}): every event loads the whole worker"));
-                let _ = std::fs::remove_file(&push_wasm);
-            }
-        }
-    }
-    for (name, text) in shim::scripts(&glue, split, &shim::version(&bytes)) {
+    for (name, text) in shim::scripts(&glue, &integrity) {
         let path = out.join(name);
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         tools.minify(&path)?;
         files.push(path);
     }
-    files.push(whole);
+    files.push(shipped);
     let types = out.join("wasm-push.d.ts");
     std::fs::write(&types, shim::TYPES).map_err(|e| format!("{}: {e}", types.display()))?;
     files.push(types);
@@ -349,34 +256,20 @@ impl std::fmt::Display for Dependency {
     }
 }
 
-/// Which module of the ready-made worker a crate builds.
-#[derive(Clone, Copy)]
-enum ReadyMade {
-    /// Every entry point.
-    Whole,
-    /// `on_push` alone (wasm-push's `push-module` feature).
-    Push,
-}
-
-/// The ready-made worker as a crate of its own, in `<target>/wasm-push/ready-made` (and
-/// `ready-made-push` for the module a push loads, a crate of another name, so the two wasm files
-/// and their builds sit side by side in one target folder): its source travels in this command,
+/// The ready-made worker as a crate of its own, in `<target>/wasm-push/ready-made`: its source
+/// travels in this command,
 /// its `wasm-push` is the project's, and it starts from the project's lockfile, so it builds with
 /// the same versions (wasm-bindgen's above all).
-fn ready_made_crate(target_dir: &Path, source: &Dependency, lock: Option<&Path>, module: ReadyMade) -> Result<PathBuf> {
-    let (folder, name, features) = match module {
-        ReadyMade::Whole => ("ready-made", "wasm-push-ready-made", ""),
-        ReadyMade::Push => ("ready-made-push", "wasm-push-ready-made-push", ", features = [\"push-module\"]"),
-    };
-    let dir = target_dir.join("wasm-push").join(folder);
+fn ready_made_crate(target_dir: &Path, source: &Dependency, lock: Option<&Path>) -> Result<PathBuf> {
+    let dir = target_dir.join("wasm-push").join("ready-made");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let wasm_push = match source {
-        Dependency::Path(path) => format!("{{ path = {:?}{features} }}", path.display().to_string()),
-        Dependency::Version(version) => format!("{{ version = \"={version}\"{features} }}"),
+        Dependency::Path(path) => format!("{{ path = {:?} }}", path.display().to_string()),
+        Dependency::Version(version) => format!("{{ version = \"={version}\" }}"),
     };
     let manifest = format!(
         "# Written by cargo-wasm-push {}: the ready-made worker, built as its own crate.\n\
-         [package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [package]\nname = \"wasm-push-ready-made\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [lib]\ncrate-type = [\"cdylib\"]\npath = \"lib.rs\"\n\n\
          [dependencies]\nwasm-push = {wasm_push}\nwasm-bindgen = \"0.2\"\nlol_alloc = \"0.4\"\n\n\
          # Its own workspace, even inside another's target folder.\n[workspace]\n",
@@ -418,7 +311,6 @@ mod tests {
     #[test]
     fn the_glues_wasm_has_the_glues_name() {
         assert_eq!(GLUE_WASM, format!("{GLUE}_bg.wasm"));
-        assert_eq!(PUSH_WASM, format!("{PUSH_GLUE}_bg.wasm"));
     }
 
     #[test]
@@ -426,8 +318,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("wasm-push-kept-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let wasm = Wasm::whole(dir.join("worker.wasm"));
-        std::fs::write(&wasm.whole, b"\0asm one").unwrap();
+        let wasm = dir.join("worker.wasm");
+        std::fs::write(&wasm, b"\0asm one").unwrap();
         // No such tools: any step that runs one fails.
         let tools = Tools { wasm_bindgen: dir.join("no-wasm-bindgen"), wasm_opt: None, minifier: None };
         assert!(worker_folder(&tools, &wasm, &dir.join("out")).is_err(), "nothing kept yet: it builds");
@@ -439,7 +331,7 @@ mod tests {
         let files = worker_folder(&tools, &wasm, &dir.join("out")).unwrap();
         assert_eq!(files.len(), FOLDER_FILES.len());
         assert_eq!(std::fs::read_to_string(dir.join("out/module/push.mjs")).unwrap(), "kept module/push.mjs");
-        std::fs::write(&wasm.whole, b"\0asm two").unwrap();
+        std::fs::write(&wasm, b"\0asm two").unwrap();
         assert!(worker_folder(&tools, &wasm, &dir.join("out")).is_err(), "a changed wasm is built again");
         let _ = std::fs::remove_dir_all(&dir);
     }

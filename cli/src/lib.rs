@@ -7,10 +7,10 @@
 //! cargo wasm-push build --worker my-worker --out dist    # your own (`export_worker!`)
 //! ```
 //!
-//! `build` writes `sw.js` (the whole worker), `push.js` (for a worker a site has already, with
-//! `importScripts`), `module/push.mjs` (for a module worker), `wasm_push_sw_bg.wasm` and, for the
-//! ready-made worker, `wasm_push_sw_push_bg.wasm` (`on_push` alone, all a push loads), and
-//! prints each file's size. It builds with a size-first profile, runs wasm-bindgen at exactly
+//! `build` writes `sw.js` (the worker), `push.js` (for a worker a site has already, with
+//! `importScripts`), `module/push.mjs` (for a module worker) and `wasm_push_sw_bg.wasm`, the one
+//! wasm they all load and check against the digest written into them, and prints each file's
+//! size. It builds with a size-first profile, runs wasm-bindgen at exactly
 //! the version the project's `Cargo.lock` pins (found on `PATH`, else installed with
 //! `cargo install`), then wasm-opt and esbuild when they are on `PATH` (saying so when not). The
 //! JavaScript it puts around the glue travels inside it ([`shim`], the `wasm-push-sw` crate at
@@ -33,9 +33,9 @@ mod project;
 mod sizes;
 mod tools;
 
-pub use build::{worker_folder, Build, Wasm, Worker, GLUE, PROFILE, PUSH_GLUE, PUSH_LOADS, SHIPPED_WORKER};
+pub use build::{worker_folder, Build, Worker, GLUE, PROFILE, SHIPPED_WORKER};
 pub use compiler::Compiler;
-pub use names::{rename_in_glue, rename_in_wasm};
+pub use names::rename_in_glue;
 pub use project::locked_version;
 pub use sizes::{print_sizes, sizes, total_sizes};
 pub use tools::Tools;

@@ -4,7 +4,6 @@ use cargo_wasm_push::{say, shim, Build, Worker};
 use std::path::PathBuf;
 
 const BUILD: &str = "  build   build the worker into a folder: sw.js, push.js, module/push.mjs, wasm_push_sw_bg.wasm
-                                    (and wasm_push_sw_push_bg.wasm, what a push loads)
             --out <dir>             where (default: dist); other files there are left alone
             --worker <package>      your worker crate (a cdylib calling wasm_push::export_worker!);
                                     default: the ready-made worker (settings from sw.js?title=…)

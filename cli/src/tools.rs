@@ -107,20 +107,19 @@ impl Tools {
 
     /// `wasm-opt -Oz`, in place, when there is a wasm-opt; then, when `glue` (wasm-bindgen's
     /// script for it) is given, short import, export and module names in both, and the wasm's
-    /// `producers` and `target_features` sections dropped. Answers the names given (wasm-opt's
-    /// mapping, which [`Tools::optimize_as`] takes), when they were changed.
+    /// `producers` and `target_features` sections dropped.
     ///
     /// ```no_run
     /// # let tools = cargo_wasm_push::Tools::find("0.2.130")?;
     /// tools.optimize("dist/app_bg.wasm".as_ref(), Some("dist/app.js".as_ref()))?;
     /// # Ok::<(), String>(())
     /// ```
-    pub fn optimize(&self, wasm: &Path, glue: Option<&Path>) -> Result<Option<String>> {
-        let Some(wasm_opt) = &self.wasm_opt else { return Ok(None) };
+    pub fn optimize(&self, wasm: &Path, glue: Option<&Path>) -> Result {
+        let Some(wasm_opt) = &self.wasm_opt else { return Ok(()) };
         say(&format!("wasm-opt -Oz {}", wasm.display()));
         let wasm_opt = |to: &Path| wasm_opt_into(wasm_opt, wasm, to);
         run(wasm_opt(wasm).arg("-Oz"))?;
-        let Some(glue) = glue else { return Ok(None) };
+        let Some(glue) = glue else { return Ok(()) };
         say(&format!(
             "wasm-opt --minify-imports-and-exports-and-modules {}, and the names in its glue",
             wasm.display()
@@ -140,28 +139,7 @@ impl Tools {
         let mapping = String::from_utf8_lossy(&out.stdout).into_owned();
         let renamed = crate::rename_in_glue(&text, &mapping)?;
         std::fs::write(glue, renamed).map_err(|e| format!("{}: {e}", glue.display()))?;
-        std::fs::rename(&minified, wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
-        Ok(Some(mapping))
-    }
-
-    /// `wasm-opt -Oz`, in place, for another build of the same code as a wasm [`Tools::optimize`]
-    /// gave `mapping` for: the same sections dropped, and its imports and exports renamed as
-    /// that one's ([`rename_in_wasm`](crate::rename_in_wasm)), so that wasm's glue drives this
-    /// one too. Without a mapping (no wasm-opt), the names are wasm-bindgen's in both already.
-    ///
-    /// ```no_run
-    /// # let tools = cargo_wasm_push::Tools::find("0.2.130")?;
-    /// let mapping = tools.optimize("dist/whole_bg.wasm".as_ref(), Some("dist/whole.js".as_ref()))?;
-    /// tools.optimize_as("dist/push_bg.wasm".as_ref(), mapping.as_deref())?;
-    /// # Ok::<(), String>(())
-    /// ```
-    pub fn optimize_as(&self, wasm: &Path, mapping: Option<&str>) -> Result {
-        let (Some(wasm_opt), Some(mapping)) = (&self.wasm_opt, mapping) else { return Ok(()) };
-        say(&format!("wasm-opt -Oz {}, with the names of the whole worker", wasm.display()));
-        run(wasm_opt_into(wasm_opt, wasm, wasm).arg("-Oz").args(STRIPPED))?;
-        let bytes = crate::read(wasm)?;
-        let renamed = crate::rename_in_wasm(&bytes, mapping)?;
-        std::fs::write(wasm, renamed).map_err(|e| format!("{}: {e}", wasm.display()))
+        std::fs::rename(&minified, wasm).map_err(|e| format!("{}: {e}", wasm.display()))
     }
 
     /// `esbuild --minify`, in place, when there is an esbuild.

@@ -13,8 +13,7 @@ use std::path::PathBuf;
 /// ```
 /// assert!(wasm_push::server::WORKER_FILES.contains(&"sw.js"));
 /// ```
-pub const WORKER_FILES: [&str; 5] =
-    ["sw.js", "push.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm", "module/push.mjs"];
+pub const WORKER_FILES: [&str; 4] = ["sw.js", "push.js", "wasm_push_sw_bg.wasm", "module/push.mjs"];
 
 const SERVICE_WORKER_ALLOWED: HeaderName = HeaderName::from_static("service-worker-allowed");
 

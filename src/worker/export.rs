@@ -28,8 +28,7 @@ pub fn recover_after_panics() {
 
 /// Exports the entry points the shim (`listeners.js`) calls: `on_push`,
 /// `on_notification_click`, `on_notification_close` and `on_push_subscription_change`, each
-/// handing its event to the `Runtime` the expression builds (once, on first use), and
-/// `retry_subscription`. The crate
+/// handing its event to the `Runtime` the expression builds (once, on first use). The crate
 /// that calls it must depend on `wasm-bindgen`.
 ///
 /// ```no_run
@@ -46,22 +45,12 @@ macro_rules! export_worker {
         }
         $crate::export_worker!(@entry on_push, PushEvent, push,
             "`push`: shows the notification (the fallback for anything unreadable).");
-        // The module a push loads (`cargo wasm-push build`'s second build) has `on_push` alone,
-        // so none of the other events' code; the whole worker answers them.
-        $crate::__unless_push_module! {
-            $crate::export_worker!(@entry on_notification_click, NotificationEvent, notification_click,
-                "`notificationclick`: focuses or opens the notification's same-origin URL.");
-            $crate::export_worker!(@entry on_notification_close, NotificationEvent, notification_close,
-                "`notificationclose`: the \"closed\" receipt, when receipts are on.");
-            $crate::export_worker!(@entry on_push_subscription_change, ExtendableEvent, subscription_change,
-                "`pushsubscriptionchange`: subscribes again if needed and tells the app server.");
-            /// After a push of the module a push loads: sends the app server the subscription it
-            /// never took.
-            #[::wasm_bindgen::prelude::wasm_bindgen]
-            pub fn retry_subscription() -> $crate::__private::js_sys::Promise {
-                WASM_PUSH_RUNTIME.with(|runtime| runtime.retry_subscription())
-            }
-        }
+        $crate::export_worker!(@entry on_notification_click, NotificationEvent, notification_click,
+            "`notificationclick`: focuses or opens the notification's same-origin URL.");
+        $crate::export_worker!(@entry on_notification_close, NotificationEvent, notification_close,
+            "`notificationclose`: the \"closed\" receipt, when receipts are on.");
+        $crate::export_worker!(@entry on_push_subscription_change, ExtendableEvent, subscription_change,
+            "`pushsubscriptionchange`: subscribes again if needed and tells the app server.");
     };
     // One entry point: the event, handed to the runtime's method of the same concern.
     (@entry $name:ident, $event:ident, $method:ident, $doc:literal) => {
@@ -71,22 +60,4 @@ macro_rules! export_worker {
             WASM_PUSH_RUNTIME.with(|runtime| runtime.$method(&event))
         }
     };
-}
-
-/// What it is given, except in the module a push loads (feature `push-module`, which only
-/// `cargo wasm-push build` turns on), where it is nothing.
-#[cfg(not(feature = "push-module"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __unless_push_module {
-    ($($items:tt)*) => { $($items)* };
-}
-
-/// What it is given, except in the module a push loads (feature `push-module`, which only
-/// `cargo wasm-push build` turns on), where it is nothing.
-#[cfg(feature = "push-module")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __unless_push_module {
-    ($($items:tt)*) => {};
 }

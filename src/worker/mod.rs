@@ -58,31 +58,8 @@ pub fn click_target_in_worker(scope: &str, requested: Option<&str>) -> String {
     crate::shared::click_target_by(crate::js::url::same_origin_url, scope, requested)
 }
 
-/// What a push's promise resolves with, from the module a push loads, when the app server does
-/// not have the current subscription: the shim (`sw/shim/listeners.js`, which a native test
-/// holds to it) then calls the whole worker's `retry_subscription`.
-///
-/// ```
-/// assert_eq!(wasm_push::worker::RETRY, "wasm-push:retry-subscription");
-/// ```
-#[doc(hidden)]
-pub const RETRY: &str = "wasm-push:retry-subscription";
-
 #[cfg(target_arch = "wasm32")]
 pub use {
     export::recover_after_panics,
     runtime::{Click, Runtime},
 };
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_shim_hands_the_retry_to_the_whole_worker_on_the_answer_rust_gives() {
-        let shim = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sw/shim/listeners.js")).unwrap();
-        assert!(
-            shim.contains(&format!("after === '{}'", super::RETRY)),
-            "sw/shim/listeners.js waits for another answer"
-        );
-        assert!(shim.contains("rust.retry_subscription()"), "sw/shim/listeners.js calls another entry point");
-    }
-}

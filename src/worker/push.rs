@@ -163,8 +163,7 @@ impl Inner {
         // Shown from this call, not from a later step of the chain: the push's latency is the
         // browser's, not the promise queue's.
         let shows_now = now && inner.foreground() == Foreground::Show;
-        let claimed_now = shows_now && claim(&event);
-        let showing = claimed_now.then(|| inner.start_show(&payload, &data));
+        let shown_now = (shows_now && claim(&event)).then(|| inner.show_claimed(&event, &payload, &data));
         // With `foreground=page` or `both`, a focused, visible window of the site gets the push
         // as a message; only `page` with such a window skips the notification, and not in
         // WebKit, which revokes the subscriptions of sites that skip it.
@@ -190,11 +189,12 @@ impl Inner {
             Ok(then(&taken, move |taken| {
                 let taken = taken.is_ok_and(|taken| taken.is_truthy());
                 // Handled here unless the shim already showed its fallback for this push.
-                let ours = claimed_now || (!shows_now && claim(&event));
+                let ours = shown_now.is_some() || (!shows_now && claim(&event));
                 let show = ours && !taken;
-                let shown = match show {
-                    true => inner.show(showing, &payload, &data),
-                    false => resolved(JsValue::UNDEFINED),
+                let shown = match (show, shown_now) {
+                    (true, Some(shown)) => shown,
+                    (true, None) => inner.show_claimed(&event, &payload, &data),
+                    (false, _) => resolved(JsValue::UNDEFINED),
                 };
                 Ok(then(&shown, move |shown| {
                     shown?;
@@ -213,10 +213,12 @@ impl Inner {
 }
 
 /// The member of the push event through which Rust and the shim (`sw/shim/listeners.js`) agree
-/// on who shows its notification, so that exactly one shows: Rust sets `"shown"` just before it
-/// calls `showNotification` (or when a page took the push), the shim `"fallback"` before it
-/// shows its own on a trap. Whichever comes first wins; a trap elsewhere (another module of a
-/// site's worker, a worker crate's own task) never adds a fallback to a push already shown.
+/// on who shows its notification, so that exactly one shows: Rust claims it (`"claimed"`) just
+/// before it calls `showNotification` (or when a page took the push), then puts there the
+/// promise of that show ([`Inner::show_claimed`]); the shim sets `"fallback"` before it shows its
+/// own on a trap. Whichever comes first wins. A trap elsewhere (another module of a site's
+/// worker, a worker crate's own task) finds Rust's claim and waits for its promise: it adds
+/// nothing to a push shown, and the fallback when that show failed.
 const CLAIM: &str = "wasmPush";
 
 /// Claims `event`'s notification for Rust: `false` when the shim showed its fallback already.
@@ -224,7 +226,7 @@ fn claim(event: &JsValue) -> bool {
     if get(event, CLAIM).as_string().as_deref() == Some("fallback") {
         return false;
     }
-    let _ = Reflect::set(event, &CLAIM.into(), &"shown".into());
+    let _ = Reflect::set(event, &CLAIM.into(), &"claimed".into());
     true
 }
 
@@ -274,17 +276,19 @@ impl Inner {
         sys::show_notification(&scope().registration(), &payload.title, &options(payload, data)).ok()
     }
 
-    /// Finishes showing what [`Inner::start_show`] started in the listener's turn (`started`:
-    /// `None` when it did not start there), then sets the app badge. A payload the browser
+    /// Shows a push Rust [`claim`]ed, and leaves the promise of that show on the event, where the
+    /// shim waits for it after a trap: "shown" means the browser's `showNotification` resolved.
+    fn show_claimed(self: &Rc<Self>, event: &JsValue, payload: &NotificationPayload, data: &JsValue) -> Promise {
+        let shown = self.show(payload, data);
+        let _ = Reflect::set(event, &CLAIM.into(), &shown);
+        shown
+    }
+
+    /// Shows the payload, then sets the app badge. A payload the browser
     /// refuses (Chromium throws on `renotify` without a tag, for instance) shows the fallback
     /// instead, under the payload's tag; the promise rejects only when that fails too.
-    fn show(
-        self: &Rc<Self>,
-        started: Option<Option<Promise>>,
-        payload: &NotificationPayload,
-        data: &JsValue,
-    ) -> Promise {
-        let showing = started.unwrap_or_else(|| self.start_show(payload, data));
+    fn show(self: &Rc<Self>, payload: &NotificationPayload, data: &JsValue) -> Promise {
+        let showing = self.start_show(payload, data);
         let (inner, tag, badge) = (self.clone(), payload.tag.clone(), payload.app_badge);
         then(&showing.unwrap_or_else(|| Promise::reject(&JsValue::UNDEFINED)), move |shown| {
             let shown = match shown {

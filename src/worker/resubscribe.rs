@@ -2,9 +2,7 @@
 //! the browser gave no new subscription), and after a push, a change the server could not take
 //! before. Sending and the sync record are shared with the window side (`js/sync.rs`).
 
-use super::runtime::{scope, Inner, Runtime, PUSH_MODULE};
-use super::RETRY;
-use crate::js::get;
+use super::runtime::{scope, Inner, Runtime};
 use crate::js::promise::{resolved, sleep, then};
 use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
 use crate::js::sync::{self as store, ok, post, record as keep_outcome};
@@ -22,19 +20,6 @@ const SYNC_TRIES: u32 = 4;
 const SYNC_FIRST_WAIT_MS: u32 = 1_000;
 
 impl Runtime {
-    /// After a push the module a push loads handled, when it found the app server without the
-    /// current subscription ([`RETRY`]): sends it, as the whole worker does after its own
-    /// pushes. Never rejects. [`export_worker!`](crate::export_worker) exports it as
-    /// `retry_subscription`, which the shim calls.
-    ///
-    /// ```no_run
-    /// let done = wasm_push::worker::Runtime::from_location().retry_subscription();
-    /// ```
-    #[doc(hidden)]
-    pub fn retry_subscription(&self) -> Promise {
-        self.inner.retry_pending()
-    }
-
     /// Handles `pushsubscriptionchange`: takes the new subscription (or subscribes again with
     /// the old one's key, the key the page last subscribed with, or the configured key) and
     /// sends it, with the old endpoint, to the
@@ -126,8 +111,6 @@ impl Inner {
 
     /// After a push: if the record says the app server never took the current subscription (it
     /// was down when a page or `pushsubscriptionchange` sent it), tries once more. Never rejects.
-    /// The module a push loads only looks: it answers [`RETRY`] when the record is not taken,
-    /// and the shim hands the sending to the whole worker ([`Runtime::retry_subscription`]).
     pub(super) fn retry_pending(self: &Rc<Self>) -> Promise {
         // Without a subscription URL there is nowhere to send it: the pages will.
         if self.in_step.get() || self.config.subscription_url.is_none() {
@@ -135,11 +118,6 @@ impl Inner {
         }
         let inner = self.clone();
         then(&store::load(), move |json| {
-            if PUSH_MODULE {
-                let pending = json.ok().is_some_and(|json| get(&json, "acknowledged").as_bool() == Some(false));
-                inner.in_step.set(!pending);
-                return Ok(if pending { RETRY.into() } else { JsValue::UNDEFINED });
-            }
             let Some(record) = json.ok().as_ref().and_then(store::stored).filter(|record| !record.acknowledged) else {
                 inner.in_step.set(true);
                 return Ok(JsValue::UNDEFINED);

@@ -103,30 +103,19 @@ pub struct Click {
     pub data: serde_json::Value,
 }
 
-/// Whether this is the module a push loads (wasm-push's `push-module` feature): the push path for
-/// the default settings alone. The shim (`listeners.js`, `whole`) sends a push to the whole worker
-/// instead when the settings ask for receipts (`receipts_url`), content fetched for a push
-/// (`fetch_url`) or a page told first (`foreground=page|both`), so this module can leave their
-/// code out. It leaves sending a subscription the app server never took to the whole worker
-/// too (`RETRY`).
-pub(super) const PUSH_MODULE: bool = cfg!(feature = "push-module");
-
 impl Inner {
-    /// `receipts_url`, which the module a push loads never acts on ([`PUSH_MODULE`]).
+    /// `receipts_url`: where receipts go, if anywhere.
     pub(super) fn receipts_url(&self) -> Option<&str> {
-        self.config.receipts_url.as_deref().filter(|_| !PUSH_MODULE)
+        self.config.receipts_url.as_deref()
     }
 
-    /// `fetch_url`, which the module a push loads never acts on ([`PUSH_MODULE`]).
+    /// `fetch_url`: where a push without data gets its content, if anywhere.
     pub(super) fn fetch_url(&self) -> Option<&str> {
-        self.config.fetch_url.as_deref().filter(|_| !PUSH_MODULE)
+        self.config.fetch_url.as_deref()
     }
 
-    /// `foreground`, always `show` in the module a push loads ([`PUSH_MODULE`]).
+    /// `foreground`: who is told of a push while a page is looked at.
     pub(super) fn foreground(&self) -> super::Foreground {
-        if PUSH_MODULE {
-            return super::Foreground::Show;
-        }
         self.config.foreground
     }
 

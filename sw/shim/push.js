@@ -23,7 +23,5 @@
   // In front of these lines, the glue is a function that makes a fresh copy of it.
   if (!self.wasmPushGlue && typeof wasm_bindgen === 'undefined') importScripts(new URL(`${glue}.js`, path).href);
   const wasm = new URL(`${glue}_bg.wasm`, path).href;
-  // Beside it, when the build made one: the module a push loads, which the same glue drives.
-  const push = self.wasmPushSplit && { glue: self.wasmPushGlue, wasm: new URL(`${glue}_push_bg.wasm`, path).href };
-  self.wasmPushListen(self.wasmPushGlue || (() => wasm_bindgen), wasm, config.query || self.location.search, push);
+  self.wasmPushListen(self.wasmPushGlue || (() => wasm_bindgen), wasm, config.query || self.location.search);
 }

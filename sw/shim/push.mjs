@@ -8,10 +8,9 @@
 // imports run first, so set it in a module imported before this one), else from the worker
 // script's own query. `cargo wasm-push build` puts `listeners.js` and the classic glue in front
 // of these lines (a module may hold a classic script: the glue, as `self.wasmPushGlue`, makes
-// wasm-bindgen's `wasm_bindgen`),
-// and the wasm is the classic worker's, one folder up (with the module a push loads, when built).
-{
-  const wasm = new URL('../wasm_push_sw_bg.wasm', import.meta.url).href;
-  const push = self.wasmPushSplit && { glue: self.wasmPushGlue, wasm: new URL('../wasm_push_sw_push_bg.wasm', import.meta.url).href };
-  self.wasmPushListen(self.wasmPushGlue, wasm, (self.wasmPush || {}).query || self.location.search, push);
-}
+// wasm-bindgen's `wasm_bindgen`), and the wasm is the classic worker's, one folder up.
+self.wasmPushListen(
+  self.wasmPushGlue,
+  new URL('../wasm_push_sw_bg.wasm', import.meta.url).href,
+  (self.wasmPush || {}).query || self.location.search,
+);

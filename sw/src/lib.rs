@@ -6,7 +6,7 @@
 //! matches the runtime of the same version.
 //!
 //! ```
-//! let scripts = wasm_push_sw::scripts("let wasm_bindgen;", false, "0123abcd");
+//! let scripts = wasm_push_sw::scripts("let wasm_bindgen;", &wasm_push_sw::integrity(b"\0asm"));
 //! assert_eq!(scripts[1].0, "sw.js");
 //! ```
 #![deny(missing_docs)]
@@ -51,31 +51,25 @@ pub const READY_MADE: &str = include_str!("../ready-made/lib.rs");
 /// ```
 pub const TYPES: &str = include_str!("../shim/wasm-push.d.ts");
 
-/// The scripts of a worker folder, from wasm-bindgen's no-modules glue, whether the module a
-/// push loads is beside the whole worker (`split`: the same glue drives both), and the version
-/// of the wasm ([`version`]): `push.js` (the version, listeners, glue, push tail), `sw.js` (that,
-/// and the worker's own lines) and `module/push.mjs` (the version, listeners, glue, module
-/// tail). The glue goes in as `self.wasmPushGlue`, a function that makes a fresh copy of it, so
-/// the listeners can start a fresh instance after a trap, and one for each module. Concatenation
-/// is enough: each tail skips its imports when what they would import is already in front of
-/// it. The version names the cache the wasm is kept in, and makes each new wasm a new worker
-/// script, which browsers install.
+/// The scripts of a worker folder, from wasm-bindgen's no-modules glue and the [`integrity`] of
+/// the wasm it was built with: `push.js` (the integrity, listeners, glue, push tail), `sw.js`
+/// (that, and the worker's own lines) and `module/push.mjs` (the integrity, listeners, glue,
+/// module tail). The glue goes in as `self.wasmPushGlue`, a function that makes a fresh copy of
+/// it, so the listeners can start a fresh instance after a trap. Concatenation is enough: each
+/// tail skips its imports when what they would import is already in front of it. The listeners
+/// fetch, keep and run only the wasm of that integrity, under a cache named by it; and each
+/// new wasm makes a new worker script, which browsers install.
 ///
 /// ```
-/// let scripts = wasm_push_sw::scripts("let wasm_bindgen;", false, "0123abcd");
+/// let scripts = wasm_push_sw::scripts("let wasm_bindgen;", "sha256-AAAA");
 /// assert_eq!(scripts.iter().map(|(name, _)| *name).collect::<Vec<_>>(), ["push.js", "sw.js", "module/push.mjs"]);
 /// assert!(scripts[1].1.ends_with(wasm_push_sw::SW));
-/// assert!(scripts[0].1.starts_with("self.wasmPushVersion = '0123abcd';"));
+/// assert!(scripts[0].1.starts_with("self.wasmPushVersion = 'sha256-AAAA';"));
+/// assert!(scripts[2].1.starts_with("self.wasmPushVersion = 'sha256-AAAA';"));
 /// assert!(scripts[0].1.contains("self.wasmPushGlue = () => {\nlet wasm_bindgen;\nreturn wasm_bindgen;\n};"));
-/// assert!(!scripts[0].1.contains("self.wasmPushSplit = true;"));
-/// let split = wasm_push_sw::scripts("let wasm_bindgen;", true, "0123abcd");
-/// assert!(split[2].1.starts_with("self.wasmPushVersion = '0123abcd';\nself.wasmPushSplit = true;"));
 /// ```
-pub fn scripts(glue: &str, split: bool, version: &str) -> [(&'static str, String); 3] {
-    let mut version = format!("self.wasmPushVersion = '{version}';");
-    if split {
-        version.push_str("\nself.wasmPushSplit = true;");
-    }
+pub fn scripts(glue: &str, integrity: &str) -> [(&'static str, String); 3] {
+    let version = format!("self.wasmPushVersion = '{integrity}';");
     // A function that makes a fresh copy of the glue, for a fresh instance after a trap.
     let glue = format!("self.wasmPushGlue = () => {{\n{glue}\nreturn wasm_bindgen;\n}};");
     let glue = glue.as_str();
@@ -83,6 +77,20 @@ pub fn scripts(glue: &str, split: bool, version: &str) -> [(&'static str, String
     let sw = [push.as_str(), SW].join("\n");
     let module = [version.as_str(), LISTENERS, glue, PUSH_MODULE].join("\n");
     [("push.js", push), ("sw.js", sw), ("module/push.mjs", module)]
+}
+
+/// The subresource integrity of a built wasm, `sha256-` and the base64 of its SHA-256 digest: the
+/// value the listeners give `fetch` as `integrity`, so the browser refuses any other bytes.
+///
+/// ```
+/// // The digest of no bytes, as `openssl dgst -sha256 -binary | base64` gives it.
+/// assert_eq!(wasm_push_sw::integrity(b""), "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+/// assert_ne!(wasm_push_sw::integrity(b"\0asm1"), wasm_push_sw::integrity(b"\0asm2"));
+/// ```
+pub fn integrity(wasm: &[u8]) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    format!("sha256-{}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(wasm)))
 }
 
 /// The version of a built wasm: 16 hex digits of a 64-bit FNV-1a hash of its bytes, so the

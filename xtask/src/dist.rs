@@ -3,10 +3,10 @@
 //! builds a user's: the same library (`cli/`), one pipeline.
 
 use crate::{root, run, say, setup, wasm_release_build, Result};
-use cargo_wasm_push::{print_sizes, Build, PUSH_LOADS, SHIPPED_WORKER};
+use cargo_wasm_push::{print_sizes, Build, SHIPPED_WORKER};
 use std::path::PathBuf;
 
-/// Builds the worker (`sw.js`, `push.js`, `module/push.mjs`, the two wasm modules), the window-side package
+/// Builds the worker (`sw.js`, `push.js`, `module/push.mjs`, its wasm), the window-side package
 /// and the demo page into `target/dist`.
 pub(crate) fn dist(tools: &setup::WasmTools) -> Result<Vec<PathBuf>> {
     let out = root().join("target/dist");
@@ -35,8 +35,7 @@ pub(crate) fn dist(tools: &setup::WasmTools) -> Result<Vec<PathBuf>> {
         &out,
         &files,
         &[
-            ("a push loads (2 files)", &PUSH_LOADS[..]),
-            ("worker as shipped (3 files)", &SHIPPED_WORKER[..]),
+            ("worker as shipped, all a push loads (2 files)", &SHIPPED_WORKER[..]),
             ("window-side package (2 files)", &WINDOW_FILES[..]),
         ],
     )?;
@@ -44,5 +43,5 @@ pub(crate) fn dist(tools: &setup::WasmTools) -> Result<Vec<PathBuf>> {
 }
 
 /// The files of the drop-in for a worker a site has, and of the window-side package.
-pub(crate) const DROP_IN_FILES: [&str; 3] = ["push.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"];
+pub(crate) const DROP_IN_FILES: [&str; 2] = ["push.js", "wasm_push_sw_bg.wasm"];
 pub(crate) const WINDOW_FILES: [&str; 2] = ["wasm_push_window.js", "wasm_push_window_bg.wasm"];

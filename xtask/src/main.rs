@@ -8,7 +8,7 @@ mod setup;
 mod site;
 mod test;
 
-pub(crate) use cargo_wasm_push::{total_sizes, PUSH_LOADS, SHIPPED_WORKER};
+pub(crate) use cargo_wasm_push::{total_sizes, SHIPPED_WORKER};
 pub(crate) use dist::WINDOW_FILES;
 pub(crate) use site::{site, site_variant};
 use std::path::{Path, PathBuf};

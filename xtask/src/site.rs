@@ -41,7 +41,7 @@ pub(crate) fn panicking_site(
     let out = site_variant(site, name)?;
     let wasm = compiler.built(&target).join("examples/panicking_hook.wasm");
     if let cargo_wasm_push::Compiler::ImmediateAbort(_) = compiler {
-        cargo_wasm_push::worker_folder(tools, &cargo_wasm_push::Wasm::whole(wasm), &out)?;
+        cargo_wasm_push::worker_folder(tools, &wasm, &out)?;
         return Ok(out);
     }
     for shipped in ["push.js", "module"].into_iter().chain(crate::SHIPPED_WORKER) {

@@ -83,8 +83,7 @@ async fn a_real_push_event_shows_the_payload_warm_and_after_a_cold_start() {
 async fn a_cold_push_while_the_site_is_down_shows_its_content_from_the_kept_wasm() {
     let (server, browser, mut devtools, registration) = demo_with_worker("site-down").await;
     let origin = server.origin.clone();
-    let kept =
-        browser.run_async("caches.keys().then(names => names.filter(n => n.startsWith('wasm-push-wasm-')))").await;
+    let kept = browser.run_async("caches.keys().then(names => names.filter(n => n.startsWith('wasm-push ')))").await;
     assert_eq!(kept.as_array().map(Vec::len), Some(1), "the installed worker keeps its wasm: {kept}");
     // The origin goes down (a deploy, an outage, a captive portal), and the worker is stopped.
     drop(server);
@@ -477,11 +476,9 @@ async fn with_foreground_page_a_push_goes_to_the_page_being_looked_at_and_shows_
 
 #[tokio::test]
 async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next_push_once_it_can() {
-    // The site is served without its wasm (either module) at first.
+    // The site is served without its wasm at first.
     let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_LATE_WASM_SITE"));
-    for wasm in SHIPPED_WASM {
-        let _ = std::fs::remove_file(site.join(wasm));
-    }
+    let _ = std::fs::remove_file(site.join(SHIPPED_WASM));
     let (server, browser, mut devtools, registration) = demo_serving("late-wasm", &site).await;
     let origin = server.origin.clone();
     let push = |title: &str| json!({"title": title, "tag": title}).to_string();
@@ -494,52 +491,113 @@ async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next
 
     // The file is there now (a deploy finished, the network came back): the same running worker
     // loads it for the next push.
-    for wasm in SHIPPED_WASM {
-        std::fs::copy(std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")).join(wasm), site.join(wasm)).unwrap();
-    }
+    std::fs::copy(std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")).join(SHIPPED_WASM), site.join(SHIPPED_WASM))
+        .unwrap();
     deliver(&mut devtools, &origin, &registration, &push("once it loads")).await;
     let titles: Vec<String> = browser.notifications().await.into_iter().map(|(title, _, _)| title).collect();
     assert!(titles.contains(&"once it loads".to_owned()), "{titles:?}");
     assert_eq!(titles.len(), 2, "{titles:?}");
 }
 
-/// The whole worker's wasm and the module a push loads, as `cargo wasm-push build` ships them.
-const SHIPPED_WASM: [&str; 2] = ["wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"];
+/// The worker's wasm, as `cargo wasm-push build` ships it.
+const SHIPPED_WASM: &str = "wasm_push_sw_bg.wasm";
+
+/// A copy of the demo site named `name`, its `sw.js` replaced by `lines` followed by the
+/// ready-made worker's (`push.js` imported, taking over at once).
+fn site_with_worker(name: &str, lines: &str) -> std::path::PathBuf {
+    let site = std::env::temp_dir().join(format!("wasm-push-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&site);
+    copy_folder(&std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")), &site);
+    std::fs::write(
+        site.join("sw.js"),
+        format!(
+            "{lines}\nimportScripts('./push.js');\n\
+             self.addEventListener('install', () => self.skipWaiting());\n\
+             self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));\n"
+        ),
+    )
+    .unwrap();
+    site
+}
+
+/// The fallback notification of the demo's worker, as `notifications()` lists it.
+fn demo_fallback() -> (String, String, String) {
+    ("New notification".into(), "Open the site to see what is new.".into(), String::new())
+}
 
 #[tokio::test]
-async fn a_push_needs_only_the_module_a_push_loads_and_a_click_loads_the_whole_worker_when_it_comes() {
-    // Served with the module a push loads but without the whole worker's wasm.
-    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_LATE_WASM_SITE"));
-    let [whole, push_module] = SHIPPED_WASM;
-    let shipped = std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE"));
-    let _ = std::fs::remove_file(site.join(whole));
-    std::fs::copy(shipped.join(push_module), site.join(push_module)).unwrap();
-    let (server, browser, mut devtools, registration) = demo_serving("push-module", &site).await;
-    let origin = server.origin.clone();
+async fn the_wasm_of_another_build_is_never_kept_or_run_and_its_push_shows_the_fallback() {
+    // The host answers other bytes than the build's own (a cache or a CDN still serving the last
+    // deploy, a half-done upload): a valid wasm with the same imports, one section more.
+    let site = site_with_worker("other-bytes", "");
+    let mut other = std::fs::read(site.join(SHIPPED_WASM)).unwrap();
+    other.extend([0, 5, 4, b'o', b't', b'h', b'r']);
+    std::fs::write(site.join(SHIPPED_WASM), other).unwrap();
+    let (server, browser, mut devtools, registration) = demo_serving("other-bytes", &site).await;
 
-    // A cold push shows its own content, not the fallback: it never needed the whole worker.
+    let kept = browser
+        .run_async(
+            "caches.keys().then(names => Promise.all(names.filter(n => n.startsWith('wasm-push ')) \
+               .map(n => caches.open(n).then(c => c.keys()).then(k => k.length))))",
+        )
+        .await;
+    assert!(kept.as_array().unwrap().iter().all(|n| n == 0), "another build's bytes were kept: {kept}");
     devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
-    let push = json!({"title": "From the push module", "body": "alone", "tag": "split"}).to_string();
-    deliver(&mut devtools, &origin, &registration, &push).await;
-    assert_eq!(browser.notifications().await, [("From the push module".into(), "alone".into(), "split".into())]);
+    let push = json!({"title": "Run by other bytes", "tag": "other"}).to_string();
+    deliver(&mut devtools, &server.origin, &registration, &push).await;
+    assert_eq!(browser.notifications().await, [demo_fallback()], "the push ran in another build's wasm");
+    let _ = std::fs::remove_dir_all(&site);
+}
 
-    // A click goes to the whole worker, which closes the notification. A click made by script
-    // runs the worker's listener as the browser's would (only its `waitUntil` refuses it).
-    let click = "self.registration.getNotifications().then((shown) => { \
-                   shown.forEach((notification) => self.dispatchEvent(new NotificationEvent('notificationclick', { notification }))); \
-                   return shown.length; })";
-    assert_eq!(devtools.worker_evaluate(&origin, click).await, json!(1));
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(browser.notifications().await.len(), 1, "without the whole worker's wasm, nothing handles the click");
+#[tokio::test]
+async fn a_cold_push_compiles_the_wasm_once() {
+    // Every instantiation the worker makes, counted.
+    let counting = "self.wasmStarts = 0;\n\
+        for (const name of ['instantiate', 'instantiateStreaming']) {\n\
+          const real = WebAssembly[name];\n\
+          WebAssembly[name] = (...args) => ((self.wasmStarts += 1), real(...args));\n\
+        }";
+    let site = site_with_worker("one-start", counting);
+    let (server, browser, mut devtools, registration) = demo_serving("one-start", &site).await;
+    devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+    let push = json!({"title": "Cold", "body": "one start", "tag": "cold"}).to_string();
+    deliver(&mut devtools, &server.origin, &registration, &push).await;
+    assert_eq!(browser.wait_for_notification("cold").await, ("Cold".into(), "one start".into()));
+    assert_eq!(devtools.worker_evaluate(&server.origin, "self.wasmStarts").await, json!(1));
+    let _ = std::fs::remove_dir_all(&site);
+}
 
-    // Once the whole worker's wasm is there, the next click loads it and is handled.
-    std::fs::copy(shipped.join(whole), site.join(whole)).unwrap();
-    assert_eq!(devtools.worker_evaluate(&origin, click).await, json!(1));
-    eventually(Duration::from_secs(10), Duration::from_millis(200), async || {
-        let left = browser.notifications().await;
-        left.is_empty().then_some(()).ok_or_else(|| format!("the clicked notification is still shown: {left:?}"))
-    })
-    .await;
+#[tokio::test]
+async fn a_show_the_browser_refuses_after_rust_claimed_the_push_still_ends_with_the_fallback() {
+    // The registration's showNotification rejects (as it does for a permission revoked a moment
+    // before, or a quota): Rust claims the push, its show and its own fallback both fail.
+    let refusing = "self.registration.showNotification = () => Promise.reject(new TypeError('refused'));";
+    let site = site_with_worker("show-refused", refusing);
+    let (server, browser, mut devtools, registration) = demo_serving("show-refused", &site).await;
+    let push = json!({"title": "Refused", "tag": "refused"}).to_string();
+    deliver(&mut devtools, &server.origin, &registration, &push).await;
+    assert_eq!(browser.notifications().await, [demo_fallback()]);
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[tokio::test]
+async fn two_registrations_of_one_origin_each_keep_their_own_wasm() {
+    let (_server, browser, _devtools, _registration) = demo_with_worker("two-scopes").await;
+    // A second registration under another scope of the same origin, installed and activated
+    // beside the first: its activation deletes only its own scope's older versions.
+    let other = browser
+        .run_async(
+            "navigator.serviceWorker.register('/sw.js?title=Other', { scope: '/other/' }).then((r) => \
+               new Promise((done) => { const w = r.installing || r.waiting || r.active; \
+                 if (w.state === 'activated') return done(); \
+                 w.addEventListener('statechange', () => w.state === 'activated' && done()); }))\
+             .then(() => caches.keys()).then((names) => names.filter((n) => n.startsWith('wasm-push ')) \
+             .map((n) => n.split(' ')[1]).sort())",
+        )
+        .await;
+    let origin = browser.run("return location.origin").await;
+    let origin = origin.as_str().unwrap();
+    assert_eq!(other, json!([format!("{origin}/"), format!("{origin}/other/")]), "each scope keeps its wasm");
 }
 
 #[tokio::test]
@@ -680,15 +738,7 @@ async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker
     // `cargo wasm-push build` into the same folder.
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_YEW_RECIPE_SITE",
-        &[
-            "index.html",
-            "sw.js",
-            "push.js",
-            "module/push.mjs",
-            "wasm_push_sw_bg.wasm",
-            "wasm_push_sw_push_bg.wasm",
-            "wasm-push.d.ts",
-        ],
+        &["index.html", "sw.js", "push.js", "module/push.mjs", "wasm_push_sw_bg.wasm", "wasm-push.d.ts"],
         "/sw.js?title=Yew%20recipe",
         "Yew recipe",
     )
@@ -699,7 +749,7 @@ async fn the_yew_recipe_built_with_trunk_as_its_readme_says_registers_its_worker
 async fn the_leptos_recipe_built_with_trunk_as_its_readme_says_registers_its_worker_and_shows_pushes() {
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_LEPTOS_RECIPE_SITE",
-        &["index.html", "sw.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"],
+        &["index.html", "sw.js", "wasm_push_sw_bg.wasm"],
         "/sw.js?title=Leptos%20recipe",
         "Leptos recipe",
     )
@@ -713,7 +763,7 @@ async fn the_dioxus_recipe_built_with_dx_as_its_readme_says_registers_its_worker
     // page says "done" only once the hook's state signal has re-rendered it with the scope.
     recipe_registers_its_worker_and_shows_pushes(
         "WASM_PUSH_DIOXUS_RECIPE_SITE",
-        &["index.html", "sw.js", "wasm_push_sw_bg.wasm", "wasm_push_sw_push_bg.wasm"],
+        &["index.html", "sw.js", "wasm_push_sw_bg.wasm"],
         "/sw.js?title=Dioxus%20recipe",
         "Dioxus recipe",
     )
@@ -859,8 +909,7 @@ async fn with_receipts_a_push_goes_to_the_whole_worker_which_posts_its_shown_rec
             }
         }
     });
-    // The demo site, its worker given `receipts_url` (the module a push loads leaves receipts to
-    // the whole worker, so the shim sends this worker's pushes there).
+    // The demo site, its worker given `receipts_url`.
     let site = std::env::temp_dir().join(format!("wasm-push-receipts-{}", std::process::id()));
     copy_folder(&std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")), &site);
     let query = format!("receipts_url={url}&cross_origin=1&subscription_url=/api/subscription");

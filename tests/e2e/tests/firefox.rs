@@ -190,8 +190,8 @@ async fn a_subscription_change_the_app_server_missed_is_sent_after_the_next_push
     stored.sort();
     assert_eq!(stored, both);
 
-    // A push to the current subscription: the module a push loads shows it, finds the change
-    // not taken, and the whole worker sends it, which replaces the old row.
+    // A push to the current subscription: the worker shows it, finds the change not taken, and
+    // sends it, which replaces the old row.
     let request = json!({"to": "me", "endpoint": current[0], "notification": {"title": "after the missed change"}});
     assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}));
     assert_eq!(titles_once(&browser, 1).await, ["after the missed change"]);
