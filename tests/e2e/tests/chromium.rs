@@ -502,18 +502,18 @@ async fn a_worker_whose_wasm_cannot_load_shows_the_fallback_and_handles_the_next
 /// The worker's wasm, as `cargo wasm-push build` ships it.
 const SHIPPED_WASM: &str = "wasm_push_sw_bg.wasm";
 
-/// A copy of the demo site named `name`, its `sw.js` replaced by `lines` followed by the
-/// ready-made worker's (`push.js` imported, taking over at once).
-fn site_with_worker(name: &str, lines: &str) -> std::path::PathBuf {
+/// A copy of the demo site named `name`, its `sw.js` replaced by the ready-made worker's
+/// (`push.js` imported, taking over at once) between `before` and `after`.
+fn site_with_worker(name: &str, before: &str, after: &str) -> std::path::PathBuf {
     let site = std::env::temp_dir().join(format!("wasm-push-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&site);
     copy_folder(&std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")), &site);
     std::fs::write(
         site.join("sw.js"),
         format!(
-            "{lines}\nimportScripts('./push.js');\n\
+            "{before}\nimportScripts('./push.js');\n\
              self.addEventListener('install', () => self.skipWaiting());\n\
-             self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));\n"
+             self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));\n{after}\n"
         ),
     )
     .unwrap();
@@ -529,7 +529,7 @@ fn demo_fallback() -> (String, String, String) {
 async fn the_wasm_of_another_build_is_never_kept_or_run_and_its_push_shows_the_fallback() {
     // The host answers other bytes than the build's own (a cache or a CDN still serving the last
     // deploy, a half-done upload): a valid wasm with the same imports, one section more.
-    let site = site_with_worker("other-bytes", "");
+    let site = site_with_worker("other-bytes", "", "");
     let mut other = std::fs::read(site.join(SHIPPED_WASM)).unwrap();
     other.extend([0, 5, 4, b'o', b't', b'h', b'r']);
     std::fs::write(site.join(SHIPPED_WASM), other).unwrap();
@@ -557,7 +557,7 @@ async fn a_cold_push_compiles_the_wasm_once() {
           const real = WebAssembly[name];\n\
           WebAssembly[name] = (...args) => ((self.wasmStarts += 1), real(...args));\n\
         }";
-    let site = site_with_worker("one-start", counting);
+    let site = site_with_worker("one-start", counting, "");
     let (server, browser, mut devtools, registration) = demo_serving("one-start", &site).await;
     devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
     let push = json!({"title": "Cold", "body": "one start", "tag": "cold"}).to_string();
@@ -569,10 +569,12 @@ async fn a_cold_push_compiles_the_wasm_once() {
 
 #[tokio::test]
 async fn a_show_the_browser_refuses_after_rust_claimed_the_push_still_ends_with_the_fallback() {
-    // The registration's showNotification rejects (as it does for a permission revoked a moment
-    // before, or a quota): Rust claims the push, its show and its own fallback both fail.
-    let refusing = "self.registration.showNotification = () => Promise.reject(new TypeError('refused'));";
-    let site = site_with_worker("show-refused", refusing);
+    // Every showNotification rejects once the listeners are in (as for a permission revoked a
+    // moment before): Rust claims the push, and its show and its own fallback both fail. The
+    // shim's fallback, with the method it took at the start, is what shows.
+    let refusing =
+        "ServiceWorkerRegistration.prototype.showNotification = () => Promise.reject(new TypeError('refused'));";
+    let site = site_with_worker("show-refused", "", refusing);
     let (server, browser, mut devtools, registration) = demo_serving("show-refused", &site).await;
     let push = json!({"title": "Refused", "tag": "refused"}).to_string();
     deliver(&mut devtools, &server.origin, &registration, &push).await;
