@@ -191,6 +191,54 @@ async fn a_declarative_proposal_as_safari_delivers_it_is_shown_after_the_hooks_w
 }
 
 #[wasm_bindgen_test]
+async fn a_push_without_data_fetches_its_content_with_no_content_type_so_no_cors_preflight() {
+    // The worker's fetch, recorded: a GET with `Content-Type: application/json` is not a
+    // simple request, so a content server on another origin would first get an OPTIONS.
+    let record = js_sys::Function::new_no_args(
+        "const real = self.fetch; self.seenTypes = []; \
+         self.fetch = (request) => (self.seenTypes.push(request.headers.get('content-type')), \
+           Promise.resolve(new Response('{\"title\": \"Fetched\"}', { headers: { 'content-type': 'application/json' } }))); \
+         return () => { self.fetch = real; };",
+    );
+    let restore: js_sys::Function = record.call0(&JsValue::NULL).unwrap().unchecked_into();
+    let runtime = Runtime::new(WorkerConfig::from_query("fetch_url=https://content.example/latest&cross_origin=1"));
+    let shown = push(&runtime, PushData::Empty).await;
+    restore.call0(&JsValue::NULL).unwrap();
+    let shown = shown.unwrap();
+    shown.iter().for_each(|shown| shown.notification.close());
+    assert_eq!(titles(&shown), ["Fetched"]);
+    let seen = js_sys::Reflect::get(&js_sys::global(), &"seenTypes".into()).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&seen).unwrap(), "[null]");
+}
+
+#[wasm_bindgen_test]
+fn the_settings_mean_what_the_browsers_url_search_params_read_in_the_same_query() {
+    // The shim's fallback reads the query with URLSearchParams; Rust must read the same values.
+    let global = js_sys::global();
+    let params: js_sys::Function = js_sys::Reflect::get(&global, &"URLSearchParams".into()).unwrap().unchecked_into();
+    for query in [
+        "title=First&title=Second",
+        "title=&title=Second",
+        "title&title=Second",
+        "%74itle=Encoded&title=Plain",
+        "&&title=After+gaps&",
+        "?title=Leading",
+        "title=%C3%A9t%C3%A9",
+        "title=%zz%",
+        "title=a%2",
+        "title=%FF%FE",
+        "title=a=b",
+        "title=%2B+plus",
+    ] {
+        let read = js_sys::Reflect::construct(&params, &js_sys::Array::of1(&query.into())).unwrap();
+        let get: js_sys::Function = js_sys::Reflect::get(&read, &"get".into()).unwrap().unchecked_into();
+        let browser = get.call1(&read, &"title".into()).unwrap().as_string().filter(|title| !title.is_empty());
+        let title = browser.unwrap_or(Fallback::default().title);
+        assert_eq!(WorkerConfig::from_query(query).fallback.title, title, "{query}");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn a_plain_text_push_is_the_body_under_the_configured_title() {
     let config = WorkerConfig::from_query("title=Acme%20News");
     let shown = shown_by(&Runtime::new(config), "The doors open at 9").await;

@@ -4,7 +4,8 @@ use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `fetch(url, {method, body, credentials: "same-origin", redirect: "manual"})` with a JSON
-/// content type and one optional header (the window side's CSRF token): the promise of its
+/// content type when there is a body (a GET without one carries none, which would make a
+/// cross-origin GET wait for a CORS preflight) and one optional header (the window side's CSRF token): the promise of its
 /// `Response`, rejected only when no answer came back (or the request could not be made). A
 /// redirect is not followed: its answer is an opaque one with status 0, never `ok`, so a `302`
 /// to a login page is not taken for the app server's own 2xx. It takes and gives `JsValue`s,
@@ -20,7 +21,9 @@ fn request(url: &str, method: &str, body: &JsValue, header: Option<(&str, &str)>
     init.set_redirect(web_sys::RequestRedirect::Manual);
     init.set_body(body);
     let headers = web_sys::Headers::new()?;
-    headers.set("Content-Type", "application/json")?;
+    if !body.is_undefined() && !body.is_null() {
+        headers.set("Content-Type", "application/json")?;
+    }
     if let Some((name, value)) = header {
         headers.set(name, value)?;
     }

@@ -92,22 +92,31 @@ impl Foreground {
 }
 
 impl WorkerConfig {
-    /// Reads the settings from a URL query (with or without the leading `?`); unknown keys are
-    /// ignored and empty values mean "not set".
+    /// Reads the settings from a URL query (with or without the leading `?`) as the browser's
+    /// `URLSearchParams.get` does, which the shim's fallback reads too: a key given twice means
+    /// its first value. Unknown keys are ignored and empty values mean "not set".
     ///
     /// ```
     /// let config = wasm_push::worker::WorkerConfig::from_query("");
     /// assert_eq!(config, wasm_push::worker::WorkerConfig::default());
+    /// let twice = wasm_push::worker::WorkerConfig::from_query("title=&title=Later");
+    /// assert_eq!(twice, wasm_push::worker::WorkerConfig::default());
     /// ```
     pub fn from_query(query: &str) -> Self {
         let mut config = WorkerConfig::default();
-        for pair in query.trim_start_matches('?').split('&') {
+        let mut seen: Vec<String> = Vec::new();
+        for pair in query.trim_start_matches('?').split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = percent_decode(key);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key.clone());
             let value = percent_decode(value);
             if value.is_empty() {
                 continue;
             }
-            match percent_decode(key).as_str() {
+            match key.as_str() {
                 "title" => config.fallback.title = value,
                 "body" => config.fallback.body = value,
                 "icon" => config.default_icon = Some(value),
@@ -176,6 +185,17 @@ fn percent_decode(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_given_twice_means_its_first_value_as_the_browsers_url_search_params_read_it() {
+        let read = |query: &str| WorkerConfig::from_query(query).fallback.title;
+        let default = Fallback::default().title;
+        assert_eq!(read("title=First&title=Second"), "First");
+        assert_eq!(read("title=&title=Second"), default, "the first, empty, means not set");
+        assert_eq!(read("title&title=Second"), default);
+        assert_eq!(read("%74itle=Encoded&title=Plain"), "Encoded");
+        assert_eq!(read("&&title=After+gaps"), "After gaps");
+    }
 
     #[test]
     fn every_setting_is_read_from_the_query() {
