@@ -1,5 +1,6 @@
 //! The crate's [`Error`] at the JavaScript boundary: from what a browser call threw, and back
 //! to a JavaScript `Error` for promises handed to the browser.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::Error;
 use wasm_bindgen::JsValue;

@@ -1,4 +1,5 @@
 //! The one `fetch`: a JSON body with same-origin credentials, from a window or a worker.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use js_sys::Promise;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,6 +1,7 @@
 //! The one lock of the window side (the Web Locks API, shared by the origin's pages): each
 //! step that changes the browser's subscription or what the app server was told holds it, so
 //! a page load finishing an opt-out and a click that subscribes never interleave.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::get;
 use super::promise::{once, sleep};

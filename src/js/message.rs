@@ -1,6 +1,7 @@
 //! The message the worker posts to a focused page for a push (`foreground=page` or `both`), and
 //! the page's reply that it took it, written and read here only: the worker writes the message
 //! and reads the reply, `window/foreground.rs` reads the message and writes the reply.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::{get, Js};
 use crate::shared::{read_fields, write_fields};

@@ -1,6 +1,7 @@
 //! Reading and building plain JavaScript objects, for the worker and the window side alike:
 //! what `JSON.parse` made is read by the shared field reader through [`Js`], and what goes to
 //! the browser is built member by member, keeping serde_json out of the wasm.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::shared::{JsonBuild, JsonView};
 use js_sys::{Array, Object, Reflect};

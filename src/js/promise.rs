@@ -3,6 +3,7 @@
 //! error) settles the next. The worker's handlers are such chains rather than `async` blocks:
 //! wasm-bindgen-futures' executor and the state machines of `async` were 4.9 KB of the worker's
 //! 35.9 KB gzip. The window side, whose API is `async`, awaits the same promises.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::{get, sys};
 use js_sys::{Array, Promise, Reflect};

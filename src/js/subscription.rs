@@ -1,5 +1,6 @@
 //! The browser's `PushSubscription`, read into a [`Subscription`] and asked for, for the window
 //! side and the worker alike.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::{get, object};
 use crate::Subscription;

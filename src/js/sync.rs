@@ -5,6 +5,7 @@
 //!
 //! The record is one JSON response under a fixed same-origin URL, readable by the origin's pages
 //! and its worker alike; the application server key the browser subscribed with is another.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::promise::{quietly, resolved, then};
 use super::{fetch, get, object};

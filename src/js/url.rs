@@ -1,5 +1,6 @@
 //! The browser's own URL parser under the shared same-origin rule (`shared/url.rs`): what the
 //! worker decides clicks and server URLs with, so it carries no URL parser of its own.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use web_sys::Url;
 

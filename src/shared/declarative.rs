@@ -1,6 +1,7 @@
 //! A payload as a Declarative Web Push message, for app servers: browsers that know the format
 //! (Safari 18.4+) show it without running the worker; the others deliver it to the worker, which
 //! reads it like any other payload (`decode.rs`).
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::error::Error;
 use super::fields::{write_fields, JsonBuild};
@@ -68,6 +69,7 @@ impl NotificationPayload {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests are not shipped
 mod tests {
     use crate::shared::payload::tests::full_payload;
     use crate::{decode_push, Fallback};

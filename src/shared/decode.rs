@@ -1,6 +1,7 @@
 //! From the bytes of a push message to the notification to show: which shape the message has
 //! (our JSON, Declarative Web Push, a JSON string, plain text, nothing readable). The fields
 //! themselves are read in `fields.rs`.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::declarative::DECLARATIVE_MAGIC;
 use super::fields::{count, cut, read_fields, url, JsonView};
@@ -125,6 +126,7 @@ fn declarative<V: JsonView>(object: &V) -> Option<V> {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests are not shipped
 mod tests {
     use super::*;
     use crate::shared::payload::tests::full_payload;

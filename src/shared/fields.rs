@@ -5,6 +5,7 @@
 //! (`requireInteraction`), which servers written in JavaScript send. Both work over any JSON:
 //! serde_json's [`Value`] natively and on app servers, the browser's own objects in the worker
 //! (`js/object.rs`), which keeps serde_json's code out of the worker's wasm.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::payload::{
     Action, Direction, NotificationPayload, MAX_ACTIONS, MAX_BODY_CHARS, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
@@ -222,6 +223,7 @@ impl JsonBuild for Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests are not shipped
 mod tests {
     use super::*;
     use crate::shared::payload::tests::full_payload;

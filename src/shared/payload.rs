@@ -1,6 +1,7 @@
 //! What an app server pushes and what the worker shows: the payload types, the fallback and the
 //! limits, shared by both and compiled natively too. How the bytes of a push become a payload is
 //! in `decode.rs`; the names of its fields, read and written, in `fields.rs`.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -306,6 +307,7 @@ pub const MAX_VIBRATE_ENTRIES: usize = 32;
 pub const MAX_VIBRATE_MS: u32 = 10_000;
 
 #[cfg(test)]
+#[allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests are not shipped
 pub(crate) mod tests {
     use super::*;
 

@@ -1,4 +1,5 @@
 //! Keeping the app server told: send a subscription, take it back.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::Registration;
 use crate::js::sync::{self as store, send};

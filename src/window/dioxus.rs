@@ -1,5 +1,6 @@
 //! Dioxus integration (feature `dioxus`, Dioxus 0.7): the whole subscribe flow as one hook, the
 //! same shape as the Yew and Leptos ones, on Dioxus' signals.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::hook::{self, Change, PushState, UsePushOptions};
 use super::{PermissionWatch, Registration};

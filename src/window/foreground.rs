@@ -3,6 +3,7 @@
 //! and [`ForegroundMessages`] hands it to Rust and answers that the page took it. With
 //! `foreground=page` the worker shows the notification unless that answer comes within a
 //! second: a page that does not listen (another route, a page still loading) swallows nothing.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::js::{get, message, sys};
 use crate::{Error, NotificationPayload};

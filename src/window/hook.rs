@@ -1,6 +1,7 @@
 //! What the Yew and Leptos `use_push` hooks share: their options, their state and how it
 //! changes, and the three flows (start, subscribe, unsubscribe). Each hook only wires these to
 //! its framework's state, tasks and cleanup.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::{permission, request_permission, AppServer, PermissionWatch, Registration, Synced};
 use crate::{ApplicationServerKey, Error, Permission, Subscription, Support};

@@ -1,5 +1,6 @@
 //! Leptos integration (feature `leptos`): the whole subscribe flow as one hook, the same shape as
 //! the Yew one ([`use_push`](super::use_push) with feature `yew`), on Leptos' signals.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::hook::{self, Change, PushState, UsePushOptions};
 use super::{PermissionWatch, Registration};

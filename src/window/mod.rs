@@ -6,6 +6,7 @@
 //!
 //! The whole flow, from `examples/subscribe.rs`:
 //!
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 #![doc = concat!("```no_run\n", include_str!("../../examples/subscribe.rs"), "```")]
 
 mod app_server;

@@ -1,4 +1,5 @@
 //! Reading, asking for and watching notification permission.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::js::get;
 use crate::{Error, Permission};

@@ -1,4 +1,5 @@
 //! Service-worker registration and the push subscription behind it.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
 use crate::js::sync;

@@ -1,4 +1,5 @@
 //! Reading what the current browser can do.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::js::get;
 use crate::Support;

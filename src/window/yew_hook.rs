@@ -1,4 +1,5 @@
 //! Yew integration (feature `yew`): the whole subscribe flow as one hook.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::hook::{self, Change, PushState, UsePushOptions};
 use super::{PermissionWatch, Registration};

@@ -1,5 +1,6 @@
 //! A click on a notification or one of its buttons, and a notification closed: where the click
 //! goes (held to the worker's origin), and the receipts.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::click_target_in_worker;
 use super::clients::open_or_focus;

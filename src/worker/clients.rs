@@ -1,5 +1,6 @@
 //! The site's windows, as the worker sees them: the one the user is looking at, and focusing or
 //! opening one for a click.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::runtime::scope;
 use crate::js::message;

@@ -1,4 +1,5 @@
 //! The default worker's settings, read from its script URL: `/sw.js?title=…&icon=…`.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::shared::SameOrigin;
 use crate::{same_origin_url, Fallback};
@@ -183,6 +184,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests are not shipped
 mod tests {
     use super::*;
 

@@ -1,5 +1,6 @@
 //! What `showNotification` is given: every field a browser accepts, without what would make it
 //! throw, and what a click needs later (the URLs) travelling with the notification as its data.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use crate::js::{get, object};
 use crate::{Direction, NotificationPayload, MAX_ACTIONS};

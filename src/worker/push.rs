@@ -7,6 +7,7 @@
 //! shared decoder's `JsonView`), builds every object it hands the browser with `Reflect`, and
 //! keeps `core::fmt`, serde_json and the window side's `Error` off its paths; the hooks that
 //! need serde_json's `Value` bring it in only when a worker sets them.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::clients::{focused_window, hand_over, windows};
 use super::options::options;

@@ -1,5 +1,6 @@
 //! Delivery receipts: what happened to a push (shown, handed to the page, clicked, closed),
 //! POSTed to the configured `receipts_url`.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::runtime::Inner;
 use crate::js::promise::{quietly, resolved};

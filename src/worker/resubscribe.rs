@@ -1,6 +1,7 @@
 //! Keeping the app server told from the worker: `pushsubscriptionchange` (subscribing again when
 //! the browser gave no new subscription), and after a push, a change the server could not take
 //! before. Sending and the sync record are shared with the window side (`js/sync.rs`).
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::runtime::{scope, Inner, Runtime};
 use crate::js::promise::{resolved, sleep, then};

@@ -1,5 +1,6 @@
 //! The runtime a worker is built from: its settings and hooks. What it does with each event is
 //! in the files named for the events: `push.rs`, `click.rs`, `resubscribe.rs`.
+#![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::WorkerConfig;
 use crate::js::get;
@@ -349,7 +350,9 @@ fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
     serde_json::from_str(&text).ok()
 }
 
-/// A serde_json value as the browser's.
+/// A serde_json value as the browser's: only in a worker whose hooks take serde_json's `Value`,
+/// which brings serde_json (and core::fmt) in anyway.
+#[allow(clippy::disallowed_methods)]
 fn from_serde(value: &serde_json::Value) -> JsValue {
     JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
