@@ -101,6 +101,21 @@ async fn a_cold_push_while_the_site_is_down_shows_its_content_from_the_kept_wasm
 }
 
 #[tokio::test]
+async fn a_wasm_served_slowly_at_install_is_kept_before_the_worker_runs_and_shows_a_cold_push_while_the_site_is_down() {
+    // Every answer a second late, as from a host far away or under load: the worker becomes
+    // active only once its wasm is kept, so the site going down right after costs nothing.
+    let site = std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE"));
+    let (server, browser, mut devtools, registration) =
+        e2e::demo_serving_with("slow-install", &site, &["--delay-ms", "1000"]).await;
+    let origin = server.origin.clone();
+    drop(server);
+    devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+    let cold = json!({"title": "Kept at install", "body": "though it came slowly", "tag": "slow"});
+    deliver(&mut devtools, &origin, &registration, &cold.to_string()).await;
+    assert_eq!(browser.wait_for_notification("slow").await, ("Kept at install".into(), "though it came slowly".into()));
+}
+
+#[tokio::test]
 async fn a_real_push_with_malformed_or_no_data_still_shows_a_notification() {
     let (server, browser, mut devtools, registration) = demo_with_worker("malformed").await;
     let origin = server.origin.clone();
@@ -546,6 +561,24 @@ async fn the_wasm_of_another_build_is_never_kept_or_run_and_its_push_shows_the_f
     let push = json!({"title": "Run by other bytes", "tag": "other"}).to_string();
     deliver(&mut devtools, &server.origin, &registration, &push).await;
     assert_eq!(browser.notifications().await, [demo_fallback()], "the push ran in another build's wasm");
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[tokio::test]
+async fn the_wasm_answered_through_a_redirect_is_never_run_and_its_push_shows_the_fallback() {
+    // The worker looks for its wasm at /moved_bg.wasm, a folder on this host: the server
+    // answers with a redirect to /moved_bg.wasm/, whose index is the build's own bytes. A
+    // redirect can lead anywhere (a login page, another deploy), so it is refused even then.
+    let site = site_with_worker("redirected", "self.wasmPush = { glue: 'moved' };", "");
+    std::fs::create_dir_all(site.join("moved_bg.wasm")).unwrap();
+    std::fs::copy(site.join(SHIPPED_WASM), site.join("moved_bg.wasm/index.html")).unwrap();
+    let (server, browser, mut devtools, registration) = demo_serving("redirected", &site).await;
+    let redirected =
+        browser.run_async("fetch('/moved_bg.wasm', { redirect: 'manual' }).then((r) => r.type + ' ' + r.status)").await;
+    assert_eq!(redirected, "opaqueredirect 0", "the host does not redirect: the test proves nothing");
+    let push = json!({"title": "Run by redirected bytes", "tag": "moved"}).to_string();
+    deliver(&mut devtools, &server.origin, &registration, &push).await;
+    assert_eq!(browser.notifications().await, [demo_fallback()], "the push ran in bytes behind a redirect");
     let _ = std::fs::remove_dir_all(&site);
 }
 
