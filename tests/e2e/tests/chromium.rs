@@ -583,6 +583,21 @@ async fn the_wasm_answered_through_a_redirect_is_never_run_and_its_push_shows_th
 }
 
 #[tokio::test]
+async fn a_wasm_the_storage_refuses_to_keep_is_fetched_for_each_start_and_pushes_show_their_content() {
+    // Cache Storage refuses every write, as it does past the origin's quota.
+    let full = "Cache.prototype.put = () => Promise.reject(new DOMException('full', 'QuotaExceededError'));";
+    let site = site_with_worker("storage-full", full, "");
+    let (server, browser, mut devtools, registration) = demo_serving("storage-full", &site).await;
+    for tag in ["first", "cold"] {
+        devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+        let push = json!({"title": "Not kept", "body": tag, "tag": tag}).to_string();
+        deliver(&mut devtools, &server.origin, &registration, &push).await;
+        assert_eq!(browser.wait_for_notification(tag).await, ("Not kept".into(), tag.into()));
+    }
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[tokio::test]
 async fn a_cold_push_compiles_the_wasm_once() {
     // Every instantiation the worker makes, counted.
     let counting = "self.wasmStarts = 0;\n\
