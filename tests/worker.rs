@@ -223,6 +223,7 @@ fn the_settings_mean_what_the_browsers_url_search_params_read_in_the_same_query(
         "%74itle=Encoded&title=Plain",
         "&&title=After+gaps&",
         "?title=Leading",
+        "??title=Two+marks",
         "title=%C3%A9t%C3%A9",
         "title=%zz%",
         "title=a%2",

@@ -54,6 +54,13 @@ extern "C" {
     ) -> Result<js_sys::Promise, JsValue>;
 }
 
+/// `ServiceWorkerRegistration.prototype.showNotification` itself, for a show bound to its
+/// arguments (`Function::bind2`) that JavaScript alone runs.
+pub fn show_notification_method() -> js_sys::Function {
+    let class = super::get(&js_sys::global(), "ServiceWorkerRegistration");
+    super::get(&super::get(&class, "prototype"), "showNotification").unchecked_into()
+}
+
 /// Calls `navigator.setAppBadge(count)` (or `clearAppBadge()` for 0) where the browser has it;
 /// `None` where it does not.
 pub fn set_app_badge(count: u64) -> Option<js_sys::Promise> {

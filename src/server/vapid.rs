@@ -131,7 +131,7 @@ impl VapidSubject {
             return invalid("a subject is a mailto: address or an https: URL");
         };
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        if !host.contains('.') || reserved(&host) {
+        if !host.contains('.') || host.starts_with('[') || reserved(&host) {
             return invalid(
                 "a subject needs a contact at a public name of your own: Apple's push service refuses \
                  localhost and the names reserved never to exist (.invalid, .test, .example, .local, \
@@ -181,6 +181,8 @@ mod tests {
             "https://127.0.0.1/",
             "https://[::1]:443/",
             "mailto:ops@10.0.0.1",
+            "mailto:ops@[127.0.0.1]",
+            "https://[::ffff:1.2.3.4]/",
         ] {
             assert!(matches!(VapidSubject::new(bad), Err(Error::InvalidSubject(_))), "{bad:?}");
         }

@@ -347,7 +347,10 @@ pub(crate) mod tests {
         // The push event's claim, read and written on both sides (`worker/push.rs`).
         let push = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/push.rs")).unwrap();
         assert!(push.contains(r#"const CLAIM: &str = "wasmPush";"#) && push.contains(r#"Some("fallback")"#));
-        assert!(shim.contains("Promise.resolve(event.wasmPush).then(resolve, showFallback)"));
+        assert!(shim.contains("event.wasmPush instanceof Promise") && shim.contains("['showing', 'page']"));
+        for state in ["\"claimed\"", "\"showing\"", "\"page\""] {
+            assert!(push.contains(state), "worker/push.rs never sets {state}");
+        }
         assert!(shim.contains("event.wasmPush = 'fallback'"));
     }
 }

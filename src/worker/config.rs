@@ -106,7 +106,8 @@ impl WorkerConfig {
     pub fn from_query(query: &str) -> Self {
         let mut config = WorkerConfig::default();
         let mut seen: Vec<String> = Vec::new();
-        for pair in query.trim_start_matches('?').split('&').filter(|pair| !pair.is_empty()) {
+        let query = query.strip_prefix('?').unwrap_or(query);
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let key = percent_decode(key);
             if seen.contains(&key) {
@@ -197,6 +198,7 @@ mod tests {
         assert_eq!(read("title&title=Second"), default);
         assert_eq!(read("%74itle=Encoded&title=Plain"), "Encoded");
         assert_eq!(read("&&title=After+gaps"), "After gaps");
+        assert_eq!(read("??title=Second+mark"), default, "one leading ? goes, as the browser drops one");
     }
 
     #[test]

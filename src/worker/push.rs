@@ -195,7 +195,13 @@ impl Inner {
                 let shown = match (show, shown_now) {
                     (true, Some(shown)) => shown,
                     (true, None) => inner.show_claimed(&event, &payload, &data),
-                    (false, _) => resolved(JsValue::UNDEFINED),
+                    (false, _) => {
+                        if ours {
+                            // A page took it: nothing for the shim to add after a trap.
+                            let _ = Reflect::set(&event, &CLAIM.into(), &"page".into());
+                        }
+                        resolved(JsValue::UNDEFINED)
+                    }
                 };
                 Ok(then(&shown, move |shown| {
                     shown?;
@@ -214,12 +220,14 @@ impl Inner {
 }
 
 /// The member of the push event through which Rust and the shim (`sw/shim/listeners.js`) agree
-/// on who shows its notification, so that exactly one shows: Rust claims it (`"claimed"`) just
-/// before it calls `showNotification` (or when a page took the push), then puts there the
-/// promise of that show ([`Inner::show_claimed`]); the shim sets `"fallback"` before it shows its
-/// own on a trap. Whichever comes first wins. A trap elsewhere (another module of a site's
-/// worker, a worker crate's own task) finds Rust's claim and waits for its promise: it adds
-/// nothing to a push shown, and the fallback when that show failed.
+/// on who shows its notification, so that exactly one shows. Rust sets, in one synchronous run:
+/// `"claimed"` once it will show the push (unless the shim set `"fallback"` first), `"showing"`
+/// just before it calls `showNotification`, then the promise of that show (the browser's, with
+/// the fallback shown should the browser refuse the payload: JavaScript alone, no Rust left in
+/// it); or `"page"` when a focused page took the push. After a trap (Rust's or another module's
+/// in the same worker) the shim waits for a promise and shows its fallback only if it rejects,
+/// adds nothing to `"showing"` or `"page"`, and shows its fallback for `"claimed"` (Rust
+/// stopped before asking for anything) or nothing at all.
 const CLAIM: &str = "wasmPush";
 
 /// Claims `event`'s notification for Rust: `false` when the shim showed its fallback already.
@@ -271,41 +279,35 @@ impl Inner {
         }
     }
 
-    /// The one place that calls `showNotification` with a payload: the browser's promise, or
-    /// `None` when it refused the options at once.
-    fn start_show(&self, payload: &NotificationPayload, data: &JsValue) -> Option<Promise> {
-        sys::show_notification(&scope().registration(), &payload.title, &options(payload, data)).ok()
-    }
-
-    /// Shows a push Rust [`claim`]ed, and leaves the promise of that show on the event, where the
-    /// shim waits for it after a trap: "shown" means the browser's `showNotification` resolved.
+    /// Shows a push Rust [`claim`]ed, the one place that calls `showNotification` with a payload,
+    /// then sets the app badge. A payload the browser refuses (Chromium throws on `renotify`
+    /// without a tag, for instance) shows the fallback instead, under the payload's tag. The
+    /// promise of the show and of that fallback, built in JavaScript alone, is left on the event
+    /// ([`CLAIM`]), where the shim waits for it after a trap: "shown" means the browser's
+    /// `showNotification` resolved. The promise rejects only when the fallback failed too.
     fn show_claimed(self: &Rc<Self>, event: &JsValue, payload: &NotificationPayload, data: &JsValue) -> Promise {
-        let shown = self.show(payload, data);
+        let registration = scope().registration();
+        let fallback = NotificationPayload { tag: payload.tag.clone(), ..self.config.fallback.payload() };
+        let fallback_options = options(&fallback, &JsValue::UNDEFINED);
+        let options = options(payload, data);
+        // `showNotification` bound to the fallback's arguments: `catch` calls it with the reason
+        // as a third argument, which it ignores.
+        let show_fallback =
+            sys::show_notification_method().bind2(&registration, &fallback.title.into(), &fallback_options);
+        let _ = Reflect::set(event, &CLAIM.into(), &"showing".into());
+        let shown = match sys::show_notification(&registration, &payload.title, &options) {
+            Ok(showing) => {
+                let catch: js_sys::Function = get(&showing, "catch").unchecked_into();
+                catch.call1(&showing, &show_fallback).map_or_else(|e| Promise::reject(&e), JsCast::unchecked_into)
+            }
+            Err(_) => show_fallback.call0(&registration).map_or_else(|e| Promise::reject(&e), JsCast::unchecked_into),
+        };
         let _ = Reflect::set(event, &CLAIM.into(), &shown);
-        shown
-    }
-
-    /// Shows the payload, then sets the app badge. A payload the browser
-    /// refuses (Chromium throws on `renotify` without a tag, for instance) shows the fallback
-    /// instead, under the payload's tag; the promise rejects only when that fails too.
-    fn show(self: &Rc<Self>, payload: &NotificationPayload, data: &JsValue) -> Promise {
-        let showing = self.start_show(payload, data);
-        let (inner, tag, badge) = (self.clone(), payload.tag.clone(), payload.app_badge);
-        then(&showing.unwrap_or_else(|| Promise::reject(&JsValue::UNDEFINED)), move |shown| {
-            let shown = match shown {
-                Ok(_) => resolved(JsValue::UNDEFINED),
-                Err(_) => {
-                    let fallback = NotificationPayload { tag, ..inner.config.fallback.payload() };
-                    let options = options(&fallback, &JsValue::UNDEFINED);
-                    sys::show_notification(&scope().registration(), &fallback.title, &options)?
-                }
-            };
-            Ok(then(&shown, move |shown| {
-                shown?;
-                // The badge is a nicety: a browser that refuses it does not fail the push.
-                Ok(badge.and_then(sys::set_app_badge).map_or(JsValue::UNDEFINED, |badge| quietly(&badge).into()))
-            })
-            .into())
+        let badge = payload.app_badge;
+        then(&shown, move |shown| {
+            shown?;
+            // The badge is a nicety: a browser that refuses it does not fail the push.
+            Ok(badge.and_then(sys::set_app_badge).map_or(JsValue::UNDEFINED, |badge| quietly(&badge).into()))
         })
     }
 }

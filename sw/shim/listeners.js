@@ -10,10 +10,13 @@ self.wasmPushListen = (glue, wasm, query) => {
   // integrity, `sha256-…`, which `cargo wasm-push build` writes into the script: a new wasm is a
   // new script, which the browser's own update check installs). Those bytes alone are fetched,
   // past the HTTP cache, never through a redirect, and checked against the digest by the
-  // browser; they are kept in Cache Storage under this scope and digest. Install waits until
-  // they are kept (when the site or the storage fails, they are fetched at first use instead),
-  // and a cold start reads them from there: it never waits for the network, and shows the push
-  // while the site is down. Without a digest (a glue built elsewhere), fetched every time.
+  // browser; they are kept in Cache Storage under this scope and digest, and a cold start reads
+  // them from there: it never waits for the network, and shows the push while the site is down.
+  // Install waits until they are kept and started. An update whose wasm cannot be had (a host
+  // still serving the last deploy's) fails, so the running worker stays and the browser tries
+  // again later; a first install goes on, and fetches at first use (a storage that refuses to
+  // keep them, past its quota, costs only that). Without a digest (a glue built elsewhere),
+  // fetched every time and not checked.
   const version = self.wasmPushVersion;
   const ours = `wasm-push ${self.registration.scope} `;
   const kept = version && ours + version;
@@ -23,7 +26,6 @@ self.wasmPushListen = (glue, wasm, query) => {
   const load = () =>
     kept ? caches.open(kept).then((cache) => cache.match(wasm).then((hit) => hit || fetchInto(cache)), fetchWasm) : fetchWasm();
   if (kept) {
-    self.addEventListener('install', (event) => event.waitUntil(load().catch(() => {})));
     // This scope's earlier versions go once this one is active; other scopes' are theirs.
     self.addEventListener('activate', (event) => event.waitUntil(caches.keys().then((names) =>
       Promise.all(names.filter((name) => name.startsWith(ours) && name !== kept).map((name) => caches.delete(name))))));
@@ -41,6 +43,8 @@ self.wasmPushListen = (glue, wasm, query) => {
       (error) => ((copy.starting = undefined), Promise.reject(error))));
   const when = (handle) => (it.ready ? new Promise((done) => done(handle(it.glue))) : start().then(handle));
   start().catch(() => {});
+  self.addEventListener('install', (event) =>
+    event.waitUntil(start().catch((error) => { if (self.registration.active) throw error; })));
 
   // When the wasm cannot start or traps, a push must still show something (the texts of Rust's
   // Fallback::default(), which a native test holds these to): Chrome otherwise
@@ -77,16 +81,16 @@ self.wasmPushListen = (glue, wasm, query) => {
   self.addEventListener('push', (event) => {
     event.waitUntil(new Promise((resolve) => {
       // Settles once, whichever comes first: Rust's promise, its rejection, or a trap. Exactly
-      // one notification per push: once Rust claimed the push, `event.wasmPush` holds the
-      // promise of its showNotification (worker/push.rs), and a trap, ours or another module's,
-      // waits for it: the fallback shows only if that show failed. Before the claim, "fallback"
-      // tells Rust not to show it too.
+      // one notification per push, by what Rust left in `event.wasmPush` (worker/push.rs): the
+      // promise of its show, which a trap, ours or another module's, waits for (the fallback
+      // shows only if that show failed); "showing" or "page" (shown or taken: nothing to add);
+      // else the fallback, and "fallback" tells Rust not to show it too.
       const showFallback = () => fallback().then(resolve, resolve);
       const fail = () =>
         waiting.delete(fail) &&
-        (event.wasmPush
-          ? Promise.resolve(event.wasmPush).then(resolve, showFallback)
-          : ((event.wasmPush = 'fallback'), showFallback()));
+        (event.wasmPush instanceof Promise
+          ? event.wasmPush.then(resolve, showFallback)
+          : ['showing', 'page'].includes(event.wasmPush) ? resolve() : ((event.wasmPush = 'fallback'), showFallback()));
       waiting.add(fail);
       when((rust) => rust.on_push(event)).then(
         () => waiting.delete(fail) && resolve(),

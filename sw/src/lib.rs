@@ -117,3 +117,15 @@ pub fn version(wasm: &[u8]) -> String {
 pub fn standalone_push() -> String {
     [LISTENERS, PUSH].join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_listeners_are_at_most_sixty_lines_of_code() {
+        let code = super::LISTENERS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//")).count();
+        assert!(
+            code <= 60,
+            "sw/shim/listeners.js has {code} lines of code: the JavaScript is only what the platform forces"
+        );
+    }
+}

@@ -631,18 +631,53 @@ async fn a_show_the_browser_refuses_after_rust_claimed_the_push_still_ends_with_
 }
 
 #[tokio::test]
+async fn an_update_whose_wasm_the_host_does_not_serve_yet_keeps_the_running_worker_and_its_pushes() {
+    let site = std::env::temp_dir().join(format!("wasm-push-stale-deploy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&site);
+    copy_folder(&std::path::PathBuf::from(e2e::setting("WASM_PUSH_SITE")), &site);
+    let (server, browser, mut devtools, registration) = demo_serving("stale-deploy", &site).await;
+    // A deploy whose script is new while the host (a CDN, a cache) still serves the old wasm:
+    // the new script names another digest (here, of no bytes).
+    let script = std::fs::read_to_string(site.join("sw.js")).unwrap();
+    let at = script.find("sha256-").expect("sw.js names its wasm's digest");
+    let old = &script[at..at + "sha256-".len() + 44];
+    let new = script.replace(old, "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    std::fs::write(site.join("sw.js"), new).unwrap();
+    let outcome = browser
+        .run_async(
+            "navigator.serviceWorker.getRegistration().then((r) => r.update().then(() => 'updated', (e) => String(e)) \
+               .then((said) => new Promise((done) => setTimeout(() => done([said, !!r.installing, !!r.waiting]), 1000))))",
+        )
+        .await;
+    assert_eq!((&outcome[1], &outcome[2]), (&json!(false), &json!(false)), "the update did not end: {outcome}");
+    let kept =
+        browser.run_async("caches.keys().then((names) => names.filter((n) => n.startsWith('wasm-push ')))").await;
+    assert!(kept.to_string().contains(old), "the running worker's wasm is gone: {kept}");
+    devtools.call("ServiceWorker.stopAllWorkers", json!({})).await;
+    let push = json!({"title": "From the running worker", "body": "until its update can be had", "tag": "stale"});
+    deliver(&mut devtools, &server.origin, &registration, &push.to_string()).await;
+    assert_eq!(
+        browser.notifications().await,
+        [("From the running worker".into(), "until its update can be had".into(), "stale".into())]
+    );
+    let _ = std::fs::remove_dir_all(&site);
+}
+
+#[tokio::test]
 async fn two_registrations_of_one_origin_each_keep_their_own_wasm() {
     let (_server, browser, _devtools, _registration) = demo_with_worker("two-scopes").await;
     // A second registration under another scope of the same origin, installed and activated
     // beside the first: its activation deletes only its own scope's older versions.
+    // Then the first is updated (another script URL for its scope), and activates again.
     let other = browser
         .run_async(
-            "navigator.serviceWorker.register('/sw.js?title=Other', { scope: '/other/' }).then((r) => \
-               new Promise((done) => { const w = r.installing || r.waiting || r.active; \
-                 if (w.state === 'activated') return done(); \
-                 w.addEventListener('statechange', () => w.state === 'activated' && done()); }))\
-             .then(() => caches.keys()).then((names) => names.filter((n) => n.startsWith('wasm-push ')) \
-             .map((n) => n.split(' ')[1]).sort())",
+            "((active) => navigator.serviceWorker.register('/sw.js?title=Other', { scope: '/other/' }).then(active) \
+               .then(() => navigator.serviceWorker.register('/sw.js?title=Again', { scope: '/' })).then(active) \
+               .then(() => caches.keys()).then((names) => names.filter((n) => n.startsWith('wasm-push ')) \
+               .map((n) => n.split(' ')[1]).sort())) \
+             ((r) => new Promise((done) => { const w = r.installing || r.waiting || r.active; \
+               if (w.state === 'activated') return done(); \
+               w.addEventListener('statechange', () => w.state === 'activated' && done()); }))",
         )
         .await;
     let origin = browser.run("return location.origin").await;

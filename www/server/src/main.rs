@@ -5,7 +5,7 @@
 //! `--addr` / `WASM_PUSH_ADDR` (127.0.0.1:8080), `--data` / `WASM_PUSH_DATA` (./wasm-push-data:
 //! the SQLite file and the VAPID keys), `--root` / `WASM_PUSH_ROOT` (target/www: the built site),
 //! `--subject` / `WASM_PUSH_SUBJECT` (the VAPID `sub`: a contact of
-//! your own before the demo sends for anyone else; by default the project's page,
+//! your own, required when the demo listens beyond loopback; on loopback by default the project's page,
 //! `https://crates.io/crates/wasm-push`, since Apple's push service refuses `localhost` and reserved names),
 //! `--origin` / `WASM_PUSH_ORIGIN` (the site's origin as browsers see it, comma-separated when
 //! several; by default `http://<addr>`, and `http://localhost:<port>` too on loopback),
@@ -91,7 +91,14 @@ impl Settings {
                 }
             }
         }
-        let addr = addr.parse().map_err(|e| format!("address {addr}: {e}"))?;
+        let addr: std::net::SocketAddr = addr.parse().map_err(|e| format!("address {addr}: {e}"))?;
+        // The project's page is a contact for a demo on this machine, not for a site others use.
+        if subject == DEFAULT_SUBJECT && !addr.ip().is_loopback() {
+            return Err(format!(
+                "--subject: a demo listening on {addr} sends for others: give your own contact \
+                 (mailto:you@your.domain or https://your.domain)"
+            ));
+        }
         let subject = VapidSubject::new(&subject).map_err(|e| format!("--subject: {e}"))?;
         let endpoints = match endpoints.as_str() {
             "known" => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),

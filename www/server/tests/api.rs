@@ -127,6 +127,20 @@ fn subscription(endpoint: &str) -> Value {
     json!({"endpoint": endpoint, "expirationTime": null, "keys": {"p256dh": P256DH, "auth": "x7aPzMh8OBZ3WDnsHjbBQQ"}})
 }
 
+#[test]
+fn a_demo_listening_beyond_loopback_needs_a_contact_of_its_own() {
+    // Refused before it binds anything: the project's page is no contact for a site others use.
+    let out = Command::new(env!("CARGO_BIN_EXE_wasm-push-demo-server"))
+        .args(["--addr", "0.0.0.0:0", "--data"])
+        .arg(scratch_dir("beyond-loopback"))
+        .env_remove("WASM_PUSH_SUBJECT")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("--subject") && said.contains("your own contact"), "{said}");
+}
+
 #[tokio::test]
 async fn the_workers_files_are_served_with_their_types_and_revalidated() {
     let data = scratch_dir("worker-files");
