@@ -712,6 +712,37 @@ mod loopback_push_service {
     }
 
     #[wasm_bindgen_test]
+    async fn pushsubscriptionchange_after_the_user_turned_notifications_off_neither_subscribes_again_nor_tells_the_server(
+    ) {
+        if !common::can_subscribe_here().await {
+            return;
+        }
+        let base = fresh_app_server().await;
+        let url = format!("{base}/app/subscription");
+        let registration = Registration::from_raw(registration());
+        let old = registration.subscribe(&ApplicationServerKey::from_base64url(KEY).unwrap()).await.unwrap();
+        let app_server = AppServer::new(url.as_str());
+        app_server.save(&old).await.unwrap();
+        // The user turned notifications off: the server removed the row, and the page has not
+        // yet had the browser unsubscribe when the push service drops the subscription.
+        app_server.remove(&old).await.unwrap();
+        assert!(stored_endpoints(&base).await.is_empty());
+        let push_manager = registration.as_raw().push_manager().unwrap();
+        let raw_old = JsFuture::from(push_manager.get_subscription().unwrap()).await.unwrap();
+        assert!(registration.unsubscribe().await.unwrap());
+        let before = requests_seen(&base).await;
+
+        let config = WorkerConfig::from_query(&format!("subscription_url={url}&key={KEY}&cross_origin=1"));
+        subscription_change(&Runtime::new(config), Some(raw_old.unchecked_ref())).await.unwrap();
+
+        assert_eq!(registration.subscription().await.unwrap(), None, "subscribed again though the user said no");
+        assert_eq!(requests_seen(&base).await, before, "the app server was told of a subscription");
+        assert!(stored_endpoints(&base).await.is_empty());
+        // The opt-out is this test's alone.
+        fresh_app_server().await;
+    }
+
+    #[wasm_bindgen_test]
     async fn a_redirect_from_the_app_server_is_not_taken_for_its_answer_and_the_subscription_stays_pending() {
         if !common::can_subscribe_here().await {
             return;

@@ -24,7 +24,9 @@ impl Runtime {
     /// Handles `pushsubscriptionchange`: takes the new subscription (or subscribes again with
     /// the old one's key, the key the page last subscribed with, or the configured key) and
     /// sends it, with the old endpoint, to the
-    /// configured `subscription_url`, trying again with growing waits until it lands.
+    /// configured `subscription_url`, trying again with growing waits until it lands. After the
+    /// user turned notifications off (`AppServer::remove` or `unsubscribe`, whose opt-out the
+    /// page has not finished yet), it does neither: that would undo the user's choice.
     ///
     /// ```no_run
     /// # fn run(event: web_sys::ExtendableEvent) -> Result<(), wasm_bindgen::JsValue> {
@@ -36,6 +38,17 @@ impl Runtime {
         let event: &sys::PushSubscriptionChangeEvent = event.unchecked_ref();
         let (old, new) = (event.old_subscription(), event.new_subscription());
         let inner = self.inner.clone();
+        then(&store::load_opt_out(), move |opt_out| match opt_out.ok().filter(JsValue::is_object) {
+            Some(_) => Ok(JsValue::UNDEFINED),
+            None => Ok(inner.subscription_changed(old, new).into()),
+        })
+    }
+}
+
+impl Inner {
+    /// [`Runtime::subscription_change`] once no opt-out waits.
+    fn subscription_changed(self: Rc<Self>, old: Option<PushSubscription>, new: Option<PushSubscription>) -> Promise {
+        let inner = self.clone();
         // The old subscription's key; else the one the page last subscribed with (Chrome 138
         // fires this event with no subscription at all); else `key=`.
         let old_key = old.as_ref().and_then(subscription_key);
@@ -54,7 +67,7 @@ impl Runtime {
             let manager = push_manager(&scope().registration()).ok_or("this browser has no PushManager")?;
             Ok(manager.subscribe_with_options(&subscribe_options(&key))?.into())
         });
-        let inner = self.inner.clone();
+        let inner = self;
         then(&subscribing, move |subscribed| {
             let subscription = Subscription::from_raw(&subscribed?.unchecked_into())
                 .ok_or("PushSubscription.toJSON() had an unexpected shape")?;
