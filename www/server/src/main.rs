@@ -159,11 +159,7 @@ async fn run() -> Result<(), String> {
         }
         origins
     });
-    if settings.subject.as_str() == DEFAULT_SUBJECT {
-        eprintln!(
-            "VAPID subject: {DEFAULT_SUBJECT}; pass --subject mailto:you@your.domain before the demo sends for others"
-        );
-    }
+    let default_subject = settings.subject.as_str() == DEFAULT_SUBJECT;
     let app = Arc::new(App {
         origins,
         store: Mutex::new(store),
@@ -183,6 +179,9 @@ async fn run() -> Result<(), String> {
         .layer(axum::middleware::from_fn_with_state(settings.delay, answer_late))
         .with_state(app);
     println!("wasm-push demo: open http://{addr}/  (data in {}; Ctrl-C stops)", settings.data.display());
+    if default_subject {
+        println!("VAPID subject: {DEFAULT_SUBJECT} (--subject gives your own contact)");
+    }
     axum::serve(listener, router)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
