@@ -12,9 +12,10 @@ self.wasmPushListen = (glue, wasm, query) => {
   // past the HTTP cache, never through a redirect, and checked against the digest by the
   // browser; they are kept in Cache Storage under this scope and digest, and a cold start reads
   // them from there: it never waits for the network, and shows the push while the site is down.
-  // Install waits until they are kept and started. An update whose wasm cannot be had (a host
-  // still serving the last deploy's) fails, so the running worker stays and the browser tries
-  // again later; a first install goes on, and fetches at first use (a storage that refuses to
+  // Install waits until they are kept and started. An update of a wasm-push worker of this
+  // scope whose wasm cannot be had (a host still serving the last deploy's) fails, so the
+  // running worker stays and the browser tries again later; a first install (or wasm-push
+  // added to a site's own worker) goes on, and fetches at first use (a storage that refuses to
   // keep them, past its quota, costs only that). Without a digest (a glue built elsewhere),
   // fetched every time and not checked.
   const version = self.wasmPushVersion;
@@ -43,8 +44,9 @@ self.wasmPushListen = (glue, wasm, query) => {
       (error) => ((copy.starting = undefined), Promise.reject(error))));
   const when = (handle) => (it.ready ? new Promise((done) => done(handle(it.glue))) : start().then(handle));
   start().catch(() => {});
-  self.addEventListener('install', (event) =>
-    event.waitUntil(start().catch((error) => { if (self.registration.active) throw error; })));
+  self.addEventListener('install', (event) => event.waitUntil(start().catch((error) => caches.keys().then((names) => {
+    if (kept && names.some((name) => name.startsWith(ours) && name !== kept)) throw error;
+  }))));
 
   // When the wasm cannot start or traps, a push must still show something (the texts of Rust's
   // Fallback::default(), which a native test holds these to): Chrome otherwise

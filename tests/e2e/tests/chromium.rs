@@ -584,8 +584,12 @@ async fn the_wasm_answered_through_a_redirect_is_never_run_and_its_push_shows_th
 
 #[tokio::test]
 async fn a_wasm_the_storage_refuses_to_keep_is_fetched_for_each_start_and_pushes_show_their_content() {
-    // Cache Storage refuses every write, as it does past the origin's quota.
-    let full = "Cache.prototype.put = () => Promise.reject(new DOMException('full', 'QuotaExceededError'));";
+    // Cache Storage refuses every write, as it does past the origin's quota; the worker's
+    // fetches of its wasm are counted.
+    let full = "Cache.prototype.put = () => Promise.reject(new DOMException('full', 'QuotaExceededError'));\n\
+        self.wasmFetches = 0;\n\
+        const realFetch = self.fetch;\n\
+        self.fetch = (url, init) => ((String(url).endsWith('_bg.wasm') && (self.wasmFetches += 1)), realFetch(url, init));";
     let site = site_with_worker("storage-full", full, "");
     let (server, browser, mut devtools, registration) = demo_serving("storage-full", &site).await;
     for tag in ["first", "cold"] {
@@ -593,6 +597,8 @@ async fn a_wasm_the_storage_refuses_to_keep_is_fetched_for_each_start_and_pushes
         let push = json!({"title": "Not kept", "body": tag, "tag": tag}).to_string();
         deliver(&mut devtools, &server.origin, &registration, &push).await;
         assert_eq!(browser.wait_for_notification(tag).await, ("Not kept".into(), tag.into()));
+        // Nothing was kept, so this start fetched its wasm.
+        assert_eq!(devtools.worker_evaluate(&server.origin, "self.wasmFetches").await, json!(1), "{tag}");
     }
     let _ = std::fs::remove_dir_all(&site);
 }
@@ -643,13 +649,14 @@ async fn an_update_whose_wasm_the_host_does_not_serve_yet_keeps_the_running_work
     let old = &script[at..at + "sha256-".len() + 44];
     let new = script.replace(old, "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
     std::fs::write(site.join("sw.js"), new).unwrap();
-    let outcome = browser
-        .run_async(
-            "navigator.serviceWorker.getRegistration().then((r) => r.update().then(() => 'updated', (e) => String(e)) \
-               .then((said) => new Promise((done) => setTimeout(() => done([said, !!r.installing, !!r.waiting]), 1000))))",
-        )
-        .await;
-    assert_eq!((&outcome[1], &outcome[2]), (&json!(false), &json!(false)), "the update did not end: {outcome}");
+    browser.run_async("navigator.serviceWorker.getRegistration().then((r) => r.update().then(() => 0, () => 0))").await;
+    eventually(Duration::from_secs(20), Duration::from_millis(200), async || {
+        let pending = browser
+            .run_async("navigator.serviceWorker.getRegistration().then((r) => !!(r.installing || r.waiting))")
+            .await;
+        (pending == json!(false)).then_some(()).ok_or_else(|| "the update is still installing".to_owned())
+    })
+    .await;
     let kept =
         browser.run_async("caches.keys().then((names) => names.filter((n) => n.startsWith('wasm-push ')))").await;
     assert!(kept.to_string().contains(old), "the running worker's wasm is gone: {kept}");

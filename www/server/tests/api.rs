@@ -130,12 +130,24 @@ fn subscription(endpoint: &str) -> Value {
 #[test]
 fn a_demo_listening_beyond_loopback_needs_a_contact_of_its_own() {
     // Refused before it binds anything: the project's page is no contact for a site others use.
-    let out = Command::new(env!("CARGO_BIN_EXE_wasm-push-demo-server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasm-push-demo-server"))
         .args(["--addr", "0.0.0.0:0", "--data"])
         .arg(scratch_dir("beyond-loopback"))
         .env_remove("WASM_PUSH_SUBJECT")
-        .output()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // A server that started anyway would serve for ever: it is stopped, and the test fails.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the demo started beyond loopback without a contact of its own");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("--subject") && said.contains("your own contact"), "{said}");
