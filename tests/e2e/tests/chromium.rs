@@ -966,7 +966,7 @@ async fn the_cookbooks_push_quota_recipe_counts_every_push_shown_across_worker_r
 }
 
 #[tokio::test]
-async fn with_receipts_a_push_goes_to_the_whole_worker_which_posts_its_shown_receipt() {
+async fn with_receipts_a_push_posts_its_shown_receipt() {
     // A listener of the test's own takes the receipts (another origin, so `cross_origin=1`),
     // answering the browser's preflight.
     let receipts = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -164,7 +164,7 @@ async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_t
 }
 
 #[tokio::test]
-async fn a_subscription_change_the_app_server_missed_is_sent_after_the_next_push_by_the_whole_worker() {
+async fn a_subscription_change_the_app_server_missed_is_sent_after_the_next_push() {
     let (_service, server, browser) = subscribed_demo("missed-change").await;
     let current = server.stored_endpoints();
     // What a `pushsubscriptionchange` leaves when the app server was down: the browser's record
