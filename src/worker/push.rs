@@ -51,9 +51,9 @@ impl Runtime {
         // A push that carries nothing stands for content the app server keeps (`fetch_url`):
         // fetched, then read like any payload; with the setting, a push may also name where its
         // content is (`ContentAt`). Only such pushes read a URL.
-        let named = bytes.as_deref().filter(|_| inner.fetch_url().is_some()).and_then(named_content);
+        let named = bytes.as_deref().filter(|_| inner.config.fetch_url.is_some()).and_then(named_content);
         let fetch_url = match (&bytes, &proposal, &named) {
-            (None, None, _) => inner.server_url(inner.fetch_url()),
+            (None, None, _) => inner.server_url(inner.config.fetch_url.as_deref()),
             (_, _, Some(url)) => inner.server_url(Some(url)),
             _ => None,
         };
@@ -163,19 +163,19 @@ impl Inner {
         let inner = self;
         // Shown from this call, not from a later step of the chain: the push's latency is the
         // browser's, not the promise queue's.
-        let shows_now = now && inner.foreground() == Foreground::Show;
+        let shows_now = now && inner.config.foreground == Foreground::Show;
         let shown_now = (shows_now && claim(&event)).then(|| inner.show_claimed(&event, &payload, &data));
         // With `foreground=page` or `both`, a focused, visible window of the site gets the push
         // as a message; only `page` with such a window skips the notification, and not in
         // WebKit, which revokes the subscriptions of sites that skip it.
-        let windows = match inner.foreground() {
+        let windows = match inner.config.foreground {
             Foreground::Show => resolved(JsValue::UNDEFINED),
             Foreground::Page | Foreground::Both => windows(),
         };
         then(&windows, move |windows| {
             let page = windows.ok().as_ref().and_then(focused_window);
             let user_agent = || get(&get(&js_sys::global(), "navigator"), "userAgent").as_string();
-            let shows_anyway = inner.foreground().shows_too(&user_agent().unwrap_or_default());
+            let shows_anyway = inner.config.foreground.shows_too(&user_agent().unwrap_or_default());
             // With `page`, only a page that answers that it took the push keeps it from showing
             // (one that does not listen, or is still loading, swallows nothing); with `both`,
             // the page is only told.

@@ -12,7 +12,7 @@ impl Inner {
     /// Reports an event to the receipts URL, when configured. Never rejects: a receipt is
     /// bookkeeping and must not cost the user a notification.
     pub(super) fn receipt(&self, event: &str, tag: &str, action: &str, data: &JsValue) -> Promise {
-        let Some(url) = self.server_url(self.receipts_url()) else {
+        let Some(url) = self.server_url(self.config.receipts_url.as_deref()) else {
             return resolved(JsValue::UNDEFINED);
         };
         let body = object(&[

@@ -105,21 +105,6 @@ pub struct Click {
 }
 
 impl Inner {
-    /// `receipts_url`: where receipts go, if anywhere.
-    pub(super) fn receipts_url(&self) -> Option<&str> {
-        self.config.receipts_url.as_deref()
-    }
-
-    /// `fetch_url`: where a push without data gets its content, if anywhere.
-    pub(super) fn fetch_url(&self) -> Option<&str> {
-        self.config.fetch_url.as_deref()
-    }
-
-    /// `foreground`: who is told of a push while a page is looked at.
-    pub(super) fn foreground(&self) -> super::Foreground {
-        self.config.foreground
-    }
-
     /// A server URL from the settings, as [`WorkerConfig::server_url`] decides it, read by the
     /// browser's URL parser against the worker script's URL.
     pub(super) fn server_url(&self, url: Option<&str>) -> Option<String> {
