@@ -41,7 +41,6 @@ pub mod testing;
 pub mod server;
 
 /// What `export_worker!` expands to needs; not a public API.
-#[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub mod __private {
     pub use js_sys;

@@ -101,3 +101,19 @@ fn the_dioxus_hook_rendered_on_the_server_says_nothing_is_known_yet_and_its_drop
     // use_drop runs on the server too: with no watch made, it has nothing to remove.
     drop(dom);
 }
+
+#[test]
+fn a_worker_runtime_with_its_hooks_is_built_on_the_host_where_it_stays_inert() {
+    // A worker crate beside an app server: `cargo test`, clippy and rust-analyzer compile it for
+    // the host, and building its runtime calls into no JavaScript (which would panic here).
+    use wasm_push::worker::{Runtime, WorkerConfig};
+    let runtime = Runtime::from_location()
+        .transform(|mut payload| {
+            payload.title.insert_str(0, "Acme: ");
+            payload
+        })
+        .on_click(|click| click.action.is_empty().then(|| "/inbox".to_owned()))
+        .deadline(5_000);
+    let _ = runtime;
+    let _ = Runtime::new(WorkerConfig::from_query("title=Acme"));
+}

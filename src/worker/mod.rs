@@ -27,21 +27,13 @@ mod config;
 
 pub use config::{Foreground, WorkerConfig};
 
-#[cfg(target_arch = "wasm32")]
 mod click;
-#[cfg(target_arch = "wasm32")]
 mod clients;
-#[cfg(target_arch = "wasm32")]
 mod export;
-#[cfg(target_arch = "wasm32")]
 mod options;
-#[cfg(target_arch = "wasm32")]
 mod push;
-#[cfg(target_arch = "wasm32")]
 mod receipts;
-#[cfg(target_arch = "wasm32")]
 mod resubscribe;
-#[cfg(target_arch = "wasm32")]
 mod runtime;
 
 /// Where a click goes, as the worker decides it: [`click_target`](crate::click_target)'s rule
@@ -52,13 +44,11 @@ mod runtime;
 /// let target = wasm_push::worker::click_target_in_worker("https://app.example/", Some("/inbox"));
 /// assert_eq!(target, "https://app.example/inbox");
 /// ```
-#[cfg(target_arch = "wasm32")]
 #[doc(hidden)]
 pub fn click_target_in_worker(scope: &str, requested: Option<&str>) -> String {
     crate::shared::click_target_by(crate::js::url::same_origin_url, scope, requested)
 }
 
-#[cfg(target_arch = "wasm32")]
 pub use {
     export::recover_after_panics,
     runtime::{Click, Runtime},

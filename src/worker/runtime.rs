@@ -124,7 +124,12 @@ impl Runtime {
     /// let runtime = wasm_push::worker::Runtime::new(wasm_push::worker::WorkerConfig::default());
     /// ```
     pub fn new(config: WorkerConfig) -> Self {
-        let location = scope().location().href();
+        // On the host (a workspace's `cargo test`, rust-analyzer) there is no worker: the runtime
+        // is built, inert, and its hooks can be tested as plain functions.
+        let location = match crate::js::browser() {
+            Ok(()) => scope().location().href(),
+            Err(_) => String::new(),
+        };
         Self {
             inner: Rc::new(Inner {
                 config,
@@ -147,6 +152,9 @@ impl Runtime {
     /// let runtime = wasm_push::worker::Runtime::from_location();
     /// ```
     pub fn from_location() -> Self {
+        if crate::js::browser().is_err() {
+            return Self::new(WorkerConfig::default());
+        }
         // A worker that imports push.js may give the settings in `self.wasmPush.query`.
         let given = get(&get(&js_sys::global(), "wasmPush"), "query").as_string();
         Self::new(WorkerConfig::from_query(&given.unwrap_or_else(|| scope().location().search())))
