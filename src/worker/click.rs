@@ -37,7 +37,7 @@ impl Runtime {
 
     /// Where a click on `event`'s notification goes once every hook had its say, the async
     /// ones until the deadline: the promise of its URL (the test kit's `click`).
-    #[cfg(feature = "testing")]
+    #[cfg(all(target_arch = "wasm32", feature = "testing"))]
     pub(crate) fn click_target(&self, event: &NotificationEvent) -> Promise {
         self.decide(event, AfterClickHooks::Answer)
     }
@@ -104,7 +104,7 @@ pub(super) enum AfterClickHooks {
     /// Focus or open its target, then send the receipt: a real click.
     Open,
     /// Answer its target: the test kit, which opens nothing.
-    #[cfg(feature = "testing")]
+    #[cfg(all(target_arch = "wasm32", feature = "testing"))]
     Answer,
 }
 
@@ -117,7 +117,7 @@ impl AfterClickHooks {
                 opened?;
                 Ok(inner.receipt("clicked", &click.tag, &click.action, &data).into())
             }),
-            #[cfg(feature = "testing")]
+            #[cfg(all(target_arch = "wasm32", feature = "testing"))]
             AfterClickHooks::Answer => resolved(click.target),
         }
     }
