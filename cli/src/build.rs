@@ -223,6 +223,13 @@ fn build_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> 
     tools.optimize(&shipped, Some(&glue_file))?;
     // The glue ships inside each entry script, not beside them.
     let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
+    exports_worker(&glue).map_err(|missing| {
+        format!(
+            "{} exports no worker ({missing} is missing): its lib.rs must call wasm_push::export_worker!(…), \
+             without which every push would show only the fallback",
+            wasm.display()
+        )
+    })?;
     std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
     // The scripts name the digest of these bytes, the last change made to them: they fetch,
     // keep and run no other.
@@ -239,6 +246,16 @@ fn build_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> 
     std::fs::write(&types, shim::TYPES).map_err(|e| format!("{}: {e}", types.display()))?;
     files.push(types);
     Ok(files)
+}
+
+/// Whether wasm-bindgen's glue has every entry point the listeners call: `Err` names the first
+/// one missing (a `cdylib` that never called `export_worker!` builds all the same, to nothing).
+fn exports_worker(glue: &str) -> std::result::Result<(), &'static str> {
+    let entries = ["on_push", "on_notification_click", "on_notification_close", "on_push_subscription_change"];
+    match entries.into_iter().find(|entry| !glue.contains(&format!("function {entry}("))) {
+        Some(missing) => Err(missing),
+        None => Ok(()),
+    }
 }
 
 /// Where the ready-made worker's `wasm-push` comes from.
@@ -307,6 +324,20 @@ fn wasm32_target() -> Result {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_worker_crate_that_never_called_export_worker_is_refused_naming_what_is_missing() {
+        let worker = ["on_push", "on_notification_click", "on_notification_close", "on_push_subscription_change"]
+            .map(|entry| {
+                format!("function {entry}(event) {{ return wasm.{entry}(event); }}\n__exports.{entry} = {entry};")
+            })
+            .join("\n");
+        assert_eq!(exports_worker(&worker), Ok(()));
+        // A crate with other exports only: `on_push_subscription_change` alone does not pass for `on_push`.
+        let other = "function greet() {}\n__exports.greet = greet;\nfunction on_push_subscription_change(e) {}";
+        assert_eq!(exports_worker(other), Err("on_push"));
+        assert_eq!(exports_worker(""), Err("on_push"));
+    }
 
     #[test]
     fn the_glues_wasm_has_the_glues_name() {
