@@ -212,6 +212,23 @@ async fn a_push_without_data_fetches_its_content_with_no_content_type_so_no_cors
 }
 
 #[wasm_bindgen_test]
+async fn the_test_kit_says_what_to_give_a_browser_that_does_not_permit_notifications() {
+    // A browser started without the webdriver.json that allows notifications.
+    let denied = js_sys::Function::new_no_args(
+        "Object.defineProperty(Notification, 'permission', { get: () => 'denied', configurable: true });",
+    );
+    denied.call0(&JsValue::NULL).unwrap();
+    let refused = push(&Runtime::new(WorkerConfig::default()), "anything").await;
+    let notification: js_sys::Object =
+        js_sys::Reflect::get(&js_sys::global(), &"Notification".into()).unwrap().unchecked_into();
+    js_sys::Reflect::delete_property(&notification, &"permission".into()).unwrap();
+    let Err(refused) = refused else { panic!("the kit pushed in a browser that denies notifications") };
+    let said = js_sys::Reflect::get(&refused, &"message".into()).unwrap();
+    let said = said.as_string().unwrap();
+    assert!(said.contains("\"denied\"") && said.contains("webdriver.json"), "{said}");
+}
+
+#[wasm_bindgen_test]
 fn the_settings_mean_what_the_browsers_url_search_params_read_in_the_same_query() {
     // The shim's fallback reads the query with URLSearchParams; Rust must read the same values.
     let global = js_sys::global();

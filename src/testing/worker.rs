@@ -113,6 +113,7 @@ async fn showing() -> Result<Vec<Notification>, JsValue> {
 /// # Ok(()) }
 /// ```
 pub async fn push(runtime: &Runtime, data: impl Into<PushData>) -> Result<Vec<Shown>, JsValue> {
+    permitted()?;
     for notification in showing().await? {
         notification.close();
     }
@@ -130,6 +131,23 @@ pub async fn push(runtime: &Runtime, data: impl Into<PushData>) -> Result<Vec<Sh
     }
     JsFuture::from(runtime.push(&event)).await?;
     Ok(showing().await?.into_iter().map(read).collect())
+}
+
+/// `Ok` when the test browser lets the worker show notifications; else an error that says what
+/// to give it, rather than the browser's own refusal deep in a push.
+fn permitted() -> Result<(), JsValue> {
+    let permission = get(&get(&js_sys::global(), "Notification"), "permission").as_string();
+    match permission.as_deref() {
+        Some("granted") => Ok(()),
+        other => Err(js_sys::Error::new(&format!(
+            "wasm_push::testing: this test browser does not let the worker show notifications \
+             (Notification.permission is {}): give it a webdriver.json beside Cargo.toml that allows them \
+             (Chrome: prefs profile.default_content_setting_values.notifications = 1; Firefox: \
+             permissions.default.desktop-notification = 1), as wasm-push's own webdriver.json does",
+            other.map_or("missing".to_owned(), |p| format!("{p:?}"))
+        ))
+        .into()),
+    }
 }
 
 /// Gives `target` an own, read-only `name` of `value`.
