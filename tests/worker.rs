@@ -213,15 +213,20 @@ async fn a_push_without_data_fetches_its_content_with_no_content_type_so_no_cors
 
 #[wasm_bindgen_test]
 async fn the_test_kit_says_what_to_give_a_browser_that_does_not_permit_notifications() {
-    // A browser started without the webdriver.json that allows notifications.
-    let denied = js_sys::Function::new_no_args(
-        "Object.defineProperty(Notification, 'permission', { get: () => 'denied', configurable: true });",
+    // A browser started without the webdriver.json that allows notifications; the real
+    // `Notification.permission` (an own accessor of the constructor) is put back after.
+    let deny = js_sys::Function::new_no_args(
+        "const real = Object.getOwnPropertyDescriptor(Notification, 'permission'); \
+         Object.defineProperty(Notification, 'permission', { get: () => 'denied', configurable: true }); \
+         return () => Object.defineProperty(Notification, 'permission', real);",
     );
-    denied.call0(&JsValue::NULL).unwrap();
+    let restore: js_sys::Function = deny.call0(&JsValue::NULL).unwrap().unchecked_into();
     let refused = push(&Runtime::new(WorkerConfig::default()), "anything").await;
-    let notification: js_sys::Object =
-        js_sys::Reflect::get(&js_sys::global(), &"Notification".into()).unwrap().unchecked_into();
-    js_sys::Reflect::delete_property(&notification, &"permission".into()).unwrap();
+    restore.call0(&JsValue::NULL).unwrap();
+    let permission = js_sys::Reflect::get(&js_sys::global(), &"Notification".into())
+        .and_then(|notification| js_sys::Reflect::get(&notification, &"permission".into()))
+        .unwrap();
+    assert_eq!(permission.as_string().as_deref(), Some("granted"), "the real permission is back");
     let Err(refused) = refused else { panic!("the kit pushed in a browser that denies notifications") };
     let said = js_sys::Reflect::get(&refused, &"message".into()).unwrap();
     let said = said.as_string().unwrap();
