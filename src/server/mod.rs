@@ -16,6 +16,25 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Taking the page's saves safely
+//!
+//! The page's `AppServer` sends its saves and removals with the page's cookies, so an app server
+//! takes them as it takes any state-changing request (the demo, `www/server`, does this, and
+//! its `tests/api.rs` proves each refusal):
+//!
+//! 1. It gives the page a random token (per session, or per server start as the demo does) in
+//!    `<meta name="csrf-token" content="…">`; `AppServer` sends it back in [`CSRF_HEADER`].
+//! 2. It takes a save or a removal only when that header is the token (compared in constant
+//!    time) and `Origin` is one of the site's own origins, which it knows from its settings and
+//!    never from the request (a page on a rebound DNS name sends its own `Host`).
+//! 3. The worker's save after `pushsubscriptionchange` has no token (a worker has no page): it
+//!    is taken only when [`SaveSubscription::takes_without_token`] says so, that is when it names a
+//!    stored endpoint as the one it replaces, and it never changes a stored row's keys.
+//! 4. Every subscription is checked with [`Sender::check`] before it is stored: its endpoint is
+//!    a URL the visitor chose, and its keys may be anything.
+//! 5. A removal answered 2xx, 404 or 410 is done ([`RemoveSubscription`]); a save is taken only
+//!    when answered 2xx ([`SaveSubscription`]), and a redirect is not an answer.
 
 mod address;
 mod answer;
