@@ -21,6 +21,7 @@ self.wasmPushListen = (glue, wasm, query) => {
   const version = self.wasmPushVersion;
   const ours = `wasm-push ${self.registration.scope} `;
   const kept = version && ours + version;
+  const older = (name) => kept && name.startsWith(ours) && name !== kept;
   const fetchWasm = () => fetch(wasm, version ? { cache: 'no-store', redirect: 'error', integrity: version } : {});
   const fetchInto = (cache) =>
     fetchWasm().then((answer) => (answer.ok ? cache.put(wasm, answer.clone()).then(() => answer, () => answer) : answer));
@@ -29,7 +30,7 @@ self.wasmPushListen = (glue, wasm, query) => {
   if (kept) {
     // This scope's earlier versions go once this one is active; other scopes' are theirs.
     self.addEventListener('activate', (event) => event.waitUntil(caches.keys().then((names) =>
-      Promise.all(names.filter((name) => name.startsWith(ours) && name !== kept).map((name) => caches.delete(name))))));
+      Promise.all(names.filter(older).map((name) => caches.delete(name))))));
   }
 
   // The running copy of the glue, started once: every event waits for the same start. A start
@@ -45,7 +46,7 @@ self.wasmPushListen = (glue, wasm, query) => {
   const when = (handle) => (it.ready ? new Promise((done) => done(handle(it.glue))) : start().then(handle));
   start().catch(() => {});
   self.addEventListener('install', (event) => event.waitUntil(start().catch((error) => caches.keys().then((names) => {
-    if (kept && names.some((name) => name.startsWith(ours) && name !== kept)) throw error;
+    if (names.some(older)) throw error;
   }))));
 
   // When the wasm cannot start or traps, a push must still show something (the texts of Rust's
