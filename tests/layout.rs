@@ -1,6 +1,7 @@
 //! The rules ARCHITECTURE.md states about `src/`, checked so they stay true: the window side and
 //! the worker import nothing from each other, `shared/` touches no browser, and target gates
-//! stand only in `lib.rs` and the `mod.rs` files.
+//! stand only in `lib.rs` and the `mod.rs` files; and the top level is the design's folders, with
+//! the worker's deliverable (its command and shim) in `sw/`.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::{Path, PathBuf};
@@ -63,5 +64,33 @@ fn target_gates_stand_only_in_lib_rs_and_mod_rs() {
             .filter(|line| !line.contains("lib.rs:") && !line.contains("mod.rs:"))
             .collect();
         assert_eq!(gated, Vec::<String>::new());
+    }
+}
+
+#[test]
+fn the_top_level_folders_are_the_designs_rooms() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut folders: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|entry| entry.unwrap())
+        .filter(|entry| entry.file_type().unwrap().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.') && name != "target")
+        .collect();
+    folders.sort();
+    // The crate (src), the worker's deliverable (sw), the demo (www), the tests; the recipes and
+    // the project's own commands.
+    assert_eq!(folders, ["examples", "src", "sw", "tests", "www", "xtask"]);
+}
+
+#[test]
+fn the_worker_deliverable_holds_its_shim_and_the_command() {
+    let sw = Path::new(env!("CARGO_MANIFEST_DIR")).join("sw");
+    let manifest = std::fs::read_to_string(sw.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"cargo-wasm-push\""), "sw/ is the crate cargo-wasm-push");
+    let shim = std::fs::read_to_string(sw.join("src/shim.rs")).unwrap();
+    for file in ["../shim/listeners.js", "../shim/push.js", "../shim/sw.js", "../shim/push.mjs", "../ready-made/lib.rs"]
+    {
+        assert!(shim.contains(&format!("include_str!(\"{file}\")")), "sw/src/shim.rs embeds {file}");
     }
 }

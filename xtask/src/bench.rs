@@ -1,5 +1,5 @@
 //! `cargo xtask bench`: sizes, latency, burst and memory of the shipped worker beside a
-//! hand-written JavaScript worker (`bench/baseline-sw.js`), checked against the budgets, printed
+//! hand-written JavaScript worker (`xtask/bench/baseline-sw.js`), checked against the budgets, printed
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
@@ -22,7 +22,8 @@ pub fn run() -> Result {
     let tools = setup::wasm_tools()?;
     let site = site(&tools)?;
     let baseline = site_variant(&site, "www-baseline")?;
-    std::fs::copy(root().join("bench/baseline-sw.js"), baseline.join("sw.js")).map_err(|e| format!("baseline: {e}"))?;
+    std::fs::copy(root().join("xtask/bench/baseline-sw.js"), baseline.join("sw.js"))
+        .map_err(|e| format!("baseline: {e}"))?;
     let floor = floor_site(&tools, &site)?;
     let true_floor = true_floor_site(&tools, &site)?;
     // Sizes as shipped, before the probe goes in front of each measured worker: what every
@@ -100,31 +101,33 @@ const TRUE_FLOOR_FILES: [&str; 2] = ["sw.js", "true_floor.wasm"];
 /// the glue (`push.js`, which the cookbook's site imports from a `sw.js` of its own) and the wasm.
 const HOOKED_FILES: [&str; 2] = ["push.js", "wasm_push_sw_bg.wasm"];
 
-/// `bench/probe.js` in front of `dir`'s `sw.js`: each push timed inside the worker.
+/// `xtask/bench/probe.js` in front of `dir`'s `sw.js`: each push timed inside the worker.
 fn with_probe(dir: &std::path::Path) -> Result {
     let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
     let worker = dir.join("sw.js");
-    std::fs::write(&worker, read(&root().join("bench/probe.js"))? + "\n" + &read(&worker)?).map_err(|e| e.to_string())
+    std::fs::write(&worker, read(&root().join("xtask/bench/probe.js"))? + "\n" + &read(&worker)?)
+        .map_err(|e| e.to_string())
 }
 
-/// The demo site with the true floor (`bench/true-floor.wat`, assembled by binaryen's wasm-as;
-/// `bench/true-floor-sw.js`, minified) as its worker, in `target/www-true-floor`.
+/// The demo site with the true floor (`xtask/bench/true-floor.wat`, assembled by binaryen's wasm-as;
+/// `xtask/bench/true-floor-sw.js`, minified) as its worker, in `target/www-true-floor`.
 fn true_floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::path::PathBuf> {
     let out = site_variant(site, "www-true-floor")?;
     let wasm_as =
         tools.wasm_opt.as_ref().map(|opt| opt.with_file_name("wasm-as")).ok_or("no wasm-opt, so no wasm-as")?;
     crate::run(
         Command::new(wasm_as)
-            .arg(root().join("bench/true-floor.wat"))
+            .arg(root().join("xtask/bench/true-floor.wat"))
             .args(["--enable-reference-types", "-o"])
             .arg(out.join("true_floor.wasm")),
     )?;
-    std::fs::copy(root().join("bench/true-floor-sw.js"), out.join("sw.js")).map_err(|e| format!("true floor: {e}"))?;
+    std::fs::copy(root().join("xtask/bench/true-floor-sw.js"), out.join("sw.js"))
+        .map_err(|e| format!("true floor: {e}"))?;
     tools.minify(&out.join("sw.js"))?;
     Ok(out)
 }
 
-/// The demo site with the floor worker (`bench/floor`, `bench/floor-sw.js`) as its worker, in
+/// The demo site with the floor worker (`xtask/bench/floor`, `xtask/bench/floor-sw.js`) as its worker, in
 /// `target/www-floor`, built like the shipped one: the size-first profile, `wasm-opt -Oz`, one
 /// minified script.
 fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::path::PathBuf> {
@@ -138,7 +141,7 @@ fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::p
     let read =
         |path: std::path::PathBuf| std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
     let script = out.join("sw.js");
-    std::fs::write(&script, read(parts.join("floor.js"))? + "\n" + &read(root().join("bench/floor-sw.js"))?)
+    std::fs::write(&script, read(parts.join("floor.js"))? + "\n" + &read(root().join("xtask/bench/floor-sw.js"))?)
         .map_err(|e| format!("floor: {e}"))?;
     tools.minify(&script)?;
     Ok(out)
@@ -460,12 +463,12 @@ fn report(table: &str) -> String {
          ## Method\n\n\
          - **Sizes**: the files a browser downloads, after `wasm-opt -Oz`; gzip at level 9, brotli at quality 11. \
            The Rust worker is `sw.js` (the listeners, the glue and the entry, one script minified by esbuild) + `wasm_push_sw_bg.wasm`, \
-           the one module, which is what every visitor downloads at install and all a cold push loads. The baseline is `bench/baseline-sw.js`, \
+           the one module, which is what every visitor downloads at install and all a cold push loads. The baseline is `xtask/bench/baseline-sw.js`, \
            a hand-written JavaScript worker doing the same job (same payload shapes, options, guards and fallback). \
-           The **wasm floor** is `bench/floor`: the least a Rust worker can do (the push's JSON handed to `showNotification` as it is, \
+           The **wasm floor** is `xtask/bench/floor`: the least a Rust worker can do (the push's JSON handed to `showNotification` as it is, \
            no checks and no fallback), built and loaded the same way, so floor/JS is what loading a wasm-bindgen module costs here. \
-           The **true floor** is `bench/true-floor.wat`: a wasm module with one hand-written import and one export and no wasm-bindgen, \
-           with a dozen lines of JavaScript (`bench/true-floor-sw.js`): true/JS is what any wasm costs on a cold start. \
+           The **true floor** is `xtask/bench/true-floor.wat`: a wasm module with one hand-written import and one export and no wasm-bindgen, \
+           with a dozen lines of JavaScript (`xtask/bench/true-floor-sw.js`): true/JS is what any wasm costs on a cold start. \
            The window-side package is `examples/window_package.rs` (support, register, permission, subscribe, server sync).\n\
          - **Latency**: each worker behind the demo page, served by the demo server, in headless Chromium; a real `push` event \
            through the DevTools protocol (`ServiceWorker.deliverPushMessage`); latency is the notification's own `timestamp` \
@@ -474,7 +477,7 @@ fn report(table: &str) -> String {
            taken in turns (Rust, JS, floor, true floor, Rust, …, each worker in its own browser) so that a busy moment of the machine weighs on all. \
            **Origin 100 ms away**: the Rust and JS workers again, their demo server answering every request 100 ms late (`--delay-ms 100`), \
            30 cold pushes each in turns. \
-           **In the worker**: `bench/probe.js`, put in front of each measured worker (not of the files sized), times each push from the \
+           **In the worker**: `xtask/bench/probe.js`, put in front of each measured worker (not of the files sized), times each push from the \
            first push listener's entry to the `showNotification` call it led to (the worker's own work) and to that call's promise \
            resolving (the browser's part too), with `performance.now()` \
            (0.1 ms steps, jittered, without cross-origin isolation: the mean of 30 samples judges a few hundredths of a millisecond).\n\

@@ -1,6 +1,6 @@
 //! `cargo xtask dist`: the release artefacts in `target/dist` (the worker, the window-side
 //! package, the demo page), with their sizes. The worker is built as `cargo wasm-push build`
-//! builds a user's: the same library (`cli/`), one pipeline.
+//! builds a user's: the same library (`sw/`), one pipeline.
 
 use crate::{root, run, say, setup, wasm_release_build, Result};
 use cargo_wasm_push::{print_sizes, Build, SHIPPED_WORKER};

@@ -1,6 +1,6 @@
 //! The sending benchmark (part of `cargo xtask bench`; `--sending` alone): `Sender::fan_out`,
 //! a plain loop over `Sender::send`, node `web-push`, and the crypto alone, each sending the
-//! same pushes to a push service on loopback that answers 201 at once (`bench/sender`), at
+//! same pushes to a push service on loopback that answers 201 at once (`xtask/bench/sender`), at
 //! 10,000 and 100,000 pushes. Figures, never a pass/fail test.
 
 use crate::{cargo, root, say, setup, Result};
@@ -39,7 +39,7 @@ pub fn run() -> Result<String> {
                 let mut command = match mode {
                     "node" => {
                         let mut node = Command::new("node");
-                        node.arg(root().join("bench/node-web-push.mjs")).arg(&node_web_push);
+                        node.arg(root().join("xtask/bench/node-web-push.mjs")).arg(&node_web_push);
                         node
                     }
                     _ => {
@@ -98,14 +98,14 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
     let mut out = format!(
         "{SECTION}\n\n\
          Each sender sends the same pushes (one payload of about 100 bytes, a subscription each) to a push service on \
-         loopback that answers 201 at once (`bench/sender`, `sender-bench sink`), from its own process: \
+         loopback that answers 201 at once (`xtask/bench/sender`, `sender-bench sink`), from its own process: \
          **fan-out** is `Sender::fan_out` at {CONCURRENCY} at once; **loop** a plain loop awaiting `Sender::send` one push at a time; \
          **node web-push** is node `web-push` {} (`generateRequestDetails`, which encrypts and signs each push as `sendNotification` does, \
-         then `http.request` through a keep-alive agent, {CONCURRENCY} at once: `bench/node-web-push.mjs`); **encrypt** and **floor** are the \
+         then `http.request` through a keep-alive agent, {CONCURRENCY} at once: `xtask/bench/node-web-push.mjs`); **encrypt** and **floor** are the \
          crypto alone on one core, nothing sent: encrypting each push with one VAPID signature for all (what the fan-out does), and \
          encrypting and signing each (what the `web-push` crate alone, and node, do), with the `web-push` crate (`ece` over \
          OpenSSL, `jwt-simple`) as `Sender` uses it; **rustcrypto-encrypt** and **rustcrypto-floor** are the same two over RustCrypto's `p256`, \
-         `hkdf` and `aes-gcm` (`bench/sender/src/rustcrypto.rs`, checked against `ece`'s decryption first): the pure-Rust stack the \
+         `hkdf` and `aes-gcm` (`xtask/bench/sender/src/rustcrypto.rs`, checked against `ece`'s decryption first): the pure-Rust stack the \
          crate could use instead. CPU is the process's user and system time; \
          per CPU-second is the throughput one core gives; memory is the peak resident set (`VmHWM`, node's `maxRSS`).\n\n\
          | pushes | sender | wall | pushes/s | CPU | pushes per CPU-second | CPU per push | peak memory |\n\

@@ -18,7 +18,7 @@ use std::time::Instant;
 const WITHOUT_PUSH: &str = "without_push";
 
 /// The native crates whose tests run first (the end-to-end crate runs last, on its own).
-const NATIVE: [&str; 16] = [
+const NATIVE: [&str; 14] = [
     "-p",
     "wasm-push",
     "-p",
@@ -27,8 +27,6 @@ const NATIVE: [&str; 16] = [
     "xtask",
     "-p",
     "push-service",
-    "-p",
-    "wasm-push-sw",
     "-p",
     "cargo-wasm-push",
     "-p",
@@ -289,39 +287,8 @@ fn gates() -> Result {
     // Each crate meant for crates.io packs and builds on its own (`--allow-dirty`: a working copy
     // with changes is checked as it is).
     run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push"]))?;
-    // The command with the worker's files it embeds, which cargo resolves from the local package
-    // before either is on crates.io. Cargo treats that package as a registry's: it extracts it
-    // once per version (`registry/src/-<hash>`) and never rebuilds it for a change of source, so
-    // a wasm-push-sw changed since, at the same version, would be checked as it was first
-    // packed. Its extracted copies go first, and so do the fingerprints of its builds from
-    // there (a build's `.d` file names its sources).
-    let sources = crate::setup::cargo_home().join("registry/src");
-    let local = std::fs::read_dir(&sources).into_iter().flatten().flatten();
-    for registry in local.filter(|dir| dir.file_name().to_string_lossy().starts_with('-')) {
-        for copy in std::fs::read_dir(registry.path()).into_iter().flatten().flatten() {
-            if copy.file_name().to_string_lossy().starts_with("wasm-push-sw-") {
-                let _ = std::fs::remove_dir_all(copy.path());
-            }
-        }
-    }
-    let debug = root().join("target/debug");
-    for build in std::fs::read_dir(debug.join("deps")).into_iter().flatten().flatten() {
-        let name = build.file_name().to_string_lossy().into_owned();
-        let Some(hash) = name.strip_prefix("wasm_push_sw-").and_then(|rest| rest.strip_suffix(".d")) else { continue };
-        if std::fs::read_to_string(build.path()).is_ok_and(|sources| sources.contains("registry/src/-")) {
-            let _ = std::fs::remove_dir_all(debug.join(format!(".fingerprint/wasm-push-sw-{hash}")));
-        }
-    }
-    run(cargo().args([
-        "publish",
-        "--dry-run",
-        "--quiet",
-        "--allow-dirty",
-        "-p",
-        "wasm-push-sw",
-        "-p",
-        "cargo-wasm-push",
-    ]))?;
+    // The command, with the worker's files it embeds.
+    run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "cargo-wasm-push"]))?;
     Ok(())
 }
 

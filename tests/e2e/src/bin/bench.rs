@@ -1,11 +1,11 @@
 //! The push benchmark, run by `cargo xtask bench`: the shipped Rust worker, the hand-written
-//! JavaScript baseline (`bench/baseline-sw.js`), the wasm floor (`bench/floor`) and the true
-//! floor (`bench/true-floor.wat`, no wasm-bindgen), each behind the demo page in headless
+//! JavaScript baseline (`xtask/bench/baseline-sw.js`), the wasm floor (`xtask/bench/floor`) and the true
+//! floor (`xtask/bench/true-floor.wat`, no wasm-bindgen), each behind the demo page in headless
 //! Chromium, fed real `push` events through the DevTools protocol.
 //!
 //! Latency is the notification's own `timestamp` (set by the browser when the worker creates
 //! it) minus the moment the push was handed to DevTools, both read from this machine's clock
-//! (whole milliseconds). Inside the worker, `bench/probe.js` also times each push from the
+//! (whole milliseconds). Inside the worker, `xtask/bench/probe.js` also times each push from the
 //! listener's entry to `showNotification`'s promise (`performance.now()`), read over DevTools.
 //! Prints one line, `BENCH {json}`, for xtask to tabulate.
 

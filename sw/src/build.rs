@@ -166,8 +166,6 @@ pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathB
     // The same wasm with the same tools and shim gives the same folder: kept beside the wasm
     // under a key of all three, so a rebuild that changed nothing (`trunk serve`) skips
     // wasm-bindgen, wasm-opt and esbuild and costs only cargo's time.
-    // The module a push loaded alone, which builds before 0.1 wrote, is stale beside this one.
-    let _ = std::fs::remove_file(out.join("wasm_push_sw_push_bg.wasm"));
     let (kept, stem) = kept_folder(tools, wasm)?;
     if kept.is_dir() {
         say(&format!("{} unchanged: the worker folder as built before ({})", wasm.display(), kept.display()));
@@ -191,7 +189,7 @@ pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathB
 /// the wasm, the tools and the shim; and the wasm's file stem.
 fn kept_folder(tools: &Tools, wasm: &Path) -> Result<(PathBuf, String)> {
     let built = read(wasm)?;
-    let inputs = format!("{tools:?}{}{}{}{}{}", shim::LISTENERS, shim::PUSH, shim::SW, shim::PUSH_MODULE, shim::TYPES);
+    let inputs = format!("{tools:?}{}{}{}{}{}", shim::LISTENERS, shim::PUSH, shim::SW, shim::PUSH_MJS, shim::TYPES);
     let key = shim::version(&[built.as_slice(), inputs.as_bytes()].concat());
     let stem = wasm.file_stem().and_then(|s| s.to_str()).unwrap_or("worker").to_owned();
     Ok((wasm.with_file_name(format!("{stem}.wasm-push-{key}")), stem))
