@@ -94,3 +94,16 @@ fn the_worker_deliverable_holds_its_shim_and_the_command() {
         assert!(shim.contains(&format!("include_str!(\"{file}\")")), "sw/src/shim.rs embeds {file}");
     }
 }
+
+#[test]
+fn the_worker_runtime_imports_no_event_file() {
+    let runtime = sources("worker").into_iter().filter(|(path, _)| path.ends_with("runtime.rs")).collect::<Vec<_>>();
+    for event in ["push::", "click::", "resubscribe::", "receipts::", "clients::"] {
+        assert_eq!(mentions(&runtime, event), Vec::<String>::new(), "runtime.rs reaches into an event's file");
+    }
+    // One way to the worker's global scope, `js::worker_scope`.
+    let everywhere: Vec<_> = ["worker", "testing", "js"].into_iter().flat_map(sources).collect();
+    let casts: Vec<_> =
+        mentions(&everywhere, "fn scope()").into_iter().chain(mentions(&everywhere, "fn worker_scope()")).collect();
+    assert_eq!(casts.len(), 1, "{casts:?}");
+}

@@ -32,3 +32,8 @@ pub(crate) fn browser() -> Result<(), crate::Error> {
     }
 }
 pub(crate) use object::{get, object, Js};
+
+/// The service worker's global scope: in a worker only (the worker runtime and the test kit).
+pub(crate) fn worker_scope() -> web_sys::ServiceWorkerGlobalScope {
+    wasm_bindgen::JsCast::unchecked_into(js_sys::global())
+}

@@ -7,7 +7,7 @@ use crate::NotificationPayload;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Notification, ServiceWorkerGlobalScope};
+use web_sys::Notification;
 
 /// What a test pushes: nothing, bytes, text, or JSON (a payload is sent as its JSON).
 ///
@@ -90,13 +90,9 @@ pub struct Shown {
     pub notification: Notification,
 }
 
-fn scope() -> ServiceWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
 /// The notifications the worker's registration shows now.
 async fn showing() -> Result<Vec<Notification>, JsValue> {
-    let list = JsFuture::from(scope().registration().get_notifications()?).await?;
+    let list = JsFuture::from(crate::js::worker_scope().registration().get_notifications()?).await?;
     Ok(Array::from(&list).iter().map(JsCast::unchecked_into).collect())
 }
 

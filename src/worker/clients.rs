@@ -2,9 +2,9 @@
 //! opening one for a click.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
-use super::runtime::scope;
 use crate::js::message;
 use crate::js::promise::{quietly, resolved, sleep, then};
+use crate::js::worker_scope;
 use js_sys::{Array, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::WindowClient;
@@ -14,7 +14,7 @@ pub(super) fn windows() -> Promise {
     let query = web_sys::ClientQueryOptions::new();
     query.set_type(web_sys::ClientType::Window);
     query.set_include_uncontrolled(true);
-    scope().clients().match_all_with_options(&query)
+    worker_scope().clients().match_all_with_options(&query)
 }
 
 /// The windows in what [`windows`] fulfilled with (none in anything but an array).
@@ -59,12 +59,12 @@ pub(super) fn open_or_focus(target: String) -> Promise {
         }
         // navigate() rejects for a window this worker does not control: open one instead.
         let Some(navigating) = windows.first().and_then(|window| window.navigate(&target).ok()) else {
-            return Ok(scope().clients().open_window(&target).into());
+            return Ok(worker_scope().clients().open_window(&target).into());
         };
         Ok(then(&navigating, move |navigated| match navigated.map(JsCast::dyn_into::<WindowClient>) {
             // Focusing is a nicety once the window shows the target.
             Ok(Ok(window)) => Ok(window.focus().map_or(JsValue::UNDEFINED, |focusing| quietly(&focusing).into())),
-            _ => Ok(scope().clients().open_window(&target).into()),
+            _ => Ok(worker_scope().clients().open_window(&target).into()),
         })
         .into())
     })

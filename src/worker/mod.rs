@@ -35,6 +35,7 @@ mod push;
 mod receipts;
 mod resubscribe;
 mod runtime;
+mod show_guard;
 
 /// Where a click goes, as the worker decides it: [`click_target`](crate::click_target)'s rule
 /// with the browser's own URL parser. Public for the crate's browser suites, which hold it to

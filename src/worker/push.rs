@@ -11,15 +11,16 @@
 
 use super::clients::{focused_window, hand_over, windows};
 use super::options::options;
-use super::runtime::{scope, Inner, Runtime, Slot};
+use super::runtime::{from_serde, to_serde, AsyncTransform, Inner, Runtime, Slot};
+use super::show_guard::ShowGuard;
 use super::Foreground;
 use crate::js::promise::{first, quietly, resolved, sleep, then};
-use crate::js::{get, message, sys, Js};
+use crate::js::{get, message, sys, worker_scope, Js};
 use crate::shared::{decode_proposal, decode_with};
 use crate::NotificationPayload;
 use js_sys::{Promise, Reflect, JSON};
+use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::PushEvent;
 
@@ -69,6 +70,66 @@ impl Runtime {
         then(&content(&url, &deadline), move |content| {
             let bytes = content.ok().filter(|c| !c.is_undefined()).map(|c| js_sys::Uint8Array::new(&c).to_vec());
             Ok(inner.push_bytes(event, bytes.as_deref(), None, app_badge, || deadline).into())
+        })
+    }
+
+    /// Changes every payload before it is shown, with work that waits: a `fetch` of the content
+    /// a push stands for, the site's windows, Cache Storage, IndexedDB. It runs after the
+    /// synchronous [`transform`](Self::transform)s, under the deadline (see
+    /// [`deadline`](Self::deadline)); when the deadline passes first, or the hook answers `Err`,
+    /// the push shows its own payload as the synchronous hooks left it; when it traps, the
+    /// fallback. Still exactly one notification per push: while an async hook is under way, a
+    /// notification something else in the worker shows is dropped (change the payload
+    /// instead). Async transforms added one after another run in that order, each on what the
+    /// one before made; when one fails, the push shows what the ones before it made, and the
+    /// ones after do not run. A worker without one carries none of this (nor an async
+    /// executor).
+    ///
+    /// ```no_run
+    /// use wasm_bindgen_futures::JsFuture;
+    ///
+    /// let runtime = wasm_push::worker::Runtime::from_location().transform_async(|mut payload| async move {
+    ///     // How many windows of the site are open, from the worker's `clients`.
+    ///     let scope: web_sys::ServiceWorkerGlobalScope = wasm_bindgen::JsCast::unchecked_into(js_sys::global());
+    ///     let open = JsFuture::from(scope.clients().match_all()).await?;
+    ///     if js_sys::Array::from(&open).length() > 0 {
+    ///         payload.body = Some("Open the tab to read it.".into());
+    ///     }
+    ///     Ok(payload)
+    /// });
+    /// ```
+    pub fn transform_async<Hook, Done>(self, hook: Hook) -> Self
+    where
+        Hook: Fn(NotificationPayload) -> Done + 'static,
+        Done: Future<Output = Result<NotificationPayload, JsValue>> + 'static,
+    {
+        let transform: Rc<AsyncTransform> = Rc::new(move |mut payload, data, slot| {
+            // The payload as it came: what shows if the hook fails or is late. Copied here, so
+            // only a worker with an async transform carries the copying.
+            *slot.borrow_mut() = Some((payload.clone(), data.clone()));
+            payload.data = to_serde(&data);
+            let done = hook(payload);
+            wasm_bindgen_futures::future_to_promise(async move {
+                let mut payload = done.await?;
+                let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
+                *slot.borrow_mut() = Some((payload, data));
+                Ok(JsValue::UNDEFINED)
+            })
+        });
+        self.with(|inner| {
+            let hooks: Rc<AsyncTransform> = match inner.transform_async.take() {
+                Some((before, _)) => Rc::new(move |payload, data, slot: Rc<Slot<_>>| {
+                    let first = before(payload, data, slot.clone());
+                    let transform = transform.clone();
+                    crate::js::promise::then(&first, move |done| {
+                        done?;
+                        let (payload, data) = slot.take().ok_or(JsValue::UNDEFINED)?;
+                        Ok(transform(payload, data, slot).into())
+                    })
+                }),
+                None => transform,
+            };
+            inner.transform_async = Some((hooks, Inner::wait_for_transforms));
         })
     }
 }
@@ -286,7 +347,7 @@ impl Inner {
     /// ([`CLAIM`]), where the shim waits for it after a trap: "shown" means the browser's
     /// `showNotification` resolved. The promise rejects only when the fallback failed too.
     fn show_claimed(self: &Rc<Self>, event: &JsValue, payload: &NotificationPayload, data: &JsValue) -> Promise {
-        let registration = scope().registration();
+        let registration = worker_scope().registration();
         let fallback = NotificationPayload { tag: payload.tag.clone(), ..self.config.fallback.payload() };
         let fallback_options = options(&fallback, &JsValue::UNDEFINED);
         let options = options(payload, data);
@@ -309,46 +370,5 @@ impl Inner {
             // The badge is a nicety: a browser that refuses it does not fail the push.
             Ok(badge.and_then(sys::set_app_badge).map_or(JsValue::UNDEFINED, |badge| quietly(&badge).into()))
         })
-    }
-}
-
-/// While any is alive, `registration.showNotification` answers a resolved promise and shows
-/// nothing (an own property shadowing the prototype's method); once the last is dropped, the
-/// method is back. Counted, since an async hook's guard outlives the pushes that come meanwhile.
-pub(super) struct ShowGuard(());
-
-/// The stand-in for `showNotification`: it shows nothing.
-type StandIn = Closure<dyn Fn() -> Promise>;
-
-thread_local! {
-    /// The guards alive, and the stand-in they share while there are any.
-    static STAND_IN: std::cell::RefCell<(u32, Option<StandIn>)> = const { std::cell::RefCell::new((0, None)) };
-}
-
-impl ShowGuard {
-    pub(super) fn install() -> ShowGuard {
-        STAND_IN.with_borrow_mut(|(alive, stand_in)| {
-            if *alive == 0 {
-                let nothing = StandIn::new(|| Promise::resolve(&JsValue::UNDEFINED));
-                let _ = Reflect::set(&scope().registration(), &"showNotification".into(), nothing.as_ref());
-                *stand_in = Some(nothing);
-            }
-            *alive += 1;
-        });
-        ShowGuard(())
-    }
-}
-
-impl Drop for ShowGuard {
-    fn drop(&mut self) {
-        STAND_IN.with_borrow_mut(|(alive, stand_in)| {
-            // Saturating: a guard of an instance that trapped and was started afresh may be
-            // dropped into a count that started again from zero.
-            *alive = alive.saturating_sub(1);
-            if *alive == 0 {
-                let _ = Reflect::delete_property(&scope().registration(), &"showNotification".into());
-                *stand_in = None;
-            }
-        });
     }
 }

@@ -3,11 +3,12 @@
 //! before. Sending and the sync record are shared with the window side (`js/sync.rs`).
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
-use super::runtime::{scope, Inner, Runtime};
+use super::runtime::{Inner, Runtime};
 use crate::js::promise::{resolved, sleep, then};
 use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
 use crate::js::sync::{self as store, ok, post, record as keep_outcome};
 use crate::js::sys;
+use crate::js::worker_scope;
 use crate::shared::{decode_base64, next_step, Step, SyncRecord};
 use crate::Subscription;
 use js_sys::Promise;
@@ -64,7 +65,7 @@ impl Inner {
                 .or_else(|| stored_key.ok()?.as_string().as_deref().and_then(valid_key))
                 .or_else(|| inner.config.application_server_key.as_deref().and_then(valid_key))
                 .ok_or("no application server key to subscribe again with")?;
-            let manager = push_manager(&scope().registration()).ok_or("this browser has no PushManager")?;
+            let manager = push_manager(&worker_scope().registration()).ok_or("this browser has no PushManager")?;
             Ok(manager.subscribe_with_options(&subscribe_options(&key))?.into())
         });
         let inner = self;
@@ -136,7 +137,7 @@ impl Inner {
                 inner.in_step.set(true);
                 return Ok(JsValue::UNDEFINED);
             };
-            Ok(then(&current(&scope().registration()), move |current| {
+            Ok(then(&current(&worker_scope().registration()), move |current| {
                 let current = current.ok().and_then(|current| current.dyn_into::<PushSubscription>().ok());
                 let Some(current) = current.as_ref().and_then(Subscription::from_raw) else {
                     return Ok(JsValue::UNDEFINED);

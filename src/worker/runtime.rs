@@ -1,18 +1,18 @@
-//! The runtime a worker is built from: its settings and hooks. What it does with each event is
-//! in the files named for the events: `push.rs`, `click.rs`, `resubscribe.rs`.
+//! The runtime a worker is built from: its settings and its synchronous hooks, and where the
+//! async hooks are kept. Each event's file (`push.rs`, `click.rs`, `resubscribe.rs`) holds its
+//! handler, the builder of its async hooks and the waiting for them; this file imports none of
+//! them.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::WorkerConfig;
-use crate::js::get;
 use crate::js::url::same_origin_url;
+use crate::js::{get, worker_scope};
 use crate::NotificationPayload;
 use js_sys::Promise;
 use js_sys::JSON;
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::ServiceWorkerGlobalScope;
+use wasm_bindgen::JsValue;
 
 /// A payload with its `data` as the browser holds it.
 pub(super) type Transform = dyn Fn(NotificationPayload, JsValue) -> (NotificationPayload, JsValue);
@@ -32,9 +32,12 @@ pub(super) type Slot<T> = RefCell<Option<T>>;
 /// and deadline in, the push handled out.
 pub(super) type WaitForTransforms =
     fn(Rc<Inner>, JsValue, Option<&[u8]>, Option<web_sys::Notification>, Option<f64>, Promise) -> Promise;
+/// What a click goes on to once decided: focus or open its target (a real click), or answer it
+/// (the test kit's).
+pub(super) type AfterClick = fn(Rc<Inner>, Click, JsValue) -> Promise;
 /// What waits for the async click hooks (`click.rs`): the click decided so far in, and what
 /// it goes on to.
-pub(super) type WaitForClickHooks = fn(Rc<Inner>, Click, JsValue, super::click::AfterClickHooks) -> Promise;
+pub(super) type WaitForClickHooks = fn(Rc<Inner>, Click, JsValue, AfterClick) -> Promise;
 /// Async hooks of one kind, and what waits for them. Set together by the method that adds the
 /// first hook, so a worker without async hooks links none of the waiting.
 pub(super) type Async<Hook, Wait> = Option<(Rc<Hook>, Wait)>;
@@ -112,11 +115,6 @@ impl Inner {
     }
 }
 
-/// The worker's global scope.
-pub(super) fn scope() -> ServiceWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
 impl Runtime {
     /// A runtime with these settings.
     ///
@@ -127,7 +125,7 @@ impl Runtime {
         // On the host (a workspace's `cargo test`, rust-analyzer) there is no worker: the runtime
         // is built, inert, and its hooks can be tested as plain functions.
         let location = match crate::js::browser() {
-            Ok(()) => scope().location().href(),
+            Ok(()) => worker_scope().location().href(),
             Err(_) => String::new(),
         };
         Self {
@@ -157,7 +155,7 @@ impl Runtime {
         }
         // A worker that imports push.js may give the settings in `self.wasmPush.query`.
         let given = get(&get(&js_sys::global(), "wasmPush"), "query").as_string();
-        Self::new(WorkerConfig::from_query(&given.unwrap_or_else(|| scope().location().search())))
+        Self::new(WorkerConfig::from_query(&given.unwrap_or_else(|| worker_scope().location().search())))
     }
 
     /// Changes every payload before it is shown. What it returns is shown, once; an empty
@@ -178,7 +176,7 @@ impl Runtime {
         let transform = move |mut payload: NotificationPayload, data: JsValue| {
             // A hook that shows a notification itself would make two: while it runs, the
             // registration's showNotification does nothing.
-            let _only_ours = super::push::ShowGuard::install();
+            let _only_ours = super::show_guard::ShowGuard::install();
             payload.data = to_serde(&data);
             let mut payload = transform(payload);
             let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
@@ -215,109 +213,6 @@ impl Runtime {
         })
     }
 
-    /// Changes every payload before it is shown, with work that waits: a `fetch` of the content
-    /// a push stands for, the site's windows, Cache Storage, IndexedDB. It runs after the
-    /// synchronous [`transform`](Self::transform)s, under the deadline (see
-    /// [`deadline`](Self::deadline)); when the deadline passes first, or the hook answers `Err`,
-    /// the push shows its own payload as the synchronous hooks left it; when it traps, the
-    /// fallback. Still exactly one notification per push: while an async hook is under way, a
-    /// notification something else in the worker shows is dropped (change the payload
-    /// instead). Async transforms added one after another run in that order, each on what the
-    /// one before made; when one fails, the push shows what the ones before it made, and the
-    /// ones after do not run. A worker without one carries none of this (nor an async
-    /// executor).
-    ///
-    /// ```no_run
-    /// use wasm_bindgen_futures::JsFuture;
-    ///
-    /// let runtime = wasm_push::worker::Runtime::from_location().transform_async(|mut payload| async move {
-    ///     // How many windows of the site are open, from the worker's `clients`.
-    ///     let scope: web_sys::ServiceWorkerGlobalScope = wasm_bindgen::JsCast::unchecked_into(js_sys::global());
-    ///     let open = JsFuture::from(scope.clients().match_all()).await?;
-    ///     if js_sys::Array::from(&open).length() > 0 {
-    ///         payload.body = Some("Open the tab to read it.".into());
-    ///     }
-    ///     Ok(payload)
-    /// });
-    /// ```
-    pub fn transform_async<Hook, Done>(self, hook: Hook) -> Self
-    where
-        Hook: Fn(NotificationPayload) -> Done + 'static,
-        Done: Future<Output = Result<NotificationPayload, JsValue>> + 'static,
-    {
-        let transform: Rc<AsyncTransform> = Rc::new(move |mut payload, data, slot| {
-            // The payload as it came: what shows if the hook fails or is late. Copied here, so
-            // only a worker with an async transform carries the copying.
-            *slot.borrow_mut() = Some((payload.clone(), data.clone()));
-            payload.data = to_serde(&data);
-            let done = hook(payload);
-            wasm_bindgen_futures::future_to_promise(async move {
-                let mut payload = done.await?;
-                let data = payload.data.take().map_or(JsValue::UNDEFINED, |value| from_serde(&value));
-                *slot.borrow_mut() = Some((payload, data));
-                Ok(JsValue::UNDEFINED)
-            })
-        });
-        self.with(|inner| {
-            let hooks: Rc<AsyncTransform> = match inner.transform_async.take() {
-                Some((before, _)) => Rc::new(move |payload, data, slot: Rc<Slot<_>>| {
-                    let first = before(payload, data, slot.clone());
-                    let transform = transform.clone();
-                    crate::js::promise::then(&first, move |done| {
-                        done?;
-                        let (payload, data) = slot.take().ok_or(JsValue::UNDEFINED)?;
-                        Ok(transform(payload, data, slot).into())
-                    })
-                }),
-                None => transform,
-            };
-            inner.transform_async = Some((hooks, Inner::wait_for_transforms));
-        })
-    }
-
-    /// Decides where a click goes with work that waits (the site's windows, storage, a
-    /// `fetch`): `Some(url)` replaces the target (still held to the worker's origin), `None`
-    /// keeps it. It runs after the synchronous [`on_click`](Self::on_click) hooks, with the
-    /// target they decided, under the deadline ([`deadline`](Self::deadline)); when that
-    /// passes first, the click goes where they sent it. With several, the one added last that
-    /// answers `Some` decides. Keep it short: a browser lets a click open a window only for a
-    /// few seconds after it.
-    ///
-    /// ```no_run
-    /// let runtime = wasm_push::worker::Runtime::from_location().on_click_async(|click| async move {
-    ///     (click.tag == "chat").then(|| "/chat".to_owned())
-    /// });
-    /// ```
-    pub fn on_click_async<Hook, Done>(self, hook: Hook) -> Self
-    where
-        Hook: Fn(Click) -> Done + 'static,
-        Done: Future<Output = Option<String>> + 'static,
-    {
-        let hook: Rc<AsyncClickHook> = Rc::new(move |click, data, slot| {
-            let done = hook(Click { data: to_serde(data).unwrap_or_default(), ..click.clone() });
-            wasm_bindgen_futures::future_to_promise(async move {
-                *slot.borrow_mut() = Some(done.await);
-                Ok(JsValue::UNDEFINED)
-            })
-        });
-        self.with(|inner| {
-            let hooks: Rc<AsyncClickHook> = match inner.on_click_async.take() {
-                Some((before, _)) => Rc::new(move |click: &Click, data: &JsValue, slot: Rc<Slot<Option<String>>>| {
-                    let (click, data, before) = (click.clone(), data.clone(), before.clone());
-                    let mine = hook(&click, &data, slot.clone());
-                    crate::js::promise::then(&mine, move |_| {
-                        if slot.borrow().as_ref().is_some_and(Option::is_some) {
-                            return Ok(JsValue::UNDEFINED);
-                        }
-                        Ok(before(&click, &data, slot).into())
-                    })
-                }),
-                None => hook,
-            };
-            inner.on_click_async = Some((hooks, Inner::wait_for_click_hooks));
-        })
-    }
-
     /// How long a push waits for what it waits on (the content `fetch_url` answers, the async
     /// transforms) and a click for its async hooks, in milliseconds: 20,000 by default, since
     /// the browser gives an event about 30 s in all.
@@ -330,7 +225,7 @@ impl Runtime {
     }
 
     /// A runtime like this one with one thing changed; a clone keeps its hooks.
-    fn with(self, change: impl FnOnce(&mut Inner)) -> Self {
+    pub(super) fn with(self, change: impl FnOnce(&mut Inner)) -> Self {
         let mut inner = Rc::unwrap_or_clone(self.inner);
         change(&mut inner);
         Self { inner: Rc::new(inner) }
@@ -338,7 +233,7 @@ impl Runtime {
 }
 
 /// A browser value as serde_json's (for the hooks), through JSON text.
-fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
+pub(super) fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
     let text = JSON::stringify(value).ok()?.as_string()?;
     serde_json::from_str(&text).ok()
 }
@@ -346,6 +241,6 @@ fn to_serde(value: &JsValue) -> Option<serde_json::Value> {
 /// A serde_json value as the browser's: only in a worker whose hooks take serde_json's `Value`,
 /// which brings serde_json (and core::fmt) in anyway.
 #[allow(clippy::disallowed_methods)]
-fn from_serde(value: &serde_json::Value) -> JsValue {
+pub(super) fn from_serde(value: &serde_json::Value) -> JsValue {
     JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
