@@ -6,14 +6,19 @@
 
 use std::path::{Path, PathBuf};
 
+/// Every Rust file of a room, its subfolders' too.
 fn sources(room: &str) -> Vec<(PathBuf, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(room);
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
-        .map(|path| (path.clone(), std::fs::read_to_string(&path).unwrap()))
-        .collect();
+    fn walk(dir: &Path, files: &mut Vec<(PathBuf, String)>) {
+        for path in std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().path()) {
+            if path.is_dir() {
+                walk(&path, files);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(room), &mut files);
     files.sort();
     files
 }
@@ -106,4 +111,18 @@ fn the_worker_runtime_imports_no_event_file() {
     let casts: Vec<_> =
         mentions(&everywhere, "fn scope()").into_iter().chain(mentions(&everywhere, "fn worker_scope()")).collect();
     assert_eq!(casts.len(), 1, "{casts:?}");
+}
+
+#[test]
+fn the_framework_hooks_live_together_under_window_hooks() {
+    let all = sources("");
+    for framework in ["yew::", "leptos::", "dioxus_core::", "dioxus_hooks::", "dioxus_signals::"] {
+        let outside: Vec<_> = mentions(&all, framework)
+            .into_iter()
+            .filter(|line| {
+                !line.contains("src/window/hooks/") && !line.contains("lib.rs:") && !line.contains("window/mod.rs:")
+            })
+            .collect();
+        assert_eq!(outside, Vec::<String>::new(), "{framework}");
+    }
 }

@@ -10,24 +10,22 @@
 #![doc = concat!("```no_run\n", include_str!("../../examples/subscribe.rs"), "```")]
 
 mod app_server;
-#[cfg(feature = "dioxus")]
-pub mod dioxus;
 mod foreground;
 #[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
-mod hook;
-#[cfg(feature = "leptos")]
-pub mod leptos;
+mod hooks;
 mod permission;
 mod registration;
 mod support;
-#[cfg(feature = "yew")]
-mod yew_hook;
 
 pub use app_server::{AppServer, Synced};
 pub use foreground::{ForegroundMessage, ForegroundMessages};
+#[cfg(feature = "dioxus")]
+pub use hooks::dioxus;
+#[cfg(feature = "leptos")]
+pub use hooks::leptos;
+#[cfg(feature = "yew")]
+pub use hooks::yew::{use_push, UsePushHandle};
 #[cfg(any(feature = "yew", feature = "leptos", feature = "dioxus"))]
-pub use hook::{PushState, UsePushOptions};
+pub use hooks::{PushState, UsePushOptions};
 pub use permission::{permission, request_permission, PermissionWatch};
 pub use registration::Registration;
-#[cfg(feature = "yew")]
-pub use yew_hook::{use_push, UsePushHandle};

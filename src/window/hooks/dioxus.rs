@@ -2,8 +2,8 @@
 //! same shape as the Yew and Leptos ones, on Dioxus' signals.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
-use super::hook::{self, Change, PushState, UsePushOptions};
-use super::{PermissionWatch, Registration};
+use super::{self as hook, Change, PushState, UsePushOptions};
+use crate::window::{PermissionWatch, Registration};
 use dioxus_core::{spawn, use_drop, use_hook};
 use dioxus_hooks::{use_effect, use_signal};
 use dioxus_signals::{CopyValue, ReadSignal, ReadableExt, Signal, WritableExt};
@@ -82,7 +82,7 @@ impl UsePush {
 }
 
 /// Push notifications for a Dioxus component: registers the worker, reads the subscription,
-/// brings the app server in step with it ([`AppServer::sync`](super::AppServer::sync), when a
+/// brings the app server in step with it ([`AppServer::sync`](crate::window::AppServer::sync), when a
 /// server URL is set), keeps the permission current, and gives `subscribe` / `unsubscribe`.
 /// The permission watch is dropped when the component is; nothing leaks. Rendered on a server
 /// (Dioxus fullstack), the state stays as every first render has it: nothing known yet, loading.

@@ -1,9 +1,9 @@
 //! Leptos integration (feature `leptos`): the whole subscribe flow as one hook, the same shape as
-//! the Yew one ([`use_push`](super::use_push) with feature `yew`), on Leptos' signals.
+//! the Yew one ([`use_push`](crate::window::use_push) with feature `yew`), on Leptos' signals.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
-use super::hook::{self, Change, PushState, UsePushOptions};
-use super::{PermissionWatch, Registration};
+use super::{self as hook, Change, PushState, UsePushOptions};
+use crate::window::{PermissionWatch, Registration};
 use ::leptos::prelude::*;
 
 /// What [`use_push`] returns: the state as a signal, and the two actions. It is `Copy`, so
@@ -76,7 +76,7 @@ impl UsePush {
 }
 
 /// Push notifications for a Leptos component: registers the worker, reads the subscription,
-/// brings the app server in step with it ([`AppServer::sync`](super::AppServer::sync), when a
+/// brings the app server in step with it ([`AppServer::sync`](crate::window::AppServer::sync), when a
 /// server URL is set), keeps the permission current, and gives `subscribe` / `unsubscribe`.
 /// The permission watch is dropped when the component is cleaned up; nothing leaks.
 ///

@@ -1,8 +1,8 @@
 //! Yew integration (feature `yew`): the whole subscribe flow as one hook.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
-use super::hook::{self, Change, PushState, UsePushOptions};
-use super::{PermissionWatch, Registration};
+use super::{self as hook, Change, PushState, UsePushOptions};
+use crate::window::{PermissionWatch, Registration};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -56,7 +56,7 @@ impl std::ops::Deref for UsePushHandle {
 }
 
 /// Push notifications for a Yew component: registers the worker, reads the subscription, brings
-/// the app server in step with it ([`AppServer::sync`](super::AppServer::sync), when a server
+/// the app server in step with it ([`AppServer::sync`](crate::window::AppServer::sync), when a server
 /// URL is set), keeps the permission current, and gives `subscribe` / `unsubscribe` callbacks.
 /// The permission watch is dropped when the component unmounts; nothing leaks.
 ///

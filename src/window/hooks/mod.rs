@@ -1,7 +1,15 @@
-//! What the Yew and Leptos `use_push` hooks share: their options, their state and how it
-//! changes, and the three flows (start, subscribe, unsubscribe). Each hook only wires these to
-//! its framework's state, tasks and cleanup.
+//! The `use_push` hooks, one file per framework (`yew.rs`, `leptos.rs`, `dioxus.rs`), and what
+//! they share, here: their options, their state and how it changes, and the three flows (start,
+//! subscribe, unsubscribe). Each hook only wires these to its framework's state, tasks and
+//! cleanup.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
+
+#[cfg(feature = "dioxus")]
+pub mod dioxus;
+#[cfg(feature = "leptos")]
+pub mod leptos;
+#[cfg(feature = "yew")]
+pub(crate) mod yew;
 
 use super::{permission, request_permission, AppServer, PermissionWatch, Registration, Synced};
 use crate::{ApplicationServerKey, Error, Permission, Subscription, Support};
