@@ -55,17 +55,3 @@ pub use shared::{
     NotificationPayload, Permission, Subscription, SubscriptionKeys, Support, MAX_ACTIONS, MAX_BODY_CHARS,
     MAX_TITLE_CHARS, MAX_VIBRATE_ENTRIES, MAX_VIBRATE_MS,
 };
-#[doc(hidden)]
-pub use shared::{CLICK_TABLE, TABLE_SCOPE};
-
-// The paths of 0.1, before the rooms: they keep working, and the docs show the new ones.
-#[doc(no_inline)]
-pub use window::{
-    permission, request_permission, AppServer, ForegroundMessage, ForegroundMessages, PermissionWatch, Registration,
-    Synced,
-};
-#[cfg(feature = "yew")]
-#[doc(no_inline)]
-pub use window::{use_push, PushState, UsePushHandle, UsePushOptions};
-#[doc(no_inline)]
-pub use worker::{Foreground, WorkerConfig};

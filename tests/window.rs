@@ -74,18 +74,6 @@ fn a_secure_page_reports_what_push_needs_and_names_what_is_missing() {
 }
 
 #[wasm_bindgen_test]
-fn the_root_paths_from_before_the_rooms_still_name_the_same_items() {
-    let server: wasm_push::AppServer = wasm_push::window::AppServer::new("/api/push/subscription");
-    let config: wasm_push::WorkerConfig = wasm_push::worker::WorkerConfig::from_query("title=Old%20paths");
-    let read: fn() -> Result<Permission, Error> = wasm_push::permission;
-    let _: Option<wasm_push::Registration> = None::<wasm_push::window::Registration>;
-    let _: Option<wasm_push::ForegroundMessages> = None::<wasm_push::window::ForegroundMessages>;
-    assert_eq!(read(), permission());
-    assert_eq!(config.fallback.title, "Old paths");
-    assert!(format!("{server:?}").contains("/api/push/subscription"));
-}
-
-#[wasm_bindgen_test]
 fn notification_permission_reads_what_the_browser_holds() {
     assert_eq!(permission().unwrap(), permission_here());
 }

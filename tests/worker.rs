@@ -6,9 +6,10 @@ use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use wasm_push::testing::fixtures::{click_target_in_worker, CLICK_TABLE, TABLE_SCOPE};
 use wasm_push::window::{AppServer, Registration};
-use wasm_push::worker::{click_target_in_worker, Runtime, WorkerConfig};
-use wasm_push::{click_target, ApplicationServerKey, Fallback, CLICK_TABLE, TABLE_SCOPE};
+use wasm_push::worker::{Runtime, WorkerConfig};
+use wasm_push::{click_target, ApplicationServerKey, Fallback};
 use web_sys::{
     Notification, NotificationEvent, NotificationEventInit, PushEvent, PushEventInit, ServiceWorkerGlobalScope,
 };

@@ -9,12 +9,12 @@
 
 mod error;
 mod fetch;
+pub(crate) mod in_step;
 pub(crate) mod lock;
 pub(crate) mod message;
 mod object;
 pub(crate) mod promise;
 pub(crate) mod subscription;
-pub(crate) mod sync;
 pub(crate) mod sys;
 pub(crate) mod url;
 

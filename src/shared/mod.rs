@@ -13,13 +13,13 @@ mod error;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod fields;
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod in_step;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 mod key;
 mod payload;
 mod permission;
 mod subscription;
 mod support;
-#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-mod sync;
 mod url;
 
 pub use decode::decode_push;
@@ -35,13 +35,16 @@ pub use permission::Permission;
 pub use subscription::{Subscription, SubscriptionKeys};
 pub use support::Support;
 pub(crate) use url::SameOrigin;
-pub use url::{click_target, same_origin_url, CLICK_TABLE, TABLE_SCOPE};
+pub use url::{click_target, same_origin_url};
+// For the test kit's fixtures (the browser suites).
+#[cfg(all(target_arch = "wasm32", feature = "testing"))]
+pub use url::{CLICK_TABLE, TABLE_SCOPE};
 
 #[allow(unused_imports)] // The worker's half is wasm32 only.
 pub(crate) use {
     decode::{decode_proposal, decode_with},
     fields::{read_fields, write_fields, JsonBuild, JsonView},
+    in_step::{next_step, Step, SyncRecord},
     key::decode_base64,
-    sync::{next_step, Step, SyncRecord},
     url::click_target_by,
 };

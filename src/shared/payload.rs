@@ -342,15 +342,15 @@ pub(crate) mod tests {
         assert!(shim.contains(&format!("|| '{body}'")), "sw/shim/listeners.js's fallback body is not {body:?}");
         // Marked as the runtime marks what it shows (`worker/options.rs`), so its click is ours.
         let options = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/options.rs")).unwrap();
-        assert!(options.contains(r#"const OURS: &str = "wasmPush";"#));
-        assert!(shim.contains("data: { wasmPush: true }"), "sw/shim/listeners.js's fallback is not marked ours");
+        assert!(options.contains(r#"const OURS: &str = "wasmPushShown";"#));
+        assert!(shim.contains("data: { wasmPushShown: true }"), "sw/shim/listeners.js's fallback is not marked ours");
         // The push event's claim, read and written on both sides (`worker/push.rs`).
         let push = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/worker/push.rs")).unwrap();
-        assert!(push.contains(r#"const CLAIM: &str = "wasmPush";"#) && push.contains(r#"Some("fallback")"#));
-        assert!(shim.contains("event.wasmPush instanceof Promise") && shim.contains("['showing', 'page']"));
+        assert!(push.contains(r#"const CLAIM: &str = "wasmPushClaim";"#) && push.contains(r#"Some("fallback")"#));
+        assert!(shim.contains("event.wasmPushClaim instanceof Promise") && shim.contains("['showing', 'page']"));
         for state in ["\"claimed\"", "\"showing\"", "\"page\""] {
             assert!(push.contains(state), "worker/push.rs never sets {state}");
         }
-        assert!(shim.contains("event.wasmPush = 'fallback'"));
+        assert!(shim.contains("event.wasmPushClaim = 'fallback'"));
     }
 }

@@ -151,8 +151,9 @@ impl Parsed {
 }
 
 /// Click-URL cases shared by the native test and the in-browser cross-check against the
-/// browser's own URL parser: (requested, expected target) under [`TABLE_SCOPE`].
-#[doc(hidden)]
+/// browser's own URL parser: (requested, expected target) under [`TABLE_SCOPE`]. The browser
+/// suites reach it as `wasm_push::testing::fixtures::CLICK_TABLE`.
+#[allow(dead_code)] // a build with neither this file's tests nor the test kit has no use for it
 pub const CLICK_TABLE: &[(&str, &str)] = &[
     ("/orders/1", "https://app.example:8443/orders/1"),
     ("msg/7?x=1#top", "https://app.example:8443/inbox/msg/7?x=1#top"),
@@ -186,7 +187,7 @@ pub const CLICK_TABLE: &[(&str, &str)] = &[
 ];
 
 /// The scope [`CLICK_TABLE`] is read under.
-#[doc(hidden)]
+#[allow(dead_code)] // as CLICK_TABLE
 pub const TABLE_SCOPE: &str = "https://app.example:8443/inbox/";
 
 #[cfg(test)]

@@ -94,7 +94,7 @@ impl RecordingAppServer {
     /// # }
     /// ```
     pub async fn start() -> Self {
-        let _ = crate::js::sync::forget().await;
+        let _ = crate::js::in_step::forget().await;
         let global = js_sys::global();
         let original = get(&global, "fetch");
         let state = Rc::new(RefCell::new(State { requests: Vec::new(), answer: Some((201, "{}".into())) }));

@@ -31,6 +31,8 @@
 //! ```
 
 mod app_server;
+#[doc(hidden)]
+pub mod fixtures;
 mod worker;
 
 pub use app_server::{RecordedRequest, RecordingAppServer};

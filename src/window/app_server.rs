@@ -2,7 +2,7 @@
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::Registration;
-use crate::js::sync::{self as store, send};
+use crate::js::in_step::{self as store, send};
 use crate::js::{fetch, get, lock, Js};
 use crate::shared::{next_step, Step, SyncRecord};
 use crate::{ApplicationServerKey, Error, Permission, Subscription};
@@ -125,7 +125,7 @@ impl AppServer {
     async fn tell_removal(&self, subscription: &Subscription) -> Result<(), Error> {
         let body = js_sys::JSON::stringify(&subscription.to_js())?;
         let token = self.token();
-        match answer(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await {
+        match taken(fetch(&self.remove_url, &self.remove_method, &body, self.csrf(&token)).await).await {
             Ok(()) | Err(Error::Server { status: 404 | 410, .. }) => Ok(()),
             Err(error) => Err(error),
         }
@@ -243,7 +243,7 @@ impl AppServer {
     }
 
     /// Sends the subscription, replacing `old_endpoint`, in the one way window and worker share
-    /// (`js/sync.rs`), which keeps what the server was told beside the `record` it had before.
+    /// (`js/in_step.rs`), which keeps what the server was told beside the `record` it had before.
     async fn post(
         &self,
         record: Option<SyncRecord>,
@@ -251,7 +251,7 @@ impl AppServer {
         subscription: &Subscription,
     ) -> Result<(), Error> {
         let token = self.token();
-        answer(send(&self.save_url, subscription, old_endpoint, record, self.csrf(&token)).await).await
+        taken(send(&self.save_url, subscription, old_endpoint, record, self.csrf(&token)).await).await
     }
 
     /// The CSRF token: the one given, else the page's `<meta name="csrf-token">`.
@@ -305,10 +305,10 @@ async fn opt_out() -> Option<(Subscription, bool)> {
     Some((Subscription::from_js(&json)?, get(&json, "told").as_bool() == Some(true)))
 }
 
-/// The app server's answer (a fetch's outcome) as the window side's `Result`: a non-2xx answer
+/// Whether the app server took what was sent (a fetch's outcome), as the window side's `Result`: a non-2xx response
 /// is [`Error::Server`] (with the error the body names, read by the one reader of such
 /// answers), a redirect [`Error::Redirected`], no answer at all [`Error::Network`].
-async fn answer(response: Result<JsValue, JsValue>) -> Result<(), Error> {
+async fn taken(response: Result<JsValue, JsValue>) -> Result<(), Error> {
     let response: web_sys::Response = match response {
         Ok(response) => response.unchecked_into(),
         // fetch rejects only when no answer came back at all.

@@ -1,8 +1,8 @@
 //! Service-worker registration and the push subscription behind it.
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
+use crate::js::in_step;
 use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
-use crate::js::sync;
 use crate::{ApplicationServerKey, Error, Permission, Subscription};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -159,9 +159,9 @@ impl Registration {
     pub(crate) async fn subscribe_holding(&self, key: &ApplicationServerKey) -> Result<Subscription, Error> {
         let subscription = self.subscribe_raw(key).await?;
         // Kept for the worker, which subscribes again with it when a change event carries nothing.
-        let _ = sync::keep_key(&key.to_base64url()).await;
+        let _ = in_step::keep_key(&key.to_base64url()).await;
         // The user turned notifications on (again): an earlier opt-out is over.
-        let _ = sync::forget_opt_out().await;
+        let _ = in_step::forget_opt_out().await;
         to_subscription(&subscription)
     }
 
@@ -190,12 +190,12 @@ impl Registration {
     /// that the user opted in, which a later repair ([`AppServer::sync`](super::AppServer::sync))
     /// and the worker's `pushsubscriptionchange` subscribe again with.
     pub(crate) async fn keep_current_key(&self) {
-        if JsFuture::from(sync::load_key()).await.is_ok_and(|key| key.is_string()) {
+        if JsFuture::from(in_step::load_key()).await.is_ok_and(|key| key.is_string()) {
             return;
         }
         let Ok(Some(raw)) = self.raw_subscription().await else { return };
         if let Some(key) = subscription_key(&raw).and_then(|key| ApplicationServerKey::from_bytes(&key).ok()) {
-            let _ = JsFuture::from(sync::keep_key(&key.to_base64url())).await;
+            let _ = JsFuture::from(in_step::keep_key(&key.to_base64url())).await;
         }
     }
 
@@ -250,7 +250,7 @@ impl Registration {
     /// ```
     pub async fn unsubscribe(&self) -> Result<bool, Error> {
         // A user who turned notifications off is not subscribed again by a change event.
-        let _ = sync::forget_key().await;
+        let _ = in_step::forget_key().await;
         match self.raw_subscription().await? {
             Some(raw) => {
                 let done = JsFuture::from(raw.unsubscribe().map_err(Error::from)?).await?;

@@ -43,7 +43,7 @@ impl Runtime {
     #[cfg(feature = "testing")]
     #[doc(hidden)]
     pub fn click_target(&self, event: &NotificationEvent) -> Promise {
-        self.decide(event, Inner::answer_click)
+        self.decide(event, Inner::target_only)
     }
 
     /// Decides the click (the synchronous hooks, then the async ones when there are any) and
@@ -158,7 +158,7 @@ impl Inner {
 
     /// The test kit's click, decided: its target, with nothing opened.
     #[cfg(feature = "testing")]
-    fn answer_click(self: Rc<Self>, click: Click, _: JsValue) -> Promise {
+    fn target_only(self: Rc<Self>, click: Click, _: JsValue) -> Promise {
         resolved(click.target)
     }
 

@@ -38,15 +38,9 @@ mod runtime;
 mod show_guard;
 
 /// Where a click goes, as the worker decides it: [`click_target`](crate::click_target)'s rule
-/// with the browser's own URL parser. Public for the crate's browser suites, which hold it to
-/// `CLICK_TABLE` as the native tests hold `click_target`.
-///
-/// ```no_run
-/// let target = wasm_push::worker::click_target_in_worker("https://app.example/", Some("/inbox"));
-/// assert_eq!(target, "https://app.example/inbox");
-/// ```
-#[doc(hidden)]
-pub fn click_target_in_worker(scope: &str, requested: Option<&str>) -> String {
+/// with the browser's own URL parser. The browser suites hold it to `CLICK_TABLE` (through
+/// `testing::fixtures`) as the native tests hold `click_target`.
+pub(crate) fn click_target_in_worker(scope: &str, requested: Option<&str>) -> String {
     crate::shared::click_target_by(crate::js::url::same_origin_url, scope, requested)
 }
 

@@ -12,7 +12,7 @@ use web_sys::NotificationOptions;
 /// or the shim's fallback in `sw/shim/listeners.js`, held to the same name by a native test):
 /// clicks and closes of other notifications (a site's own, in a worker that imports `push.js`)
 /// are left alone.
-const OURS: &str = "wasmPush";
+const OURS: &str = "wasmPushShown";
 
 /// The options for `showNotification`, with what a browser would refuse left out.
 pub(super) fn options(payload: &NotificationPayload, data: &JsValue) -> NotificationOptions {

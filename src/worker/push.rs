@@ -289,7 +289,7 @@ impl Inner {
 /// in the same worker) the shim waits for a promise and shows its fallback only if it rejects,
 /// adds nothing to `"showing"` or `"page"`, and shows its fallback for `"claimed"` (Rust
 /// stopped before asking for anything) or nothing at all.
-const CLAIM: &str = "wasmPush";
+const CLAIM: &str = "wasmPushClaim";
 
 /// Claims `event`'s notification for Rust: `false` when the shim showed its fallback already.
 fn claim(event: &JsValue) -> bool {

@@ -1,12 +1,12 @@
 //! Keeping the app server told from the worker: `pushsubscriptionchange` (subscribing again when
 //! the browser gave no new subscription), and after a push, a change the server could not take
-//! before. Sending and the sync record are shared with the window side (`js/sync.rs`).
+//! before. Sending and the sync record are shared with the window side (`js/in_step.rs`).
 #![deny(clippy::disallowed_macros, clippy::disallowed_methods)] // the size rules: clippy.toml
 
 use super::runtime::{Inner, Runtime};
+use crate::js::in_step::{self as store, ok, post, record as keep_outcome};
 use crate::js::promise::{resolved, sleep, then};
 use crate::js::subscription::{current, push_manager, subscribe_options, subscription_key};
-use crate::js::sync::{self as store, ok, post, record as keep_outcome};
 use crate::js::sys;
 use crate::js::worker_scope;
 use crate::shared::{decode_base64, next_step, Step, SyncRecord};

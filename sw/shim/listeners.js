@@ -61,7 +61,7 @@ self.wasmPushListen = (glue, wasm, query) => {
   const fallback = () =>
     show.call(self.registration, settings.get('title') || 'New notification', {
       body: settings.get('body') || 'Open the site to see what is new.',
-      data: { wasmPush: true },
+      data: { wasmPushShown: true },
     });
 
   // A trap in Rust's call or in a step of its promise chain (a panicking hook, say) rejects the
@@ -84,16 +84,16 @@ self.wasmPushListen = (glue, wasm, query) => {
   self.addEventListener('push', (event) => {
     event.waitUntil(new Promise((resolve) => {
       // Settles once, whichever comes first: Rust's promise, its rejection, or a trap. Exactly
-      // one notification per push, by what Rust left in `event.wasmPush` (worker/push.rs): the
+      // one notification per push, by what Rust left in `event.wasmPushClaim` (worker/push.rs): the
       // promise of its show, which a trap, ours or another module's, waits for (the fallback
       // shows only if that show failed); "showing" or "page" (shown or taken: nothing to add);
       // else the fallback, and "fallback" tells Rust not to show it too.
       const showFallback = () => fallback().then(resolve, resolve);
       const fail = () =>
         waiting.delete(fail) &&
-        (event.wasmPush instanceof Promise
-          ? event.wasmPush.then(resolve, showFallback)
-          : ['showing', 'page'].includes(event.wasmPush) ? resolve() : ((event.wasmPush = 'fallback'), showFallback()));
+        (event.wasmPushClaim instanceof Promise
+          ? event.wasmPushClaim.then(resolve, showFallback)
+          : ['showing', 'page'].includes(event.wasmPushClaim) ? resolve() : ((event.wasmPushClaim = 'fallback'), showFallback()));
       waiting.add(fail);
       when((rust) => rust.on_push(event)).then(
         () => waiting.delete(fail) && resolve(),

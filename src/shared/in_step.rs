@@ -5,7 +5,7 @@
 //! endpoint it had before, which it must still drop. Whoever runs next (a page load, the
 //! worker's next push or `pushsubscriptionchange`) compares the browser's current subscription
 //! with that record and sends what the server has not acknowledged. The decision is plain Rust,
-//! tested natively; the storage and the sending are the browser's (`js/sync.rs`).
+//! tested natively; the storage and the sending are the browser's (`js/in_step.rs`).
 
 use super::subscription::Subscription;
 
