@@ -4,6 +4,7 @@
 use crate::project::{locked_version, Project};
 use crate::tools::run;
 use crate::{read, say, shim, Compiler, Result, Tools};
+use anyhow::{anyhow, Context as _};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -71,7 +72,7 @@ impl Build {
     ///
     /// ```no_run
     /// let files = cargo_wasm_push::Build::new("dist").run()?;
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn new(out: impl Into<PathBuf>) -> Build {
         Build { worker: Worker::ReadyMade, out: out.into(), manifest_path: None, wasm_push_path: None }
@@ -82,7 +83,7 @@ impl Build {
     ///
     /// ```no_run
     /// let files = cargo_wasm_push::Build::new("dist").run()?;
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn run(&self) -> Result<Vec<PathBuf>> {
         let (wasm, lock) = self.compile()?;
@@ -96,7 +97,7 @@ impl Build {
     ///
     /// ```no_run
     /// let (wasm, lock) = cargo_wasm_push::Build::new("dist").compile()?;
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn compile(&self) -> Result<(PathBuf, PathBuf)> {
         let project = Project::read(self.manifest_path.as_deref())?;
@@ -118,7 +119,7 @@ impl Build {
         let built = compiler.built(&target_dir);
         match &self.worker {
             Worker::Package(package) => {
-                let project = project.ok_or("no Cargo project here: a worker crate needs one (--manifest-path)")?;
+                let project = project.context("no Cargo project here: a worker crate needs one (--manifest-path)")?;
                 let name = project.cdylib(package)?;
                 say(&format!("building {package} for wasm32 (profile {PROFILE})"));
                 run(compiler
@@ -129,7 +130,7 @@ impl Build {
             }
             Worker::ReadyMade => {
                 let source = match (&self.wasm_push_path, project.as_ref().and_then(|p| p.wasm_push.clone())) {
-                    (Some(path), _) => Dependency::Path(std::path::absolute(path).map_err(|e| e.to_string())?),
+                    (Some(path), _) => Dependency::Path(std::path::absolute(path)?),
                     (None, Some((_, Some(path)))) => Dependency::Path(path),
                     (None, Some((version, None))) => Dependency::Version(version),
                     (None, None) => Dependency::Version(own.to_owned()),
@@ -160,7 +161,7 @@ pub const SHIPPED_WORKER: [&str; 2] = ["sw.js", GLUE_WASM];
 /// ```no_run
 /// let tools = cargo_wasm_push::Tools::find("0.2.130")?;
 /// let files = cargo_wasm_push::worker_folder(&tools, "target/my_worker.wasm".as_ref(), "dist".as_ref())?;
-/// # Ok::<(), String>(())
+/// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
     // The same wasm with the same tools and shim gives the same folder: kept beside the wasm
@@ -181,7 +182,7 @@ pub fn worker_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathB
     }
     let partial = kept.with_extension("partial");
     copy_folder(out, &partial, &FOLDER_FILES)?;
-    std::fs::rename(&partial, &kept).map_err(|e| format!("{}: {e}", kept.display()))?;
+    std::fs::rename(&partial, &kept).with_context(|| kept.display().to_string())?;
     Ok(files)
 }
 
@@ -205,43 +206,43 @@ fn copy_folder(from: &Path, to: &Path, names: &[&str]) -> Result<Vec<PathBuf>> {
     for name in names {
         let (source, target) = (from.join(name), to.join(name));
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        std::fs::copy(&source, &target).map_err(|e| format!("{} to {}: {e}", source.display(), target.display()))?;
+        std::fs::copy(&source, &target).with_context(|| format!("{} to {}", source.display(), target.display()))?;
         files.push(target);
     }
     Ok(files)
 }
 
 fn build_folder(tools: &Tools, wasm: &Path, out: &Path) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(out.join("module")).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    std::fs::create_dir_all(out.join("module")).with_context(|| format!("cannot create {}", out.display()))?;
     tools.bindgen(wasm, "no-modules", GLUE, out)?;
     let shipped = out.join(GLUE_WASM);
     let glue_file = out.join(format!("{GLUE}.js"));
     tools.optimize(&shipped, Some(&glue_file))?;
     // The glue ships inside each entry script, not beside them.
-    let glue = std::fs::read_to_string(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
+    let glue = std::fs::read_to_string(&glue_file).with_context(|| glue_file.display().to_string())?;
     exports_worker(&glue).map_err(|missing| {
-        format!(
+        anyhow!(
             "{} exports no worker ({missing} is missing): its lib.rs must call wasm_push::export_worker!(…), \
              without which every push would show only the fallback",
             wasm.display()
         )
     })?;
-    std::fs::remove_file(&glue_file).map_err(|e| format!("{}: {e}", glue_file.display()))?;
+    std::fs::remove_file(&glue_file).with_context(|| glue_file.display().to_string())?;
     // The scripts name the digest of these bytes, the last change made to them: they fetch,
     // keep and run no other.
     let integrity = shim::integrity(&read(&shipped)?);
     let mut files = vec![];
     for (name, text) in shim::scripts(&glue, &integrity) {
         let path = out.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, text).with_context(|| path.display().to_string())?;
         tools.minify(&path)?;
         files.push(path);
     }
     files.push(shipped);
     let types = out.join("wasm-push.d.ts");
-    std::fs::write(&types, shim::TYPES).map_err(|e| format!("{}: {e}", types.display()))?;
+    std::fs::write(&types, shim::TYPES).with_context(|| types.display().to_string())?;
     files.push(types);
     Ok(files)
 }
@@ -277,7 +278,7 @@ impl std::fmt::Display for Dependency {
 /// the same versions (wasm-bindgen's above all).
 fn ready_made_crate(target_dir: &Path, source: &Dependency, lock: Option<&Path>) -> Result<PathBuf> {
     let dir = target_dir.join("wasm-push").join("ready-made");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let wasm_push = match source {
         Dependency::Path(path) => format!("{{ path = {:?} }}", path.display().to_string()),
         Dependency::Version(version) => format!("{{ version = \"={version}\" }}"),
@@ -294,14 +295,14 @@ fn ready_made_crate(target_dir: &Path, source: &Dependency, lock: Option<&Path>)
         let path = dir.join(name);
         // Unchanged files keep their times, so cargo sees nothing new.
         if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
-            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::write(&path, text).with_context(|| path.display().to_string())?;
         }
-        Ok::<_, String>(())
+        anyhow::Ok(())
     };
     write("Cargo.toml", &manifest)?;
     write("lib.rs", shim::READY_MADE)?;
     if let Some(lock) = lock {
-        let text = std::fs::read_to_string(lock).map_err(|e| format!("{}: {e}", lock.display()))?;
+        let text = std::fs::read_to_string(lock).with_context(|| lock.display().to_string())?;
         write("Cargo.lock", &text)?;
     }
     Ok(dir)

@@ -6,6 +6,7 @@
 use crate::build::{PROFILE, PROFILE_SETTINGS};
 use crate::project::cargo;
 use crate::say;
+use anyhow::{bail, Context as _};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -117,7 +118,7 @@ impl Compiler {
 const IMMEDIATE_ABORT: [&str; 2] = ["-Zunstable-options", "-Cpanic=immediate-abort"];
 
 /// The nightly's sysroot, when it has `rust-src` and its rustc takes the flags.
-fn nightly() -> Result<PathBuf, String> {
+fn nightly() -> crate::Result<PathBuf> {
     let output = |command: &mut Command| {
         command
             .output()
@@ -126,10 +127,10 @@ fn nightly() -> Result<PathBuf, String> {
             .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
     };
     let sysroot = output(Command::new("rustup").args(["run", "nightly", "rustc", "--print", "sysroot"]))
-        .ok_or("no nightly toolchain")?;
+        .context("no nightly toolchain")?;
     let sysroot = PathBuf::from(sysroot.trim());
     if !sysroot.join("lib/rustlib/src/rust/library/std").is_dir() {
-        return Err("the nightly toolchain has no rust-src".into());
+        bail!("the nightly toolchain has no rust-src");
     }
     let cfg = output(Command::new(sysroot.join("bin/rustc")).args(IMMEDIATE_ABORT).args([
         "--print",
@@ -138,7 +139,7 @@ fn nightly() -> Result<PathBuf, String> {
         "wasm32-unknown-unknown",
     ]));
     if !cfg.is_some_and(|cfg| cfg.contains("panic=\"immediate-abort\"")) {
-        return Err("the nightly's rustc does not take -Cpanic=immediate-abort".into());
+        bail!("the nightly's rustc does not take -Cpanic=immediate-abort");
     }
     Ok(sysroot)
 }

@@ -22,10 +22,12 @@
 //!
 //! ```no_run
 //! let files = cargo_wasm_push::Build::new("dist").run()?;
-//! # Ok::<(), String>(())
+//! # Ok::<(), anyhow::Error>(())
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+
+use anyhow::Context as _;
 
 mod build;
 mod compiler;
@@ -42,12 +44,13 @@ pub use project::locked_version;
 pub use sizes::{print_sizes, sizes, total_sizes};
 pub use tools::Tools;
 
-/// What went wrong, in one line for the terminal.
+/// What went wrong, with what the build was doing when it did (`{:#}` prints the chain on one
+/// line).
 ///
 /// ```
-/// let failed: cargo_wasm_push::Result = Err("wasm-bindgen failed".into());
+/// let failed: cargo_wasm_push::Result = Err(anyhow::anyhow!("wasm-bindgen failed"));
 /// ```
-pub type Result<T = ()> = std::result::Result<T, String>;
+pub type Result<T = ()> = anyhow::Result<T>;
 
 /// One line of what the command does.
 ///
@@ -60,5 +63,5 @@ pub fn say(text: &str) {
 
 /// The bytes of `path`, or an error naming it.
 pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::read(path).with_context(|| path.display().to_string())
 }

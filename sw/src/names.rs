@@ -5,6 +5,7 @@
 //! [`rename_in_glue`] applies it to the glue.
 
 use crate::Result;
+use anyhow::{bail, Context as _};
 use serde_json::Value;
 
 /// The module every import is under once wasm-opt has minified the module names.
@@ -28,7 +29,7 @@ pub fn rename_in_glue(glue: &str, mapping: &str) -> Result<String> {
     let mut glue = glue.to_owned();
     let mut modules = vec![];
     for [module, old, new] in imports {
-        glue = replace_name(&glue, &old, &new, "").ok_or(format!("the glue has no import {old}"))?;
+        glue = replace_name(&glue, &old, &new, "").with_context(|| format!("the glue has no import {old}"))?;
         if !modules.contains(&module) {
             modules.push(module);
         }
@@ -36,7 +37,7 @@ pub fn rename_in_glue(glue: &str, mapping: &str) -> Result<String> {
     for module in modules {
         let key = format!("\"{module}\":");
         if !glue.contains(&key) {
-            return Err(format!("the glue has no import module {module}"));
+            bail!("the glue has no import module {module}");
         }
         glue = glue.replace(&key, &format!("\"{MODULE}\":"));
     }
@@ -57,7 +58,7 @@ struct Mapping {
 impl Mapping {
     /// The mapping from wasm-opt's JSON.
     fn read(json: &str) -> Result<Mapping> {
-        let mapping: Value = serde_json::from_str(json).map_err(|e| format!("wasm-opt's name mapping: {e}"))?;
+        let mapping: Value = serde_json::from_str(json).context("wasm-opt's name mapping")?;
         let entries = |key: &str| mapping[key].as_array().cloned().unwrap_or_default();
         let text = |entry: &Value, at: usize| entry[at].as_str().unwrap_or_default().to_owned();
         Ok(Mapping {

@@ -10,15 +10,15 @@ use std::path::Path;
 /// ```no_run
 /// let [raw, gzip, brotli] = cargo_wasm_push::sizes("dist/sw.js".as_ref())?;
 /// assert!(gzip < raw && brotli < raw);
-/// # Ok::<(), String>(())
+/// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn sizes(path: &Path) -> Result<[usize; 3]> {
     let bytes = crate::read(path)?;
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gzip.write_all(&bytes).and_then(|()| gzip.try_finish()).map_err(|e| e.to_string())?;
+    gzip.write_all(&bytes).and_then(|()| gzip.try_finish())?;
     let mut brotli = Vec::new();
     let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
-    brotli::BrotliCompress(&mut &bytes[..], &mut brotli, &params).map_err(|e| e.to_string())?;
+    brotli::BrotliCompress(&mut &bytes[..], &mut brotli, &params)?;
     Ok([bytes.len(), gzip.get_ref().len(), brotli.len()])
 }
 
@@ -27,7 +27,7 @@ pub fn sizes(path: &Path) -> Result<[usize; 3]> {
 /// ```no_run
 /// let dir = std::path::Path::new("dist");
 /// cargo_wasm_push::print_sizes(dir, &[dir.join("sw.js")], &[("worker as shipped", &["sw.js", "wasm_push_sw_bg.wasm"])])?;
-/// # Ok::<(), String>(())
+/// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn print_sizes(dir: &Path, files: &[std::path::PathBuf], totals: &[(&str, &[&str])]) -> Result {
     let line = |name: &str, [raw, gzip, brotli]: [usize; 3]| println!("{name:<36} {raw:>10} {gzip:>10} {brotli:>10}");
@@ -62,7 +62,7 @@ fn same(a: &Path, b: &Path) -> bool {
 ///
 /// ```no_run
 /// let [raw, gzip, _] = cargo_wasm_push::total_sizes("dist".as_ref(), &["sw.js", "wasm_push_sw_bg.wasm"])?;
-/// # Ok::<(), String>(())
+/// # Ok::<(), anyhow::Error>(())
 /// ```
 pub fn total_sizes(dir: &Path, files: &[&str]) -> Result<[usize; 3]> {
     let mut total = [0usize; 3];

@@ -3,6 +3,7 @@
 //! first; only wasm-bindgen, which cannot be done without, is installed (`cargo install`).
 
 use crate::{say, Result};
+use anyhow::{anyhow, bail, Context as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -14,7 +15,7 @@ const OLDEST_WASM_OPT: u32 = 117;
 /// ```no_run
 /// // What `cargo wasm-push build` does: look for each, installing wasm-bindgen when missing.
 /// let tools = cargo_wasm_push::Tools::find("0.2.130")?;
-/// # Ok::<(), String>(())
+/// # Ok::<(), anyhow::Error>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Tools {
@@ -35,7 +36,7 @@ impl Tools {
     /// ```no_run
     /// let tools = cargo_wasm_push::Tools::find("0.2.130")?;
     /// assert!(tools.wasm_bindgen.exists());
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn find(version: &str) -> Result<Tools> {
         let installed = cargo_home().join("wasm-push").join(format!("wasm-bindgen-{version}"));
@@ -54,11 +55,9 @@ impl Tools {
                     .args(["install", "wasm-bindgen-cli", "--version", version, "--root"])
                     .arg(&installed)
                     .status()
-                    .map_err(|e| format!("cannot run cargo install: {e}"))?;
+                    .context("cannot run cargo install")?;
                 if !status.success() {
-                    return Err(format!(
-                        "could not install wasm-bindgen-cli {version}: cargo install failed ({status})"
-                    ));
+                    bail!("could not install wasm-bindgen-cli {version}: cargo install failed ({status})");
                 }
                 say("(this command runs it from there: that folder need not be on PATH, whatever cargo says)");
                 installed.join("bin/wasm-bindgen")
@@ -95,7 +94,7 @@ impl Tools {
     /// ```no_run
     /// # let tools = cargo_wasm_push::Tools::find("0.2.130")?;
     /// tools.bindgen("target/wasm32-unknown-unknown/release/app.wasm".as_ref(), "web", "app", "dist".as_ref())?;
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn bindgen(&self, built: &Path, target: &str, name: &str, dir: &Path) -> Result {
         say(&format!("wasm-bindgen --target {target} {}", built.display()));
@@ -112,7 +111,7 @@ impl Tools {
     /// ```no_run
     /// # let tools = cargo_wasm_push::Tools::find("0.2.130")?;
     /// tools.optimize("dist/app_bg.wasm".as_ref(), Some("dist/app.js".as_ref()))?;
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn optimize(&self, wasm: &Path, glue: Option<&Path>) -> Result {
         let Some(wasm_opt) = &self.wasm_opt else { return Ok(()) };
@@ -124,7 +123,7 @@ impl Tools {
             "wasm-opt --minify-imports-and-exports-and-modules {}, and the names in its glue",
             wasm.display()
         ));
-        let text = std::fs::read_to_string(glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+        let text = std::fs::read_to_string(glue).with_context(|| glue.display().to_string())?;
         // Into a file beside it: the wasm changes only once the glue has changed to match.
         let minified = wasm.with_extension("minified.wasm");
         let out = wasm_opt(&minified)
@@ -132,14 +131,14 @@ impl Tools {
             .args(STRIPPED)
             .stderr(Stdio::inherit())
             .output()
-            .map_err(|e| format!("could not start wasm-opt: {e}"))?;
+            .context("could not start wasm-opt")?;
         if !out.status.success() {
-            return Err(format!("wasm-opt --minify-imports-and-exports-and-modules failed ({})", out.status));
+            bail!("wasm-opt --minify-imports-and-exports-and-modules failed ({})", out.status);
         }
         let mapping = String::from_utf8_lossy(&out.stdout).into_owned();
         let renamed = crate::rename_in_glue(&text, &mapping)?;
-        std::fs::write(glue, renamed).map_err(|e| format!("{}: {e}", glue.display()))?;
-        std::fs::rename(&minified, wasm).map_err(|e| format!("{}: {e}", wasm.display()))
+        std::fs::write(glue, renamed).with_context(|| glue.display().to_string())?;
+        std::fs::rename(&minified, wasm).with_context(|| wasm.display().to_string())
     }
 
     /// `esbuild --minify`, in place, when there is an esbuild.
@@ -147,7 +146,7 @@ impl Tools {
     /// ```no_run
     /// # let tools = cargo_wasm_push::Tools::find("0.2.130")?;
     /// tools.minify("dist/app.js".as_ref())?;
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), anyhow::Error>(())
     /// ```
     pub fn minify(&self, script: &Path) -> Result {
         let Some(esbuild) = &self.minifier else { return Ok(()) };
@@ -210,10 +209,10 @@ fn wasm_opt_into(wasm_opt: &Path, wasm: &Path, to: &Path) -> Command {
 
 pub(crate) fn run(command: &mut Command) -> Result {
     let shown = format!("{command:?}").replace('"', "");
-    let status = command.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let status = command.status().with_context(|| format!("could not start {shown}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{shown} failed ({status})"))
+        Err(anyhow!("{shown} failed ({status})"))
     }
 }

@@ -3,7 +3,12 @@
 use std::process::Command;
 
 fn run(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cargo-wasm-push")).arg("wasm-push").args(args).output().unwrap();
+    run_as(&[&["wasm-push"], args].concat())
+}
+
+/// The command with exactly these arguments (cargo puts `wasm-push` first).
+fn run_as(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cargo-wasm-push")).args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -44,7 +49,21 @@ fn each_subcommand_has_its_own_help_and_builds_nothing_when_asked_for_it() {
 #[test]
 fn an_unknown_command_or_option_fails_with_the_usage() {
     let (ok, _, stderr) = run(&["deploy"]);
-    assert!(!ok && stderr.contains("unknown command deploy") && stderr.contains("usage: cargo wasm-push"));
+    assert!(
+        !ok && stderr.contains("unrecognized subcommand 'deploy'") && stderr.contains("Usage: cargo wasm-push"),
+        "{stderr}"
+    );
     let (ok, _, stderr) = run(&["build", "--outt", "x"]);
-    assert!(!ok && stderr.contains("unknown option --outt") && stderr.contains("usage: cargo wasm-push build"));
+    assert!(
+        !ok && stderr.contains("unexpected argument '--outt'") && stderr.contains("Usage: cargo wasm-push build"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("a similar argument exists: '--out'"), "{stderr}");
+}
+
+#[test]
+fn the_command_runs_without_cargo_in_front_too() {
+    let (ok, stdout, stderr) = run_as(&["--version"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.trim(), format!("cargo-wasm-push {}", env!("CARGO_PKG_VERSION")));
 }

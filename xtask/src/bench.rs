@@ -4,6 +4,7 @@
 //! numbers.
 
 use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, SHIPPED_WORKER, WINDOW_FILES};
+use anyhow::{anyhow, Context as _};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::process::Command;
@@ -22,8 +23,7 @@ pub fn run() -> Result {
     let tools = setup::wasm_tools()?;
     let site = site(&tools)?;
     let baseline = site_variant(&site, "www-baseline")?;
-    std::fs::copy(root().join("xtask/bench/baseline-sw.js"), baseline.join("sw.js"))
-        .map_err(|e| format!("baseline: {e}"))?;
+    std::fs::copy(root().join("xtask/bench/baseline-sw.js"), baseline.join("sw.js")).context("baseline")?;
     let floor = floor_site(&tools, &site)?;
     let true_floor = true_floor_site(&tools, &site)?;
     // Sizes as shipped, before the probe goes in front of each measured worker: what every
@@ -54,12 +54,12 @@ pub fn run() -> Result {
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
         .env("CHROMEDRIVER", &browsers.chromedriver)
         .output()
-        .map_err(|e| format!("could not start the benchmark: {e}"))?;
+        .context("could not start the benchmark")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout.lines().find_map(|l| l.strip_prefix("BENCH ")).ok_or_else(|| {
-        format!("the benchmark printed no figures:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr))
+        anyhow!("the benchmark printed no figures:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr))
     })?;
-    let figures: Value = serde_json::from_str(line).map_err(|e| format!("benchmark output: {e}"))?;
+    let figures: Value = serde_json::from_str(line).context("benchmark output")?;
 
     let table =
         table(&figures, [worker, js_worker, floor_worker, true_floor_worker], window, [sync_hooks, async_hooks]);
@@ -70,7 +70,7 @@ pub fn run() -> Result {
     let path = root().join("BENCHMARKS.md");
     let kept = std::fs::read_to_string(&path).unwrap_or_default();
     let kept = kept.find(HISTORY).map_or("", |at| &kept[at..]);
-    std::fs::write(&path, format!("{report}\n{sending}\n{kept}")).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    std::fs::write(&path, format!("{report}\n{sending}\n{kept}")).context("BENCHMARKS.md")?;
     say("wrote BENCHMARKS.md");
     Ok(())
 }
@@ -103,10 +103,10 @@ const HOOKED_FILES: [&str; 2] = ["push.js", "wasm_push_sw_bg.wasm"];
 
 /// `xtask/bench/probe.js` in front of `dir`'s `sw.js`: each push timed inside the worker.
 fn with_probe(dir: &std::path::Path) -> Result {
-    let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()));
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).with_context(|| path.display().to_string());
     let worker = dir.join("sw.js");
     std::fs::write(&worker, read(&root().join("xtask/bench/probe.js"))? + "\n" + &read(&worker)?)
-        .map_err(|e| e.to_string())
+        .with_context(|| worker.display().to_string())
 }
 
 /// The demo site with the true floor (`xtask/bench/true-floor.wat`, assembled by binaryen's wasm-as;
@@ -114,15 +114,14 @@ fn with_probe(dir: &std::path::Path) -> Result {
 fn true_floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::path::PathBuf> {
     let out = site_variant(site, "www-true-floor")?;
     let wasm_as =
-        tools.wasm_opt.as_ref().map(|opt| opt.with_file_name("wasm-as")).ok_or("no wasm-opt, so no wasm-as")?;
+        tools.wasm_opt.as_ref().map(|opt| opt.with_file_name("wasm-as")).context("no wasm-opt, so no wasm-as")?;
     crate::run(
         Command::new(wasm_as)
             .arg(root().join("xtask/bench/true-floor.wat"))
             .args(["--enable-reference-types", "-o"])
             .arg(out.join("true_floor.wasm")),
     )?;
-    std::fs::copy(root().join("xtask/bench/true-floor-sw.js"), out.join("sw.js"))
-        .map_err(|e| format!("true floor: {e}"))?;
+    std::fs::copy(root().join("xtask/bench/true-floor-sw.js"), out.join("sw.js")).context("true floor")?;
     tools.minify(&out.join("sw.js"))?;
     Ok(out)
 }
@@ -136,13 +135,12 @@ fn floor_site(tools: &setup::WasmTools, site: &std::path::Path) -> Result<std::p
     let parts = root().join("target/dist-parts/floor");
     tools.bindgen(&crate::wasm_built().join("wasm_push_bench_floor.wasm"), "no-modules", "floor", &parts)?;
     let wasm = out.join("floor_bg.wasm");
-    std::fs::rename(parts.join("floor_bg.wasm"), &wasm).map_err(|e| format!("floor: {e}"))?;
+    std::fs::rename(parts.join("floor_bg.wasm"), &wasm).context("floor")?;
     tools.optimize(&wasm, Some(&parts.join("floor.js")))?;
-    let read =
-        |path: std::path::PathBuf| std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()));
+    let read = |path: std::path::PathBuf| std::fs::read_to_string(&path).with_context(|| path.display().to_string());
     let script = out.join("sw.js");
     std::fs::write(&script, read(parts.join("floor.js"))? + "\n" + &read(root().join("xtask/bench/floor-sw.js"))?)
-        .map_err(|e| format!("floor: {e}"))?;
+        .context("floor")?;
     tools.minify(&script)?;
     Ok(out)
 }

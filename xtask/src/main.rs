@@ -8,36 +8,49 @@ mod setup;
 mod site;
 mod test;
 
+use anyhow::{bail, Context as _};
 pub(crate) use cargo_wasm_push::{total_sizes, SHIPPED_WORKER};
 pub(crate) use dist::WINDOW_FILES;
 pub(crate) use site::{site, site_variant};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-pub(crate) type Result<T = ()> = std::result::Result<T, String>;
+pub(crate) type Result<T = ()> = anyhow::Result<T>;
 
-const USAGE: &str = "usage: cargo xtask <command>
-
-  demo   build the wasm and serve www/ on http://127.0.0.1:8080
-  test   run every test: native, then the browser suites in headless Chromium and Firefox ESR
-  dist   build the release artefacts into target/dist and print their sizes
-  bench  measure the shipped worker against a hand-written JavaScript one; writes BENCHMARKS.md
-         --trace: DevTools traces of three cold pushes instead, for Perfetto
-         --sending: only the sending benchmark (the fan-out against node web-push), its section rewritten";
+/// The project's own commands: each installs what it needs and skips what is there, saying
+/// what it does.
+#[derive(clap::Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", styles = clap::builder::Styles::plain())]
+enum Xtask {
+    /// Build the wasm and serve www/ on http://127.0.0.1:8080
+    Demo,
+    /// Run every test: native, then the browser suites in headless Chromium and Firefox ESR
+    Test,
+    /// Build the release artefacts into target/dist and print their sizes
+    Dist,
+    /// Measure the shipped worker against a hand-written JavaScript one; writes BENCHMARKS.md
+    Bench {
+        /// DevTools traces of three cold pushes instead, for Perfetto
+        #[arg(long, conflicts_with = "sending")]
+        trace: bool,
+        /// Only the sending benchmark (the fan-out against node web-push), its section rewritten
+        #[arg(long)]
+        sending: bool,
+    },
+}
 
 fn main() {
-    let command = std::env::args().nth(1).unwrap_or_default();
-    let result = match command.as_str() {
-        "demo" => site::demo(),
-        "test" => test::all(),
-        "dist" => setup::wasm_tools().and_then(|tools| dist::dist(&tools)).map(|_| ()),
-        "bench" if std::env::args().nth(2).as_deref() == Some("--trace") => bench::trace(),
-        "bench" if std::env::args().nth(2).as_deref() == Some("--sending") => sending::only(),
-        "bench" => bench::run(),
-        _ => Err(USAGE.to_owned()),
+    let result = match <Xtask as clap::Parser>::parse() {
+        Xtask::Demo => site::demo(),
+        Xtask::Test => test::all(),
+        Xtask::Dist => setup::wasm_tools().and_then(|tools| dist::dist(&tools)).map(|_| ()),
+        Xtask::Bench { trace: true, .. } => bench::trace(),
+        Xtask::Bench { sending: true, .. } => sending::only(),
+        Xtask::Bench { .. } => bench::run(),
     };
-    if let Err(message) = result {
-        eprintln!("xtask: {message}");
+    if let Err(error) = result {
+        // The error and what the command was doing, on one line.
+        eprintln!("xtask: {error:#}");
         std::process::exit(1);
     }
 }
@@ -58,11 +71,11 @@ pub(crate) fn run(command: &mut Command) -> Result {
     if command.get_current_dir().is_none() {
         command.current_dir(root());
     }
-    let status = command.status().map_err(|e| format!("could not start {shown}: {e}"))?;
+    let status = command.status().with_context(|| format!("could not start {shown}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{shown} failed ({status})"))
+        bail!("{shown} failed ({status})")
     }
 }
 

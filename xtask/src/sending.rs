@@ -4,6 +4,7 @@
 //! 10,000 and 100,000 pushes. Figures, never a pass/fail test.
 
 use crate::{cargo, root, say, setup, Result};
+use anyhow::{anyhow, bail, Context as _};
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::BufRead;
@@ -24,12 +25,11 @@ pub fn run() -> Result<String> {
     crate::run(cargo().args(["build", "--release", "--quiet", "-p", "wasm-push-bench-sender"]))?;
     let node_web_push = setup::node_web_push()?;
     let bench = root().join("target/release/sender-bench");
-    let mut sink = Command::new(&bench).arg("sink").stdout(Stdio::piped()).spawn().map_err(|e| e.to_string())?;
+    let mut sink = Command::new(&bench).arg("sink").stdout(Stdio::piped()).spawn()?;
     let mut first = String::new();
-    std::io::BufReader::new(sink.stdout.take().ok_or("no sink output")?)
-        .read_line(&mut first)
-        .map_err(|e| e.to_string())?;
-    let url = first.trim().strip_prefix("listening on ").ok_or(format!("the sink said {first:?}"))?.to_owned();
+    std::io::BufReader::new(sink.stdout.take().context("no sink output")?).read_line(&mut first)?;
+    let url =
+        first.trim().strip_prefix("listening on ").with_context(|| format!("the sink said {first:?}"))?.to_owned();
     let mut rows = vec![];
     let result = (|| {
         for pushes in [10_000usize, 100_000] {
@@ -53,14 +53,14 @@ pub fn run() -> Result<String> {
                     .arg(pushes.to_string())
                     .arg(concurrency.to_string())
                     .output()
-                    .map_err(|e| format!("{mode}: {e}"))?;
+                    .with_context(|| mode.to_string())?;
                 let stdout = String::from_utf8_lossy(&out.stdout);
                 let line = stdout.lines().last().unwrap_or_default();
                 let figures: Value = serde_json::from_str(line).map_err(|_| {
-                    format!("{mode} printed no figures: {stdout}{}", String::from_utf8_lossy(&out.stderr))
+                    anyhow!("{mode} printed no figures: {stdout}{}", String::from_utf8_lossy(&out.stderr))
                 })?;
                 if figures["sent"].as_u64() != Some(pushes as u64) {
-                    return Err(format!("{mode} sent {} of {pushes}", figures["sent"]));
+                    bail!("{mode} sent {} of {pushes}", figures["sent"]);
                 }
                 rows.push((pushes, mode, figures));
             }
@@ -79,11 +79,10 @@ pub fn run() -> Result<String> {
 pub fn only() -> Result {
     let section = run()?;
     let path = root().join("BENCHMARKS.md");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    let text = std::fs::read_to_string(&path).context("BENCHMARKS.md")?;
     let history = text.find(crate::bench::HISTORY).unwrap_or(text.len());
     let start = text.find(SECTION).filter(|at| *at < history).unwrap_or(history);
-    std::fs::write(&path, format!("{}{section}\n{}", &text[..start], &text[history..]))
-        .map_err(|e| format!("BENCHMARKS.md: {e}"))?;
+    std::fs::write(&path, format!("{}{section}\n{}", &text[..start], &text[history..])).context("BENCHMARKS.md")?;
     say("wrote the sending section of BENCHMARKS.md");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Installs what the commands need, once: each step checks first and says what it does.
 
 use crate::{root, say, Result};
+use anyhow::{anyhow, bail, Context as _};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -52,11 +53,11 @@ fn output(command: &mut Command) -> Option<String> {
 }
 
 fn check(command: &mut Command, what: &str, by_hand: &str) -> Result {
-    let status = command.status().map_err(|e| format!("could not install {what}: {e}. By hand: {by_hand}"))?;
+    let status = command.status().map_err(|e| anyhow!("could not install {what}: {e}. By hand: {by_hand}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("could not install {what}. By hand: {by_hand}"))
+        Err(anyhow!("could not install {what}. By hand: {by_hand}"))
     }
 }
 
@@ -139,7 +140,7 @@ impl RecipeTool {
             args.extend(["--features", self.features]);
         }
         let tools = crate::root().join("target/tools");
-        std::fs::create_dir_all(&tools).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&tools)?;
         let log_path = tools.join(format!("{}-install.log", self.program));
         say(&format!(
             "installing {} {} in the background, while the tests run (cargo install --locked, about {} \
@@ -149,7 +150,7 @@ impl RecipeTool {
             self.minutes,
             log_path.display()
         ));
-        let log = std::fs::File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
+        let log = std::fs::File::create(&log_path).with_context(|| log_path.display().to_string())?;
         let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
         // mostly wait) and slows them hardly at all. Without the tools' own `lto` and
@@ -164,7 +165,7 @@ impl RecipeTool {
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stdout(log.try_clone()?)
             .stderr(log);
         check(&mut install, self.program, &by_hand)?;
         say(&format!("installed {} {}", self.package, self.line));
@@ -189,7 +190,7 @@ pub fn recipe_tools() -> std::thread::JoinHandle<Result<RecipeTools>> {
     std::thread::spawn(|| {
         let [trunk, dx, cargo_leptos] = [trunk as fn() -> Result<PathBuf>, dioxus_cli, cargo_leptos]
             .map(std::thread::spawn)
-            .map(|install| install.join().map_err(|_| "installing a recipe tool panicked".to_owned())?);
+            .map(|install| install.join().map_err(|_| anyhow!("installing a recipe tool panicked"))?);
         Ok(RecipeTools { trunk: trunk?, dx: dx?, cargo_leptos: cargo_leptos? })
     })
 }
@@ -226,9 +227,9 @@ pub fn cargo_wasm_push() -> Result<PathBuf> {
     say("building cargo-wasm-push into target/tools/bin (what `cargo install cargo-wasm-push` gives a user)");
     crate::run(crate::cargo().args(["build", "--quiet", "-p", "cargo-wasm-push"]))?;
     let bin = root().join("target/tools/bin");
-    std::fs::create_dir_all(&bin).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&bin)?;
     std::fs::copy(root().join("target/debug/cargo-wasm-push"), bin.join("cargo-wasm-push"))
-        .map_err(|e| format!("copy cargo-wasm-push: {e}"))?;
+        .context("copy cargo-wasm-push")?;
     Ok(bin)
 }
 
@@ -284,7 +285,7 @@ fn npm_tool(tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Re
         return Ok(path);
     }
     say(&format!("installing {what} from npm ({package}) into target/tools"));
-    std::fs::create_dir_all(tools).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(tools)?;
     check(
         Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
@@ -338,7 +339,7 @@ fn apt(all: &[&str], missing: &[&str]) -> Result {
     let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
     let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
     if !is_root {
-        return Err(format!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", ")));
+        bail!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", "));
     }
     say(&format!("installing {} (apt-get)", missing.join(" ")));
     check(Command::new("apt-get").args(["update", "-q"]), "the apt package lists", &by_hand)?;

@@ -3,6 +3,7 @@
 
 use crate::dist::{dist, DROP_IN_FILES};
 use crate::{cargo, root, run, say, setup, Result};
+use anyhow::{anyhow, Context as _};
 use std::path::{Path, PathBuf};
 
 /// The demo site as served: `www/static` plus the release artefacts, in `target/www`.
@@ -48,7 +49,7 @@ pub(crate) fn panicking_site(
         let _ = std::fs::remove_file(out.join(shipped)).or_else(|_| std::fs::remove_dir_all(out.join(shipped)));
     }
     tools.bindgen(&wasm, "no-modules", "panicking_hook", &out)?;
-    std::fs::write(out.join("push.js"), cargo_wasm_push::shim::standalone_push()).map_err(|e| e.to_string())?;
+    std::fs::write(out.join("push.js"), cargo_wasm_push::shim::standalone_push())?;
     fixture("named-glue-sw.js", &out.join("sw.js"))?;
     Ok(out)
 }
@@ -57,9 +58,9 @@ pub(crate) fn panicking_site(
 /// worker) that imports wasm-push from `/push/`, in `target/www-existing`: the drop-in test.
 pub(crate) fn existing_worker_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-existing")?;
-    std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out.join("push"))?;
     for file in &DROP_IN_FILES {
-        std::fs::rename(out.join(file), out.join("push").join(file)).map_err(|e| format!("{file}: {e}"))?;
+        std::fs::rename(out.join(file), out.join("push").join(file)).with_context(|| file.to_string())?;
     }
     fixture("existing-sw.js", &out.join("sw.js"))?;
     Ok(out)
@@ -78,7 +79,7 @@ pub(crate) fn foreground_site(site: &Path) -> Result<PathBuf> {
 pub(crate) fn fetch_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-fetch")?;
     fixture("fetch-sw.js", &out.join("sw.js"))?;
-    std::fs::create_dir_all(out.join("push")).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(out.join("push"))?;
     Ok(out)
 }
 
@@ -101,7 +102,7 @@ pub(crate) fn late_wasm_site(site: &Path) -> Result<PathBuf> {
     let out = site_variant(site, "www-late-wasm")?;
     // Every file of the worker as shipped but its script.
     for wasm in &crate::SHIPPED_WORKER[1..] {
-        std::fs::remove_file(out.join(wasm)).map_err(|e| format!("late wasm site: {e}"))?;
+        std::fs::remove_file(out.join(wasm)).context("late wasm site")?;
     }
     Ok(out)
 }
@@ -148,7 +149,7 @@ pub(crate) fn leptos_ssr_recipe(
     // `cargo leptos` runs the cargo-leptos first on PATH: this one.
     let mut path = vec![cargo_leptos.parent().unwrap_or(Path::new(".")).to_owned()];
     path.extend(std::env::split_paths(&path_with_command(tools, command_dir)?));
-    let path = std::env::join_paths(path).map_err(|e| e.to_string())?;
+    let path = std::env::join_paths(path)?;
     for args in [&["wasm-push", "build", "--out", "public"][..], &["leptos", "build", "--release"]] {
         build_recipe(&path, "leptos-ssr", Path::new("cargo"), args)?;
     }
@@ -204,12 +205,12 @@ fn worker_crate_site(
 fn path_with_command(tools: &setup::WasmTools, command_dir: &Path) -> Result<std::ffi::OsString> {
     let mut path = vec![command_dir.to_owned()];
     path.extend(std::env::split_paths(&setup::path_with_tools(tools)));
-    std::env::join_paths(path).map_err(|e| e.to_string())
+    Ok(std::env::join_paths(path)?)
 }
 
 /// Copies `tests/e2e/fixtures/{name}` to `to`.
 fn fixture(name: &str, to: &Path) -> Result {
-    std::fs::copy(root().join("tests/e2e/fixtures").join(name), to).map(drop).map_err(|e| format!("{name}: {e}"))
+    std::fs::copy(root().join("tests/e2e/fixtures").join(name), to).map(drop).with_context(|| name.to_string())
 }
 
 /// `cargo xtask demo`: builds the site and serves it with the demo server.
@@ -223,15 +224,15 @@ pub(crate) fn demo() -> Result {
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) -> Result {
-    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-    for entry in std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))? {
-        let entry = entry.map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
         if entry.path().is_dir() {
             copy_dir(&entry.path(), &to.join(entry.file_name()))?;
             continue;
         }
         std::fs::copy(entry.path(), to.join(entry.file_name()))
-            .map_err(|e| format!("cannot copy {}: {e}", entry.path().display()))?;
+            .map_err(|e| anyhow!("cannot copy {}: {e}", entry.path().display()))?;
     }
     Ok(())
 }

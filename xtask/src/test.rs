@@ -7,6 +7,7 @@ use crate::site::{
     module_worker_site, own_worker_site, panicking_site, recipes, site,
 };
 use crate::{cargo, root, run, say, setup, Result};
+use anyhow::{anyhow, bail, Context as _};
 use cargo_wasm_push::Compiler;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -71,18 +72,17 @@ pub(crate) fn all() -> Result {
     run(cargo().args(["build", "--quiet", "-p", "push-service"]))?;
     let (service, port) = start_push_service()?;
     let config = root().join("target/browser-tests");
-    std::fs::create_dir_all(&config).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&config)?;
     let service_json = serde_json::json!({
         "websocket": format!("ws://127.0.0.1:{port}/"),
         "http": format!("http://127.0.0.1:{port}"),
     });
-    std::fs::write(config.join("push-service.json"), service_json.to_string()).map_err(|e| e.to_string())?;
+    std::fs::write(config.join("push-service.json"), service_json.to_string())?;
     let webdriver_json = config.join("webdriver.json");
-    std::fs::write(&webdriver_json, setup::webdriver_json(port)).map_err(|e| e.to_string())?;
+    std::fs::write(&webdriver_json, setup::webdriver_json(port))?;
 
     // The suites that run in a browser; the other files in tests/ are native.
-    let browser_suites: Vec<String> = std::fs::read_dir(root().join("tests"))
-        .map_err(|e| e.to_string())?
+    let browser_suites: Vec<String> = std::fs::read_dir(root().join("tests"))?
         .filter_map(|e| e.ok())
         .filter(|e| std::fs::read_to_string(e.path()).is_ok_and(|text| text.contains("wasm_bindgen_test_configure!")))
         .filter_map(|e| e.file_name().to_str()?.strip_suffix(".rs").map(str::to_owned))
@@ -212,7 +212,7 @@ pub(crate) fn all() -> Result {
     let own_worker = own_worker_site(&tools, &site, &command_dir)?;
     let [cookbook, cookbook_hooks] = cookbook_sites(&tools, &site, &command_dir)?;
     say("waiting for the recipes' tools (Trunk, dioxus-cli, cargo-leptos)");
-    let recipe_tools = recipe_tools.join().map_err(|_| "finding the recipes' tools panicked".to_owned())??;
+    let recipe_tools = recipe_tools.join().map_err(|_| anyhow!("finding the recipes' tools panicked"))??;
     let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
         recipes(&tools, &recipe_tools.trunk, &recipe_tools.dx, &command_dir)?;
     let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(&tools, &recipe_tools.cargo_leptos, &command_dir)?;
@@ -259,7 +259,7 @@ pub(crate) fn all() -> Result {
     println!("{passed} passed, {failed} failed");
     match results.into_iter().find(|r| r.is_err()) {
         Some(err) => err,
-        None if failed > 0 => Err(format!("{failed} tests failed")),
+        None if failed > 0 => Err(anyhow!("{failed} tests failed")),
         None => Ok(()),
     }
 }
@@ -270,7 +270,7 @@ fn gates() -> Result {
     setup::lint_tools()?;
     say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32; cargo doc -D warnings; cargo publish --dry-run");
     run(cargo().args(["fmt", "--all", "--check"]))
-        .map_err(|_| "cargo fmt --check found unformatted code: run cargo fmt --all".to_owned())?;
+        .map_err(|_| anyhow!("cargo fmt --check found unformatted code: run cargo fmt --all"))?;
     run(cargo().args(["clippy", "--quiet", "--all-targets"]).args(NATIVE).args(["-p", "e2e", "--", "-D", "warnings"]))?;
     let wasm32 =
         ["-p", "wasm-push", "--features", "yew,leptos,dioxus", "-p", "wasm-push-demo-app", "-p", "tested-worker"];
@@ -298,14 +298,14 @@ fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Res
     let shown = format!("{command:?}").replace('"', "");
     // cargo prints "Running …" on stderr and the harness prints results on stdout: one pipe for
     // both keeps them in the order they were written, so each result gets its suite's name.
-    let (reader, writer) = std::io::pipe().map_err(|e| format!("pipe: {e}"))?;
-    let writer_too = writer.try_clone().map_err(|e| format!("pipe: {e}"))?;
+    let (reader, writer) = std::io::pipe().context("pipe")?;
+    let writer_too = writer.try_clone().context("pipe")?;
     let mut child = command
         .current_dir(root())
         .stdout(writer)
         .stderr(writer_too)
         .spawn()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+        .with_context(|| format!("could not start {shown}"))?;
     // `command` holds our copies of the write end: drop them, so the reader ends with the child.
     drop(command);
     let lines = BufReader::new(reader).lines().map_while(std::result::Result::ok);
@@ -335,11 +335,11 @@ fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Res
             });
         }
     }
-    let status = child.wait().map_err(|e| e.to_string())?;
+    let status = child.wait()?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("{label} tests failed ({status})"))
+        Err(anyhow!("{label} tests failed ({status})"))
     }
 }
 
@@ -364,19 +364,19 @@ impl Display {
     fn start() -> Result<Display> {
         let number = (99..140)
             .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .ok_or("no free X display between :99 and :139")?;
+            .context("no free X display between :99 and :139")?;
         let name = format!(":{number}");
         let xvfb = Command::new("Xvfb")
             .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("could not start Xvfb: {e}"))?;
+            .context("could not start Xvfb")?;
         let socket = format!("/tmp/.X11-unix/X{number}");
         let started = Instant::now();
         while !std::path::Path::new(&socket).exists() {
             if started.elapsed().as_secs() > 10 {
-                return Err(format!("Xvfb did not open {socket} within 10 s"));
+                bail!("Xvfb did not open {socket} within 10 s");
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
@@ -402,16 +402,16 @@ fn start_push_service() -> Result<(Ended, u16)> {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+        .with_context(|| format!("could not start {}", binary.display()))?;
     let stdout = child.stdout.take().expect("piped");
     let mut first = String::new();
-    BufReader::new(stdout).read_line(&mut first).map_err(|e| e.to_string())?;
+    BufReader::new(stdout).read_line(&mut first)?;
     let port = first
         .trim()
         .rsplit(':')
         .next()
         .and_then(|p| p.parse().ok())
-        .ok_or_else(|| format!("the push service did not say its port (it said {first:?})"))?;
+        .ok_or_else(|| anyhow!("the push service did not say its port (it said {first:?})"))?;
     say(&format!("push service on ws://127.0.0.1:{port}/"));
     Ok((Ended(child), port))
 }
