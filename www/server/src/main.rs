@@ -29,6 +29,7 @@
 mod store;
 mod vapid;
 
+use anyhow::Context as _;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -46,6 +47,44 @@ use wasm_push::server::{
 };
 use wasm_push::NotificationPayload;
 
+/// The demo's settings: each a flag or an environment variable.
+#[derive(clap::Parser)]
+#[command(about = "The wasm-push demo server: the built site, subscriptions in SQLite, pushes sent with wasm-push")]
+struct Args {
+    /// Where to listen
+    #[arg(long, env = "WASM_PUSH_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The SQLite file and the VAPID keys
+    #[arg(long, env = "WASM_PUSH_DATA", default_value = "wasm-push-data")]
+    data: PathBuf,
+    /// The built site
+    #[arg(long, env = "WASM_PUSH_ROOT", default_value = "target/www")]
+    root: PathBuf,
+    /// The VAPID `sub`: a contact of your own, required beyond loopback
+    #[arg(long, env = "WASM_PUSH_SUBJECT", default_value = DEFAULT_SUBJECT)]
+    subject: String,
+    /// The site's origins as browsers see them (default: http://<addr>, and http://localhost:<port> on loopback)
+    #[arg(long, env = "WASM_PUSH_ORIGIN", value_delimiter = ',')]
+    origin: Vec<String>,
+    /// Which push services visitors may name
+    #[arg(long, env = "WASM_PUSH_ENDPOINTS", value_enum, default_value = "known")]
+    endpoints: EndpointRule,
+    /// Every answer this many milliseconds late, as from a server far away
+    #[arg(long, env = "WASM_PUSH_DELAY_MS", default_value_t = 0)]
+    delay_ms: u64,
+}
+
+/// `--endpoints`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum EndpointRule {
+    /// Only the known push services (FCM, Mozilla, Apple, Windows) over https://
+    Known,
+    /// Any https:// host on a public address, which visitors then choose
+    Public,
+    /// A test suite's push service on this machine too
+    Loopback,
+}
+
 struct Settings {
     addr: SocketAddr,
     data: PathBuf,
@@ -62,59 +101,39 @@ struct Settings {
 const DEFAULT_SUBJECT: &str = "https://crates.io/crates/wasm-push";
 
 impl Settings {
-    fn read() -> Result<Settings, String> {
-        let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-        let mut addr = env("WASM_PUSH_ADDR", "127.0.0.1:8080");
-        let mut data = env("WASM_PUSH_DATA", "wasm-push-data");
-        let mut root = env("WASM_PUSH_ROOT", "target/www");
+    fn read() -> anyhow::Result<Settings> {
+        let args = <Args as clap::Parser>::parse();
         // Apple's push service refuses a contact at localhost or at a reserved name: until the
-        // operator names their own, the contact is the page of the software that sends.
-        let mut subject = env("WASM_PUSH_SUBJECT", DEFAULT_SUBJECT);
-        let mut origins = std::env::var("WASM_PUSH_ORIGIN").ok();
-        let mut endpoints = env("WASM_PUSH_ENDPOINTS", "known");
-        let mut delay = env("WASM_PUSH_DELAY_MS", "0");
-        let mut args = std::env::args().skip(1);
-        while let Some(flag) = args.next() {
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            match flag.as_str() {
-                "--addr" => addr = value,
-                "--data" => data = value,
-                "--root" => root = value,
-                "--subject" => subject = value,
-                "--origin" => origins = Some(value),
-                "--endpoints" => endpoints = value,
-                "--delay-ms" => delay = value,
-                _ => {
-                    return Err(format!(
-                        "unknown flag {flag}; flags: --addr --data --root --subject --origin --endpoints --delay-ms"
-                    ))
-                }
-            }
+        // operator names their own, the contact is the page of the software that sends. It is a
+        // contact for a demo on this machine, not for a site others use.
+        if args.subject == DEFAULT_SUBJECT && !args.addr.ip().is_loopback() {
+            anyhow::bail!(
+                "--subject: a demo listening on {} sends for others: give your own contact \
+                 (mailto:you@your.domain or https://your.domain)",
+                args.addr
+            );
         }
-        let addr: std::net::SocketAddr = addr.parse().map_err(|e| format!("address {addr}: {e}"))?;
-        // The project's page is a contact for a demo on this machine, not for a site others use.
-        if subject == DEFAULT_SUBJECT && !addr.ip().is_loopback() {
-            return Err(format!(
-                "--subject: a demo listening on {addr} sends for others: give your own contact \
-                 (mailto:you@your.domain or https://your.domain)"
-            ));
-        }
-        let subject = VapidSubject::new(&subject).map_err(|e| format!("--subject: {e}"))?;
-        let endpoints = match endpoints.as_str() {
-            "known" => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),
-            "public" => Endpoints::default(),
-            "loopback" => Endpoints::loopback_for_tests(),
-            other => return Err(format!("--endpoints {other}: known, public or loopback")),
+        let subject = VapidSubject::new(&args.subject).context("--subject")?;
+        let endpoints = match args.endpoints {
+            EndpointRule::Known => Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES),
+            EndpointRule::Public => Endpoints::default(),
+            EndpointRule::Loopback => Endpoints::loopback_for_tests(),
         };
-        let origins = origins.map(|list| {
-            list.split(',')
-                .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
-                .filter(|o| !o.is_empty())
-                .collect()
-        });
-        let delay = delay.parse().map_err(|e| format!("--delay-ms {delay}: {e}"))?;
-        let delay = std::time::Duration::from_millis(delay);
-        Ok(Settings { addr, data: data.into(), root: root.into(), subject, origins, endpoints, delay })
+        let origins: Vec<String> = args
+            .origin
+            .iter()
+            .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+            .filter(|o| !o.is_empty())
+            .collect();
+        Ok(Settings {
+            addr: args.addr,
+            data: args.data,
+            root: args.root,
+            subject,
+            origins: (!origins.is_empty()).then_some(origins),
+            endpoints,
+            delay: std::time::Duration::from_millis(args.delay_ms),
+        })
     }
 }
 
@@ -131,27 +150,30 @@ type Shared = Arc<App>;
 
 #[tokio::main]
 async fn main() {
-    if let Err(message) = run().await {
-        eprintln!("demo server: {message}");
+    // What the server does, one line each: the push service it talked to, never an endpoint or
+    // a key.
+    tracing_subscriber::fmt().with_target(false).init();
+    if let Err(error) = run().await {
+        eprintln!("demo server: {error:#}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), String> {
+async fn run() -> anyhow::Result<()> {
     let settings = Settings::read()?;
-    std::fs::create_dir_all(&settings.data).map_err(|e| format!("data directory {}: {e}", settings.data.display()))?;
-    let keys = vapid::load_or_create(&settings.data).map_err(|e| format!("VAPID keys: {e}"))?;
+    std::fs::create_dir_all(&settings.data).with_context(|| format!("data directory {}", settings.data.display()))?;
+    let keys = vapid::load_or_create(&settings.data).context("VAPID keys")?;
     let database = settings.data.join("subscriptions.sqlite3");
-    let store = store::Store::open(&database).map_err(|e| format!("{}: {e}", database.display()))?;
+    let store = store::Store::open(&database).with_context(|| database.display().to_string())?;
     let template = std::fs::read_to_string(settings.root.join("index.html"))
-        .map_err(|e| format!("{}/index.html: {e} (build the site with `cargo xtask demo`)", settings.root.display()))?;
+        .with_context(|| format!("{}/index.html (build the site with `cargo xtask demo`)", settings.root.display()))?;
     let csrf_token = random_token();
     let public_key = keys.public_key().to_base64url();
     let page = template.replace("{{CSRF_TOKEN}}", &csrf_token).replace("{{VAPID_PUBLIC_KEY}}", &public_key);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", settings.addr))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .with_context(|| format!("cannot listen on {}", settings.addr))?;
+    let addr = listener.local_addr()?;
     let origins = settings.origins.unwrap_or_else(|| {
         let mut origins = vec![format!("http://{addr}")];
         if addr.ip().is_loopback() {
@@ -178,6 +200,7 @@ async fn run() -> Result<(), String> {
         .layer(axum::middleware::from_fn_with_state(app.clone(), check_host))
         .layer(axum::middleware::from_fn_with_state(settings.delay, answer_late))
         .with_state(app);
+    // What the operator reads first (and the tests wait for): plain lines, not log records.
     println!("wasm-push demo: open http://{addr}/  (data in {}; Ctrl-C stops)", settings.data.display());
     if default_subject {
         println!("VAPID subject: {DEFAULT_SUBJECT} (--subject gives your own contact)");
@@ -186,9 +209,8 @@ async fn run() -> Result<(), String> {
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("demo server stopped");
+        .await?;
+    tracing::info!("demo server stopped");
     Ok(())
 }
 
@@ -208,7 +230,7 @@ impl IntoResponse for ApiError {
 }
 
 fn storage_error(e: rusqlite::Error) -> ApiError {
-    println!("storage error: {e}");
+    tracing::error!("storage error: {e}");
     ApiError(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the subscription store failed".into())
 }
 
@@ -250,7 +272,8 @@ fn check_csrf(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
 /// The token the page was given, in `X-CSRF-Token`.
 fn check_token(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !constant_time_eq(token.as_bytes(), app.csrf_token.as_bytes()) {
+    // In constant time: how much of a guess matched never shows in how long the answer took.
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(token.as_bytes(), app.csrf_token.as_bytes())) {
         return Err(ApiError(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token".into()));
     }
     Ok(())
@@ -265,10 +288,6 @@ fn check_origin(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     } else {
         Err(ApiError(StatusCode::FORBIDDEN, "origin", "requests must come from this site's own pages".into()))
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Parses a JSON body into `T`, or a 400 in the error shape.
@@ -314,7 +333,7 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
         store.delete(&old).map_err(storage_error)?;
     }
     store.upsert(&subscription).map_err(storage_error)?;
-    println!("saved a subscription at {}", subscription.push_service_origin());
+    tracing::info!("saved a subscription at {}", subscription.push_service_origin());
     Ok(StatusCode::CREATED)
 }
 
@@ -327,7 +346,7 @@ async fn remove(
     let request: RemoveSubscription = parse(&body)?;
     let removed =
         app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&request.endpoint).map_err(storage_error)?;
-    println!("removed {} subscription", if removed { "a" } else { "no" });
+    tracing::info!("removed {} subscription", if removed { "a" } else { "no" });
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -410,11 +429,11 @@ async fn send_notification(
                 removed += 1;
             }
             verdict => {
-                println!("sending via {} failed: {verdict:?}", outcome.id.push_service_origin());
+                tracing::warn!("sending via {} failed: {verdict:?}", outcome.id.push_service_origin());
                 failed += 1;
             }
         }
     }
-    println!("sent {sent}, removed {removed} gone, {failed} failed");
+    tracing::info!(sent, removed, failed, "sent {sent}, removed {removed} gone, {failed} failed");
     Ok(Json(json!({"sent": sent, "removed": removed, "failed": failed})).into_response())
 }
