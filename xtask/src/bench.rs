@@ -3,6 +3,7 @@
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
+use crate::setup::Setup;
 use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, SHIPPED_WORKER, WINDOW_FILES};
 use anyhow::{anyhow, Context as _};
 use serde_json::Value;
@@ -19,8 +20,9 @@ const COLD_FLOOR_BUDGET: f64 = 1.10;
 const BURST_BUDGET: f64 = 0.9;
 
 pub fn run() -> Result {
-    let browsers = setup::browsers()?;
-    let tools = setup::wasm_tools()?;
+    let setup = Setup::checking();
+    let browsers = setup.browsers()?;
+    let tools = setup.wasm_tools()?;
     let site = site(&tools)?;
     let baseline = site_variant(&site, "www-baseline")?;
     std::fs::copy(root().join("xtask/bench/baseline-sw.js"), baseline.join("sw.js")).context("baseline")?;
@@ -78,8 +80,9 @@ pub fn run() -> Result {
 /// `cargo xtask bench --trace`: DevTools traces of cold pushes into the shipped worker, in
 /// `target/cold-trace-N.json` (see `tests/e2e/src/bin/trace.rs`).
 pub fn trace() -> Result {
-    let browsers = setup::browsers()?;
-    let site = site(&setup::wasm_tools()?)?;
+    let setup = Setup::checking();
+    let browsers = setup.browsers()?;
+    let site = site(&setup.wasm_tools()?)?;
     crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bins"]))?;
     say("tracing three cold pushes in headless Chromium");
     crate::run(

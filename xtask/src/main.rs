@@ -43,7 +43,7 @@ fn main() {
     let result = match <Xtask as clap::Parser>::parse() {
         Xtask::Demo => site::demo(),
         Xtask::Test => test::all(),
-        Xtask::Dist => setup::wasm_tools().and_then(|tools| dist::dist(&tools)).map(|_| ()),
+        Xtask::Dist => setup::Setup::checking().wasm_tools().and_then(|tools| dist::dist(&tools)).map(|_| ()),
         Xtask::Bench { trace: true, .. } => bench::trace(),
         Xtask::Bench { sending: true, .. } => sending::only(),
         Xtask::Bench { .. } => bench::run(),

@@ -23,7 +23,7 @@ const SECTION: &str = "## Sending";
 /// Runs the sending benchmark and answers its section of BENCHMARKS.md.
 pub fn run() -> Result<String> {
     crate::run(cargo().args(["build", "--release", "--quiet", "-p", "wasm-push-bench-sender"]))?;
-    let node_web_push = setup::node_web_push()?;
+    let node_web_push = setup::Setup::checking().node_web_push()?;
     let bench = root().join("target/release/sender-bench");
     let mut sink = Command::new(&bench).arg("sink").stdout(Stdio::piped()).spawn()?;
     let mut first = String::new();

@@ -1,4 +1,6 @@
-//! Installs what the commands need, once: each step checks first and says what it does.
+//! The one installer: what the commands need, each step checked first and said. `cargo xtask
+//! test` and `cargo xtask demo` install what is missing ([`Setup::installing`]); every other
+//! command checks ([`Setup::checking`]) and says in one line what is missing and how to get it.
 
 use crate::{root, say, Result};
 use anyhow::{anyhow, bail, Context as _};
@@ -52,60 +54,92 @@ fn output(command: &mut Command) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn check(command: &mut Command, what: &str, by_hand: &str) -> Result {
-    let status = command.status().map_err(|e| anyhow!("could not install {what}: {e}. By hand: {by_hand}"))?;
-    if status.success() {
+/// Whether a command installs what is missing, or only checks.
+#[derive(Clone, Copy, Debug)]
+pub struct Setup {
+    install: bool,
+}
+
+impl Setup {
+    /// Installs what is missing (`cargo xtask test`, `cargo xtask demo`).
+    pub fn installing() -> Setup {
+        Setup { install: true }
+    }
+
+    /// Checks only: what is missing is an error naming it and how to get it.
+    pub fn checking() -> Setup {
+        Setup { install: false }
+    }
+
+    /// The one place anything is installed: says so, runs `command`, and fails naming
+    /// `by_hand`; when only checking, fails at once with the same line.
+    fn install(self, what: &str, how_long: &str, command: &mut Command, by_hand: &str) -> Result {
+        if !self.install {
+            bail!("{what} is missing: `cargo xtask test` installs it, or by hand: {by_hand}");
+        }
+        say(&format!("installing {what}{how_long}"));
+        let status = command.status().map_err(|e| anyhow!("could not install {what}: {e}. By hand: {by_hand}"))?;
+        if !status.success() {
+            bail!("could not install {what}. By hand: {by_hand}");
+        }
         Ok(())
-    } else {
-        Err(anyhow!("could not install {what}. By hand: {by_hand}"))
+    }
+
+    /// A rustup target or component (`kind`) of the default toolchain, or of `toolchain`, added
+    /// unless it is there.
+    fn rustup(self, kind: &str, name: &str, toolchain: Option<&str>) -> Result {
+        let on: Vec<&str> = toolchain.map(|t| vec!["--toolchain", t]).unwrap_or_default();
+        let installed =
+            output(Command::new("rustup").args([kind, "list", "--installed"]).args(&on)).unwrap_or_default();
+        let of = toolchain.map(|t| format!(" ({t})")).unwrap_or_default();
+        // Components are listed with the host's triple after their name.
+        if installed.lines().any(|line| line.trim() == name || line.starts_with(&format!("{name}-"))) {
+            say(&format!("rustup {kind} {name}{of}: present"));
+            return Ok(());
+        }
+        let by_hand = format!("rustup {kind} add {name} {}", on.join(" "));
+        self.install(
+            &format!("the rustup {kind} {name}{of}"),
+            "",
+            Command::new("rustup").args([kind, "add", name]).args(&on),
+            &by_hand,
+        )
     }
 }
 
-/// A rustup target or component (`kind`) of the default toolchain, or of `toolchain`, added
-/// unless it is there.
-fn rustup(kind: &str, name: &str, toolchain: Option<&str>) -> Result {
-    let on: Vec<&str> = toolchain.map(|t| vec!["--toolchain", t]).unwrap_or_default();
-    let installed = output(Command::new("rustup").args([kind, "list", "--installed"]).args(&on)).unwrap_or_default();
-    let of = toolchain.map(|t| format!(" ({t})")).unwrap_or_default();
-    // Components are listed with the host's triple after their name.
-    if installed.lines().any(|line| line.trim() == name || line.starts_with(&format!("{name}-"))) {
-        say(&format!("rustup {kind} {name}{of}: present"));
-        return Ok(());
+impl Setup {
+    /// The nightly toolchain's `rust-src` and wasm32 target, when there is a nightly: with them,
+    /// the shipped wasm is built with `-Cpanic=immediate-abort` (`cargo_wasm_push::Compiler`).
+    /// Without a nightly, one line says the build is stable.
+    fn nightly_components(self) -> Result {
+        let toolchains = output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
+        if !toolchains.lines().any(|line| line.starts_with("nightly")) {
+            say("no nightly toolchain: the shipped wasm is built on stable, without -Cpanic=immediate-abort");
+            return Ok(());
+        }
+        self.rustup("component", "rust-src", Some("nightly"))?;
+        self.rustup("target", "wasm32-unknown-unknown", Some("nightly"))
     }
-    say(&format!("installing the rustup {kind} {name}{of}"));
-    let by_hand = format!("rustup {kind} add {name} {}", on.join(" "));
-    check(Command::new("rustup").args([kind, "add", name]).args(&on), name, &by_hand)
 }
 
-/// The nightly toolchain's `rust-src` and wasm32 target, when there is a nightly: with them,
-/// the shipped wasm is built with `-Cpanic=immediate-abort` (`cargo_wasm_push::Compiler`).
-/// Without a nightly, one line says the build is stable.
-fn nightly_components() -> Result {
-    let toolchains = output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
-    if !toolchains.lines().any(|line| line.starts_with("nightly")) {
-        say("no nightly toolchain: the shipped wasm is built on stable, without -Cpanic=immediate-abort");
-        return Ok(());
+impl Setup {
+    /// wasm-pack, which `cargo xtask test` runs as a user of the crate would: `wasm-pack test` at the
+    /// root and in `examples/tested-worker`.
+    pub fn wasm_pack(self) -> Result<PathBuf> {
+        let wasm_pack = cargo_bin().join("wasm-pack");
+        let have = output(Command::new(&wasm_pack).arg("--version")).unwrap_or_default();
+        if have.split_whitespace().nth(1) == Some(WASM_PACK) {
+            say(&format!("wasm-pack {WASM_PACK}: present"));
+        } else {
+            self.install(
+                &format!("wasm-pack {WASM_PACK}"),
+                " (cargo install, about 2 minutes)",
+                Command::new("cargo").args(["install", "wasm-pack", "--force", "--version", WASM_PACK]),
+                &format!("cargo install wasm-pack --version {WASM_PACK}"),
+            )?;
+        }
+        Ok(wasm_pack)
     }
-    rustup("component", "rust-src", Some("nightly"))?;
-    rustup("target", "wasm32-unknown-unknown", Some("nightly"))
-}
-
-/// wasm-pack, which `cargo xtask test` runs as a user of the crate would: `wasm-pack test` at the
-/// root and in `examples/tested-worker`.
-pub fn wasm_pack() -> Result<PathBuf> {
-    let wasm_pack = cargo_bin().join("wasm-pack");
-    let have = output(Command::new(&wasm_pack).arg("--version")).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(WASM_PACK) {
-        say(&format!("wasm-pack {WASM_PACK}: present"));
-    } else {
-        say(&format!("installing wasm-pack {WASM_PACK} (cargo install, about 2 minutes)"));
-        check(
-            Command::new("cargo").args(["install", "wasm-pack", "--force", "--version", WASM_PACK]),
-            "wasm-pack",
-            &format!("cargo install wasm-pack --version {WASM_PACK}"),
-        )?;
-    }
-    Ok(wasm_pack)
 }
 
 /// A tool the recipes are built with, as their READMEs say: `cargo install`ed with `--locked`
@@ -124,7 +158,7 @@ struct RecipeTool {
 }
 
 impl RecipeTool {
-    fn find(&self) -> Result<PathBuf> {
+    fn find(&self, setup: Setup) -> Result<PathBuf> {
         let path = cargo_bin().join(self.program);
         let have = output(Command::new(&path).arg("--version")).unwrap_or_default();
         let exact = self.line.matches('.').count() == 2;
@@ -142,14 +176,11 @@ impl RecipeTool {
         let tools = crate::root().join("target/tools");
         std::fs::create_dir_all(&tools)?;
         let log_path = tools.join(format!("{}-install.log", self.program));
-        say(&format!(
-            "installing {} {} in the background, while the tests run (cargo install --locked, about {} \
-             minutes alone; log: {})",
-            self.package,
-            self.line,
+        let how_long = format!(
+            " in the background, while the tests run (cargo install --locked, about {} minutes alone; log: {})",
             self.minutes,
             log_path.display()
-        ));
+        );
         let log = std::fs::File::create(&log_path).with_context(|| log_path.display().to_string())?;
         let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
@@ -167,7 +198,7 @@ impl RecipeTool {
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
             .stdout(log.try_clone()?)
             .stderr(log);
-        check(&mut install, self.program, &by_hand)?;
+        setup.install(&format!("{} {}", self.package, self.line), &how_long, &mut install, &by_hand)?;
         say(&format!("installed {} {}", self.package, self.line));
         Ok(path)
     }
@@ -183,34 +214,36 @@ pub struct RecipeTools {
     pub cargo_leptos: PathBuf,
 }
 
-/// Finds the recipes' tools, installing what is missing, each on a thread of its own: on a
-/// fresh machine they take half an hour to build, which the run spends testing meanwhile, and
-/// each fills the others' single-threaded stretches. Join it before building the recipes.
-pub fn recipe_tools() -> std::thread::JoinHandle<Result<RecipeTools>> {
-    std::thread::spawn(|| {
-        let [trunk, dx, cargo_leptos] = [trunk as fn() -> Result<PathBuf>, dioxus_cli, cargo_leptos]
-            .map(std::thread::spawn)
-            .map(|install| install.join().map_err(|_| anyhow!("installing a recipe tool panicked"))?);
-        Ok(RecipeTools { trunk: trunk?, dx: dx?, cargo_leptos: cargo_leptos? })
-    })
+impl Setup {
+    /// Finds the recipes' tools, installing what is missing, each on a thread of its own: on a
+    /// fresh machine they take half an hour to build, which the run spends testing meanwhile, and
+    /// each fills the others' single-threaded stretches. Join it before building the recipes.
+    pub fn recipe_tools(self) -> std::thread::JoinHandle<Result<RecipeTools>> {
+        std::thread::spawn(move || {
+            let [trunk, dx, cargo_leptos] = [trunk as fn(Setup) -> Result<PathBuf>, dioxus_cli, cargo_leptos]
+                .map(|tool| std::thread::spawn(move || tool(self)))
+                .map(|install| install.join().map_err(|_| anyhow!("installing a recipe tool panicked"))?);
+            Ok(RecipeTools { trunk: trunk?, dx: dx?, cargo_leptos: cargo_leptos? })
+        })
+    }
 }
 
 /// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
 /// `--locked`, or a newer `cssparser` breaks it.
-fn trunk() -> Result<PathBuf> {
-    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", minutes: 7 }.find()
+fn trunk(setup: Setup) -> Result<PathBuf> {
+    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", minutes: 7 }.find(setup)
 }
 
 /// dioxus-cli (`dx`), for the Dioxus recipe: the 0.7 line, which builds Dioxus 0.7 apps, with
 /// `no-downloads`, so it takes wasm-bindgen and wasm-opt from PATH and never downloads them.
-fn dioxus_cli() -> Result<PathBuf> {
-    RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", minutes: 12 }.find()
+fn dioxus_cli(setup: Setup) -> Result<PathBuf> {
+    RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", minutes: 12 }.find(setup)
 }
 
 /// cargo-leptos, for the full-stack Leptos recipe: 0.3.6, the newest that builds on this
 /// toolchain (0.3.11's `cargo-util-schemas` needs rustc 1.96), with `no_downloads`, so it takes
 /// wasm-bindgen and wasm-opt from PATH and never downloads them.
-fn cargo_leptos() -> Result<PathBuf> {
+fn cargo_leptos(setup: Setup) -> Result<PathBuf> {
     RecipeTool {
         program: "cargo-leptos",
         package: "cargo-leptos",
@@ -218,7 +251,7 @@ fn cargo_leptos() -> Result<PathBuf> {
         features: "no_downloads",
         minutes: 11,
     }
-    .find()
+    .find(setup)
 }
 
 /// `cargo wasm-push` as `cargo install` would put it on PATH, from this workspace's source:
@@ -233,68 +266,81 @@ pub fn cargo_wasm_push() -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// rustfmt and clippy, for the gates of `cargo xtask test`.
-pub fn lint_tools() -> Result {
-    rustup("component", "rustfmt", None)?;
-    rustup("component", "clippy", None)
-}
-
-/// The wasm32 target (and the nightly's, with `rust-src`), wasm-bindgen-cli at the Cargo.lock
-/// version, and wasm-opt.
-pub fn wasm_tools() -> Result<WasmTools> {
-    rustup("target", "wasm32-unknown-unknown", None)?;
-    nightly_components()?;
-
-    let version = locked_wasm_bindgen()?;
-    let wasm_bindgen = cargo_bin().join("wasm-bindgen");
-    let runner = cargo_bin().join("wasm-bindgen-test-runner");
-    let have = output(Command::new(&wasm_bindgen).arg("--version")).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(version.as_str()) && runner.exists() {
-        say(&format!("wasm-bindgen-cli {version}: present"));
-    } else {
-        say(&format!("installing wasm-bindgen-cli {version} to match Cargo.lock (about 2 minutes)"));
-        // No --locked: one of its pinned dependencies is missing from the registry mirror.
-        check(
-            Command::new("cargo").args(["install", "wasm-bindgen-cli", "--force", "--version", &version]),
-            "wasm-bindgen-cli",
-            &format!("cargo install wasm-bindgen-cli --version {version}"),
-        )?;
+impl Setup {
+    /// rustfmt and clippy, for the gates of `cargo xtask test`.
+    pub fn lint_tools(self) -> Result {
+        self.rustup("component", "rustfmt", None)?;
+        self.rustup("component", "clippy", None)
     }
-
-    let tools = root().join("target/tools");
-    let wasm_opt = npm_tool(&tools, "wasm-opt", BINARYEN, ".bin/wasm-opt")?;
-    let minifier = npm_tool(&tools, "esbuild", ESBUILD, ".bin/esbuild")?;
-    Ok(WasmTools { wasm_bindgen, wasm_opt: Some(wasm_opt), minifier: Some(minifier) })
 }
 
-/// Node's `web-push` (npm), which the sending benchmark measures beside ours: its folder in
-/// `target/tools`, installed there unless it is there already.
-pub fn node_web_push() -> Result<PathBuf> {
-    npm_tool(&root().join("target/tools"), "node web-push", &format!("web-push@{NODE_WEB_PUSH}"), ".bin/web-push")?;
-    Ok(root().join("target/tools/node_modules/web-push"))
+impl Setup {
+    /// The wasm32 target (and the nightly's, with `rust-src`), wasm-bindgen-cli at the Cargo.lock
+    /// version, and wasm-opt.
+    pub fn wasm_tools(self) -> Result<WasmTools> {
+        self.rustup("target", "wasm32-unknown-unknown", None)?;
+        self.nightly_components()?;
+
+        let version = locked_wasm_bindgen()?;
+        let wasm_bindgen = cargo_bin().join("wasm-bindgen");
+        let runner = cargo_bin().join("wasm-bindgen-test-runner");
+        let have = output(Command::new(&wasm_bindgen).arg("--version")).unwrap_or_default();
+        if have.split_whitespace().nth(1) == Some(version.as_str()) && runner.exists() {
+            say(&format!("wasm-bindgen-cli {version}: present"));
+        } else {
+            // No --locked: one of its pinned dependencies is missing from the registry mirror.
+            self.install(
+                &format!("wasm-bindgen-cli {version}"),
+                " to match Cargo.lock (about 2 minutes)",
+                Command::new("cargo").args(["install", "wasm-bindgen-cli", "--force", "--version", &version]),
+                &format!("cargo install wasm-bindgen-cli --version {version}"),
+            )?;
+        }
+
+        let tools = root().join("target/tools");
+        let wasm_opt = self.npm_tool(&tools, "wasm-opt", BINARYEN, ".bin/wasm-opt")?;
+        let minifier = self.npm_tool(&tools, "esbuild", ESBUILD, ".bin/esbuild")?;
+        Ok(WasmTools { wasm_bindgen, wasm_opt: Some(wasm_opt), minifier: Some(minifier) })
+    }
+}
+
+impl Setup {
+    /// Node's `web-push` (npm), which the sending benchmark measures beside ours: its folder in
+    /// `target/tools`, installed there unless it is there already.
+    pub fn node_web_push(self) -> Result<PathBuf> {
+        self.npm_tool(
+            &root().join("target/tools"),
+            "node web-push",
+            &format!("web-push@{NODE_WEB_PUSH}"),
+            ".bin/web-push",
+        )?;
+        Ok(root().join("target/tools/node_modules/web-push"))
+    }
 }
 
 /// The version of node `web-push` the sending benchmark measures.
 pub const NODE_WEB_PUSH: &str = "3.6.7";
 
-/// A tool from the npm registry, installed into `target/tools` unless it is there already.
-fn npm_tool(tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Result<PathBuf> {
-    let path = tools.join("node_modules").join(bin);
-    if path.exists() {
-        say(&format!("{what} (npm {package}): present"));
-        return Ok(path);
+impl Setup {
+    /// A tool from the npm registry, installed into `target/tools` unless it is there already.
+    fn npm_tool(self, tools: &std::path::Path, what: &str, package: &str, bin: &str) -> Result<PathBuf> {
+        let path = tools.join("node_modules").join(bin);
+        if path.exists() {
+            say(&format!("{what} (npm {package}): present"));
+            return Ok(path);
+        }
+        std::fs::create_dir_all(tools)?;
+        self.install(
+            &format!("{what} (npm {package})"),
+            " into target/tools",
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+                .arg(tools)
+                .arg(package),
+            &format!("npm install --prefix target/tools {package}"),
+        )?;
+        Ok(path)
     }
-    say(&format!("installing {what} from npm ({package}) into target/tools"));
-    std::fs::create_dir_all(tools)?;
-    check(
-        Command::new("npm")
-            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-            .arg(tools)
-            .arg(package),
-        what,
-        &format!("npm install --prefix target/tools {package}"),
-    )?;
-    Ok(path)
 }
 
 /// The `wasm-bindgen` version in Cargo.lock: the CLI must be exactly this one.
@@ -302,66 +348,77 @@ fn locked_wasm_bindgen() -> Result<String> {
     cargo_wasm_push::locked_version(&root().join("Cargo.lock"), "wasm-bindgen")
 }
 
-/// Chromium, ChromeDriver and Firefox ESR from Debian, geckodriver from crates.io.
-pub fn browsers() -> Result<Browsers> {
-    let packages = [
-        ("chromium", "/usr/bin/chromium"),
-        ("chromium-driver", "/usr/bin/chromedriver"),
-        ("firefox-esr", "/usr/bin/firefox-esr"),
-        // WebKitGTK's WebDriver and MiniBrowser, and the X server it needs to open a window.
-        ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
-        ("xvfb", "/usr/bin/Xvfb"),
-    ];
-    let missing: Vec<&str> =
-        packages.iter().filter(|(_, path)| !std::path::Path::new(path).exists()).map(|(name, _)| *name).collect();
-    apt(&packages.map(|(name, _)| name), &missing)?;
+impl Setup {
+    /// Chromium, ChromeDriver and Firefox ESR from Debian, geckodriver from crates.io.
+    pub fn browsers(self) -> Result<Browsers> {
+        let packages = [
+            ("chromium", "/usr/bin/chromium"),
+            ("chromium-driver", "/usr/bin/chromedriver"),
+            ("firefox-esr", "/usr/bin/firefox-esr"),
+            // WebKitGTK's WebDriver and MiniBrowser, and the X server it needs to open a window.
+            ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+            ("xvfb", "/usr/bin/Xvfb"),
+        ];
+        let missing: Vec<&str> =
+            packages.iter().filter(|(_, path)| !std::path::Path::new(path).exists()).map(|(name, _)| *name).collect();
+        self.apt(&packages.map(|(name, _)| name), &missing)?;
 
-    let geckodriver = cargo_bin().join("geckodriver");
-    if geckodriver.exists() {
-        say("geckodriver: present");
-    } else {
-        say("installing geckodriver (cargo install, about 3 minutes)");
-        check(Command::new("cargo").args(["install", "geckodriver"]), "geckodriver", "cargo install geckodriver")?;
+        let geckodriver = cargo_bin().join("geckodriver");
+        if geckodriver.exists() {
+            say("geckodriver: present");
+        } else {
+            self.install(
+                "geckodriver",
+                " (cargo install, about 3 minutes)",
+                Command::new("cargo").args(["install", "geckodriver"]),
+                "cargo install geckodriver",
+            )?;
+        }
+        Ok(Browsers {
+            chromedriver: "/usr/bin/chromedriver".into(),
+            geckodriver,
+            webkitdriver: "/usr/bin/WebKitWebDriver".into(),
+        })
     }
-    Ok(Browsers {
-        chromedriver: "/usr/bin/chromedriver".into(),
-        geckodriver,
-        webkitdriver: "/usr/bin/WebKitWebDriver".into(),
-    })
 }
 
-/// Debian's packages `missing` of `all`, by apt-get as root; one line saying which are there.
-fn apt(all: &[&str], missing: &[&str]) -> Result {
-    if missing.is_empty() {
-        say(&format!("{}: present", all.join(", ")));
-        return Ok(());
+impl Setup {
+    /// Debian's packages `missing` of `all`, by apt-get as root; one line saying which are there.
+    fn apt(self, all: &[&str], missing: &[&str]) -> Result {
+        if missing.is_empty() {
+            say(&format!("{}: present", all.join(", ")));
+            return Ok(());
+        }
+        let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
+        let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+        if self.install && !is_root {
+            bail!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", "));
+        }
+        let what = missing.join(" ");
+        self.install("the apt package lists", "", Command::new("apt-get").args(["update", "-q"]), &by_hand)?;
+        self.install(
+            &what,
+            " (apt-get)",
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(missing)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+            &by_hand,
+        )
     }
-    let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
-    let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
-    if !is_root {
-        bail!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", "));
-    }
-    say(&format!("installing {} (apt-get)", missing.join(" ")));
-    check(Command::new("apt-get").args(["update", "-q"]), "the apt package lists", &by_hand)?;
-    check(
-        Command::new("apt-get")
-            .args(["install", "-y", "-q", "--no-install-recommends"])
-            .args(missing)
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-        &missing.join(" "),
-        &by_hand,
-    )
 }
 
-/// PostgreSQL's server (Debian's `postgresql`), for the broadcast example's tests, which find
-/// it under `/usr/lib/postgresql` and start one of their own.
-pub fn postgres() -> Result {
-    let present = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|version| version.path().join("bin/postgres").exists());
-    apt(&["postgresql"], if present { &[] } else { &["postgresql"] })
+impl Setup {
+    /// PostgreSQL's server (Debian's `postgresql`), for the broadcast example's tests, which find
+    /// it under `/usr/lib/postgresql` and start one of their own.
+    pub fn postgres(self) -> Result {
+        let present = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|version| version.path().join("bin/postgres").exists());
+        self.apt(&["postgresql"], if present { &[] } else { &["postgresql"] })
+    }
 }
 
 /// Capabilities for both browsers: notifications granted, and Firefox's push pointed at
@@ -376,4 +433,25 @@ pub fn webdriver_json(port: u16) -> String {
     prefs["dom.push.serverURL"] = format!("ws://127.0.0.1:{port}/").into();
     prefs["dom.push.testing.allowInsecureServerURL"] = true.into();
     serde_json::to_string_pretty(&capabilities).expect("JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_that_only_checks_installs_nothing_and_says_in_one_line_how_to_get_what_is_missing() {
+        let marker = std::env::temp_dir().join(format!("xtask-install-{}", std::process::id()));
+        let mut touch = Command::new("touch");
+        touch.arg(&marker);
+        let error = Setup::checking().install("wasm-opt", "", &mut touch, "npm install binaryen").unwrap_err();
+        let line = format!("{error:#}");
+        assert!(!marker.exists(), "checking ran the install");
+        assert!(!line.contains('\n'), "{line}");
+        assert!(line.contains("wasm-opt is missing") && line.contains("cargo xtask test"), "{line}");
+        assert!(line.contains("npm install binaryen"), "{line}");
+        Setup::installing().install("a marker", "", &mut touch, "touch it").unwrap();
+        assert!(marker.exists(), "installing ran the install");
+        std::fs::remove_file(&marker).unwrap();
+    }
 }

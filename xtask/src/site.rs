@@ -215,7 +215,7 @@ fn fixture(name: &str, to: &Path) -> Result {
 
 /// `cargo xtask demo`: builds the site and serves it with the demo server.
 pub(crate) fn demo() -> Result {
-    let site = site(&setup::wasm_tools()?)?;
+    let site = site(&setup::Setup::installing().wasm_tools()?)?;
     say("starting the demo server (Ctrl-C stops it)");
     // Subscriptions and VAPID keys live in ./wasm-push-data, kept across runs.
     run(cargo()

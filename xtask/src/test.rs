@@ -2,6 +2,7 @@
 //! headless Chromium and Firefox ESR against a push service on loopback, and the end-to-end
 //! tests; then a table of every suite's counts.
 
+use crate::setup::Setup;
 use crate::site::{
     cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, leptos_ssr_recipe,
     module_worker_site, own_worker_site, panicking_site, recipes, site,
@@ -52,11 +53,12 @@ struct Suite {
 
 pub(crate) fn all() -> Result {
     let started = Instant::now();
-    let tools = setup::wasm_tools()?;
-    let browsers = setup::browsers()?;
-    let wasm_pack = setup::wasm_pack()?;
-    let recipe_tools = setup::recipe_tools();
-    setup::postgres()?;
+    let setup = Setup::installing();
+    let tools = setup.wasm_tools()?;
+    let browsers = setup.browsers()?;
+    let wasm_pack = setup.wasm_pack()?;
+    let recipe_tools = setup.recipe_tools();
+    setup.postgres()?;
     let mut suites = Vec::new();
     gates()?;
 
@@ -267,7 +269,7 @@ pub(crate) fn all() -> Result {
 /// Formatting and lints, which are not taste to argue about in review: `cargo fmt --check`, and
 /// `cargo clippy -D warnings` on the native crates and on the wasm32 ones.
 fn gates() -> Result {
-    setup::lint_tools()?;
+    Setup::installing().lint_tools()?;
     say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32; cargo doc -D warnings; cargo publish --dry-run");
     run(cargo().args(["fmt", "--all", "--check"]))
         .map_err(|_| anyhow!("cargo fmt --check found unformatted code: run cargo fmt --all"))?;
