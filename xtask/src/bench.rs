@@ -3,6 +3,7 @@
 //! and written to BENCHMARKS.md. Figures, never a pass/fail test: a slow machine prints slow
 //! numbers.
 
+use crate::benchmarks::Part;
 use crate::setup::Setup;
 use crate::{cargo, root, say, setup, site, site_variant, total_sizes, Result, SHIPPED_WORKER, WINDOW_FILES};
 use anyhow::{anyhow, Context as _};
@@ -67,14 +68,8 @@ pub fn run() -> Result {
         table(&figures, [worker, js_worker, floor_worker, true_floor_worker], window, [sync_hooks, async_hooks]);
     println!("\n{table}");
     let report = report(&table);
-    let sending = crate::sending::run()?;
-    // The hand-written part (what was tried, and what it did) survives a new run.
-    let path = root().join("BENCHMARKS.md");
-    let kept = std::fs::read_to_string(&path).unwrap_or_default();
-    let kept = kept.find(HISTORY).map_or("", |at| &kept[at..]);
-    std::fs::write(&path, format!("{report}\n{sending}\n{kept}")).context("BENCHMARKS.md")?;
-    say("wrote BENCHMARKS.md");
-    Ok(())
+    crate::benchmarks::write(Part::Worker, &report)?;
+    crate::benchmarks::write(Part::Sending, &crate::sending::run()?)
 }
 
 /// `cargo xtask bench --trace`: DevTools traces of cold pushes into the shipped worker, in
@@ -439,9 +434,6 @@ fn table(
     );
     out
 }
-
-/// The heading of BENCHMARKS.md's hand-written part, kept from one run to the next.
-pub(crate) const HISTORY: &str = "## What was tried";
 
 fn report(table: &str) -> String {
     let chromium = Command::new("chromium")

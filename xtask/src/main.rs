@@ -2,6 +2,7 @@
 //! skips what is there, saying what it does.
 
 mod bench;
+mod benchmarks;
 mod dist;
 mod sending;
 mod setup;

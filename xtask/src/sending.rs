@@ -3,6 +3,7 @@
 //! same pushes to a push service on loopback that answers 201 at once (`xtask/bench/sender`), at
 //! 10,000 and 100,000 pushes. Figures, never a pass/fail test.
 
+use crate::benchmarks::SENDING;
 use crate::{cargo, root, say, setup, Result};
 use anyhow::{anyhow, bail, Context as _};
 use serde_json::Value;
@@ -18,7 +19,6 @@ const NODE_BUDGET: f64 = 2.0;
 const FLOOR_BUDGET: f64 = 1.5;
 /// Peak memory at 100,000 pushes against 10,000: flat.
 const MEMORY_BUDGET: f64 = 1.1;
-const SECTION: &str = "## Sending";
 
 /// Runs the sending benchmark and answers its section of BENCHMARKS.md.
 pub fn run() -> Result<String> {
@@ -77,14 +77,7 @@ pub fn run() -> Result<String> {
 
 /// `cargo xtask bench --sending`: runs it, and rewrites only its section of BENCHMARKS.md.
 pub fn only() -> Result {
-    let section = run()?;
-    let path = root().join("BENCHMARKS.md");
-    let text = std::fs::read_to_string(&path).context("BENCHMARKS.md")?;
-    let history = text.find(crate::bench::HISTORY).unwrap_or(text.len());
-    let start = text.find(SECTION).filter(|at| *at < history).unwrap_or(history);
-    std::fs::write(&path, format!("{}{section}\n{}", &text[..start], &text[history..])).context("BENCHMARKS.md")?;
-    say("wrote the sending section of BENCHMARKS.md");
-    Ok(())
+    crate::benchmarks::write(crate::benchmarks::Part::Sending, &run()?)
 }
 
 fn section(rows: &[(usize, &str, Value)]) -> String {
@@ -95,7 +88,7 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
             .unwrap_or(f64::NAN)
     };
     let mut out = format!(
-        "{SECTION}\n\n\
+        "{SENDING}\n\n\
          Each sender sends the same pushes (one payload of about 100 bytes, a subscription each) to a push service on \
          loopback that answers 201 at once (`xtask/bench/sender`, `sender-bench sink`), from its own process: \
          **fan-out** is `Sender::fan_out` at {CONCURRENCY} at once; **loop** a plain loop awaiting `Sender::send` one push at a time; \
