@@ -180,155 +180,201 @@ fn verdict(met: bool) -> &'static str {
     }
 }
 
-fn table(
-    figures: &Value,
-    [worker, js_worker, floor, true_floor]: [[usize; 3]; 4],
-    window: [usize; 3],
-    [sync_hooks, async_hooks]: [[usize; 3]; 2],
-) -> String {
-    let mut out = String::from(
-        "| figure | Rust worker | JS baseline | Rust/JS | budget | | wasm floor | floor/JS | true floor | true/JS |\n\
-         |---|---|---|---|---|---|---|---|---|---|\n",
-    );
-    let mut row = |figure: &str,
-                   rust: String,
-                   js: String,
-                   ratio: Option<f64>,
-                   budget: &str,
-                   met: Option<bool>,
-                   floors: [Option<(String, Option<f64>)>; 2]| {
+/// One row of the results table: a figure for the Rust worker and the JS baseline, their
+/// ratio, the budget and whether it is met, and the two floors (each with its ratio to JS).
+#[derive(Default)]
+struct Row<'a> {
+    figure: String,
+    rust: String,
+    js: String,
+    ratio: Option<f64>,
+    budget: &'a str,
+    met: Option<bool>,
+    floors: [Option<(String, Option<f64>)>; 2],
+}
+
+/// The results table, row by row.
+struct Table(String);
+
+impl Table {
+    fn row(&mut self, row: Row) {
         let show = |ratio: Option<f64>| ratio.map_or(String::new(), |r| format!("{r:.2}×"));
-        let met = met.map_or("", verdict);
-        let [floor, true_floor] = floors.map(|f| f.map_or((String::new(), String::new()), |(f, r)| (f, show(r))));
+        let met = row.met.map_or("", verdict);
+        let [floor, true_floor] = row.floors.map(|f| f.map_or((String::new(), String::new()), |(f, r)| (f, show(r))));
         let _ = writeln!(
-            out,
-            "| {figure} | {rust} | {js} | {} | {budget} | {met} | {} | {} | {} | {} |",
-            show(ratio),
+            self.0,
+            "| {} | {} | {} | {} | {} | {met} | {} | {} | {} | {} |",
+            row.figure,
+            row.rust,
+            row.js,
+            show(row.ratio),
+            row.budget,
             floor.0,
             floor.1,
             true_floor.0,
             true_floor.1
         );
-    };
-    let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
-    // Sizes are [raw, gzip, brotli]; gzip first, as the budget is set in it.
+    }
+}
+
+/// `a / b`, when `b` is a figure at all.
+fn ratio(a: f64, b: f64) -> Option<f64> {
+    (b > 0.0).then(|| a / b)
+}
+
+/// The four workers measured for latency, in the order the benchmark takes them.
+const WORKERS: [&str; 4] = ["rust", "js", "floor", "true_floor"];
+
+fn table(
+    figures: &Value,
+    sizes: [[usize; 3]; 4],
+    window: [usize; 3],
+    [sync_hooks, async_hooks]: [[usize; 3]; 2],
+) -> String {
+    let mut table = Table(String::from(
+        "| figure | Rust worker | JS baseline | Rust/JS | budget | | wasm floor | floor/JS | true floor | true/JS |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+    ));
+    size_rows(&mut table, sizes);
+    latency_rows(&mut table, figures);
+    in_worker_rows(&mut table, figures);
+    burst_rows(&mut table, figures);
+    memory_rows(&mut table, figures);
+    for (figure, size) in [
+        ("worker crate with sync hooks (examples/tested-worker), gzip (push.js + wasm)", sync_hooks),
+        ("worker crate with an async transform (examples/cookbook), gzip (push.js + wasm)", async_hooks),
+    ] {
+        table.row(Row { figure: figure.into(), rust: kb(size[1]), ..Row::default() });
+    }
+    table.row(Row {
+        figure: "window-side package, gzip (glue + wasm)".into(),
+        rust: kb(window[1]),
+        budget: "≤ 25 KB",
+        met: Some(window[1] <= WINDOW_BUDGET_GZIP),
+        ..Row::default()
+    });
+    table.0
+}
+
+/// The files each worker ships, [raw, gzip, brotli]; gzip first, as the budget is set in it.
+fn size_rows(table: &mut Table, [worker, js_worker, floor, true_floor]: [[usize; 3]; 4]) {
     for (i, label, budget) in
         [(1, "gzip (as shipped: script + wasm, all a push loads)", "≤ 20 KB"), (0, "raw", ""), (2, "brotli", "")]
     {
-        let met = (i == 1).then(|| worker[1] <= WORKER_BUDGET_GZIP);
         let against_js = |size: [usize; 3]| Some((kb(size[i]), ratio(size[i] as f64, js_worker[i] as f64)));
-        row(
-            &format!("worker size, {label}"),
-            kb(worker[i]),
-            kb(js_worker[i]),
-            ratio(worker[i] as f64, js_worker[i] as f64),
+        table.row(Row {
+            figure: format!("worker size, {label}"),
+            rust: kb(worker[i]),
+            js: kb(js_worker[i]),
+            ratio: ratio(worker[i] as f64, js_worker[i] as f64),
             budget,
-            met,
-            [against_js(floor), against_js(true_floor)],
-        );
+            met: (i == 1).then(|| worker[1] <= WORKER_BUDGET_GZIP),
+            floors: [against_js(floor), against_js(true_floor)],
+        });
     }
-    let workers = ["rust", "js", "floor", "true_floor"];
+}
+
+/// Push to notification, warm and cold, medians and p95, and the cold push against the floors
+/// and with the origin 100 ms away.
+fn latency_rows(table: &mut Table, figures: &Value) {
     for (kind, label, budget, limit) in [
         ("warm", "warm", "≤ 1.05× JS", WARM_BUDGET),
         ("cold", "cold (after stopAllWorkers)", "≤ 1.15× JS", COLD_BUDGET),
     ] {
-        let [rust, js, floor, true_floor] = workers.map(|worker| samples(figures, worker, kind));
+        let [rust, js, floor, true_floor] = WORKERS.map(|worker| samples(figures, worker, kind));
         let r = ratio(median(&rust), median(&js));
         let against_js = |s: &[f64], at: fn(&[f64]) -> f64| Some((format!("{:.1} ms", at(s)), ratio(at(s), at(&js))));
-        row(
-            &format!(
-                "push → notification, {label}, median (n = {}/{}/{}/{})",
-                rust.len(),
-                js.len(),
-                floor.len(),
-                true_floor.len()
-            ),
-            format!("{:.1} ms", median(&rust)),
-            format!("{:.1} ms", median(&js)),
-            r,
+        let counts = format!("{}/{}/{}/{}", rust.len(), js.len(), floor.len(), true_floor.len());
+        table.row(Row {
+            figure: format!("push → notification, {label}, median (n = {counts})"),
+            rust: format!("{:.1} ms", median(&rust)),
+            js: format!("{:.1} ms", median(&js)),
+            ratio: r,
             budget,
-            r.map(|r| r <= limit),
-            [against_js(&floor, median), against_js(&true_floor, median)],
-        );
-        row(
-            &format!("push → notification, {label}, p95"),
-            format!("{:.1} ms", p95(&rust)),
-            format!("{:.1} ms", p95(&js)),
-            ratio(p95(&rust), p95(&js)),
-            "",
-            None,
-            [against_js(&floor, p95), against_js(&true_floor, p95)],
-        );
+            met: r.map(|r| r <= limit),
+            floors: [against_js(&floor, median), against_js(&true_floor, median)],
+        });
+        table.row(Row {
+            figure: format!("push → notification, {label}, p95"),
+            rust: format!("{:.1} ms", p95(&rust)),
+            js: format!("{:.1} ms", p95(&js)),
+            ratio: ratio(p95(&rust), p95(&js)),
+            floors: [against_js(&floor, p95), against_js(&true_floor, p95)],
+            ..Row::default()
+        });
         if kind == "cold" {
-            // The same workers with their origin 100 ms away (every answer of the demo server
-            // 100 ms late): a cold start that waited for the network would pay it here.
-            let [rust_far, js_far] = ["rust_far", "js_far"].map(|worker| samples(figures, worker, "cold"));
-            let r = ratio(median(&rust_far), median(&js_far));
-            row(
-                &format!(
-                    "push → notification, cold, origin 100 ms away, median (n = {}/{})",
-                    rust_far.len(),
-                    js_far.len()
-                ),
-                format!("{:.1} ms", median(&rust_far)),
-                format!("{:.1} ms", median(&js_far)),
-                r,
-                "≤ 1.15× JS",
-                r.map(|r| r <= COLD_BUDGET),
-                [None, None],
-            );
-            let r = ratio(median(&rust), median(&floor));
-            row(
-                "cold push, Rust worker / wasm floor, medians",
-                format!("{:.2}×", r.unwrap_or(f64::NAN)),
-                String::new(),
-                None,
-                "≤ 1.10× floor",
-                r.map(|r| r <= COLD_FLOOR_BUDGET),
-                [None, None],
-            );
-            // What our own code costs above any wasm: the true floor has no wasm-bindgen and
-            // no checks, only the one import a notification needs.
-            let r = ratio(median(&rust), median(&true_floor));
-            row(
-                "cold push, Rust worker / true floor (what our code costs above any wasm), medians",
-                format!("{:.2}×", r.unwrap_or(f64::NAN)),
-                String::new(),
-                None,
-                "",
-                None,
-                [None, None],
-            );
+            cold_rows(table, figures, [&rust, &floor, &true_floor]);
         }
     }
-    // Inside the worker (bench/probe.js): from the push listener's entry to the showNotification
-    // call (the worker's own work) and to its promise (the browser's part too), at
-    // performance.now()'s resolution; the mean of the samples.
+}
+
+/// The cold push with the origin 100 ms away (every answer of the demo server late: a cold start
+/// that waited for the network would pay it here), and over the floors.
+fn cold_rows(table: &mut Table, figures: &Value, [rust, floor, true_floor]: [&[f64]; 3]) {
+    let [rust_far, js_far] = ["rust_far", "js_far"].map(|worker| samples(figures, worker, "cold"));
+    let r = ratio(median(&rust_far), median(&js_far));
+    table.row(Row {
+        figure: format!(
+            "push → notification, cold, origin 100 ms away, median (n = {}/{})",
+            rust_far.len(),
+            js_far.len()
+        ),
+        rust: format!("{:.1} ms", median(&rust_far)),
+        js: format!("{:.1} ms", median(&js_far)),
+        ratio: r,
+        budget: "≤ 1.15× JS",
+        met: r.map(|r| r <= COLD_BUDGET),
+        ..Row::default()
+    });
+    let r = ratio(median(rust), median(floor));
+    table.row(Row {
+        figure: "cold push, Rust worker / wasm floor, medians".into(),
+        rust: format!("{:.2}×", r.unwrap_or(f64::NAN)),
+        budget: "≤ 1.10× floor",
+        met: r.map(|r| r <= COLD_FLOOR_BUDGET),
+        ..Row::default()
+    });
+    // What our own code costs above any wasm: the true floor has no wasm-bindgen and no checks,
+    // only the one import a notification needs.
+    let r = ratio(median(rust), median(true_floor));
+    table.row(Row {
+        figure: "cold push, Rust worker / true floor (what our code costs above any wasm), medians".into(),
+        rust: format!("{:.2}×", r.unwrap_or(f64::NAN)),
+        ..Row::default()
+    });
+}
+
+/// Inside the worker (xtask/bench/probe.js): from the push listener's entry to the
+/// showNotification call (the worker's own work) and to its promise (the browser's part too),
+/// at performance.now()'s resolution; the mean of the samples.
+fn in_worker_rows(table: &mut Table, figures: &Value) {
     for (kind, label) in [
         ("warm_call", "warm, to the showNotification call"),
         ("warm_shown", "warm, to its promise"),
         ("cold_call", "cold, to the showNotification call"),
         ("cold_shown", "cold, to its promise"),
     ] {
-        let [rust, js, floor, true_floor] = workers.map(|worker| samples(figures, worker, kind));
+        let [rust, js, floor, true_floor] = WORKERS.map(|worker| samples(figures, worker, kind));
         let against_js = |s: &[f64]| Some((format!("{:.3} ms", mean(s)), ratio(mean(s), mean(&js))));
-        row(
-            &format!(
+        table.row(Row {
+            figure: format!(
                 "in the worker, listener → {label}, mean (n = {}/{}/{}/{})",
                 rust.len(),
                 js.len(),
                 floor.len(),
                 true_floor.len()
             ),
-            format!("{:.3} ms", mean(&rust)),
-            format!("{:.3} ms", mean(&js)),
-            ratio(mean(&rust), mean(&js)),
-            "",
-            None,
-            [against_js(&floor), against_js(&true_floor)],
-        );
+            rust: format!("{:.3} ms", mean(&rust)),
+            js: format!("{:.3} ms", mean(&js)),
+            ratio: ratio(mean(&rust), mean(&js)),
+            floors: [against_js(&floor), against_js(&true_floor)],
+            ..Row::default()
+        });
     }
-    // Each worker took several bursts in turns: the fewest shown, and the median time.
+}
+
+/// Each worker took several bursts of 500 in turns: the fewest shown, and the median time.
+fn burst_rows(table: &mut Table, figures: &Value) {
     let burst = |worker: &str| {
         let rounds = figures[worker]["bursts"].as_array().cloned().unwrap_or_default();
         let shown = rounds.iter().map(|b| b["shown"].as_u64().unwrap_or(0)).min().unwrap_or(0);
@@ -339,56 +385,51 @@ fn table(
     };
     let (rounds, rust_shown, rust_ms, rust_rate) = burst("rust");
     let (_, js_shown, js_ms, js_rate) = burst("js");
-    row(
-        &format!("burst of 500, fewest shown of {rounds} (distinct tags)"),
-        rust_shown.to_string(),
-        js_shown.to_string(),
-        None,
-        "500",
-        Some(rust_shown == 500),
-        [None, None],
-    );
-    row(
-        &format!("burst of 500: first push → last notification, median of {rounds}"),
-        format!("{rust_ms:.0} ms"),
-        format!("{js_ms:.0} ms"),
-        ratio(rust_ms, js_ms),
-        "",
-        None,
-        [None, None],
-    );
+    table.row(Row {
+        figure: format!("burst of 500, fewest shown of {rounds} (distinct tags)"),
+        rust: rust_shown.to_string(),
+        js: js_shown.to_string(),
+        budget: "500",
+        met: Some(rust_shown == 500),
+        ..Row::default()
+    });
+    table.row(Row {
+        figure: format!("burst of 500: first push → last notification, median of {rounds}"),
+        rust: format!("{rust_ms:.0} ms"),
+        js: format!("{js_ms:.0} ms"),
+        ratio: ratio(rust_ms, js_ms),
+        ..Row::default()
+    });
     let r = ratio(rust_rate, js_rate);
-    row(
-        "burst throughput",
-        format!("{rust_rate:.0}/s"),
-        format!("{js_rate:.0}/s"),
-        r,
-        "≥ 0.9× JS",
-        r.map(|r| r >= BURST_BUDGET),
-        [None, None],
-    );
+    table.row(Row {
+        figure: "burst throughput".into(),
+        rust: format!("{rust_rate:.0}/s"),
+        js: format!("{js_rate:.0}/s"),
+        ratio: r,
+        budget: "≥ 0.9× JS",
+        met: r.map(|r| r >= BURST_BUDGET),
+        ..Row::default()
+    });
+}
+
+/// The workers' memory after the bursts, and after ten more bursts into one warm worker,
+/// collected each time: it stops growing when the last five end no higher than the fifth did
+/// (the JS heap within 5 %).
+fn memory_rows(table: &mut Table, figures: &Value) {
     let memory =
         |worker: &str, key: &str| figures[worker]["memory"][key].as_u64().map_or("n/a".into(), |b| kb(b as usize));
-    row(
-        "worker JS heap after the bursts",
-        memory("rust", "js_heap"),
-        memory("js", "js_heap"),
-        None,
-        "",
-        None,
-        [None, None],
-    );
-    row(
-        "worker wasm memory after the bursts",
-        memory("rust", "wasm_memory"),
-        "none".into(),
-        None,
-        "",
-        None,
-        [None, None],
-    );
-    // Ten bursts into one warm worker: memory after each, collected. It stops growing when the
-    // last five bursts end no higher than the fifth did (the JS heap within 5 %).
+    table.row(Row {
+        figure: "worker JS heap after the bursts".into(),
+        rust: memory("rust", "js_heap"),
+        js: memory("js", "js_heap"),
+        ..Row::default()
+    });
+    table.row(Row {
+        figure: "worker wasm memory after the bursts".into(),
+        rust: memory("rust", "wasm_memory"),
+        js: "none".into(),
+        ..Row::default()
+    });
     let soak = figures["rust"]["soak"].as_array().cloned().unwrap_or_default();
     let at = |i: usize, key: &str| soak.get(i).and_then(|m| m[key].as_u64());
     let series =
@@ -399,40 +440,18 @@ fn table(
         && (5..10).all(|i| matches!((at(i, "js_heap"), at(4, "js_heap")), (Some(h), Some(fifth)) if h as f64 <= fifth as f64 * 1.05));
     let pick =
         |values: Vec<String>| [0, 4, 9].iter().filter_map(|&i| values.get(i).cloned()).collect::<Vec<_>>().join(" → ");
-    row(
-        "worker JS heap after bursts 1 → 5 → 10 of 500 into one warm worker (collected)",
-        pick(series("js_heap")),
-        String::new(),
-        None,
-        "stops growing",
-        Some(steady),
-        [None, None],
-    );
-    row(
-        "worker wasm memory after bursts 1 → 5 → 10",
-        pick(series("wasm_memory")),
-        String::new(),
-        None,
-        "",
-        None,
-        [None, None],
-    );
-    for (label, size) in [
-        ("worker crate with sync hooks (examples/tested-worker), gzip (push.js + wasm)", sync_hooks),
-        ("worker crate with an async transform (examples/cookbook), gzip (push.js + wasm)", async_hooks),
-    ] {
-        row(label, kb(size[1]), String::new(), None, "", None, [None, None]);
-    }
-    row(
-        "window-side package, gzip (glue + wasm)",
-        kb(window[1]),
-        String::new(),
-        None,
-        "≤ 25 KB",
-        Some(window[1] <= WINDOW_BUDGET_GZIP),
-        [None, None],
-    );
-    out
+    table.row(Row {
+        figure: "worker JS heap after bursts 1 → 5 → 10 of 500 into one warm worker (collected)".into(),
+        rust: pick(series("js_heap")),
+        budget: "stops growing",
+        met: Some(steady),
+        ..Row::default()
+    });
+    table.row(Row {
+        figure: "worker wasm memory after bursts 1 → 5 → 10".into(),
+        rust: pick(series("wasm_memory")),
+        ..Row::default()
+    });
 }
 
 fn report(table: &str) -> String {
@@ -482,4 +501,37 @@ fn report(table: &str) -> String {
          Budgets: worker ≤ 20 KB gzip on the way to 12.5 KB, window-side package ≤ 25 KB gzip, a cold push ≤ 1.10× the wasm floor \
          (issue 16); warm ≤ 1.05× and cold ≤ 1.15× the JS baseline, burst throughput ≥ 0.9× with nothing lost (issue 6).\n"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_a_row_per_figure_with_its_ratio_and_verdict() {
+        let worker = |ms: f64| {
+            serde_json::json!({"warm": [ms], "cold": [ms * 2.0], "warm_call": [0.1], "warm_shown": [0.2],
+                "cold_call": [0.3], "cold_shown": [0.4], "bursts": [{"shown": 500, "ms_to_last": 1000.0}],
+                "memory": {"js_heap": 2048, "wasm_memory": 4096}})
+        };
+        let figures = serde_json::json!({"rust": worker(11.0), "js": worker(10.0), "floor": worker(10.0),
+            "true_floor": worker(5.0), "rust_far": {"cold": [30.0]}, "js_far": {"cold": [30.0]}});
+        let sizes = [[40_000, 20_000, 18_000], [10_000, 4_000, 3_500], [20_000, 9_000, 8_000], [1_000, 600, 500]];
+        let text = table(&figures, sizes, [50_000, 26_000, 24_000], [[1, 2, 3], [4, 5, 6]]);
+        let rows: Vec<&str> = text.lines().collect();
+        assert_eq!(rows.len(), 2 + 24, "{text}");
+        assert!(rows.contains(
+            &"| push → notification, warm, median (n = 1/1/1/1) | 11.0 ms | 10.0 ms | 1.10× | ≤ 1.05× JS | **not met** | 10.0 ms | 1.00× | 5.0 ms | 0.50× |"
+        ), "{text}");
+        assert!(
+            rows.contains(
+                &"| cold push, Rust worker / wasm floor, medians | 1.10× |  |  | ≤ 1.10× floor | met |  |  |  |  |"
+            ),
+            "{text}"
+        );
+        assert!(
+            rows.iter().any(|row| row.starts_with("| window-side package, gzip") && row.contains("**not met**")),
+            "{text}"
+        );
+    }
 }
