@@ -198,8 +198,9 @@ impl RecipeTool {
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
             .stdout(log.try_clone()?)
             .stderr(log);
+        let started = std::time::Instant::now();
         setup.install(&format!("{} {}", self.package, self.line), &how_long, &mut install, &by_hand)?;
-        say(&format!("installed {} {}", self.package, self.line));
+        say(&format!("installed {} {} in {:.0} s", self.package, self.line, started.elapsed().as_secs_f64()));
         Ok(path)
     }
 }
