@@ -22,6 +22,15 @@ impl NotificationPayload {
     /// shown) and `app_badge` are written both inside `notification`, where Safari and Firefox
     /// read them, and beside it, where the current spec puts them.
     ///
+    /// A server that wants browsers with Declarative Web Push to show a push without running
+    /// the worker sends this message (serde JSON) instead of the payload:
+    ///
+    /// | browser | what happens |
+    /// | --- | --- |
+    /// | Safari 18.4+, not `mutable` | the browser shows it and opens `navigate` itself; the worker does not run, so no hook, no receipt, no click routing |
+    /// | Safari 18.4+, `mutable` | a `push` event with no data and the proposed notification: the worker reads it like a payload, the hooks may change it, and the worker shows it (no `navigate` handed to `showNotification`, so its own click routing and receipts run) |
+    /// | Chromium, Firefox | an ordinary push whose data is the message: the worker reads it (either place for `mutable` and `app_badge`) and shows it, as with any payload |
+    ///
     /// ```
     /// let payload = wasm_push::NotificationPayload { url: Some("/orders/42".into()),
     ///     app_badge: Some(3), ..wasm_push::NotificationPayload::new("Shipped") };

@@ -9,15 +9,23 @@ use super::payload::{Fallback, NotificationPayload, MAX_BODY_CHARS, MAX_TITLE_CH
 use serde_json::Value;
 
 /// Turns the bytes of a push message into the notification to show. Never fails and never
-/// panics:
-/// - our JSON ([`NotificationPayload`]) is read field by field; a field of the wrong type is
-///   left out rather than spoiling the rest;
-/// - a Declarative Web Push message (`{"web_push": 8030, "notification": {…}}`) is mapped onto
-///   the same type (`navigate` becomes `url`);
-/// - a notification wrapped as Angular's `SwPush` or Firebase's web payloads send it
-///   (`{"notification": {…}}`) is read from inside, with the click URLs where those keep them;
-/// - plain text becomes the body under the fallback title;
-/// - empty or non-UTF-8 data gives the [`Fallback`].
+/// panics. Every shape the worker reads, in this order:
+///
+/// | the push's data | read as |
+/// | --- | --- |
+/// | our JSON, `{"title": …, …}` (camelCase names too: `requireInteraction`, `appBadge`) | a [`NotificationPayload`], field by field |
+/// | [Declarative Web Push](https://www.w3.org/TR/push-api/), `{"web_push": 8030, "notification": {"title": …, "navigate": …}, "app_badge": N}` | the notification's fields; `navigate` is the click URL |
+/// | Angular's `SwPush`, `{"notification": {"title": …, "data": {"onActionClick": {"default": {"operation": "openWindow", "url": …}, "<action>": {…}}}}}` | the notification's fields; the click URLs of `openWindow`, `focusLastFocusedOrOpen` and `navigateLastFocusedOrOpen` (a `sendRequest` opens nothing) |
+/// | Firebase's web payloads, `{"notification": {"title": …, "click_action": …}, "data": {…}, "fcmOptions": {"link": …}}` | the notification's fields; `fcmOptions.link` (or `click_action`) is the click URL; `data` is the data |
+/// | a JSON string | the string, as the body under the fallback title |
+/// | plain text, malformed JSON, or JSON that is neither an object nor a string (a number, an array) | the text as it came, as the body under the fallback title |
+/// | nothing, or non-UTF-8 | the [`Fallback`]: its title and body |
+///
+/// Nothing is ever silent: an empty or non-UTF-8 push shows the fallback title and body, a
+/// malformed one its text, a field of the wrong type is dropped without losing the rest, a
+/// missing title is the fallback title, over-long texts are cut,
+/// and if the wasm cannot start at all the shim shows the fallback itself. Click URLs outside
+/// the worker's origin (`javascript:`, `data:`, other hosts) open the scope instead.
 ///
 /// ```
 /// use wasm_push::{decode_push, Fallback};

@@ -12,12 +12,12 @@ use crate::{same_origin_url, Fallback};
 /// | `title` | fallback title for pushes without one | "New notification" |
 /// | `body` | fallback body for pushes with nothing readable | "Open the site to see what is new." |
 /// | `icon` | icon for notifications that name none | none |
-/// | `subscription_url` | where `pushsubscriptionchange` sends the new subscription (same origin) | none |
-/// | `receipts_url` | where shown/clicked/closed reports go (same origin); reports are off without it | none |
-/// | `key` | VAPID public key for resubscribing when the old subscription's is unknown | none |
-/// | `cross_origin` | `1` lets the two URLs above be on another origin | off |
-/// | `foreground` | when a window of the site is focused and visible: `show` the notification, hand the push to the `page` instead (see `ForegroundMessages`), or `both` | `show` |
-/// | `fetch_url` | where a push without data gets its content: a `GET` with the site's cookies, whose 2xx answer is read like any payload (a redirect, an error or no answer within the deadline, 20 s, shows the fallback; same origin unless `cross_origin`); with it set, a push naming its content's URL ([`ContentAt`](crate::ContentAt)) gets that one | none |
+/// | `subscription_url` | where `pushsubscriptionchange` POSTs the new subscription (`toJSON()` plus `oldEndpoint`), retried with growing waits (same origin) | none |
+/// | `receipts_url` | where `{"event": "shown"/"clicked"/"closed", "tag", "action", "data"}` reports go (same origin); reports are off without it | none |
+/// | `key` | VAPID public key for resubscribing when neither the old subscription's key nor the key the page last subscribed with is known | none |
+/// | `cross_origin` | `1` lets the two URLs above, and `fetch_url`, be on another origin | off |
+/// | `foreground` | when a window of the site is focused and visible: `show` the notification, hand the push to the `page` instead (see `ForegroundMessages`; in WebKit the notification shows too), or `both` | `show` |
+/// | `fetch_url` | where a push without data gets its content: a `GET` with the site's cookies, whose 2xx answer is read like any payload. For pushes sent without a payload (privacy, or content over 4 KB). A redirect, an error or no answer within the deadline (20 s) shows the fallback; same origin unless `cross_origin`. With it set, a push naming its content's URL ([`ContentAt`](crate::ContentAt)) gets that one | none |
 ///
 /// ```
 /// use wasm_push::worker::WorkerConfig;
