@@ -126,3 +126,20 @@ fn the_framework_hooks_live_together_under_window_hooks() {
         assert_eq!(outside, Vec::<String>::new(), "{framework}");
     }
 }
+
+#[test]
+fn the_sender_needs_no_openssl_nor_any_other_system_library() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["tree", "-p", "wasm-push", "--features", "server,axum", "-e", "normal,build", "--prefix", "none"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tree = String::from_utf8_lossy(&out.stdout);
+    assert!(tree.lines().any(|line| line.starts_with("rustls ")), "the sender's TLS is rustls:\n{tree}");
+    for system in ["openssl", "openssl-sys", "native-tls", "pkg-config"] {
+        let found: Vec<&str> = tree.lines().filter(|line| line.split(' ').next() == Some(system)).collect();
+        assert_eq!(found, Vec::<&str>::new(), "{system} is back in the sender's dependencies");
+    }
+}

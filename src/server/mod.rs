@@ -1,6 +1,7 @@
 //! The app server's side (feature `server`, native): send a [`NotificationPayload`](crate::NotificationPayload)
-//! to a [`Subscription`](crate::Subscription) with the `web-push` crate (RFC 8291 encryption,
-//! RFC 8292 VAPID), with what Web Push needs checked before anything is sent and the push
+//! to a [`Subscription`](crate::Subscription): encrypted for it (RFC 8291, `aes128gcm`), signed
+//! with the app server's VAPID key (RFC 8292), over `ring` and rustls, with no system library
+//! (no OpenSSL) to install; with what Web Push needs checked before anything is sent and the push
 //! service's answer read into the crate's [`Error`](crate::Error). With the feature `axum`,
 //! `worker_routes(dir, at, scope)` serves the worker's files from an axum app with the headers
 //! a service worker needs; the demo server serves its worker this way.
@@ -50,7 +51,7 @@
 //! It follows no redirect (a `3xx` is `PushServiceRefused`), waits 5 s for a connection and
 //! 10 s for a whole send ([`Sender::deadline`]), and uses no proxy. [`Sender::with_client`]
 //! changes its settings; redirects stay off whatever it does. The VAPID audience is the endpoint's whole
-//! origin, port included (RFC 8292), which the `web-push` crate alone would leave out.
+//! origin, port included (RFC 8292), which some senders leave out.
 //! Connections are kept per push service, over HTTP/2 where it offers it.
 //!
 //! # The push service's answer
@@ -157,6 +158,7 @@
 
 mod address;
 mod answer;
+mod encrypt;
 mod endpoint;
 mod fan_out;
 #[cfg(feature = "axum")]

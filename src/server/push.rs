@@ -3,10 +3,46 @@
 
 use crate::{Error, NotificationPayload};
 
-pub use web_push::Urgency;
+/// How soon the browser should be woken for a push (RFC 8030 §5.3): a phone on battery may
+/// hold back the lower ones. Sent as the `Urgency` header; none sent means `normal`.
+///
+/// ```
+/// let urgency: wasm_push::server::Urgency = serde_json::from_str(r#""very-low""#).unwrap();
+/// assert_eq!(urgency.as_str(), "very-low");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Urgency {
+    /// Only when the device is on power and wifi.
+    VeryLow,
+    /// When on power or wifi.
+    Low,
+    /// When not on low battery.
+    #[default]
+    Normal,
+    /// At once, low battery too.
+    High,
+}
+
+impl Urgency {
+    /// The header's value.
+    ///
+    /// ```
+    /// assert_eq!(wasm_push::server::Urgency::High.as_str(), "high");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::VeryLow => "very-low",
+            Urgency::Low => "low",
+            Urgency::Normal => "normal",
+            Urgency::High => "high",
+        }
+    }
+}
 
 /// The most payload JSON, in bytes, that Web Push carries (4096 bytes of record less
-/// aes128gcm's header and padding, as the `web-push` crate counts it). Larger payloads are
+/// aes128gcm's header and padding, as the senders of every language count it). Larger payloads are
 /// refused before anything is sent.
 ///
 /// ```

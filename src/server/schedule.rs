@@ -47,6 +47,21 @@ struct Origin<'s, Id> {
     refusals: u32,
     /// Whether its name is in the run's `ready` list.
     listed: bool,
+    /// Whether a send to it has finished. Until one has, one push at a time goes to it: the
+    /// first sets up the connection (HTTP/2 where the push service offers it, by ALPN), which
+    /// the others then share, rather than each of a burst opening its own.
+    answered: bool,
+}
+
+impl<Id> Origin<'_, Id> {
+    /// How many of its pushes may be under way at once.
+    fn share(&self, per_origin: usize) -> usize {
+        if self.answered {
+            per_origin
+        } else {
+            1
+        }
+    }
 }
 
 type Sending<'s, Id> = Pin<Box<dyn Future<Output = (Job<'s, Id>, Result<(), Error>)> + Send + 's>>;
@@ -187,6 +202,7 @@ where
             told_until: None,
             refusals: 0,
             listed: false,
+            answered: false,
         });
         // A push service that asked for a wait beyond the fan-out's, or a paused one holding
         // half the read-ahead already: answered at once, so that one push service never holds
@@ -217,7 +233,7 @@ where
             if !origin.listed
                 && origin.paused_until.is_none()
                 && !origin.queue.is_empty()
-                && origin.running < per_origin
+                && origin.running < origin.share(per_origin)
             {
                 origin.listed = true;
                 self.ready.push_back(name.clone());
@@ -238,7 +254,7 @@ where
             let Some(name) = self.ready.pop_front() else { return };
             let Some(origin) = self.origins.get_mut(&name) else { continue };
             origin.listed = false;
-            if origin.paused_until.is_some() || origin.running >= self.limits.per_origin {
+            if origin.paused_until.is_some() || origin.running >= origin.share(self.limits.per_origin) {
                 continue;
             }
             let Some(job) = origin.queue.pop_front() else { continue };
@@ -293,6 +309,7 @@ where
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
         origin.running -= 1;
+        origin.answered = true;
         let asked = match &result {
             Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
                 Some(*retry_after_secs)

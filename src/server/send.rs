@@ -1,8 +1,9 @@
-//! Sending one push: the payload's JSON encrypted for the subscription (RFC 8291), signed with
-//! the app server's VAPID key (RFC 8292), POSTed to the push service (RFC 8030), and the answer
-//! read (`answer.rs`).
+//! Sending one push: the payload's JSON encrypted for the subscription (RFC 8291,
+//! `encrypt.rs`), signed with the app server's VAPID key (RFC 8292), POSTed to the push service
+//! (RFC 8030) over rustls, and the answer read (`answer.rs`).
 
 use super::answer::{answer, unreachable};
+use super::encrypt::encrypt;
 use super::endpoint::Endpoints;
 use super::push::body;
 use super::signatures::Signatures;
@@ -141,7 +142,7 @@ impl Sender {
     /// ```
     pub fn check(&self, subscription: &Subscription) -> Result<(), Error> {
         self.endpoints.parse(&subscription.endpoint)?;
-        subscription_keys(subscription).map(drop)
+        subscription_keys(subscription, true).map(drop)
     }
 
     /// The endpoint rules it sends under: an app server checks a subscription with them when
@@ -209,12 +210,14 @@ impl Sender {
             cause: Unreachable::Other,
             detail: format!("the HTTP client could not be built: {why}"),
         })?;
-        let keys = subscription_keys(to)?;
+        // The point itself is checked by the key agreement, which refuses one off the curve.
+        let (p256dh, auth) = subscription_keys(to, false)?;
         let audience = endpoint.origin().ascii_serialization();
         let mut retried = false;
         loop {
-            let (request, token, reused) = self.request(endpoint, &keys, &audience, push, body)?;
-            let answer = exchange(client, endpoint, request, body.len()).await;
+            let (token, reused) = self.token(endpoint, &audience)?;
+            let encrypted = encrypt(&p256dh, &auth, body)?;
+            let answer = exchange(client, endpoint, push, &token, encrypted, body.len()).await;
             if let Err(Error::VapidRejected { .. }) = answer {
                 self.signatures.refused(&audience, &token);
                 if reused && !retried {
@@ -226,66 +229,39 @@ impl Sender {
         }
     }
 
-    /// The encrypted, signed request, as the `web-push` crate builds it, for an endpoint the
-    /// rules took, with its VAPID token and whether that was a kept one. The VAPID audience is
-    /// the endpoint's whole origin, its port included (RFC 8292 §2), which the crate would
-    /// leave out.
-    fn request(
-        &self,
-        endpoint: &Url,
-        (p256dh, auth): &(String, String),
-        audience: &str,
-        push: &Push<'_>,
-        body: &[u8],
-    ) -> Result<(http02::Request<Vec<u8>>, web_push::VapidSignature, bool), Error> {
-        let info = web_push::SubscriptionInfo::new(endpoint.as_str(), p256dh, auth);
-        // The crate parses the endpoint again (as an `http` URI): a refusal there is the
-        // endpoint's, whichever step it comes from, never the keys'.
-        let blame = |e: web_push::WebPushError, other: fn(web_push::WebPushError) -> Error| match e {
-            web_push::WebPushError::InvalidUri => Error::InvalidEndpoint("not a URI an HTTP request can carry".into()),
-            e => other(e),
-        };
-        let private_key = |e| blame(e, |e| Error::InvalidKey(format!("the VAPID private key: {e}")));
-        let keys = |e| blame(e, |e| Error::InvalidSubscriptionKeys(e.to_string()));
+    /// The VAPID `Authorization` for `audience`, the endpoint's whole origin, its port included
+    /// (RFC 8292 §2), and whether it was a kept one.
+    fn token(&self, endpoint: &Url, audience: &str) -> Result<(String, bool), Error> {
         let known = self.endpoints.is_known(endpoint);
-        let (token, reused) = self
-            .signatures
-            .get(audience, known, SystemTime::now(), |exp| {
-                let mut builder = web_push::VapidSignatureBuilder::from_base64(self.keys.private_base64url(), &info)?;
-                builder.add_claim("aud", audience);
-                builder.add_claim("sub", self.subject.as_str());
-                builder.add_claim("exp", exp);
-                builder.build()
-            })
-            .map_err(private_key)?;
-        let mut builder = web_push::WebPushMessageBuilder::new(&info);
-        builder.set_payload(web_push::ContentEncoding::Aes128Gcm, body);
-        builder.set_vapid_signature(token.clone());
-        builder.set_ttl(push.ttl);
-        if let Some(urgency) = push.urgency {
-            builder.set_urgency(urgency);
-        }
-        if let Some(topic) = &push.topic {
-            builder.set_topic(topic.clone());
-        }
-        let request = web_push::request_builder::build_request(builder.build().map_err(keys)?);
-        Ok((request, token, reused))
+        self.signatures
+            .get(audience, known, SystemTime::now(), |exp| self.keys.authorization(audience, &self.subject, exp))
     }
 }
 
-/// Sends `request` and reads the push service's answer. Its body (a few bytes, if any; at
-/// most 64 KB, within the deadline) is read so the connection goes back to the pool.
+/// POSTs the encrypted push with its headers (RFC 8030 §5, RFC 8291 §4, RFC 8292 §3) and reads
+/// the push service's answer. Its body (a few bytes, if any; at most 64 KB, within the deadline)
+/// is read so the connection goes back to the pool.
 async fn exchange(
     client: &reqwest::Client,
     endpoint: &Url,
-    request: http02::Request<Vec<u8>>,
+    push: &Push<'_>,
+    token: &str,
+    encrypted: Vec<u8>,
     bytes: usize,
 ) -> Result<(), Error> {
-    let mut outgoing = client.post(endpoint.clone());
-    for (name, value) in request.headers() {
-        outgoing = outgoing.header(name.as_str(), value.as_bytes());
+    let mut outgoing = client
+        .post(endpoint.clone())
+        .header("TTL", push.ttl)
+        .header("Content-Encoding", "aes128gcm")
+        .header("Content-Type", "application/octet-stream")
+        .header("Authorization", token);
+    if let Some(urgency) = push.urgency {
+        outgoing = outgoing.header("Urgency", urgency.as_str());
     }
-    let mut response = outgoing.body(request.into_body()).send().await.map_err(unreachable)?;
+    if let Some(topic) = &push.topic {
+        outgoing = outgoing.header("Topic", topic.as_str());
+    }
+    let mut response = outgoing.body(encrypted).send().await.map_err(unreachable)?;
     let now = SystemTime::now();
     let status = response.status().as_u16();
     let retry_after = response.headers().get("retry-after").map(|v| v.as_bytes().to_vec());
@@ -316,23 +292,22 @@ fn client(endpoints: &Endpoints, deadline: Duration, configure: Option<&Configur
         .map_err(|e| e.to_string())
 }
 
-/// The subscription's keys, checked as a browser makes them (`p256dh` a P-256 point, `auth`
-/// 16 bytes) and given back as unpadded base64url. Either base64 alphabet is taken, padded or
-/// not: `toJSON()` gives base64url, but app servers and libraries have stored the other.
-fn subscription_keys(to: &Subscription) -> Result<(String, String), Error> {
+/// The subscription's keys, checked as a browser makes them (`p256dh` an uncompressed P-256
+/// point, on the curve when `on_curve` asks; `auth` 16 bytes). Either base64 alphabet is taken,
+/// padded or not: `toJSON()` gives base64url, but app servers and libraries have stored the other.
+fn subscription_keys(to: &Subscription, on_curve: bool) -> Result<(Vec<u8>, [u8; 16]), Error> {
     let decode = |name: &str, text: &str| {
         let url_safe: String = text.trim().trim_end_matches('=').replace('+', "-").replace('/', "_");
         URL_SAFE_NO_PAD.decode(url_safe).map_err(|_| Error::InvalidSubscriptionKeys(format!("{name} is not base64")))
     };
     let p256dh = decode("p256dh", &to.keys.p256dh)?;
-    if p256dh.len() != 65 || p256::PublicKey::from_sec1_bytes(&p256dh).is_err() {
+    if p256dh.len() != 65 || p256dh[0] != 4 || (on_curve && p256::PublicKey::from_sec1_bytes(&p256dh).is_err()) {
         return Err(Error::InvalidSubscriptionKeys("p256dh is not an uncompressed P-256 public key".into()));
     }
     let auth = decode("auth", &to.keys.auth)?;
-    if auth.len() != 16 {
-        return Err(Error::InvalidSubscriptionKeys(format!("auth is {} bytes; a browser makes 16", auth.len())));
-    }
-    Ok((URL_SAFE_NO_PAD.encode(p256dh), URL_SAFE_NO_PAD.encode(auth)))
+    let auth = <[u8; 16]>::try_from(auth.as_slice())
+        .map_err(|_| Error::InvalidSubscriptionKeys(format!("auth is {} bytes; a browser makes 16", auth.len())))?;
+    Ok((p256dh, auth))
 }
 
 #[cfg(test)]
@@ -342,16 +317,16 @@ mod tests {
     #[test]
     fn malformed_subscription_keys_are_their_own_error_not_the_vapid_key() {
         let good: Subscription = serde_json::from_str(r#"{"endpoint":"https://push.example/x","keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}}"#).unwrap();
-        assert!(subscription_keys(&good).is_ok());
+        assert!(subscription_keys(&good, true).is_ok());
         let mut padded = good.clone();
         padded.keys.auth.push_str("==");
-        assert_eq!(subscription_keys(&padded), subscription_keys(&good));
+        assert_eq!(subscription_keys(&padded, true), subscription_keys(&good, true));
         // The standard alphabet, padded, as some app servers store the keys: the same keys.
         let mut standard = good.clone();
         standard.keys.p256dh = standard.keys.p256dh.replace('-', "+").replace('_', "/") + "=";
         standard.keys.auth = "x7aPzMh8OBZ3WDnsHjbBQQ==".into();
         assert!(standard.keys.p256dh.contains('+'), "the test key has no character the alphabets spell apart");
-        assert_eq!(subscription_keys(&standard), subscription_keys(&good));
+        assert_eq!(subscription_keys(&standard, true), subscription_keys(&good, true));
         let bad_keys = [
             ("x7aPzMh8OBZ3WDnsHjbBQQ", ""),
             ("x7aPzMh8OBZ3WDnsHjbBQQ", "not base64!"),
@@ -365,7 +340,10 @@ mod tests {
             let mut sub = good.clone();
             sub.keys.auth = auth.into();
             sub.keys.p256dh = p256dh.into();
-            assert!(matches!(subscription_keys(&sub), Err(Error::InvalidSubscriptionKeys(_))), "{auth:?} {p256dh:?}");
+            assert!(
+                matches!(subscription_keys(&sub, true), Err(Error::InvalidSubscriptionKeys(_))),
+                "{auth:?} {p256dh:?}"
+            );
         }
     }
 }

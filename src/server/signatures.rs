@@ -20,10 +20,11 @@ const MARGIN: Duration = Duration::from_secs(3600);
 /// The most audiences of push services the app does not know whose tokens are kept.
 const VISITORS_KEPT: usize = 256;
 
-/// One audience's token, with its `exp` in seconds since the Unix epoch.
+/// One audience's token (the `Authorization` header's value), with its `exp` in seconds since
+/// the Unix epoch.
 #[derive(Clone)]
 struct Kept {
-    token: web_push::VapidSignature,
+    token: String,
     exp: u64,
 }
 
@@ -62,8 +63,8 @@ impl Signatures {
         audience: &str,
         known: bool,
         now: SystemTime,
-        sign: impl FnOnce(u64) -> Result<web_push::VapidSignature, E>,
-    ) -> Result<(web_push::VapidSignature, bool), E> {
+        sign: impl FnOnce(u64) -> Result<String, E>,
+    ) -> Result<(String, bool), E> {
         let now = unix(now);
         let slot = self.slot(audience, known, now);
         let mut kept = lock(&slot);
@@ -77,7 +78,7 @@ impl Signatures {
     }
 
     /// The push service refused `token`: it is not used again (a token made since is kept).
-    pub(super) fn refused(&self, audience: &str, token: &web_push::VapidSignature) {
+    pub(super) fn refused(&self, audience: &str, token: &str) {
         let slot = lock(&self.slots).get(audience).map(|(_, slot)| slot.clone());
         if let Some(slot) = slot {
             let mut kept = lock(&slot);
@@ -130,8 +131,8 @@ mod tests {
     use super::*;
 
     /// A token whose text says when it was made, so a test tells a reused one from a new one.
-    fn token(exp: u64) -> Result<web_push::VapidSignature, ()> {
-        Ok(web_push::VapidSignature { auth_t: format!("exp={exp}"), auth_k: vec![] })
+    fn token(exp: u64) -> Result<String, ()> {
+        Ok(format!("exp={exp}"))
     }
 
     fn at(secs: u64) -> SystemTime {
@@ -145,7 +146,7 @@ mod tests {
         let kept = Signatures::default();
         let (first, reused) = kept.get("https://push.example", false, at(T0), token).unwrap();
         assert!(!reused);
-        assert_eq!(first.auth_t, format!("exp={}", T0 + 12 * 3600));
+        assert_eq!(first, format!("exp={}", T0 + 12 * 3600));
         // Ten hours on: reused.
         assert_eq!(kept.get("https://push.example", false, at(T0 + 10 * 3600), token).unwrap(), (first.clone(), true));
         // The machine slept 11.5 hours, which a monotonic clock does not count: signed anew.
@@ -156,7 +157,7 @@ mod tests {
         // services refuse as too far; signed anew.
         let (after_step, reused) = kept.get("https://push.example", false, at(T0 - 24 * 3600), token).unwrap();
         assert!(!reused);
-        assert_eq!(after_step.auth_t, format!("exp={}", T0 - 12 * 3600));
+        assert_eq!(after_step, format!("exp={}", T0 - 12 * 3600));
         // The clock's extremes: no overflow, and never a token that does not serve.
         for extreme in [SystemTime::UNIX_EPOCH - Duration::from_secs(1), at(u64::MAX / 2)] {
             assert!(!kept.get("https://push.example", false, extreme, token).unwrap().1);

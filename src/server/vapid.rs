@@ -74,6 +74,31 @@ impl VapidKeys {
     pub fn public_key(&self) -> &ApplicationServerKey {
         &self.public
     }
+
+    /// The `Authorization` header of a push to `audience` (a push service's origin) until
+    /// `exp` (seconds since the Unix epoch), for `subject`: `vapid t=<JWT>, k=<public key>`, the
+    /// JWT signed with ES256 (RFC 8292 §2, §3).
+    pub(super) fn authorization(&self, audience: &str, subject: &VapidSubject, exp: u64) -> Result<String, Error> {
+        use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+        let random = ring::rand::SystemRandom::new();
+        let private =
+            URL_SAFE_NO_PAD.decode(&self.private).map_err(|_| Error::InvalidKey("the VAPID private key".into()))?;
+        let pair = EcdsaKeyPair::from_private_key_and_public_key(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            &private,
+            self.public.as_bytes(),
+            &random,
+        )
+        .map_err(|e| Error::InvalidKey(format!("the VAPID private key: {e}")))?;
+        // {"typ":"JWT","alg":"ES256"}, as every VAPID sender writes it.
+        const HEADER: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9";
+        let claims = serde_json::json!({"aud": audience, "exp": exp, "sub": subject.as_str()});
+        let signed = format!("{HEADER}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let signature = pair
+            .sign(&random, signed.as_bytes())
+            .map_err(|_| Error::InvalidKey("the VAPID private key could not sign".into()))?;
+        Ok(format!("vapid t={signed}.{}, k={}", URL_SAFE_NO_PAD.encode(signature.as_ref()), self.public.to_base64url()))
+    }
 }
 
 impl fmt::Debug for VapidKeys {
@@ -164,6 +189,31 @@ fn reserved(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_authorization_is_an_es256_jwt_for_the_audience_that_the_public_key_verifies() {
+        use p256::ecdsa::signature::Verifier as _;
+        let keys = VapidKeys::generate().unwrap();
+        let subject = VapidSubject::new("mailto:ops@your.site").unwrap();
+        let header = keys.authorization("https://push.services.mozilla.com", &subject, 1_800_000_000).unwrap();
+        let (token, key) = header.strip_prefix("vapid t=").unwrap().split_once(", k=").unwrap();
+        assert_eq!(key, keys.public_key().to_base64url());
+        let (signed, signature) = token.rsplit_once('.').unwrap();
+        let (head, claims) = signed.split_once('.').unwrap();
+        let json =
+            |part: &str| serde_json::from_slice::<serde_json::Value>(&URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap();
+        assert_eq!(json(head), serde_json::json!({"typ": "JWT", "alg": "ES256"}));
+        assert_eq!(
+            json(claims),
+            serde_json::json!({"aud": "https://push.services.mozilla.com", "exp": 1_800_000_000u64, "sub": "mailto:ops@your.site"})
+        );
+        let verifying = p256::ecdsa::VerifyingKey::from_sec1_bytes(keys.public_key().as_bytes()).unwrap();
+        let signature = p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
+        assert!(verifying.verify(signed.as_bytes(), &signature).is_ok());
+        let mut tampered = signed.to_owned();
+        tampered.push('x');
+        assert!(verifying.verify(tampered.as_bytes(), &signature).is_err());
+    }
+
     use super::*;
 
     #[test]

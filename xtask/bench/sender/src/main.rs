@@ -5,11 +5,13 @@
 //! pushes (one payload, a subscription each, made as they are sent) and prints one JSON line:
 //! the wall and CPU seconds and the peak resident memory of this process (`/proc/self`).
 //! `fan-out` is `Sender::fan_out`, `loop` a plain loop awaiting `Sender::send` one at a time,
-//! `floor` the encrypting and signing of each push alone, with the `web-push` crate as
-//! `Sender` uses it, nothing sent; `encrypt` the same with one signature for all;
-//! `rustcrypto-floor` and `rustcrypto-encrypt` the same two over RustCrypto (`rustcrypto.rs`).
+//! `<stack>-floor` the encrypting and signing of each push alone, nothing sent, and
+//! `<stack>-encrypt` the same with one signature for all (what the fan-out does), over each
+//! stack: `ring` (what `Sender` uses), `aws-lc` (`stacks.rs`), `openssl` (the `web-push` crate,
+//! `ece` over OpenSSL, which `Sender` used before) and `rustcrypto` (`rustcrypto.rs`).
 
 mod rustcrypto;
+mod stacks;
 
 use futures_util::StreamExt;
 use std::time::Instant;
@@ -31,7 +33,7 @@ async fn main() {
         }
         _ => {
             eprintln!(
-                "usage: sender-bench sink | sender-bench <fan-out|loop|floor|encrypt|rustcrypto-floor|rustcrypto-encrypt> <url> <pushes> <concurrency>"
+                "usage: sender-bench sink | sender-bench <fan-out|loop|<ring|aws-lc|openssl|rustcrypto>-<floor|encrypt>> <url> <pushes> <concurrency>"
             );
             std::process::exit(2);
         }
@@ -80,7 +82,7 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
         }
         // Encrypting each push and signing each (`floor`), or signing once for all as the
         // fan-out does (`encrypt`): the crypto alone, on one core, nothing sent.
-        "floor" | "encrypt" => {
+        "openssl-floor" | "openssl-encrypt" => {
             let body = serde_json::to_vec(&payload).unwrap();
             let sign = |info: &web_push::SubscriptionInfo| {
                 let mut signature =
@@ -94,7 +96,7 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
                 let info = web_push::SubscriptionInfo::new(endpoint.as_str(), P256DH, AUTH);
                 let mut message = web_push::WebPushMessageBuilder::new(&info);
                 message.set_payload(web_push::ContentEncoding::Aes128Gcm, &body);
-                message.set_vapid_signature(if mode == "floor" { sign(&info) } else { once.clone() });
+                message.set_vapid_signature(if mode == "openssl-floor" { sign(&info) } else { once.clone() });
                 sent += usize::from(message.build().is_ok());
             }
         }
@@ -111,6 +113,32 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
                 let token =
                     if mode == "rustcrypto-floor" { rustcrypto::sign(&key, &claims(i as u64)) } else { once.clone() };
                 let sealed = rustcrypto::encrypt(&ua_public, &auth, &body);
+                sent += usize::from(!sealed.is_empty() && !token.is_empty());
+            }
+        }
+        "ring-floor" | "ring-encrypt" => {
+            stacks::ring_stack::check();
+            let body = serde_json::to_vec(&payload).unwrap();
+            let (ua_public, auth, key) = (base64_url(P256DH), base64_url(AUTH), stacks::ring_stack::key());
+            let claims = |exp: usize| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
+            let once = stacks::ring_stack::sign(&key, &claims(1));
+            for i in 0..pushes {
+                let token =
+                    if mode == "ring-floor" { stacks::ring_stack::sign(&key, &claims(i)) } else { once.clone() };
+                let sealed = stacks::ring_stack::encrypt(&ua_public, &auth, &body);
+                sent += usize::from(!sealed.is_empty() && !token.is_empty());
+            }
+        }
+        "aws-lc-floor" | "aws-lc-encrypt" => {
+            stacks::aws_lc_stack::check();
+            let body = serde_json::to_vec(&payload).unwrap();
+            let (ua_public, auth, key) = (base64_url(P256DH), base64_url(AUTH), stacks::aws_lc_stack::key());
+            let claims = |exp: usize| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
+            let once = stacks::aws_lc_stack::sign(&key, &claims(1));
+            for i in 0..pushes {
+                let token =
+                    if mode == "aws-lc-floor" { stacks::aws_lc_stack::sign(&key, &claims(i)) } else { once.clone() };
+                let sealed = stacks::aws_lc_stack::encrypt(&ua_public, &auth, &body);
                 sent += usize::from(!sealed.is_empty() && !token.is_empty());
             }
         }

@@ -1,0 +1,107 @@
+//! RFC 8291 (`aes128gcm`) encryption and an RFC 8292 ES256 signature over `ring` and over
+//! `aws-lc-rs`, whose APIs are the same: the two stacks the sender could be built on, measured
+//! side by side (`ring-*` and `aws-lc-*` modes). The sender ships the `ring` one
+//! (`src/server/encrypt.rs`); these copies are measurements only, each checked against `ece`'s
+//! decryption before it is timed.
+
+macro_rules! stack {
+    ($name:ident, $crypto:ident, $agree:expr, $pair:expr) => {
+        pub mod $name {
+            use base64::Engine as _;
+            use $crypto::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
+            use $crypto::agreement::{EphemeralPrivateKey, UnparsedPublicKey, ECDH_P256};
+            use $crypto::hkdf::{KeyType, Salt, HKDF_SHA256};
+            use $crypto::rand::{SecureRandom, SystemRandom};
+            use $crypto::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING};
+
+            struct Length(usize);
+            impl KeyType for Length {
+                fn len(&self) -> usize {
+                    self.0
+                }
+            }
+
+            fn hkdf(salt: &[u8], ikm: &[u8], info: &[u8], out: &mut [u8]) {
+                let info = [info];
+                let prk = Salt::new(HKDF_SHA256, salt).extract(ikm);
+                prk.expand(&info, Length(out.len())).unwrap().fill(out).unwrap();
+            }
+
+            /// The body of one push to the browser key `ua_public` (65 bytes) with its `auth`.
+            pub fn encrypt(ua_public: &[u8], auth: &[u8], plaintext: &[u8]) -> Vec<u8> {
+                let random = SystemRandom::new();
+                let ephemeral = EphemeralPrivateKey::generate(&ECDH_P256, &random).unwrap();
+                let as_public = ephemeral.compute_public_key().unwrap();
+                let mut salt = [0u8; 16];
+                random.fill(&mut salt).unwrap();
+                let peer = UnparsedPublicKey::new(&ECDH_P256, ua_public);
+                let secret: Vec<u8> = $agree(ephemeral, &peer);
+                let info = [b"WebPush: info\0".as_slice(), ua_public, as_public.as_ref()].concat();
+                let mut ikm = [0u8; 32];
+                hkdf(auth, &secret, &info, &mut ikm);
+                let (mut key, mut nonce) = ([0u8; 16], [0u8; 12]);
+                hkdf(&salt, &ikm, b"Content-Encoding: aes128gcm\0", &mut key);
+                hkdf(&salt, &ikm, b"Content-Encoding: nonce\0", &mut nonce);
+                let mut record = plaintext.to_vec();
+                record.push(2);
+                record.resize(record.len() + 127 - (plaintext.len() % 128), 0);
+                let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).unwrap());
+                key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut record).unwrap();
+                let mut body = Vec::with_capacity(86 + record.len());
+                body.extend_from_slice(&salt);
+                body.extend_from_slice(&4096u32.to_be_bytes());
+                body.push(65);
+                body.extend_from_slice(as_public.as_ref());
+                body.extend_from_slice(&record);
+                body
+            }
+
+            /// A signing key of this stack.
+            pub fn key() -> EcdsaKeyPair {
+                let random = SystemRandom::new();
+                let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &random).unwrap();
+                $pair(pkcs8.as_ref(), &random)
+            }
+
+            /// An ES256 JWT over `claims` (JSON), signed with `key`.
+            pub fn sign(key: &EcdsaKeyPair, claims: &str) -> String {
+                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+                let signed = format!("{}.{}", b64.encode(r#"{"typ":"JWT","alg":"ES256"}"#), b64.encode(claims));
+                let signature = key.sign(&SystemRandom::new(), signed.as_bytes()).unwrap();
+                let _ = key.public_key();
+                format!("{signed}.{}", b64.encode(signature.as_ref()))
+            }
+
+            /// Encrypts for a browser key `ece` made, and decrypts with `ece`: it is right.
+            pub fn check() {
+                let (pair, auth) = ece::generate_keypair_and_auth_secret().unwrap();
+                let body = encrypt(&pair.pub_as_raw().unwrap(), &auth, b"checked by ece");
+                let plain = ece::decrypt(&pair.raw_components().unwrap(), &auth, &body).expect("ece decrypts it");
+                assert_eq!(plain, b"checked by ece");
+            }
+        }
+    };
+}
+
+stack!(
+    ring_stack,
+    ring,
+    |ephemeral, peer: &ring::agreement::UnparsedPublicKey<&[u8]>| {
+        ring::agreement::agree_ephemeral(ephemeral, peer, |shared| shared.to_vec()).unwrap()
+    },
+    |pkcs8: &[u8], random: &ring::rand::SystemRandom| {
+        ring::signature::EcdsaKeyPair::from_pkcs8(&ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, random)
+            .unwrap()
+    }
+);
+stack!(
+    aws_lc_stack,
+    aws_lc_rs,
+    |ephemeral, peer: &aws_lc_rs::agreement::UnparsedPublicKey<&[u8]>| {
+        aws_lc_rs::agreement::agree_ephemeral(ephemeral, peer, (), |shared| Ok(shared.to_vec())).unwrap()
+    },
+    |pkcs8: &[u8], _: &aws_lc_rs::rand::SystemRandom| {
+        aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(&aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8)
+            .unwrap()
+    }
+);
