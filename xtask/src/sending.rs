@@ -24,8 +24,9 @@ const MEMORY_BUDGET: f64 = 1.1;
 /// The senders measured at 10,000 and 100,000 pushes: ours, node's, and the crypto alone on
 /// each stack (`<stack>-encrypt`: one signature for all, as the fan-out; `<stack>-floor`: one
 /// each, as node and the `web-push` crate alone).
-const MODES: [&str; 11] = [
+const MODES: [&str; 12] = [
     "fan-out",
+    "fan-out-1-thread",
     "loop",
     "node",
     "ring-encrypt",
@@ -111,7 +112,8 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
         "{SENDING}\n\n\
          Each sender sends the same pushes (one payload of about 100 bytes, a subscription each) to a push service on \
          loopback that answers 201 at once (`xtask/bench/sender`, `sender-bench sink`), from its own process: \
-         **fan-out** is `Sender::fan_out` at {CONCURRENCY} at once; **loop** a plain loop awaiting `Sender::send` one push at a time; \
+         **fan-out** is `Sender::fan_out` at {CONCURRENCY} at once, on tokio's multi-threaded runtime (`#[tokio::main]`), and \
+         **fan-out-1-thread** the same on tokio's current-thread runtime, which spares the wake-ups between threads; **loop** a plain loop awaiting `Sender::send` one push at a time; \
          **node web-push** is node `web-push` {} (`generateRequestDetails`, which encrypts and signs each push as `sendNotification` does, \
          then `http.request` through a keep-alive agent, {CONCURRENCY} at once: `xtask/bench/node-web-push.mjs`). \
          ***stack*-encrypt** and ***stack*-floor** are the crypto alone on one core, nothing sent: encrypting each push with one VAPID \

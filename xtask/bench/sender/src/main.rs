@@ -4,7 +4,8 @@
 //! `sender-bench <fan-out|loop|floor> <sink URL> <pushes> <concurrency>`: sends that many
 //! pushes (one payload, a subscription each, made as they are sent) and prints one JSON line:
 //! the wall and CPU seconds and the peak resident memory of this process (`/proc/self`).
-//! `fan-out` is `Sender::fan_out`, `loop` a plain loop awaiting `Sender::send` one at a time,
+//! `fan-out` is `Sender::fan_out` (on tokio's multi-threaded runtime; `fan-out-1-thread` on its
+//! current-thread one), `loop` a plain loop awaiting `Sender::send` one at a time,
 //! `<stack>-floor` the encrypting and signing of each push alone, nothing sent, and
 //! `<stack>-encrypt` the same with one signature for all (what the fan-out does), over each
 //! stack: `ring` (what `Sender` uses), `aws-lc` (`stacks.rs`), `openssl` (the `web-push` crate,
@@ -21,19 +22,25 @@ use wasm_push::{NotificationPayload, Subscription};
 const P256DH: &str = "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0";
 const AUTH: &str = "x7aPzMh8OBZ3WDnsHjbBQQ";
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The app server's runtime: tokio's multi-threaded one, as `#[tokio::main]` gives it, or for
+    // `fan-out-1-thread` the current-thread one, which spares the cross-thread wake-ups.
+    let runtime = match args.first().map(String::as_str) {
+        Some("fan-out-1-thread") => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+    };
+    let runtime = runtime.expect("a tokio runtime");
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["sink"] => sink().await,
+        ["sink"] => runtime.block_on(sink()),
         [mode, url, pushes, concurrency] => {
             let pushes: usize = pushes.parse().expect("a number of pushes");
             let concurrency: usize = concurrency.parse().expect("a concurrency");
-            run(mode, url, pushes, concurrency).await;
+            runtime.block_on(run(mode, url, pushes, concurrency));
         }
         _ => {
             eprintln!(
-                "usage: sender-bench sink | sender-bench <fan-out|loop|<ring|aws-lc|openssl|rustcrypto>-<floor|encrypt>> <url> <pushes> <concurrency>"
+                "usage: sender-bench sink | sender-bench <fan-out|fan-out-1-thread|loop|<ring|aws-lc|openssl|rustcrypto>-<floor|encrypt>> <url> <pushes> <concurrency>"
             );
             std::process::exit(2);
         }
@@ -67,7 +74,7 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
     let started = Instant::now();
     let mut sent = 0;
     match mode {
-        "fan-out" => {
+        "fan-out" | "fan-out-1-thread" => {
             let subscriptions = futures_util::stream::iter(0..pushes).map(|i| (i, subscription(url, i), push.clone()));
             let limits = FanOut::default().concurrency(concurrency).per_origin(concurrency);
             let mut outcomes = std::pin::pin!(sender.fan_out(subscriptions, limits));
