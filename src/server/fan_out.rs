@@ -47,7 +47,8 @@ impl FanOut {
         self
     }
 
-    /// At most `n` pushes at once to one push service (at least 1).
+    /// At most `n` pushes at once to one push service (at least 1). Until its first push is
+    /// answered, one at a time: that one sets up the connection the others share.
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().per_origin(8);

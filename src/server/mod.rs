@@ -52,7 +52,10 @@
 //! 10 s for a whole send ([`Sender::deadline`]), and uses no proxy. [`Sender::with_client`]
 //! changes its settings; redirects stay off whatever it does. The VAPID audience is the endpoint's whole
 //! origin, port included (RFC 8292), which some senders leave out.
-//! Connections are kept per push service, over HTTP/2 where it offers it.
+//! Connections are kept per push service, over HTTP/2 where it offers it (TLS with ALPN `h2`):
+//! a fan-out sends a push service's first push alone, then the rest share that one connection,
+//! one stream each (`tests/http2.rs` counts them). The TLS is rustls over `ring`, with the Web
+//! PKI's roots; nothing of the system's (no OpenSSL) is needed to build or run it.
 //!
 //! # The push service's answer
 //!
