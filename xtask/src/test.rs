@@ -95,17 +95,27 @@ pub(crate) fn all() -> Result {
     report.phase("end-to-end: the recipes, built as their READMEs say", |_| {
         recipe_sites(&mut end_to_end, &tools, &recipe_tools)
     })?;
-    report.phase("end-to-end tests", |report| {
+    report.phase("end-to-end tests (Chromium beside Firefox and WebKitGTK)", |report| {
         run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
+        run(cargo().args(["test", "--quiet", "--no-run", "-p", "e2e"]))?;
         end_to_end
-            .args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e", "--", "--test-threads=1"])
             .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
             .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
             .env("CHROMEDRIVER", &browsers.chromedriver)
             .env("GECKODRIVER", &browsers.geckodriver)
             .env("WEBKITDRIVER", &browsers.webkitdriver)
             .env("DISPLAY", &display.name);
-        report.suites(end_to_end, "end-to-end");
+        // Each browser's suite one test at a time, the browsers side by side: the suites wait on
+        // browsers and push services far more than they compute.
+        let suites = [&["--test", "chromium"][..], &["--lib", "--bins", "--test", "firefox", "--test", "webkit"]];
+        let commands = suites.map(|targets| {
+            let mut command = cargo();
+            command.envs(end_to_end.get_envs().filter_map(|(name, value)| Some((name, value?))));
+            command.args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e"]).args(targets);
+            command.args(["--", "--test-threads=1"]);
+            (command, "end-to-end")
+        });
+        report.suites_together(commands);
         Ok(())
     })?;
     report.print(started)
@@ -132,6 +142,28 @@ impl Report {
     fn suites(&mut self, command: Command, label: &str) {
         if let Err(error) = run_suites(command, label, &mut self.suites) {
             self.failed.push(error);
+        }
+    }
+
+    /// Runs cargo test commands side by side; each failure is counted and the run goes on.
+    fn suites_together<const N: usize>(&mut self, commands: [(Command, &'static str); N]) {
+        let running = commands.map(|(command, label)| {
+            std::thread::spawn(move || {
+                let mut suites = Vec::new();
+                let result = run_suites(command, label, &mut suites);
+                (suites, result)
+            })
+        });
+        for thread in running {
+            match thread.join() {
+                Ok((suites, result)) => {
+                    self.suites.extend(suites);
+                    if let Err(error) = result {
+                        self.failed.push(error);
+                    }
+                }
+                Err(_) => self.failed.push(anyhow!("a test command's thread panicked")),
+            }
         }
     }
 
