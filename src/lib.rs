@@ -33,7 +33,7 @@
 //! | `Notification.requestPermission()` / `OneSignal.Notifications.requestPermission()` | `request_permission().await` (promise and callback browsers; a denial is `Error::PermissionDenied`) |
 //! | `OneSignal.Notifications.permission`, permission change events | `permission()`, `PermissionWatch` (dropped = unsubscribed) |
 //! | `firebase-messaging-sw.js` with `onBackgroundMessage` | the ready-made `sw.js`, or `export_worker!` with a `transform` hook in Rust; or `importScripts('/push/push.js')` in the worker you have |
-//! | `notification: { title, body, icon, click_action }` in the send API | `NotificationPayload { title, body, icon, url, .. }`, serialised by your server with serde, sent with the `web-push` crate |
+//! | `notification: { title, body, icon, click_action }` in the send API | `NotificationPayload { title, body, icon, url, .. }`, serialised by your server with serde, sent with `wasm_push::server::Sender` |
 //! | OneSignal's "confirmed delivery" and click events | `receipts_url`: the worker POSTs shown, clicked and closed |
 //!
 //! There is no vendor in between: your server sends with VAPID straight to the browser's push

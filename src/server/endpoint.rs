@@ -8,6 +8,9 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+/// The longest endpoint taken, in bytes: push services' are under 1 KB.
+const MAX_ENDPOINT_BYTES: usize = 8 * 1024;
+
 /// The hosts of the push services browsers subscribe with (Chrome and Edge on FCM, Firefox's,
 /// Safari's, Windows'), each with its subdomains: for [`Endpoints::only_hosts`].
 ///
@@ -142,6 +145,11 @@ impl Endpoints {
     pub(crate) fn parse(&self, endpoint: &str) -> Result<Url, Error> {
         let invalid = |why: &str| Error::InvalidEndpoint(why.to_owned());
         let refused = |why: &str| Err(Error::EndpointNotAllowed(why.to_owned()));
+        // Far beyond any push service's (theirs are under 1 KB), and short of what an HTTP
+        // request can carry (64 KB), which would otherwise fail every send without a verdict.
+        if endpoint.len() > MAX_ENDPOINT_BYTES {
+            return Err(invalid("longer than any push service's endpoint"));
+        }
         let url = Url::parse(endpoint.trim()).map_err(|_| invalid("not an absolute URL"))?;
         match url.scheme() {
             "https" => {}
@@ -293,6 +301,17 @@ mod tests {
         {
             assert_eq!(rules.check(endpoint), Ok(()), "{endpoint}");
         }
+    }
+
+    #[test]
+    fn an_endpoint_too_long_for_any_push_service_is_invalid_so_its_row_is_deleted() {
+        let rules = Endpoints::default().only_hosts(KNOWN_PUSH_SERVICES);
+        let long = format!("https://fcm.googleapis.com/fcm/send/{}", "a".repeat(70_000));
+        assert!(matches!(rules.parse(&long), Err(Error::InvalidEndpoint(_))));
+        let just_over = format!("https://fcm.googleapis.com/{}", "a".repeat(MAX_ENDPOINT_BYTES));
+        assert!(matches!(rules.parse(&just_over), Err(Error::InvalidEndpoint(_))));
+        let real = format!("https://fcm.googleapis.com/fcm/send/{}", "a".repeat(500));
+        assert!(rules.parse(&real).is_ok());
     }
 
     #[test]

@@ -47,8 +47,9 @@ impl FanOut {
         self
     }
 
-    /// At most `n` pushes at once to one push service (at least 1). Until its first push is
-    /// answered, one at a time: that one sets up the connection the others share.
+    /// At most `n` pushes at once to one push service (at least 1). Until its first push has
+    /// finished (answered, refused or timed out), one at a time: that one sets up the
+    /// connection the others share.
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().per_origin(8);

@@ -55,7 +55,9 @@
 //! Connections are kept per push service, over HTTP/2 where it offers it (TLS with ALPN `h2`):
 //! a fan-out sends a push service's first push alone, then the rest share that one connection,
 //! one stream each (`tests/http2.rs` counts them). The TLS is rustls over `ring`, with the Web
-//! PKI's roots; nothing of the system's (no OpenSSL) is needed to build or run it.
+//! PKI's roots built in (not the system's store: a push service behind a private CA needs
+//! `with_client(|c| c.add_root_certificate(…))`); nothing of the system's (no OpenSSL) is needed
+//! to build or run it.
 //!
 //! # The push service's answer
 //!

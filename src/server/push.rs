@@ -12,7 +12,6 @@ use crate::{Error, NotificationPayload};
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
 pub enum Urgency {
     /// Only when the device is on power and wifi.
     VeryLow,
@@ -23,6 +22,13 @@ pub enum Urgency {
     Normal,
     /// At once, low battery too.
     High,
+}
+
+impl std::fmt::Display for Urgency {
+    /// The header's value, as `as_str` gives it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Urgency {

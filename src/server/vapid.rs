@@ -51,7 +51,8 @@ impl VapidKeys {
         let secret = p256::SecretKey::from_slice(&bytes)
             .map_err(|_| Error::InvalidKey("the private key is not a P-256 scalar (32 bytes)".into()))?;
         let public = ApplicationServerKey::from_bytes(secret.public_key().to_encoded_point(false).as_bytes())?;
-        Ok(VapidKeys { private: URL_SAFE_NO_PAD.encode(&bytes), public })
+        // The scalar as 32 bytes, whatever leading zeros the text left out: what signing takes.
+        Ok(VapidKeys { private: URL_SAFE_NO_PAD.encode(secret.to_bytes()), public })
     }
 
     /// The private key, base64url: keep it secret, and keep it, since every subscription is
@@ -189,6 +190,18 @@ fn reserved(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_private_key_written_without_its_leading_zero_byte_still_signs() {
+        // A scalar whose first byte is zero, as some generators print it: 31 bytes.
+        let mut scalar = [0u8; 32];
+        scalar[1..].copy_from_slice(&[0x5a; 31]);
+        let short = URL_SAFE_NO_PAD.encode(&scalar[1..]);
+        let keys = VapidKeys::from_private(&short).unwrap();
+        assert_eq!(keys.public_key(), VapidKeys::from_private(&URL_SAFE_NO_PAD.encode(scalar)).unwrap().public_key());
+        let subject = VapidSubject::new("mailto:ops@your.site").unwrap();
+        assert!(keys.authorization("https://push.services.mozilla.com", &subject, 1_800_000_000).is_ok());
+    }
+
     #[test]
     fn the_authorization_is_an_es256_jwt_for_the_audience_that_the_public_key_verifies() {
         use p256::ecdsa::signature::Verifier as _;

@@ -66,4 +66,7 @@ fn the_command_runs_without_cargo_in_front_too() {
     let (ok, stdout, stderr) = run_as(&["--version"]);
     assert!(ok, "{stderr}");
     assert_eq!(stdout.trim(), format!("cargo-wasm-push {}", env!("CARGO_PKG_VERSION")));
+    let (ok, stdout, stderr) = run_as(&["build", "--help"]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("--worker <package>") && stdout.contains("Usage: cargo wasm-push build"), "{stdout}");
 }

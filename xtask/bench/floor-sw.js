@@ -1,4 +1,4 @@
-// The floor worker's script (see bench/floor/src/lib.rs): the wasm loaded at start, and the
+// The floor worker's script (see xtask/bench/floor/src/lib.rs): the wasm loaded at start, and the
 // push listener handing the event to Rust. `cargo xtask bench` puts the glue in front of it,
 // one script, as the shipped worker is.
 const ready = wasm_bindgen({ module_or_path: './floor_bg.wasm' });

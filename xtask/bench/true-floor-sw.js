@@ -1,4 +1,4 @@
-// The true floor's worker script (see bench/true-floor.wat): the wasm compiled and instantiated
+// The true floor's worker script (see xtask/bench/true-floor.wat): the wasm compiled and instantiated
 // at start, as wasm-bindgen's glue does it, and the push listener handing the event to it.
 const show = (event) => {
   const payload = event.data ? event.data.json() : {};

@@ -22,7 +22,7 @@ const BURST_BUDGET: f64 = 0.9;
 
 pub fn run() -> Result {
     let setup = Setup::checking();
-    let browsers = setup.browsers()?;
+    let chromedriver = setup.chromium()?;
     let tools = setup.wasm_tools()?;
     let site = site(&tools)?;
     let baseline = site_variant(&site, "www-baseline")?;
@@ -55,7 +55,7 @@ pub fn run() -> Result {
         .env("WASM_PUSH_FLOOR_SITE", &floor)
         .env("WASM_PUSH_TRUE_FLOOR_SITE", &true_floor)
         .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
-        .env("CHROMEDRIVER", &browsers.chromedriver)
+        .env("CHROMEDRIVER", &chromedriver)
         .output()
         .context("could not start the benchmark")?;
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -76,7 +76,7 @@ pub fn run() -> Result {
 /// `target/cold-trace-N.json` (see `tests/e2e/src/bin/trace.rs`).
 pub fn trace() -> Result {
     let setup = Setup::checking();
-    let browsers = setup.browsers()?;
+    let chromedriver = setup.chromium()?;
     let site = site(&setup.wasm_tools()?)?;
     crate::run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server", "-p", "e2e", "--bins"]))?;
     say("tracing three cold pushes in headless Chromium");
@@ -85,7 +85,7 @@ pub fn trace() -> Result {
             .env("WASM_PUSH_SITE", &site)
             .env("WASM_PUSH_TRACE_DIR", root().join("target"))
             .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
-            .env("CHROMEDRIVER", &browsers.chromedriver),
+            .env("CHROMEDRIVER", &chromedriver),
     )?;
     say("open them in ui.perfetto.dev or chrome://tracing");
     Ok(())

@@ -1,5 +1,6 @@
-//! `cargo xtask demo | test | dist`: the project's commands. Each installs what it needs and
-//! skips what is there, saying what it does.
+//! `cargo xtask demo | test | dist | bench`: the project's commands. `demo` and `test` install
+//! what they need and skip what is there, saying what they do; `dist` and `bench` check, and say
+//! in one line what is missing and how to get it.
 
 mod bench;
 mod benchmarks;
@@ -18,8 +19,8 @@ use std::process::Command;
 
 pub(crate) type Result<T = ()> = anyhow::Result<T>;
 
-/// The project's own commands: each installs what it needs and skips what is there, saying
-/// what it does.
+/// The project's own commands: `demo` and `test` install what they need, saying so; `dist` and
+/// `bench` check and say what is missing.
 #[derive(clap::Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask", styles = clap::builder::Styles::plain())]
 enum Xtask {

@@ -43,8 +43,11 @@ const SENDERS_CRYPTO: &str = "ring-encrypt";
 
 /// Runs the sending benchmark and answers its section of BENCHMARKS.md.
 pub fn run() -> Result<String> {
+    // What it needs first, so a missing tool fails at once rather than after the build.
+    let setup = setup::Setup::checking();
+    let node_web_push = setup.node_web_push()?;
+    setup.build_libraries()?;
     crate::run(cargo().args(["build", "--release", "--quiet", "-p", "wasm-push-bench-sender"]))?;
-    let node_web_push = setup::Setup::checking().node_web_push()?;
     let bench = root().join("target/release/sender-bench");
     let mut sink = Command::new(&bench).arg("sink").stdout(Stdio::piped()).spawn()?;
     let mut first = String::new();

@@ -350,6 +350,23 @@ fn locked_wasm_bindgen() -> Result<String> {
 }
 
 impl Setup {
+    /// Chromium and ChromeDriver from Debian, all the benchmark drives: ChromeDriver's path.
+    pub fn chromium(self) -> Result<PathBuf> {
+        let packages = [("chromium", "/usr/bin/chromium"), ("chromium-driver", "/usr/bin/chromedriver")];
+        let missing: Vec<&str> =
+            packages.iter().filter(|(_, path)| !std::path::Path::new(path).exists()).map(|(name, _)| *name).collect();
+        self.apt(&packages.map(|(name, _)| name), &missing)?;
+        Ok("/usr/bin/chromedriver".into())
+    }
+
+    /// What the native suites build against: OpenSSL's headers and pkg-config, for the test
+    /// double of a push service and the benchmark's OpenSSL row (`ece`); the crate itself
+    /// needs neither.
+    pub fn build_libraries(self) -> Result {
+        let present = output(Command::new("pkg-config").args(["--exists", "openssl"])).is_some();
+        self.apt(&["libssl-dev", "pkg-config"], if present { &[] } else { &["libssl-dev", "pkg-config"] })
+    }
+
     /// Chromium, ChromeDriver and Firefox ESR from Debian, geckodriver from crates.io.
     pub fn browsers(self) -> Result<Browsers> {
         let packages = [
@@ -391,8 +408,11 @@ impl Setup {
             return Ok(());
         }
         let by_hand = format!("apt-get update && apt-get install -y {}", missing.join(" "));
+        if !self.install {
+            bail!("{} missing: `cargo xtask test` installs them, or by hand: {by_hand}", missing.join(", "));
+        }
         let is_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
-        if self.install && !is_root {
+        if !is_root {
             bail!("{} missing and not running as root. By hand: sudo {by_hand}", missing.join(", "));
         }
         let what = missing.join(" ");

@@ -59,6 +59,7 @@ pub(crate) fn all() -> Result {
         report.phase("set-up (tools checked, installed when missing)", |_| {
             let tools = setup.wasm_tools()?;
             let browsers = setup.browsers()?;
+            setup.build_libraries()?;
             let wasm_pack = setup.wasm_pack()?;
             // The recipes' tools build in the background while the tests run.
             let recipe_tools = setup.recipe_tools();

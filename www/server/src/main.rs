@@ -1,5 +1,5 @@
 //! The demo server: serves the built app and worker, keeps subscriptions in SQLite, and sends
-//! pushes with the `web-push` crate.
+//! pushes with `wasm_push::server` (RFC 8291 and VAPID over ring, rustls).
 //!
 //! Settings, each a flag or an environment variable:
 //! `--addr` / `WASM_PUSH_ADDR` (127.0.0.1:8080), `--data` / `WASM_PUSH_DATA` (./wasm-push-data:
