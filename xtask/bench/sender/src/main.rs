@@ -107,47 +107,21 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
                 sent += usize::from(message.build().is_ok());
             }
         }
-        // The same two, over RustCrypto (`rustcrypto.rs`): what a pure-Rust stack would cost.
+        // The same two over RustCrypto (`rustcrypto.rs`), ring and aws-lc (`stacks.rs`).
         "rustcrypto-floor" | "rustcrypto-encrypt" => {
-            rustcrypto::check();
-            let body = serde_json::to_vec(&payload).unwrap();
-            let ua_public = base64_url(P256DH);
-            let auth = base64_url(AUTH);
             let key = p256::ecdsa::SigningKey::from_slice(&base64_url(keys.private_base64url())).unwrap();
-            let claims = |exp: u64| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
-            let once = rustcrypto::sign(&key, &claims(1));
-            for i in 0..pushes {
-                let token =
-                    if mode == "rustcrypto-floor" { rustcrypto::sign(&key, &claims(i as u64)) } else { once.clone() };
-                let sealed = rustcrypto::encrypt(&ua_public, &auth, &body);
-                sent += usize::from(!sealed.is_empty() && !token.is_empty());
-            }
+            let sign = |claims: &str| rustcrypto::sign(&key, claims);
+            sent = crypto_alone(url, pushes, mode.ends_with("floor"), &payload, sign, rustcrypto::encrypt);
         }
         "ring-floor" | "ring-encrypt" => {
-            stacks::ring_stack::check();
-            let body = serde_json::to_vec(&payload).unwrap();
-            let (ua_public, auth, key) = (base64_url(P256DH), base64_url(AUTH), stacks::ring_stack::key());
-            let claims = |exp: usize| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
-            let once = stacks::ring_stack::sign(&key, &claims(1));
-            for i in 0..pushes {
-                let token =
-                    if mode == "ring-floor" { stacks::ring_stack::sign(&key, &claims(i)) } else { once.clone() };
-                let sealed = stacks::ring_stack::encrypt(&ua_public, &auth, &body);
-                sent += usize::from(!sealed.is_empty() && !token.is_empty());
-            }
+            let key = stacks::ring_stack::key();
+            let sign = |claims: &str| stacks::ring_stack::sign(&key, claims);
+            sent = crypto_alone(url, pushes, mode.ends_with("floor"), &payload, sign, stacks::ring_stack::encrypt);
         }
         "aws-lc-floor" | "aws-lc-encrypt" => {
-            stacks::aws_lc_stack::check();
-            let body = serde_json::to_vec(&payload).unwrap();
-            let (ua_public, auth, key) = (base64_url(P256DH), base64_url(AUTH), stacks::aws_lc_stack::key());
-            let claims = |exp: usize| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
-            let once = stacks::aws_lc_stack::sign(&key, &claims(1));
-            for i in 0..pushes {
-                let token =
-                    if mode == "aws-lc-floor" { stacks::aws_lc_stack::sign(&key, &claims(i)) } else { once.clone() };
-                let sealed = stacks::aws_lc_stack::encrypt(&ua_public, &auth, &body);
-                sent += usize::from(!sealed.is_empty() && !token.is_empty());
-            }
+            let key = stacks::aws_lc_stack::key();
+            let sign = |claims: &str| stacks::aws_lc_stack::sign(&key, claims);
+            sent = crypto_alone(url, pushes, mode.ends_with("floor"), &payload, sign, stacks::aws_lc_stack::encrypt);
         }
         other => panic!("no mode {other}"),
     }
@@ -158,6 +132,45 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
         serde_json::json!({"mode": mode, "pushes": pushes, "sent": sent, "concurrency": concurrency,
             "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_kb": peak_kb})
     );
+}
+
+/// A stack's RFC 8291 encryption: the browser's key and auth secret, the plaintext.
+type Encrypt = fn(&[u8], &[u8], &[u8]) -> Vec<u8>;
+
+/// One stack's crypto alone, nothing sent, once `ece` has decrypted what its `encrypt` makes:
+/// each push encrypted, and signed once for all (what the fan-out does) or each (`floor`).
+/// Answers how many pushes were made.
+fn crypto_alone(
+    url: &str,
+    pushes: usize,
+    floor: bool,
+    payload: &NotificationPayload,
+    sign: impl Fn(&str) -> String,
+    encrypt: Encrypt,
+) -> usize {
+    let (pair, secret) = ece::generate_keypair_and_auth_secret().unwrap();
+    let sealed = encrypt(&pair.pub_as_raw().unwrap(), &secret, b"checked by ece");
+    let plain = ece::decrypt(&pair.raw_components().unwrap(), &secret, &sealed).expect("ece decrypts it");
+    assert_eq!(plain, b"checked by ece");
+    let body = serde_json::to_vec(payload).unwrap();
+    let (ua_public, auth) = (base64_url(P256DH), base64_url(AUTH));
+    let claims = |exp: usize| format!(r#"{{"aud":"{url}","exp":{exp},"sub":"mailto:bench@your.site"}}"#);
+    let once = sign(&claims(1));
+    (0..pushes)
+        .filter(|&i| {
+            let token = if floor { sign(&claims(i)) } else { once.clone() };
+            !encrypt(&ua_public, &auth, &body).is_empty() && !token.is_empty()
+        })
+        .count()
+}
+
+/// An ES256 JWT over `claims` (JSON), its signature made by `sign` over the signed part.
+fn jwt(claims: &str, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let signed = format!("{}.{}", b64.encode(r#"{"typ":"JWT","alg":"ES256"}"#), b64.encode(claims));
+    let signature = sign(signed.as_bytes());
+    format!("{signed}.{}", b64.encode(signature))
 }
 
 fn base64_url(text: &str) -> Vec<u8> {

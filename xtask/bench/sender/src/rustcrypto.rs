@@ -40,17 +40,8 @@ pub fn encrypt(ua_public: &[u8], auth: &[u8], plaintext: &[u8]) -> Vec<u8> {
 
 /// An ES256 JWT over `claims` (JSON), signed with `key`.
 pub fn sign(key: &p256::ecdsa::SigningKey, claims: &str) -> String {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let signed = format!("{}.{}", b64.encode(r#"{"typ":"JWT","alg":"ES256"}"#), b64.encode(claims));
-    let signature: p256::ecdsa::Signature = key.sign(signed.as_bytes());
-    format!("{signed}.{}", b64.encode(signature.to_bytes()))
-}
-
-/// Encrypts for a browser key `ece` made, and decrypts with `ece`: the implementation is right.
-pub fn check() {
-    let (pair, auth) = ece::generate_keypair_and_auth_secret().unwrap();
-    let body = encrypt(&pair.pub_as_raw().unwrap(), &auth, b"checked by ece");
-    let plain = ece::decrypt(&pair.raw_components().unwrap(), &auth, &body).expect("ece decrypts it");
-    assert_eq!(plain, b"checked by ece");
+    crate::jwt(claims, |signed| {
+        let signature: p256::ecdsa::Signature = key.sign(signed);
+        signature.to_bytes().to_vec()
+    })
 }

@@ -7,12 +7,11 @@
 macro_rules! stack {
     ($name:ident, $crypto:ident, $agree:expr, $pair:expr) => {
         pub mod $name {
-            use base64::Engine as _;
             use $crypto::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM};
             use $crypto::agreement::{EphemeralPrivateKey, UnparsedPublicKey, ECDH_P256};
             use $crypto::hkdf::{KeyType, Salt, HKDF_SHA256};
             use $crypto::rand::{SecureRandom, SystemRandom};
-            use $crypto::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_FIXED_SIGNING};
+            use $crypto::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 
             struct Length(usize);
             impl KeyType for Length {
@@ -65,19 +64,7 @@ macro_rules! stack {
 
             /// An ES256 JWT over `claims` (JSON), signed with `key`.
             pub fn sign(key: &EcdsaKeyPair, claims: &str) -> String {
-                let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-                let signed = format!("{}.{}", b64.encode(r#"{"typ":"JWT","alg":"ES256"}"#), b64.encode(claims));
-                let signature = key.sign(&SystemRandom::new(), signed.as_bytes()).unwrap();
-                let _ = key.public_key();
-                format!("{signed}.{}", b64.encode(signature.as_ref()))
-            }
-
-            /// Encrypts for a browser key `ece` made, and decrypts with `ece`: it is right.
-            pub fn check() {
-                let (pair, auth) = ece::generate_keypair_and_auth_secret().unwrap();
-                let body = encrypt(&pair.pub_as_raw().unwrap(), &auth, b"checked by ece");
-                let plain = ece::decrypt(&pair.raw_components().unwrap(), &auth, &body).expect("ece decrypts it");
-                assert_eq!(plain, b"checked by ece");
+                crate::jwt(claims, |signed| key.sign(&SystemRandom::new(), signed).unwrap().as_ref().to_vec())
             }
         }
     };
