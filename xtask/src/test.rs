@@ -88,13 +88,17 @@ pub(crate) fn all() -> Result {
         Ok(())
     })?;
     say("end-to-end: the shipped worker and demo page with real pushes (Chromium DevTools, Firefox + loopback push service)");
-    let mut end_to_end = report.phase("end-to-end: the sites it serves", |_| end_to_end_sites(&tools))?;
+    // `cargo wasm-push` as a user installs it, built once for the sites and the recipes.
+    let (mut end_to_end, command_dir) = report.phase("end-to-end: the sites it serves", |_| {
+        let command_dir = setup::cargo_wasm_push()?;
+        Ok((end_to_end_sites(&tools, &command_dir)?, command_dir))
+    })?;
     let recipe_tools = report.phase("end-to-end: waiting for the recipes' tools", |_| {
         say("waiting for the recipes' tools (Trunk, dioxus-cli, cargo-leptos)");
         recipe_tools.join().map_err(|_| anyhow!("finding the recipes' tools panicked"))?
     })?;
     report.phase("end-to-end: the recipes, built as their READMEs say", |_| {
-        recipe_sites(&mut end_to_end, &tools, &recipe_tools)
+        recipe_sites(&mut end_to_end, &tools, &recipe_tools, &command_dir)
     })?;
     report.phase("end-to-end tests (Chromium beside Firefox and WebKitGTK)", |report| {
         run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
@@ -261,7 +265,7 @@ fn wasm32_doc_tests(report: &mut Report, tools: &setup::WasmTools, browsers: &se
 }
 
 /// The sites the end-to-end tests serve, built, each named to the test command in its variable.
-fn end_to_end_sites(tools: &setup::WasmTools) -> Result<Command> {
+fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Command> {
     // The tools were checked at the start of this run; no need to ask again.
     let site = site(tools)?;
     // A panic is a trap in both builds; only the stable one runs a panic hook.
@@ -270,8 +274,7 @@ fn end_to_end_sites(tools: &setup::WasmTools) -> Result<Command> {
         abort @ Compiler::ImmediateAbort(_) => panicking_site(tools, &site, &abort, "www-panic-abort")?,
         Compiler::Stable => PathBuf::from("none"),
     };
-    let command_dir = setup::cargo_wasm_push()?;
-    let [cookbook, cookbook_hooks] = cookbook_sites(tools, &site, &command_dir)?;
+    let [cookbook, cookbook_hooks] = cookbook_sites(tools, &site, command_dir)?;
     let mut end_to_end = cargo();
     end_to_end
         .env("WASM_PUSH_SITE", &site)
@@ -282,7 +285,7 @@ fn end_to_end_sites(tools: &setup::WasmTools) -> Result<Command> {
         .env("WASM_PUSH_FETCH_SITE", fetch_site(&site)?)
         .env("WASM_PUSH_LATE_WASM_SITE", late_wasm_site(&site)?)
         .env("WASM_PUSH_MODULE_WORKER_SITE", module_worker_site(&site)?)
-        .env("WASM_PUSH_OWN_WORKER_SITE", own_worker_site(tools, &site, &command_dir)?)
+        .env("WASM_PUSH_OWN_WORKER_SITE", own_worker_site(tools, &site, command_dir)?)
         .env("WASM_PUSH_COOKBOOK_SITE", &cookbook)
         .env("WASM_PUSH_COOKBOOK_HOOKS_SITE", &cookbook_hooks);
     Ok(end_to_end)
@@ -290,11 +293,15 @@ fn end_to_end_sites(tools: &setup::WasmTools) -> Result<Command> {
 
 /// The recipes, built with their own tools exactly as their READMEs say, named to the
 /// end-to-end command.
-fn recipe_sites(end_to_end: &mut Command, tools: &setup::WasmTools, recipe_tools: &setup::RecipeTools) -> Result {
-    let command_dir = setup::cargo_wasm_push()?;
+fn recipe_sites(
+    end_to_end: &mut Command,
+    tools: &setup::WasmTools,
+    recipe_tools: &setup::RecipeTools,
+    command_dir: &Path,
+) -> Result {
     let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
-        recipes(tools, &recipe_tools.trunk, &recipe_tools.dx, &command_dir)?;
-    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(tools, &recipe_tools.cargo_leptos, &command_dir)?;
+        recipes(tools, &recipe_tools.trunk, &recipe_tools.dx, command_dir)?;
+    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(tools, &recipe_tools.cargo_leptos, command_dir)?;
     end_to_end
         .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
         .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
