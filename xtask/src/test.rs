@@ -53,6 +53,7 @@ struct Suite {
 
 pub(crate) fn all() -> Result {
     let started = Instant::now();
+    let _scratch = Scratch::make()?;
     let mut report = Report::default();
     let setup = Setup::installing();
     let (tools, browsers, wasm_pack, recipe_tools) =
@@ -124,6 +125,35 @@ pub(crate) fn all() -> Result {
         Ok(())
     })?;
     report.print(started)
+}
+
+/// `target/tmp`, the `TMPDIR` of everything a run starts, made empty when the run starts and
+/// removed when it ends: what the browsers, their drivers and the test databases leave behind
+/// goes with the run instead of piling up in `/tmp` (chromedriver leaves a 20 MB profile per
+/// session, and a run starts hundreds).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn make() -> Result<Scratch> {
+        let directory = root().join("target/tmp");
+        if directory.exists() {
+            std::fs::remove_dir_all(&directory).with_context(|| format!("emptying {}", directory.display()))?;
+        }
+        std::fs::create_dir_all(&directory).with_context(|| format!("creating {}", directory.display()))?;
+        // Before any thread or child starts: every process of the run inherits it.
+        std::env::set_var("TMPDIR", &directory);
+        Ok(Scratch(directory))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let left = std::fs::read_dir(&self.0).map(|entries| entries.count()).unwrap_or(0);
+        if left > 0 {
+            say(&format!("removing what the run left in {} ({left} entries)", self.0.display()));
+        }
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// What a run did: each suite's counts, each phase's time, and the suites that failed.
