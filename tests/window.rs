@@ -73,6 +73,48 @@ fn a_secure_page_reports_what_push_needs_and_names_what_is_missing() {
     }
 }
 
+/// Safari 17.5 on an iPhone, in a tab.
+const IPHONE_SAFARI: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+/// Gives the page an own property over the browser's (`undefined` removes it again).
+fn shadow(target: &JsValue, key: &str, value: &JsValue) {
+    let key = JsValue::from_str(key);
+    if value.is_undefined() {
+        js_sys::Reflect::delete_property(target.unchecked_ref::<js_sys::Object>(), &key).unwrap();
+        return;
+    }
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(&descriptor, &"value".into(), value).unwrap();
+    js_sys::Reflect::set(&descriptor, &"configurable".into(), &true.into()).unwrap();
+    js_sys::Reflect::define_property(target.unchecked_ref::<js_sys::Object>(), &key, &descriptor).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn an_iphone_tab_without_push_says_it_needs_the_home_screen_and_the_home_screen_app_does_not() {
+    let global = js_sys::global();
+    let navigator: JsValue = js_sys::Reflect::get(&global, &"navigator".into()).unwrap();
+    let push_manager = js_sys::Reflect::get(&global, &"PushManager".into()).unwrap();
+    // What Safari on an iPhone shows a tab: its user agent, and no PushManager.
+    shadow(&navigator, "userAgent", &IPHONE_SAFARI.into());
+    js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &"PushManager".into()).unwrap();
+    let in_a_tab = Support::detect();
+    // Opened from the Home Screen, Safari says `navigator.standalone`.
+    shadow(&navigator, "standalone", &true.into());
+    let from_the_home_screen = Support::detect();
+    shadow(&navigator, "standalone", &JsValue::UNDEFINED);
+    shadow(&navigator, "userAgent", &JsValue::UNDEFINED);
+    if !push_manager.is_undefined() {
+        js_sys::Reflect::set(&global, &"PushManager".into(), &push_manager).unwrap();
+    }
+    let untouched = Support::detect();
+
+    assert!(in_a_tab.home_screen && !in_a_tab.push_manager, "{in_a_tab:?}");
+    assert_eq!(in_a_tab.check(), Err(Error::NeedsHomeScreen));
+    assert!(!from_the_home_screen.home_screen, "{from_the_home_screen:?}");
+    assert_eq!(from_the_home_screen.check(), Err(Error::Unsupported("PushManager")));
+    assert!(!untouched.home_screen, "this browser is no iPhone: {untouched:?}");
+}
+
 #[wasm_bindgen_test]
 fn notification_permission_reads_what_the_browser_holds() {
     assert_eq!(permission().unwrap(), permission_here());

@@ -19,6 +19,10 @@ pub enum Error {
     /// The browser lacks something push needs; the field names it (`"PushManager"`, …). A UI
     /// reads it as "hide the button": nothing else is reported this way.
     Unsupported(&'static str),
+    /// iOS or iPadOS 16.4 or later, in a browser tab: push works there only in a web app opened
+    /// from the Home Screen. A UI shows this message as a hint instead of hiding the button's
+    /// reason (see [`Support::home_screen`](crate::Support::home_screen)).
+    NeedsHomeScreen,
     /// Push needs a secure context (HTTPS or localhost).
     InsecureContext,
     /// The user (or the browser's policy) denied notification permission.
@@ -179,6 +183,10 @@ impl Error {
         let of = |parts: &[&str]| parts.concat();
         match self {
             Error::Unsupported(what) => of(&["push is not supported here: no ", what]),
+            Error::NeedsHomeScreen => {
+                "push needs this site on the Home Screen: tap Share, then Add to Home Screen, and open it from there"
+                    .into()
+            }
             Error::InsecureContext => "push needs a secure context (https or localhost)".into(),
             Error::PermissionDenied => "notification permission was denied".into(),
             Error::InvalidKey(why) => of(&["invalid application server key: ", why]),

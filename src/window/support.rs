@@ -3,7 +3,7 @@
 
 use crate::js::get;
 use crate::Support;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast as _, JsValue};
 
 impl Support {
     /// Reads the current browser's support (window or worker).
@@ -24,14 +24,34 @@ impl Support {
         let has = |target: &JsValue, key: &str| !get(target, key).is_undefined();
         let navigator = get(&global, "navigator");
         let registration_prototype = get(&get(&global, "ServiceWorkerRegistration"), "prototype");
+        let push_manager = has(&global, "PushManager");
         Support {
             secure_context: get(&global, "isSecureContext").as_bool().unwrap_or(false),
             service_worker: has(&navigator, "serviceWorker"),
-            push_manager: has(&global, "PushManager"),
+            push_manager,
             notification: has(&global, "Notification"),
             show_notification: has(&registration_prototype, "showNotification"),
             permissions_api: has(&navigator, "permissions"),
             app_badge: has(&navigator, "setAppBadge"),
+            home_screen: !push_manager
+                && Support::home_screen_would_push(
+                    &get(&navigator, "userAgent").as_string().unwrap_or_default(),
+                    get(&navigator, "maxTouchPoints").as_f64().unwrap_or(0.0) as u32,
+                    standalone(&global, &navigator),
+                ),
         }
     }
+}
+
+/// Opened from the Home Screen: Safari's own `navigator.standalone`, or the display mode a web
+/// app manifest asked for.
+fn standalone(global: &JsValue, navigator: &JsValue) -> bool {
+    if get(navigator, "standalone").as_bool() == Some(true) {
+        return true;
+    }
+    let Ok(match_media) = get(global, "matchMedia").dyn_into::<js_sys::Function>() else { return false };
+    match_media
+        .call1(global, &JsValue::from_str("(display-mode: standalone)"))
+        .map(|list| get(&list, "matches").as_bool() == Some(true))
+        .unwrap_or(false)
 }

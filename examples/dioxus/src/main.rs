@@ -33,6 +33,10 @@ fn App() -> Element {
                 onclick: move |_| if subscribed { push.unsubscribe() } else { push.subscribe() },
                 if subscribed { "Turn off notifications" } else { "Turn on notifications" }
             }
+            // iOS and iPadOS offer push only to a site opened from the Home Screen: say how.
+            if state.support.home_screen {
+                p { id: "hint", "{wasm_push::Error::NeedsHomeScreen}" }
+            }
         }
     }
 }

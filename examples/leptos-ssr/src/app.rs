@@ -73,6 +73,10 @@ pub fn App(vapid_public_key: String) -> impl IntoView {
             >
                 {move || if subscribed() { "Turn off notifications" } else { "Turn on notifications" }}
             </button>
+            // iOS and iPadOS offer push only to a site opened from the Home Screen: say how.
+            <Show when=move || push.state().with(|state| state.support.home_screen)>
+                <p id="hint">{wasm_push::Error::NeedsHomeScreen.to_string()}</p>
+            </Show>
             <ActionForm action=send>
                 <input id="title" name="title" placeholder="Title" required/>
                 <input id="body" name="body" placeholder="Body"/>

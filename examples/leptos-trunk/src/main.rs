@@ -34,6 +34,10 @@ fn App() -> impl IntoView {
             >
                 {move || if subscribed() { "Turn off notifications" } else { "Turn on notifications" }}
             </button>
+            // iOS and iPadOS offer push only to a site opened from the Home Screen: say how.
+            <Show when=move || push.state().with(|state| state.support.home_screen)>
+                <p id="hint">{wasm_push::Error::NeedsHomeScreen.to_string()}</p>
+            </Show>
         </main>
     }
 }

@@ -31,6 +31,10 @@ fn App() -> Html {
             <button {onclick} disabled={push.loading || !push.support.can_push()}>
                 { if push.subscription.is_some() { "Turn off notifications" } else { "Turn on notifications" } }
             </button>
+            // iOS and iPadOS offer push only to a site opened from the Home Screen: say how.
+            if push.support.home_screen {
+                <p id="hint">{ wasm_push::Error::NeedsHomeScreen.to_string() }</p>
+            }
         </main>
     }
 }

@@ -57,6 +57,19 @@ impl Browser {
         Browser::start(&setting("WEBKITDRIVER"), json!({})).await
     }
 
+    /// WebKitGTK's MiniBrowser saying `user_agent`: with an iPhone's, a page sees what Safari
+    /// shows a tab on iOS (WebKit, no `PushManager`, not opened from the Home Screen).
+    pub async fn webkit_as(user_agent: &str) -> Browser {
+        // The driver takes arguments for the browser only beside the browser's path.
+        let binary = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/libexec"]
+            .iter()
+            .flat_map(|lib| ["webkit2gtk-4.1", "webkit2gtk-4.0"].map(|api| format!("{lib}/{api}/MiniBrowser")))
+            .find(|path| std::path::Path::new(path).exists())
+            .expect("WebKitGTK's MiniBrowser (Debian's webkit2gtk-driver)");
+        let options = json!({"binary": binary, "args": ["--automation", format!("--user-agent={user_agent}")]});
+        Browser::start(&setting("WEBKITDRIVER"), json!({"webkitgtk:browserOptions": options})).await
+    }
+
     /// Headless Firefox ESR with notifications allowed and push pointed at `push_service`.
     pub async fn firefox(push_service: &str) -> Browser {
         let capabilities = json!({
