@@ -294,14 +294,21 @@ async fn the_subscriptions_read_ahead_are_bounded_by_the_concurrency_not_by_thei
     let sender = sender();
     let outcomes = sender.fan_out(pushes, FanOut::default().concurrency(8));
     let mut outcomes = std::pin::pin!(outcomes);
-    let (mut done, mut most_ahead) = (0, 0);
+    let (mut done, mut most_ahead, mut most_ahead_later) = (0, 0, 0);
     while let Some(outcome) = outcomes.next().await {
         assert_eq!(outcome.verdict, Verdict::Sent);
         done += 1;
-        most_ahead = most_ahead.max(read.load(Ordering::SeqCst) - done);
+        let ahead = read.load(Ordering::SeqCst) - done;
+        most_ahead = most_ahead.max(ahead);
+        if done > 100 {
+            most_ahead_later = most_ahead_later.max(ahead);
+        }
     }
     assert_eq!(done, 2_000);
-    assert!(most_ahead <= 3 * 8, "{most_ahead} subscriptions were held at once for a concurrency of 8");
+    // While a push service's first push is under way, half the read-ahead (8 times the
+    // concurrency) waits for it apart, beyond the usual twice the concurrency.
+    assert!(most_ahead <= 10 * 8, "{most_ahead} subscriptions were held at once for a concurrency of 8");
+    assert!(most_ahead_later <= 3 * 8, "{most_ahead_later} held at once once the push service answered");
 }
 
 /// The verdict of each id, which must have exactly one.
@@ -513,18 +520,17 @@ async fn a_paused_push_service_holds_at_most_half_the_read_ahead_and_its_other_p
         .count();
     let sent = verdicts.values().filter(|v| **v == Verdict::Sent).count();
     assert_eq!(told + sent, 60, "{verdicts:?}");
-    // Concurrency 2: the paused push service keeps 16 pushes (half of 16 times 2) for after
-    // its pause; the rest come back to be sent later, unsent.
-    assert!((16..=20).contains(&sent), "{sent} sent, {told} answered at once");
+    // Concurrency 2: the paused push service keeps half the read-ahead (16 times 2, halved)
+    // for after its pause, and the 4 (twice the concurrency) read beyond that while its first
+    // push was under way, and that first one; the rest come back to be sent later, unsent.
+    assert!((16..=21).contains(&sent), "{sent} sent, {told} answered at once");
     assert_eq!(limited.arrived(), sent + 1);
 }
 
-/// A known defect, not yet mended: a silent push service's pushes fill the read-ahead and the
-/// concurrency, so the others' pushes are read and sent at its pace: the fast one's 20 took 2.4 s,
-/// three deadlines (1.6 s, two, before a new push service's first push went alone). Un-ignore it
-/// with the fix.
+/// A push service that never answers holds its slots until the deadline, but its waiting
+/// pushes no longer stop the reading of the others': before, the fast one's 20 took 2.4 s, three
+/// deadlines.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "a silent push service holds up the others for several deadlines (issue 36's note)"]
 async fn a_push_service_whose_first_push_never_answers_holds_up_the_others_for_one_deadline_at_most() {
     let all = counters();
     let never = Sink::start(Duration::from_secs(3600), &[], &all).await;

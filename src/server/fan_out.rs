@@ -37,7 +37,8 @@ impl Default for FanOut {
 impl FanOut {
     /// At most `n` pushes at once (at least 1; any `usize`). Memory is bounded by this, not by the number of
     /// subscriptions: at most twice as many are read ahead for the push services that are not
-    /// paused, and 16 times as many in all while some are.
+    /// paused, and 16 times as many in all while some are paused or have their first push
+    /// under way.
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().concurrency(256);
@@ -166,9 +167,11 @@ impl Sender {
     /// order they finish:
     /// - at most [`FanOut::concurrency`] pushes at once, and [`FanOut::per_origin`] to one push
     ///   service; the input is read as the sends go, at most twice the concurrency ahead (16
-    ///   times while a push service is paused, whose pushes then wait apart), and it is read
-    ///   while a pause lasts; a paused push service holds at most half of that, and further
-    ///   pushes to it are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
+    ///   times while a push service is paused or waits for its first push's answer, whose
+    ///   pushes then wait apart, up to half of that), and it is read while a pause lasts;
+    ///   further pushes to a paused push service holding half are answered
+    ///   [`Verdict::RetryAfter`] at once, so it holds up no other, and the pushes to one whose
+    ///   first push never answers do not stop the reading of the others' meanwhile;
     /// - an answer "not now" (408, 429, 500, 502, 503, 504) pauses that push service alone for
     ///   its `Retry-After` (else 1 s, doubling with each such answer in a row), at most
     ///   [`MAX_PAUSE`], and its pushes are sent again after the pause, up to

@@ -62,6 +62,20 @@ impl<Id> Origin<'_, Id> {
             1
         }
     }
+
+    /// Its waiting pushes that count against the read-ahead kept for push services that can
+    /// start one. None while it is paused. While its first push is under way, only those beyond
+    /// `held`: a push service that never answers holds that push until the deadline, and the
+    /// pushes read for it meanwhile must not stop the reading of everyone else's.
+    fn startable(&self, held: usize) -> usize {
+        if self.paused_until.is_some() {
+            0
+        } else if !self.answered && self.running > 0 {
+            self.queue.len().saturating_sub(held)
+        } else {
+            self.queue.len()
+        }
+    }
 }
 
 type Sending<'s, Id> = Pin<Box<dyn Future<Output = (Job<'s, Id>, Result<(), Error>)> + Send + 's>>;
@@ -90,8 +104,9 @@ pub(super) struct Run<'s, Id, S> {
     pauses: BinaryHeap<Reverse<(Instant, Name)>>,
     /// Pushes read and not yet started.
     waiting: usize,
-    /// Of those, the ones whose push service is not paused.
-    unpaused: usize,
+    /// Of those, the ones whose push service can start one now (see [`Origin::startable`]).
+    /// Kept up to date by [`Run::change`], through which every change to a push service goes.
+    startable: usize,
     running: FuturesUnordered<Sending<'s, Id>>,
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
@@ -112,7 +127,7 @@ where
             ready: VecDeque::new(),
             pauses: BinaryHeap::new(),
             waiting: 0,
-            unpaused: 0,
+            startable: 0,
             running: FuturesUnordered::new(),
             decided: VecDeque::new(),
         }
@@ -152,12 +167,12 @@ where
     }
 
     /// Whether the input may be read: fewer than twice the concurrency wait for push services
-    /// that are not paused, fewer than [`READ_AHEAD`] times it in all, and fewer than it have
+    /// that can start one, fewer than [`READ_AHEAD`] times it in all, and fewer than it have
     /// an outcome not yet taken.
     fn may_read(&self) -> bool {
         let total = self.limits.total;
         self.input.is_some()
-            && self.unpaused < total.saturating_mul(2)
+            && self.startable < total.saturating_mul(2)
             && self.waiting < total.saturating_mul(READ_AHEAD)
             && self.decided.len() < total
     }
@@ -195,6 +210,7 @@ where
             Err(error) => return self.decided.push_back(Outcome { id, verdict: Verdict::unsendable(error) }),
         };
         let name: Name = endpoint.origin().ascii_serialization().into();
+        let held = self.held();
         let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
             queue: VecDeque::new(),
             running: 0,
@@ -207,7 +223,6 @@ where
         // A push service that asked for a wait beyond the fan-out's, or a paused one holding
         // half the read-ahead already: answered at once, so that one push service never holds
         // the read-ahead the others need.
-        let held = self.limits.total.saturating_mul(READ_AHEAD / 2);
         let told = match (origin.told_until, origin.paused_until) {
             (Some(until), _) => Some(until),
             (None, Some(until)) if origin.queue.len() >= held => Some(until),
@@ -218,12 +233,25 @@ where
             self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(Some(wait)) });
             return;
         }
-        origin.queue.push_back(Job { id, to, endpoint, push, origin: name.clone(), tries: 0 });
+        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0 };
+        self.change(&name, |origin| origin.queue.push_back(job));
         self.waiting += 1;
-        if origin.paused_until.is_none() {
-            self.unpaused += 1;
-        }
         self.list(&name);
+    }
+
+    /// The most pushes one push service holds apart from the others': half the read-ahead.
+    fn held(&self) -> usize {
+        self.limits.total.saturating_mul(READ_AHEAD / 2)
+    }
+
+    /// Changes `name`'s state, keeping [`Run::startable`] true to it; `None` when it has none.
+    fn change<R>(&mut self, name: &Name, change: impl FnOnce(&mut Origin<'s, Id>) -> R) -> Option<R> {
+        let held = self.held();
+        let origin = self.origins.get_mut(name)?;
+        let before = origin.startable(held);
+        let changed = change(origin);
+        self.startable = self.startable - before + origin.startable(held);
+        Some(changed)
     }
 
     /// Puts `name` in the `ready` list when it may start a push and is not there yet.
@@ -252,15 +280,18 @@ where
     fn start(&mut self) {
         while self.running.len() < self.limits.total {
             let Some(name) = self.ready.pop_front() else { return };
-            let Some(origin) = self.origins.get_mut(&name) else { continue };
-            origin.listed = false;
-            if origin.paused_until.is_some() || origin.running >= origin.share(self.limits.per_origin) {
-                continue;
-            }
-            let Some(job) = origin.queue.pop_front() else { continue };
-            origin.running += 1;
+            let per_origin = self.limits.per_origin;
+            let taken = self.change(&name, |origin| {
+                origin.listed = false;
+                if origin.paused_until.is_some() || origin.running >= origin.share(per_origin) {
+                    return None;
+                }
+                let job = origin.queue.pop_front()?;
+                origin.running += 1;
+                Some(job)
+            });
+            let Some(Some(job)) = taken else { continue };
             self.waiting -= 1;
-            self.unpaused -= 1;
             let sender = self.sender;
             self.running.push(Box::pin(async move {
                 let result = sender.send_to(&job.endpoint, &job.to, &job.push).await;
@@ -272,14 +303,16 @@ where
 
     /// Pauses `name` until `until` (a pause under way is only ever made longer).
     fn pause(&mut self, name: &Name, until: Instant) {
-        let Some(origin) = self.origins.get_mut(name) else { return };
-        match origin.paused_until {
-            Some(already) if already >= until => return,
-            Some(_) => {}
-            None => self.unpaused -= origin.queue.len(),
+        let longer = self.change(name, |origin| {
+            if origin.paused_until.is_some_and(|already| already >= until) {
+                return false;
+            }
+            origin.paused_until = Some(until);
+            true
+        });
+        if longer == Some(true) {
+            self.pauses.push(Reverse((until, name.clone())));
         }
-        origin.paused_until = Some(until);
-        self.pauses.push(Reverse((until, name.clone())));
     }
 
     /// Ends the pauses that are over by `now`: their pushes may start again, and a push
@@ -290,13 +323,17 @@ where
                 return;
             }
             let Some(Reverse((until, name))) = self.pauses.pop() else { return };
-            let Some(origin) = self.origins.get_mut(&name) else { continue };
-            if origin.paused_until != Some(until) {
+            let over = self.change(&name, |origin| {
+                if origin.paused_until != Some(until) {
+                    return false;
+                }
+                origin.paused_until = None;
+                origin.told_until = None;
+                true
+            });
+            if over != Some(true) {
                 continue;
             }
-            origin.paused_until = None;
-            origin.told_until = None;
-            self.unpaused += origin.queue.len();
             self.list(&name);
             self.forget_if_idle(&name);
         }
@@ -305,11 +342,14 @@ where
     /// A send finished: its outcome, or `None` when it goes back to wait out a pause.
     fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>) -> Option<Outcome<Id>> {
         let name = job.origin.clone();
-        let Some(origin) = self.origins.get_mut(&name) else {
+        let refusals = self.change(&name, |origin| {
+            origin.running -= 1;
+            origin.answered = true;
+            origin.refusals
+        });
+        let Some(refusals) = refusals else {
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
-        origin.running -= 1;
-        origin.answered = true;
         let asked = match &result {
             Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
                 Some(*retry_after_secs)
@@ -318,26 +358,26 @@ where
         };
         let outcome = match asked {
             None => {
-                origin.refusals = 0;
+                self.change(&name, |origin| origin.refusals = 0);
                 Some(Outcome { id: job.id, verdict: Verdict::of(result) })
             }
             Some(asked) => {
                 // Not now: that push service alone pauses, for as long as it asked, else 1 s
                 // doubling with each such answer in a row, at most MAX_PAUSE.
-                let backoff = Duration::from_secs(1 << origin.refusals.min(6)).min(MAX_PAUSE);
-                origin.refusals = origin.refusals.saturating_add(1);
+                let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
+                self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
                 let wait = asked.map_or(backoff, Duration::from_secs);
                 let now = Instant::now();
                 if wait > MAX_PAUSE {
                     // Longer than a fan-out waits: this push and every other one to it for
                     // the next MAX_PAUSE are answered with the wait, unsent.
-                    origin.told_until = now.checked_add(wait);
-                    let told = std::mem::take(&mut origin.queue);
-                    let paused = origin.paused_until.is_some();
+                    let told = self
+                        .change(&name, |origin| {
+                            origin.told_until = now.checked_add(wait);
+                            std::mem::take(&mut origin.queue)
+                        })
+                        .unwrap_or_default();
                     self.waiting -= told.len();
-                    if !paused {
-                        self.unpaused -= told.len();
-                    }
                     let verdict = Verdict::RetryAfter(Some(wait));
                     self.decided.extend(told.into_iter().map(|job| Outcome { id: job.id, verdict: verdict.clone() }));
                     self.pause(&name, now + MAX_PAUSE);
@@ -348,10 +388,10 @@ where
                         Some(Outcome { id: job.id, verdict: Verdict::of(result) })
                     } else {
                         job.tries += 1;
-                        if let Some(origin) = self.origins.get_mut(&name) {
-                            origin.queue.push_front(job);
-                            self.waiting += 1;
-                        }
+                        // Its push service's state is there: `change` found it above, and
+                        // only `forget_if_idle` removes one.
+                        self.change(&name, |origin| origin.queue.push_front(job));
+                        self.waiting += 1;
                         None
                     }
                 }
