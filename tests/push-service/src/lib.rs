@@ -11,6 +11,7 @@
 //! Under `/app/` it also plays a recording app server for the window side's sync tests.
 
 mod app_server;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod vapid;
 
@@ -31,6 +32,28 @@ use tokio::sync::mpsc;
 
 /// The most a push message body may hold (RFC 8030 asks services to take at least 4096).
 pub const MAX_BODY: usize = 4096;
+
+/// The longest a message is kept, in seconds: a longer `TTL` is cut to it, and the answer's
+/// `TTL` header says so (Mozilla's service keeps 30 days at most).
+pub const MAX_TTL: u64 = 30 * 24 * 60 * 60;
+
+/// A push an app server sent that the service took (201), as `GET /_test/pushes` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Arrival {
+    /// The channel (subscription) it went to.
+    pub channel_id: String,
+    /// Its version, which the browser's receipt names; `None` when a `TTL` of 0 found the
+    /// browser away, and it was dropped.
+    pub version: Option<String>,
+    /// Seconds it is kept, after [`MAX_TTL`].
+    pub ttl: u64,
+    /// Its `Urgency` header, if any.
+    pub urgency: Option<String>,
+    /// Its `Topic` header, if any.
+    pub topic: Option<String>,
+    /// The encrypted body's length.
+    pub bytes: usize,
+}
 
 /// A running push service. Dropping it does not stop it; the tokio runtime does.
 #[derive(Clone)]
@@ -60,6 +83,7 @@ struct Inner {
     /// Sent or waiting, until the browser acks or nacks; in order of arrival.
     pending: Vec<Pending>,
     receipts: Vec<Receipt>,
+    arrivals: Vec<Arrival>,
     next_version: u64,
     /// The next `hello` gets a fresh uaid, as when a push service loses a browser's record.
     forget_next_hello: bool,
@@ -94,6 +118,7 @@ impl PushService {
             .route("/", get(websocket))
             .route("/push/{channel}", post(push))
             .route("/_test/receipts", get(receipts))
+            .route("/_test/pushes", get(arrivals))
             .route("/_test/disconnect", post(disconnect))
             .route("/_test/forget", post(forget))
             .route("/_test/channel/{channel}", get(channel_state))
@@ -118,6 +143,11 @@ impl PushService {
     /// Every ack and nack so far.
     pub fn receipts(&self) -> Vec<Receipt> {
         self.lock().receipts.clone()
+    }
+
+    /// Every push an app server sent that the service took, in order.
+    pub fn arrivals(&self) -> Vec<Arrival> {
+        self.lock().arrivals.clone()
     }
 
     /// Closes every browser connection, as a network drop would.
@@ -352,6 +382,7 @@ async fn push(
     let Some(ttl) = header("ttl").and_then(|t| t.parse::<u64>().ok()) else {
         return error(StatusCode::BAD_REQUEST, 111, "missing or invalid TTL header");
     };
+    let ttl = ttl.min(MAX_TTL);
     if let Some(urgency) = header("urgency") {
         if !matches!(urgency, "very-low" | "low" | "normal" | "high") {
             return error(StatusCode::BAD_REQUEST, 111, "invalid Urgency header");
@@ -380,12 +411,23 @@ async fn push(
 
     let mut inner = service.lock();
     let online = matches!(inner.browsers.get(&uaid), Some(Some(_)));
+    let mut arrival = Arrival {
+        channel_id: channel_id.clone(),
+        version: None,
+        ttl,
+        urgency: header("urgency").map(str::to_owned),
+        topic: topic.clone(),
+        bytes: body.len(),
+    };
     if ttl == 0 && !online {
         // RFC 8030 §5.2: TTL 0 means deliver now or never.
+        inner.arrivals.push(arrival);
         return (StatusCode::CREATED, [("TTL", "0")]).into_response();
     }
     inner.next_version += 1;
     let version = format!("{}-{}", inner.next_version, &uuid()[..8]);
+    arrival.version = Some(version.clone());
+    inner.arrivals.push(arrival);
     message["version"] = version.clone().into();
     if let Some(topic) = &topic {
         inner.pending.retain(|p| p.sent || p.channel_id != channel_id || p.topic.as_ref() != Some(topic));
@@ -407,6 +449,10 @@ async fn push(
 
 async fn receipts(State(service): State<PushService>) -> Json<Vec<Receipt>> {
     Json(service.receipts())
+}
+
+async fn arrivals(State(service): State<PushService>) -> Json<Vec<Arrival>> {
+    Json(service.arrivals())
 }
 
 async fn disconnect(State(service): State<PushService>) -> StatusCode {

@@ -257,3 +257,28 @@ async fn bad_ttl_urgency_topic_and_size_are_refused_with_400_or_413() {
     }
     browser.expect_silence().await;
 }
+
+#[tokio::test]
+async fn a_ttl_as_large_as_a_u64_is_taken_and_cut_to_thirty_days_as_mozillas_service_cuts_it() {
+    let service = start().await;
+    let key = app_server_key(12);
+    let mut browser = Browser::connect(&service, None).await;
+    let sub = browser.subscribe(&key.public).await;
+    let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
+    let mut builder = WebPushMessageBuilder::new(&info);
+    builder.set_vapid_signature(vapid_signature(&key, &info, &[]));
+    builder.set_payload(ContentEncoding::Aes128Gcm, b"for a long time");
+    let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());
+    let mut post = reqwest::Client::new().post(&sub.endpoint).header("TTL", u64::MAX.to_string());
+    for name in ["authorization", "content-encoding"] {
+        post = post.header(name, request.headers()[name].to_str().unwrap());
+    }
+    let answer = post.body(request.body().clone()).send().await.unwrap();
+    assert_eq!(answer.status(), 201);
+    assert_eq!(answer.headers()["ttl"], "2592000");
+    assert_eq!(browser.receive(&sub).await, "for a long time");
+    let arrived = reqwest::get(format!("http://{}/_test/pushes", service.addr())).await.unwrap().text().await.unwrap();
+    let arrived: Value = serde_json::from_str(&arrived).unwrap();
+    assert_eq!(arrived[0]["ttl"], 2_592_000, "{arrived}");
+    assert_eq!(arrived[0]["bytes"], request.body().len(), "{arrived}");
+}
