@@ -98,8 +98,10 @@ pub(crate) fn all() -> Result {
         say("waiting for the recipes' tools (Trunk, dioxus-cli, cargo-leptos)");
         recipe_tools.join().map_err(|_| anyhow!("finding the recipes' tools panicked"))?
     })?;
-    report.phase("end-to-end: the recipes, built as their READMEs say", |_| {
-        recipe_sites(&mut end_to_end, &tools, &recipe_tools, &command_dir)
+    report.phase("end-to-end: the recipes, built as their READMEs say", |report| {
+        let leptos_ssr = recipe_sites(&mut end_to_end, &tools, &recipe_tools, &command_dir)?;
+        ci_push_recipe(report, &leptos_ssr, &browsers);
+        Ok(())
     })?;
     report.phase("end-to-end tests (Chromium beside Firefox and WebKitGTK)", |report| {
         run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
@@ -321,14 +323,28 @@ fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Comm
     Ok(end_to_end)
 }
 
+/// `examples/ci-push`: a user's end-to-end test of the leptos-ssr recipe (`[server, site]`),
+/// run as its README says.
+fn ci_push_recipe(report: &mut Report, leptos_ssr: &[PathBuf; 2], browsers: &setup::Browsers) {
+    say("examples/ci-push, as its README says: cargo test");
+    let mut test = cargo();
+    test.args(["test", "--color", "never"])
+        .current_dir(root().join("examples/ci-push"))
+        .env("CARGO_TARGET_DIR", root().join("target/recipes"))
+        .env("APP_SERVER", &leptos_ssr[0])
+        .env("APP_SITE", &leptos_ssr[1])
+        .env("GECKODRIVER", &browsers.geckodriver);
+    report.suites(test, "recipe ci-push");
+}
+
 /// The recipes, built with their own tools exactly as their READMEs say, named to the
-/// end-to-end command.
+/// end-to-end command; answers the leptos-ssr recipe's server and site.
 fn recipe_sites(
     end_to_end: &mut Command,
     tools: &setup::WasmTools,
     recipe_tools: &setup::RecipeTools,
     command_dir: &Path,
-) -> Result {
+) -> Result<[PathBuf; 2]> {
     let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
         recipes(tools, &recipe_tools.trunk, &recipe_tools.dx, command_dir)?;
     let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(tools, &recipe_tools.cargo_leptos, command_dir)?;
@@ -340,7 +356,7 @@ fn recipe_sites(
         .env("WASM_PUSH_DIOXUS_RECIPE_SITE", &dioxus_recipe)
         .env("WASM_PUSH_LEPTOS_SSR_SERVER", &leptos_ssr_server)
         .env("WASM_PUSH_LEPTOS_SSR_SITE", &leptos_ssr_site);
-    Ok(())
+    Ok([leptos_ssr_server, leptos_ssr_site])
 }
 
 /// Formatting and lints, which are not taste to argue about in review: `cargo fmt --check`, and
@@ -560,6 +576,7 @@ impl Drop for Ended {
 fn start_push_service() -> Result<(Ended, u16)> {
     let binary = root().join("target/debug/push-service");
     let mut child = Command::new(&binary)
+        .arg("--exit-when-stdin-closes")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -71,24 +71,13 @@ impl Browser {
     }
 
     /// Headless Firefox ESR with notifications allowed and push pointed at `push_service`.
-    pub async fn firefox(push_service: &str) -> Browser {
+    pub async fn firefox(push_service: &push_service::PushService) -> Browser {
         let capabilities = json!({
             "browserName": "firefox",
             "moz:firefoxOptions": {
                 "binary": "/usr/bin/firefox-esr",
                 "args": ["-headless"],
-                "prefs": {
-                    "permissions.default.desktop-notification": 1,
-                    "alerts.useSystemBackend": false,
-                    "dom.push.testing.ignorePermission": true,
-                    "dom.push.enabled": true,
-                    "dom.push.connection.enabled": true,
-                    "dom.push.serverURL": push_service,
-                    "dom.push.testing.allowInsecureServerURL": true,
-                    // Reconnect soon after the push service drops the connection (default 5 s,
-                    // doubling with each failure).
-                    "dom.push.retryBaseInterval": 300
-                }
+                "prefs": push_service.firefox_prefs(),
             }
         });
         Browser::start(&setting("GECKODRIVER"), capabilities).await

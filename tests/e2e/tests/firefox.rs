@@ -13,7 +13,7 @@ use std::time::Duration;
 async fn subscribed_demo(name: &str) -> (PushService, DemoServer, Browser) {
     let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let server = DemoServer::start(name).await;
-    let browser = Browser::firefox(&service.websocket_url()).await;
+    let browser = Browser::firefox(&service).await;
     browser.goto(&format!("{}/", server.origin)).await;
     browser.wait_for_worker().await;
     browser.click("#toggle").await;
@@ -60,7 +60,7 @@ async fn titles_once(browser: &Browser, expected: usize) -> Vec<String> {
 async fn subscribe_send_and_unsubscribe_through_the_demo_page() {
     let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let server = DemoServer::start("firefox").await;
-    let browser = Browser::firefox(&service.websocket_url()).await;
+    let browser = Browser::firefox(&service).await;
     browser.goto(&format!("{}/", server.origin)).await;
     assert_eq!(browser.wait_for_worker().await, format!("Service worker registered and active for {}/", server.origin));
 
@@ -289,7 +289,7 @@ async fn the_full_stack_leptos_recipe_renders_on_its_server_then_subscribes_stor
     assert!(server.stored_endpoints().is_empty());
 
     // The browser hydrates it, and the hook registers the worker.
-    let browser = Browser::firefox(&service.websocket_url()).await;
+    let browser = Browser::firefox(&service).await;
     browser.goto(&format!("{}/", server.origin)).await;
     assert_eq!(browser.wait_for_text("#status", "subscribed").await, "Not subscribed");
     browser.click("#toggle").await;

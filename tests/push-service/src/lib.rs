@@ -1,4 +1,5 @@
-//! A push service on loopback, for tests only.
+//! A push service on loopback, for tests and CI (see the README: how to start it, what a test
+//! can read, what it refuses).
 //!
 //! Towards the browser it speaks Mozilla's WebSocket push protocol (what Firefox connects
 //! to through `dom.push.serverURL`); towards app servers it is RFC 8030 with RFC 8292 VAPID:
@@ -138,6 +139,27 @@ impl PushService {
     /// The URL for Firefox's `dom.push.serverURL`.
     pub fn websocket_url(&self) -> String {
         format!("ws://{}/", self.addr)
+    }
+
+    /// The Firefox preferences that point its push at this service and let a test see what
+    /// it shows: for `moz:firefoxOptions.prefs` (geckodriver), or as `user_pref` lines in a
+    /// profile's `user.js`.
+    pub fn firefox_prefs(&self) -> Value {
+        json!({
+            "dom.push.serverURL": self.websocket_url(),
+            // The service is plain `ws://` on loopback.
+            "dom.push.testing.allowInsecureServerURL": true,
+            "dom.push.enabled": true,
+            // Mozilla's own test profile turns the connection off; a test wants the real one.
+            "dom.push.connection.enabled": true,
+            // Reconnect soon after the service drops the connection (default 5 s, doubling).
+            "dom.push.retryBaseInterval": 300,
+            // Notifications allowed without a prompt, and shown by Firefox itself, so that
+            // `getNotifications()` lists them on a machine without a desktop.
+            "permissions.default.desktop-notification": 1,
+            "dom.push.testing.ignorePermission": true,
+            "alerts.useSystemBackend": false
+        })
     }
 
     /// Every ack and nack so far.
