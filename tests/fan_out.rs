@@ -96,6 +96,10 @@ async fn answer(
     let all = state.all.0.fetch_add(1, Ordering::SeqCst) + 1;
     state.all.1.fetch_max(all, Ordering::SeqCst);
     tokio::time::sleep(state.delay).await;
+    if id.starts_with("hang") {
+        // A push service that stops answering.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
     let scripted = state.answers.lock().unwrap().pop_front();
     let (status, retry_after) = scripted.unwrap_or(if id.starts_with("gone") { (410, None) } else { (201, None) });
     let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
@@ -507,7 +511,7 @@ async fn keys_in_the_standard_base64_alphabet_are_sent_to_not_deleted() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_paused_push_service_holds_at_most_half_the_read_ahead_and_its_other_pushes_come_back_at_once() {
+async fn a_paused_push_service_holds_about_half_the_read_ahead_and_its_other_pushes_come_back_at_once() {
     let all = counters();
     let limited = Sink::start(Duration::ZERO, &[(429, Some("2"))], &all).await;
     let subscriptions: Vec<_> = (0..60).map(|i| (format!("n{i}"), limited.subscription(&format!("n{i}")))).collect();
@@ -527,9 +531,9 @@ async fn a_paused_push_service_holds_at_most_half_the_read_ahead_and_its_other_p
     assert_eq!(limited.arrived(), sent + 1);
 }
 
-/// A push service that never answers holds its slots until the deadline, but its waiting
-/// pushes no longer stop the reading of the others': before, the fast one's 20 took 2.4 s, three
-/// deadlines.
+/// A push service that never answers holds its first push until the deadline, but the pushes
+/// read for it meanwhile no longer stop the reading of the others' (before, the fast one's 20
+/// took 2.4 s, three deadlines), and once it is seen to be down its others come back at once.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_service_whose_first_push_never_answers_holds_up_the_others_for_one_deadline_at_most() {
     let all = counters();
@@ -556,12 +560,62 @@ async fn a_push_service_whose_first_push_never_answers_holds_up_the_others_for_o
             assert_eq!(outcome.verdict, Verdict::Sent, "{}", outcome.id);
             fast_done += 1;
             last_fast = started.elapsed();
-        } else {
+        } else if outcome.id == "never0" {
             assert!(matches!(outcome.verdict, Verdict::MaybeSent(_)), "{}: {:?}", outcome.id, outcome.verdict);
+        } else {
+            // Down for now: handed back to be sent later, unsent.
+            assert!(matches!(outcome.verdict, Verdict::RetryAfter(Some(_))), "{}: {:?}", outcome.id, outcome.verdict);
         }
     }
     assert_eq!(fast_done, 20);
-    // One deadline for the silent push service's first push, then its others go eight at a
-    // time and the reading goes on: the fast one's pushes are all done well before a second.
+    // The silent push service's first push waits out its deadline, its others wait apart, and
+    // the fast one's pushes are all done before that deadline.
+    assert!(last_fast < deadline, "the fast push service's last push came after {last_fast:?}");
+    // Then the silent one's others are answered at once, not each after a deadline.
+    assert!(started.elapsed() < deadline * 2, "the fan-out ended after {:?}", started.elapsed());
+}
+
+/// A push service that answers its first push and then never again (a visitor's endpoint on a
+/// host that stops answering) takes the slots for one deadline; then it is paused, its pushes
+/// wait apart or come back at once, and the others' go on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_service_that_answers_once_then_never_holds_up_the_others_for_one_deadline_at_most() {
+    let all = counters();
+    let hanging = Sink::start(Duration::ZERO, &[], &all).await;
+    let fast = Sink::start(Duration::ZERO, &[], &all).await;
+    let deadline = Duration::from_millis(500);
+    let sender = sender().deadline(deadline);
+    let mut subscriptions = vec![("first".to_owned(), hanging.subscription("first"))];
+    for i in 0..400 {
+        subscriptions.push((format!("hang{i}"), hanging.subscription(&format!("hang{i}"))));
+        subscriptions.push((format!("fast{i}"), fast.subscription(&format!("fast{i}"))));
+    }
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
+    let started = Instant::now();
+    let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().concurrency(8)));
+    let mut fast_done = 0;
+    while let Some(outcome) = outcomes.next().await {
+        match outcome.id.as_str() {
+            "first" => assert_eq!(outcome.verdict, Verdict::Sent),
+            id if id.starts_with("fast") => {
+                assert_eq!(outcome.verdict, Verdict::Sent, "{id}");
+                fast_done += 1;
+                if fast_done == 400 {
+                    break;
+                }
+            }
+            id => assert!(
+                matches!(outcome.verdict, Verdict::MaybeSent(_) | Verdict::RetryAfter(_)),
+                "{id}: {:?}",
+                outcome.verdict
+            ),
+        }
+    }
+    let last_fast = started.elapsed();
+    assert_eq!(fast_done, 400);
+    // Before, each of the hanging push service's turns took every slot for a deadline, and
+    // the fast one's 400 pushes took dozens of deadlines.
     assert!(last_fast < deadline * 2, "the fast push service's last push came after {last_fast:?}");
 }

@@ -167,11 +167,14 @@ impl Sender {
     /// order they finish:
     /// - at most [`FanOut::concurrency`] pushes at once, and [`FanOut::per_origin`] to one push
     ///   service; the input is read as the sends go, at most twice the concurrency ahead (16
-    ///   times while a push service is paused or waits for its first push's answer, whose
-    ///   pushes then wait apart, up to half of that), and it is read while a pause lasts;
-    ///   further pushes to a paused push service holding half are answered
-    ///   [`Verdict::RetryAfter`] at once, so it holds up no other, and the pushes to one whose
-    ///   first push never answers do not stop the reading of the others' meanwhile;
+    ///   times while a push service is paused, waits for its first push's answer, or is
+    ///   failing with its share under way: its pushes then wait apart, up to half of that),
+    ///   and it is read while a pause lasts; further pushes to a paused or failing push service
+    ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
+    /// - a push service that gives no answer in time, or cannot be reached, is down for now:
+    ///   it is paused as for "not now" below, and its other pushes are answered
+    ///   [`Verdict::RetryAfter`] at once until the pause is over, rather than each waiting out
+    ///   the deadline;
     /// - an answer "not now" (408, 429, 500, 502, 503, 504) pauses that push service alone for
     ///   its `Retry-After` (else 1 s, doubling with each such answer in a row), at most
     ///   [`MAX_PAUSE`], and its pushes are sent again after the pause, up to

@@ -43,7 +43,8 @@ struct Origin<'s, Id> {
     /// While it is paused for a wait it asked beyond [`MAX_PAUSE`]: when that wait ends. Its
     /// pushes are answered at once meanwhile.
     told_until: Option<Instant>,
-    /// Answers "not now" in a row: the pause without a `Retry-After` doubles with each.
+    /// Answers "not now", and sends that found no answer or no connection, in a row: the
+    /// pause without a `Retry-After` doubles with each. Above 0, the push service is failing.
     refusals: u32,
     /// Whether its name is in the run's `ready` list.
     listed: bool,
@@ -63,14 +64,22 @@ impl<Id> Origin<'_, Id> {
         }
     }
 
+    /// Whether its waiting pushes wait apart from the others', up to `held` (half the
+    /// read-ahead): while its first push is under way, or while it is failing and has its share
+    /// under way. Such a push service may hold its slots until the deadline, and the pushes read
+    /// for it meanwhile must not stop the reading of everyone else's.
+    fn apart(&self, per_origin: usize) -> bool {
+        let probing = !self.answered && self.running > 0;
+        let failing = self.refusals > 0 && self.running >= self.share(per_origin);
+        probing || failing
+    }
+
     /// Its waiting pushes that count against the read-ahead kept for push services that can
-    /// start one. None while it is paused. While its first push is under way, only those beyond
-    /// `held`: a push service that never answers holds that push until the deadline, and the
-    /// pushes read for it meanwhile must not stop the reading of everyone else's.
-    fn startable(&self, held: usize) -> usize {
+    /// start one: none while it is paused, those beyond `held` while they wait apart.
+    fn startable(&self, held: usize, per_origin: usize) -> usize {
         if self.paused_until.is_some() {
             0
-        } else if !self.answered && self.running > 0 {
+        } else if self.apart(per_origin) {
             self.queue.len().saturating_sub(held)
         } else {
             self.queue.len()
@@ -220,17 +229,19 @@ where
             listed: false,
             answered: false,
         });
-        // A push service that asked for a wait beyond the fan-out's, or a paused one holding
-        // half the read-ahead already: answered at once, so that one push service never holds
-        // the read-ahead the others need.
+        // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
+        // holding half the read-ahead already: answered at once, so that one push service never
+        // holds the read-ahead the others need.
+        let full = origin.queue.len() >= held;
         let told = match (origin.told_until, origin.paused_until) {
-            (Some(until), _) => Some(until),
-            (None, Some(until)) if origin.queue.len() >= held => Some(until),
+            (Some(until), _) => Some(Some(until)),
+            (None, Some(until)) if full => Some(Some(until)),
+            (None, None) if full && origin.refusals > 0 && origin.apart(self.limits.per_origin) => Some(None),
             _ => None,
         };
         if let Some(until) = told {
-            let wait = until.saturating_duration_since(Instant::now());
-            self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(Some(wait)) });
+            let wait = until.map(|until| until.saturating_duration_since(Instant::now()));
+            self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(wait) });
             return;
         }
         let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0 };
@@ -246,11 +257,11 @@ where
 
     /// Changes `name`'s state, keeping [`Run::startable`] true to it; `None` when it has none.
     fn change<R>(&mut self, name: &Name, change: impl FnOnce(&mut Origin<'s, Id>) -> R) -> Option<R> {
-        let held = self.held();
+        let (held, per_origin) = (self.held(), self.limits.per_origin);
         let origin = self.origins.get_mut(name)?;
-        let before = origin.startable(held);
+        let before = origin.startable(held, per_origin);
         let changed = change(origin);
-        self.startable = self.startable - before + origin.startable(held);
+        self.startable = self.startable - before + origin.startable(held, per_origin);
         Some(changed)
     }
 
@@ -299,6 +310,22 @@ where
             }));
             self.list(&name);
         }
+    }
+
+    /// Answers every push waiting for `name`, and every one read for it until `wait` is over,
+    /// [`Verdict::RetryAfter`] `wait`, unsent; and pauses it for `pause`.
+    fn tell(&mut self, name: &Name, wait: Duration, pause: Duration) {
+        let now = Instant::now();
+        let told = self
+            .change(name, |origin| {
+                origin.told_until = now.checked_add(wait);
+                std::mem::take(&mut origin.queue)
+            })
+            .unwrap_or_default();
+        self.waiting -= told.len();
+        let verdict = Verdict::RetryAfter(Some(wait));
+        self.decided.extend(told.into_iter().map(|job| Outcome { id: job.id, verdict: verdict.clone() }));
+        self.pause(name, now + pause);
     }
 
     /// Pauses `name` until `until` (a pause under way is only ever made longer).
@@ -356,7 +383,19 @@ where
             }
             _ => None,
         };
+        let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let outcome = match asked {
+            None if unreachable => {
+                // No answer, or no connection: that push service is down for now. This push's
+                // outcome stands (it may have been taken, so it is not sent again); the others
+                // to it are answered at once, as they are read, for a pause as for "not now",
+                // rather than each waiting out a deadline. After the pause a few try again,
+                // and while it keeps failing the pushes read for it wait apart.
+                let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
+                self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
+                self.tell(&name, backoff, backoff);
+                Some(Outcome { id: job.id, verdict: Verdict::of(result) })
+            }
             None => {
                 self.change(&name, |origin| origin.refusals = 0);
                 Some(Outcome { id: job.id, verdict: Verdict::of(result) })
@@ -371,16 +410,7 @@ where
                 if wait > MAX_PAUSE {
                     // Longer than a fan-out waits: this push and every other one to it for
                     // the next MAX_PAUSE are answered with the wait, unsent.
-                    let told = self
-                        .change(&name, |origin| {
-                            origin.told_until = now.checked_add(wait);
-                            std::mem::take(&mut origin.queue)
-                        })
-                        .unwrap_or_default();
-                    self.waiting -= told.len();
-                    let verdict = Verdict::RetryAfter(Some(wait));
-                    self.decided.extend(told.into_iter().map(|job| Outcome { id: job.id, verdict: verdict.clone() }));
-                    self.pause(&name, now + MAX_PAUSE);
+                    self.tell(&name, wait, MAX_PAUSE);
                     Some(Outcome { id: job.id, verdict: Verdict::of(result) })
                 } else {
                     self.pause(&name, now + wait);
@@ -388,8 +418,11 @@ where
                         Some(Outcome { id: job.id, verdict: Verdict::of(result) })
                     } else {
                         job.tries += 1;
-                        // Its push service's state is there: `change` found it above, and
-                        // only `forget_if_idle` removes one.
+                        // Its push service's state is there (`change` found it above, and only
+                        // `forget_if_idle` removes one); were it not, the push's outcome stands.
+                        if !self.origins.contains_key(&name) {
+                            return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
+                        }
                         self.change(&name, |origin| origin.queue.push_front(job));
                         self.waiting += 1;
                         None
