@@ -395,8 +395,10 @@ fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Res
     // both keeps them in the order they were written, so each result gets its suite's name.
     let (reader, writer) = std::io::pipe().context("pipe")?;
     let writer_too = writer.try_clone().context("pipe")?;
+    if command.get_current_dir().is_none() {
+        command.current_dir(root());
+    }
     let mut child = command
-        .current_dir(root())
         .stdout(writer)
         .stderr(writer_too)
         .spawn()
