@@ -85,7 +85,10 @@ impl Browser {
 
     async fn start(driver: &str, capabilities: Value) -> Browser {
         let port = free_port().await;
-        let temporary = std::env::temp_dir().join(format!("wasm-push-browser-{}-{port}", std::process::id()));
+        // Short: Chromium's `SingletonSocket` goes two levels under it, and a Unix socket's
+        // path holds 107 bytes at most. Under a deep checkout's TMPDIR, `/tmp` instead.
+        let base = Some(std::env::temp_dir()).filter(|dir| dir.as_os_str().len() <= 40);
+        let temporary = base.unwrap_or_else(|| "/tmp".into()).join(format!("wpb-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&temporary).unwrap_or_else(|e| panic!("cannot create {}: {e}", temporary.display()));
         let process = Command::new(driver)
             .arg(format!("--port={port}"))
