@@ -90,24 +90,34 @@ fn shadow(target: &JsValue, key: &str, value: &JsValue) {
 }
 
 #[wasm_bindgen_test]
-fn an_iphone_tab_without_push_says_it_needs_the_home_screen_and_the_home_screen_app_does_not() {
+fn an_iphone_tab_of_a_page_with_a_manifest_says_it_needs_the_home_screen_and_the_home_screen_app_does_not() {
     let global = js_sys::global();
     let navigator: JsValue = js_sys::Reflect::get(&global, &"navigator".into()).unwrap();
     let push_manager = js_sys::Reflect::get(&global, &"PushManager".into()).unwrap();
     // What Safari on an iPhone shows a tab: its user agent, and no PushManager.
     shadow(&navigator, "userAgent", &IPHONE_SAFARI.into());
     js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &"PushManager".into()).unwrap();
+    // A page without a web app manifest, which the Home Screen would open as a tab again.
+    let without_manifest = Support::detect();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let manifest = document.create_element("link").unwrap();
+    manifest.set_attribute("rel", "manifest").unwrap();
+    manifest.set_attribute("href", "/manifest.webmanifest").unwrap();
+    document.head().unwrap().append_child(&manifest).unwrap();
     let in_a_tab = Support::detect();
     // Opened from the Home Screen, Safari says `navigator.standalone`.
     shadow(&navigator, "standalone", &true.into());
     let from_the_home_screen = Support::detect();
     shadow(&navigator, "standalone", &JsValue::UNDEFINED);
     shadow(&navigator, "userAgent", &JsValue::UNDEFINED);
+    manifest.remove();
     if !push_manager.is_undefined() {
         js_sys::Reflect::set(&global, &"PushManager".into(), &push_manager).unwrap();
     }
     let untouched = Support::detect();
 
+    assert!(!without_manifest.home_screen, "{without_manifest:?}");
+    assert_eq!(without_manifest.check(), Err(Error::Unsupported("PushManager")));
     assert!(in_a_tab.home_screen && !in_a_tab.push_manager, "{in_a_tab:?}");
     assert_eq!(in_a_tab.check(), Err(Error::NeedsHomeScreen));
     assert!(!from_the_home_screen.home_screen, "{from_the_home_screen:?}");

@@ -28,8 +28,9 @@ pub struct Support {
     /// `navigator.setAppBadge`.
     pub app_badge: bool,
     /// iOS or iPadOS 16.4 or later, in a browser tab rather than a web app opened from the Home
-    /// Screen, and no `PushManager`: adding the site to the Home Screen (with a web app manifest
-    /// whose `display` is `standalone`) and opening it from there turns push on. [`check`]
+    /// Screen, no `PushManager`, and a page that links a web app manifest (its `display` must be
+    /// `standalone`): adding the site to the Home Screen and opening it from there turns push
+    /// on. Without a manifest it stays `false`, since the Home Screen would open a tab again. [`check`]
     /// answers [`Error::NeedsHomeScreen`] for it, where every other missing piece is
     /// [`Error::Unsupported`].
     ///

@@ -38,9 +38,18 @@ impl Support {
                     &get(&navigator, "userAgent").as_string().unwrap_or_default(),
                     get(&navigator, "maxTouchPoints").as_f64().unwrap_or(0.0) as u32,
                     standalone(&global, &navigator),
-                ),
+                )
+                && has_manifest(&global),
         }
     }
+}
+
+/// Whether the page links a web app manifest: without one, a site opened from the Home Screen
+/// is a Safari tab still, without push, and the hint would send the user round in a circle.
+fn has_manifest(global: &JsValue) -> bool {
+    let document = get(global, "document");
+    let Ok(query) = get(&document, "querySelector").dyn_into::<js_sys::Function>() else { return false };
+    query.call1(&document, &JsValue::from_str("link[rel~=manifest]")).is_ok_and(|link| link.is_object())
 }
 
 /// Opened from the Home Screen: Safari's own `navigator.standalone`, or the display mode a web

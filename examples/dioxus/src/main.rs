@@ -26,6 +26,8 @@ fn App() -> Element {
     };
     let subscribed = state.subscription.is_some();
     rsx! {
+        // iOS and iPadOS offer push only to a site added to the Home Screen with this.
+        document::Link { rel: "manifest", href: "/manifest.webmanifest" }
         main {
             p { id: "status", "data-state": progress, "{status}" }
             button {

@@ -28,6 +28,8 @@ pub fn shell(options: LeptosOptions, head: Head) -> impl IntoView {
                 <meta name="csrf-token" content=head.csrf_token/>
                 <meta name="vapid-public-key" content=head.vapid_public_key.clone()/>
                 <title>"Push notifications with Leptos"</title>
+                // iOS and iPadOS offer push only to a site added to the Home Screen with this.
+                <link rel="manifest" href="/manifest.webmanifest"/>
                 <HydrationScripts options/>
             </head>
             <body>
