@@ -402,11 +402,8 @@ fn run_suites(mut command: Command, label: &str, suites: &mut Vec<Suite>) -> Res
     if command.get_current_dir().is_none() {
         command.current_dir(root());
     }
-    let mut child = command
-        .stdout(writer)
-        .stderr(writer_too)
-        .spawn()
-        .with_context(|| format!("could not start {shown}"))?;
+    let mut child =
+        command.stdout(writer).stderr(writer_too).spawn().with_context(|| format!("could not start {shown}"))?;
     // `command` holds our copies of the write end: drop them, so the reader ends with the child.
     drop(command);
     let lines = BufReader::new(reader).lines().map_while(std::result::Result::ok);
