@@ -46,9 +46,15 @@ async fn a_visitor_turns_on_notifications_and_sees_exactly_what_the_app_server_s
     })
     .await;
     assert_eq!(shown, [json!(["Your order has shipped", "It arrives on Tuesday"])]);
-    // The push service took exactly one push, and the browser took it in.
+    // The push service took exactly one push, and the browser took it in (its ack may come
+    // just after the notification shows).
     assert_eq!(push_service.arrivals().len(), 1);
-    assert_eq!(push_service.receipts().iter().map(|r| (r.kind, r.code)).collect::<Vec<_>>(), [("ack", 100)]);
+    let receipts = eventually(|| {
+        let receipts: Vec<_> = push_service.receipts().iter().map(|r| (r.kind, r.code)).collect();
+        (!receipts.is_empty()).then_some(receipts)
+    })
+    .await;
+    assert_eq!(receipts, [("ack", 100)]);
     firefox.close().await;
 }
 
@@ -114,7 +120,11 @@ impl App {
             .spawn()
             .expect("APP_SERVER starts");
         let mut lines = BufReader::new(process.stdout.take().expect("piped")).lines();
-        let first = lines.next_line().await.unwrap().expect("the app says where it listens");
+        let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the app says where it listens within 30 s")
+            .unwrap()
+            .expect("the app says where it listens");
         assert_eq!(first, format!("listening on http://127.0.0.1:{port}"));
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         App { origin: format!("http://127.0.0.1:{port}"), data, _process: process }
@@ -130,6 +140,8 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
+        // The server first, then its data.
+        let _ = self._process.start_kill();
         let _ = std::fs::remove_dir_all(&self.data);
     }
 }

@@ -38,6 +38,9 @@ pub const MAX_BODY: usize = 4096;
 /// `TTL` header says so (Mozilla's service keeps 30 days at most).
 pub const MAX_TTL: u64 = 30 * 24 * 60 * 60;
 
+/// How many arrivals `GET /_test/pushes` keeps: the latest, up to this many.
+pub const MAX_ARRIVALS: usize = 100_000;
+
 /// A push an app server sent that the service took (201), as `GET /_test/pushes` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Arrival {
@@ -92,6 +95,17 @@ struct Inner {
     offline: bool,
     /// How long each push waits before the service reads it.
     push_delay: Duration,
+}
+
+impl Inner {
+    /// Keeps `arrival`, and the last [`MAX_ARRIVALS`] before it: a service left running does
+    /// not grow without end.
+    fn arrive(&mut self, arrival: Arrival) {
+        if self.arrivals.len() >= MAX_ARRIVALS {
+            self.arrivals.drain(..MAX_ARRIVALS / 2);
+        }
+        self.arrivals.push(arrival);
+    }
 }
 
 struct Channel {
@@ -443,13 +457,13 @@ async fn push(
     };
     if ttl == 0 && !online {
         // RFC 8030 §5.2: TTL 0 means deliver now or never.
-        inner.arrivals.push(arrival);
+        inner.arrive(arrival);
         return (StatusCode::CREATED, [("TTL", "0")]).into_response();
     }
     inner.next_version += 1;
     let version = format!("{}-{}", inner.next_version, &uuid()[..8]);
     arrival.version = Some(version.clone());
-    inner.arrivals.push(arrival);
+    inner.arrive(arrival);
     message["version"] = version.clone().into();
     if let Some(topic) = &topic {
         inner.pending.retain(|p| p.sent || p.channel_id != channel_id || p.topic.as_ref() != Some(topic));

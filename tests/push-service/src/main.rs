@@ -37,8 +37,9 @@ async fn main() -> std::process::ExitCode {
         let mut sink = [0u8; 64];
         let mut stdin = tokio::io::stdin();
         while matches!(stdin.read(&mut sink).await, Ok(n) if n > 0) {}
-    } else {
-        let _ = tokio::signal::ctrl_c().await;
+    } else if tokio::signal::ctrl_c().await.is_err() {
+        // No signal handler here: serve until killed.
+        std::future::pending::<()>().await;
     }
     std::process::ExitCode::SUCCESS
 }
