@@ -90,25 +90,46 @@ impl Support {
     /// assert!(!wasm_push::Support::home_screen_would_push(iphone, 5, true), "already there");
     /// ```
     pub fn home_screen_would_push(user_agent: &str, max_touch_points: u32, standalone: bool) -> bool {
-        let handheld = ["iPhone", "iPad", "iPod"].iter().any(|device| user_agent.contains(device));
-        let ipad_as_mac = user_agent.contains("Macintosh") && max_touch_points > 1;
+        let says = |marker: &[u8]| after(user_agent.as_bytes(), marker).is_some();
+        let handheld = says(b"iPhone") || says(b"iPad") || says(b"iPod");
+        let ipad_as_mac = says(b"Macintosh") && max_touch_points > 1;
         // In-app web views do not say `Safari/`, and cannot add to the Home Screen.
-        let browser = user_agent.contains("Safari/");
-        let recent = apple_version(user_agent).is_some_and(|version| version >= (16, 4));
+        let browser = says(b"Safari/");
+        let recent = apple_version(user_agent.as_bytes()).is_some_and(|version| version >= (16, 4));
         (handheld || ipad_as_mac) && browser && recent && !standalone
     }
+}
+
+/// What follows the first `marker` in `text`. A plain scan: core's string searcher would add
+/// two kilobytes to every page's wasm.
+fn after<'t>(text: &'t [u8], marker: &[u8]) -> Option<&'t [u8]> {
+    let at = text.windows(marker.len()).position(|window| window == marker)?;
+    text.get(at + marker.len()..)
 }
 
 /// The iOS version a user agent says: Safari's own `Version/` first (iOS 26 froze the system's
 /// number in the string at 18.6), else the system's (`OS 17_5 like Mac OS X`, which other
 /// browsers give). `None` when it says neither in digits.
-fn apple_version(user_agent: &str) -> Option<(u32, u32)> {
-    let after = |marker: &str| user_agent.find(marker).map(|at| &user_agent[at + marker.len()..]);
-    let digits = after("Version/").or_else(|| after(" OS "))?;
-    let mut numbers = digits.split(|c: char| !c.is_ascii_digit());
-    let major = numbers.next()?.parse().ok()?;
-    let minor = numbers.next().and_then(|minor| minor.parse().ok()).unwrap_or(0);
+fn apple_version(user_agent: &[u8]) -> Option<(u32, u32)> {
+    let digits = after(user_agent, b"Version/").or_else(|| after(user_agent, b" OS "))?;
+    let (major, rest) = number(digits)?;
+    // One separator (`.` or `_`), then the minor version, if any.
+    let minor = rest.get(1..).and_then(number).map_or(0, |(minor, _)| minor);
     Some((major, minor))
+}
+
+/// The number `text` starts with, and what follows it; `None` without a digit, or past `u32`.
+fn number(text: &[u8]) -> Option<(u32, &[u8])> {
+    let end = text.iter().position(|byte| !byte.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, rest) = text.split_at_checked(end)?;
+    if digits.is_empty() {
+        return None;
+    }
+    let mut value: u32 = 0;
+    for digit in digits {
+        value = value.checked_mul(10)?.checked_add(u32::from(digit - b'0'))?;
+    }
+    Some((value, rest))
 }
 
 // Native only: proptest is a host dev-dependency.
@@ -152,6 +173,7 @@ mod tests {
             ("", 0, false),
             ("iPhone Safari/ Version/", 5, false),
             ("iPhone Safari/ Version/99999999999999999999.1", 5, false),
+            ("iPhone Safari/ Version/16.99999999999999999999", 5, false),
         ] {
             assert!(!Support::home_screen_would_push(user_agent, touch_points, standalone), "{user_agent}");
         }
