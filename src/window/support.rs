@@ -37,7 +37,7 @@ impl Support {
                 && Support::home_screen_would_push(
                     &get(&navigator, "userAgent").as_string().unwrap_or_default(),
                     get(&navigator, "maxTouchPoints").as_f64().unwrap_or(0.0) as u32,
-                    standalone(&global, &navigator),
+                    standalone(&navigator),
                 )
                 && has_manifest(&global),
         }
@@ -52,15 +52,8 @@ fn has_manifest(global: &JsValue) -> bool {
     query.call1(&document, &JsValue::from_str("link[rel~=manifest]")).is_ok_and(|link| link.is_object())
 }
 
-/// Opened from the Home Screen: Safari's own `navigator.standalone`, or the display mode a web
-/// app manifest asked for.
-fn standalone(global: &JsValue, navigator: &JsValue) -> bool {
-    if get(navigator, "standalone").as_bool() == Some(true) {
-        return true;
-    }
-    let Ok(match_media) = get(global, "matchMedia").dyn_into::<js_sys::Function>() else { return false };
-    match_media
-        .call1(global, &JsValue::from_str("(display-mode: standalone)"))
-        .map(|list| get(&list, "matches").as_bool() == Some(true))
-        .unwrap_or(false)
+/// Opened from the Home Screen: Safari's own `navigator.standalone` (iOS and iPadOS set it
+/// in every web app opened from there).
+fn standalone(navigator: &JsValue) -> bool {
+    get(navigator, "standalone").as_bool() == Some(true)
 }
