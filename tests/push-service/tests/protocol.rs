@@ -282,3 +282,26 @@ async fn a_ttl_as_large_as_a_u64_is_taken_and_cut_to_thirty_days_as_mozillas_ser
     assert_eq!(arrived[0]["ttl"], 2_592_000, "{arrived}");
     assert_eq!(arrived[0]["bytes"], request.body().len(), "{arrived}");
 }
+
+#[test]
+fn the_program_says_where_it_listens_and_the_firefox_preferences_that_point_push_there() {
+    use std::io::{BufRead, BufReader, Read};
+    let mut program = std::process::Command::new(env!("CARGO_BIN_EXE_push-service"))
+        .args(["--listen", "127.0.0.1:0", "--exit-when-stdin-closes"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(program.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let addr = first.trim().strip_prefix("push-service listening on ").expect(&first).to_owned();
+    // Its standard input closes: it ends, having printed the rest at once.
+    drop(program.stdin.take());
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert!(program.wait().unwrap().success());
+    assert!(rest.contains(&format!(r#""dom.push.serverURL": "ws://{addr}/""#)), "{rest}");
+    assert!(rest.contains(&format!(r#"user_pref("dom.push.serverURL", "ws://{addr}/");"#)), "{rest}");
+    assert!(rest.contains(&format!("GET http://{addr}/_test/pushes")), "{rest}");
+}
