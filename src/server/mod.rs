@@ -44,7 +44,8 @@
 //! (the endpoint rules and the keys) when a subscription is saved, so no row the sender would
 //! refuse is stored. The demo, the Leptos recipe and the broadcast take only
 //! `KNOWN_PUSH_SERVICES` unless told otherwise: any other public host is a server a visitor
-//! chose, which can hold each send to it for the whole deadline.
+//! chose, which can hold a send to it for the whole deadline (a fan-out then pauses it and
+//! hands its other pushes back at once).
 //!
 //! # The sender's HTTP client
 //!
@@ -81,8 +82,8 @@
 //! rules narrowed by mistake delete nothing), `RetryAfter(wait)` (queue it again),
 //! `MaybeSent(error)` (no answer in time: it may have arrived, so sending it again may show it
 //! twice), `Refused(error)` (keep it, look at the error). [`Sender::fan_out`] says how its
-//! concurrency is bounded, how a push service that asks to wait is paused alone, and what
-//! dropping the stream stops.
+//! concurrency is bounded, how a push service that asks to wait, or gives no answer, is paused
+//! alone, and what dropping the stream stops.
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
