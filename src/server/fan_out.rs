@@ -171,10 +171,12 @@ impl Sender {
     ///   failing with its share under way: its pushes then wait apart, up to half of that),
     ///   and it is read while a pause lasts; further pushes to a paused or failing push service
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
-    /// - a push service that gives no answer in time, or cannot be reached, is down for now:
-    ///   it is paused as for "not now" below, and its other pushes are answered
-    ///   [`Verdict::RetryAfter`] at once until the pause is over, rather than each waiting out
-    ///   the deadline;
+    /// - a push service that gives no answer in time, or cannot be reached, is paused as for
+    ///   "not now" below (the sends under way that fail with it count once), and its pushes
+    ///   wait out the pause; if it fails again after the pause, it is down for now: its
+    ///   pushes, and those read for it until the new pause is over, are answered
+    ///   [`Verdict::RetryAfter`] at once rather than each waiting out the deadline. Its
+    ///   failures are remembered after its state goes (for up to 1024 push services);
     /// - an answer "not now" (408, 429, 500, 502, 503, 504) pauses that push service alone for
     ///   its `Retry-After` (else 1 s, doubling with each such answer in a row), at most
     ///   [`MAX_PAUSE`], and its pushes are sent again after the pause, up to

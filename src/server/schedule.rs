@@ -20,6 +20,10 @@ use tokio::time::Instant;
 /// while push services are paused.
 const READ_AHEAD: usize = 16;
 
+/// How many push services' failures a run remembers once their state is gone: a bound on what
+/// a run holds however many failing push services its input names.
+const FAILING_REMEMBERED: usize = 1024;
+
 /// A push service's origin, shared by its pushes and the run's lists.
 type Name = Arc<str>;
 
@@ -120,6 +124,9 @@ pub(super) struct Run<'s, Id, S> {
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
     decided: VecDeque<Outcome<Id>>,
+    /// The failures in a row of push services whose state went while they were failing, so
+    /// that the next push read for one is met as failing, not as a push service never seen.
+    failing: HashMap<Name, u32>,
 }
 
 impl<'s, Id, S> Run<'s, Id, S>
@@ -139,6 +146,7 @@ where
             startable: 0,
             running: FuturesUnordered::new(),
             decided: VecDeque::new(),
+            failing: HashMap::new(),
         }
     }
 
@@ -220,12 +228,13 @@ where
         };
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
+        let failing = &mut self.failing;
         let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
             queue: VecDeque::new(),
             running: 0,
             paused_until: None,
             told_until: None,
-            refusals: 0,
+            refusals: failing.remove(&name).unwrap_or(0),
             listed: false,
             answered: false,
         });
@@ -283,7 +292,13 @@ where
     /// Removes `name`'s state when it has nothing waiting, under way or paused.
     fn forget_if_idle(&mut self, name: &Name) {
         if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
-            self.origins.remove(name);
+            let Some(origin) = self.origins.remove(name) else { return };
+            if origin.refusals > 0 {
+                if self.failing.len() >= FAILING_REMEMBERED {
+                    self.failing.clear();
+                }
+                self.failing.insert(name.clone(), origin.refusals);
+            }
         }
     }
 
@@ -318,7 +333,8 @@ where
         let now = Instant::now();
         let told = self
             .change(name, |origin| {
-                origin.told_until = now.checked_add(wait);
+                // A longer wait asked before stands.
+                origin.told_until = origin.told_until.max(now.checked_add(wait));
                 std::mem::take(&mut origin.queue)
             })
             .unwrap_or_default();
@@ -369,12 +385,12 @@ where
     /// A send finished: its outcome, or `None` when it goes back to wait out a pause.
     fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>) -> Option<Outcome<Id>> {
         let name = job.origin.clone();
-        let refusals = self.change(&name, |origin| {
+        let state = self.change(&name, |origin| {
             origin.running -= 1;
             origin.answered = true;
-            origin.refusals
+            (origin.refusals, origin.paused_until)
         });
-        let Some(refusals) = refusals else {
+        let Some((refusals, paused_until)) = state else {
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
         let asked = match &result {
@@ -386,14 +402,24 @@ where
         let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let outcome = match asked {
             None if unreachable => {
-                // No answer, or no connection: that push service is down for now. This push's
-                // outcome stands (it may have been taken, so it is not sent again); the others
-                // to it are answered at once, as they are read, for a pause as for "not now",
-                // rather than each waiting out a deadline. After the pause a few try again,
-                // and while it keeps failing the pushes read for it wait apart.
-                let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
-                self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
-                self.tell(&name, backoff, backoff);
+                // No answer, or no connection. This push's outcome stands (it may have been
+                // taken, so it is not sent again). The sends under way with it when it failed
+                // (one connection's streams, say) count as one failure: the first pauses that
+                // push service, the others only have their outcomes.
+                let now = Instant::now();
+                if !paused_until.is_some_and(|until| until > now) {
+                    let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
+                    self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
+                    if refusals == 0 {
+                        // Once: a blip. It pauses, as for "not now", and its pushes wait.
+                        self.pause(&name, now + backoff);
+                    } else {
+                        // Again, after a pause: down for now. Its pushes, and those read for it
+                        // until the pause is over, are handed back at once rather than each
+                        // waiting out a deadline.
+                        self.tell(&name, backoff, backoff);
+                    }
+                }
                 Some(Outcome { id: job.id, verdict: Verdict::of(result) })
             }
             None => {
