@@ -407,7 +407,7 @@ where
                 // (one connection's streams, say) count as one failure: the first pauses that
                 // push service, the others only have their outcomes.
                 let now = Instant::now();
-                if !paused_until.is_some_and(|until| until > now) {
+                if paused_until.is_none_or(|until| until <= now) {
                     let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
                     self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
                     if refusals == 0 {
