@@ -78,10 +78,12 @@ impl Support {
 
     /// Whether push would turn on once this browser opens the site from the Home Screen: iOS or
     /// iPadOS 16.4 or later, in Safari or a browser that presents itself as Safari (every iOS
-    /// browser is WebKit, and from 16.4 each can add to the Home Screen), and not already there.
-    /// `max_touch_points` tells an iPad, whose Safari presents itself as a Mac's, from a Mac.
-    /// [`detect`](Support::detect) reads the three from the browser; a server that renders the
-    /// page can pass the `User-Agent` header and `0`, and then knows iPhones only.
+    /// browser is WebKit; Safari can add to the Home Screen from 16.4, other browsers in their
+    /// recent versions), not an app's web view that says so (Facebook's, Instagram's, the
+    /// Google app's), and not already there. `max_touch_points` tells an iPad, whose Safari
+    /// presents itself as a Mac's, from a Mac. [`detect`](Support::detect) reads the three from
+    /// the browser, and also needs the page to link a web app manifest; a server that renders
+    /// the page can pass the `User-Agent` header and `0`, and then knows iPhones only.
     ///
     /// ```
     /// let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
@@ -93,8 +95,10 @@ impl Support {
         let says = |marker: &[u8]| after(user_agent.as_bytes(), marker).is_some();
         let handheld = says(b"iPhone") || says(b"iPad") || says(b"iPod");
         let ipad_as_mac = says(b"Macintosh") && max_touch_points > 1;
-        // In-app web views do not say `Safari/`, and cannot add to the Home Screen.
-        let browser = says(b"Safari/");
+        // An app's web view cannot add to the Home Screen: most do not say `Safari/`, and some
+        // that do name their app.
+        let in_app = says(b"FBAN") || says(b"Instagram") || says(b"GSA/");
+        let browser = says(b"Safari/") && !in_app;
         let recent = apple_version(user_agent.as_bytes()).is_some_and(|version| version >= (16, 4));
         (handheld || ipad_as_mac) && browser && recent && !standalone
     }
@@ -145,6 +149,7 @@ mod tests {
     const IPAD_OR_MAC_17: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15";
     const CHROME_ON_IPHONE_17: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/120.0.6099.119 Mobile/15E148 Safari/604.1";
     const CHROME_ON_IPHONE_15: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 15_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/109.0.5414.112 Mobile/15E148 Safari/604.1";
+    const GOOGLE_APP: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) GSA/322.0.646009393 Mobile/15E148 Safari/604.1";
     const IN_APP_WEB_VIEW: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/440.0.0]";
     const ANDROID_CHROME: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
     const DESKTOP_FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
@@ -168,6 +173,7 @@ mod tests {
             (IPHONE_16_4, 5, true),
             (IPAD_OR_MAC_17, 0, false),
             (IN_APP_WEB_VIEW, 5, false),
+            (GOOGLE_APP, 5, false),
             (ANDROID_CHROME, 5, false),
             (DESKTOP_FIREFOX, 0, false),
             ("", 0, false),

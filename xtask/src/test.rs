@@ -335,8 +335,6 @@ fn ci_push_recipe(report: &mut Report, leptos_ssr: &[PathBuf; 2], browsers: &set
     test.args(["test", "--color", "never"])
         .current_dir(root().join("examples/ci-push"))
         .env("CARGO_TARGET_DIR", root().join("target/recipes"))
-        // As the workspace's dev profile: line tables, not full debug info, on disk.
-        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
         .env("APP_SERVER", &leptos_ssr[0])
         .env("APP_SITE", &leptos_ssr[1])
         .env("GECKODRIVER", &browsers.geckodriver);

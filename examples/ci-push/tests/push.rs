@@ -150,20 +150,27 @@ impl Drop for App {
 /// dropped.
 struct Firefox {
     client: Client,
-    _driver: Child,
+    _driver: Driver,
 }
+
+/// geckodriver, and the Firefox it started, in a process group of their own: the whole group
+/// goes when this is dropped, after a failed test too. (A Ctrl-C in a terminal stops only the
+/// test, which drops nothing: `pkill geckodriver` then.)
+struct Driver(Child);
 
 impl Firefox {
     async fn start(push_service: &PushService) -> Firefox {
         let port = free_port().await;
         let geckodriver = std::env::var("GECKODRIVER").unwrap_or_else(|_| "geckodriver".into());
-        let driver = Command::new(&geckodriver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("{geckodriver} starts: {e}"));
+        let driver = Driver(
+            Command::new(&geckodriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("{geckodriver} starts: {e}")),
+        );
         let mut options = json!({"args": ["-headless"], "prefs": push_service.firefox_prefs()});
         if let Ok(binary) = std::env::var("FIREFOX") {
             options["binary"] = binary.into();
@@ -187,11 +194,9 @@ impl Firefox {
     }
 }
 
-impl Drop for Firefox {
+impl Drop for Driver {
     fn drop(&mut self) {
-        // After a failed test, too: geckodriver and the Firefox it started share a process
-        // group (see `start`), and the whole group goes.
-        if let Some(group) = self._driver.id() {
+        if let Some(group) = self.0.id() {
             let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{group}")]).status();
         }
     }

@@ -87,7 +87,7 @@ struct Inner {
     /// Sent or waiting, until the browser acks or nacks; in order of arrival.
     pending: Vec<Pending>,
     receipts: Vec<Receipt>,
-    arrivals: Vec<Arrival>,
+    arrivals: std::collections::VecDeque<Arrival>,
     next_version: u64,
     /// The next `hello` gets a fresh uaid, as when a push service loses a browser's record.
     forget_next_hello: bool,
@@ -98,13 +98,13 @@ struct Inner {
 }
 
 impl Inner {
-    /// Keeps `arrival`, and the last [`MAX_ARRIVALS`] before it: a service left running does
+    /// Keeps `arrival`; past [`MAX_ARRIVALS`], the oldest goes, so a service left running does
     /// not grow without end.
     fn arrive(&mut self, arrival: Arrival) {
         if self.arrivals.len() >= MAX_ARRIVALS {
-            self.arrivals.drain(..MAX_ARRIVALS / 2);
+            self.arrivals.pop_front();
         }
-        self.arrivals.push(arrival);
+        self.arrivals.push_back(arrival);
     }
 }
 
@@ -183,7 +183,7 @@ impl PushService {
 
     /// Every push an app server sent that the service took, in order.
     pub fn arrivals(&self) -> Vec<Arrival> {
-        self.lock().arrivals.clone()
+        self.lock().arrivals.iter().cloned().collect()
     }
 
     /// Closes every browser connection, as a network drop would.
