@@ -1,7 +1,8 @@
 //! The sending benchmark (part of `cargo xtask bench`; `--sending` alone): `Sender::fan_out`,
 //! a plain loop over `Sender::send`, node `web-push`, and the crypto alone, each sending the
 //! same pushes to a push service on loopback that answers 201 at once (`xtask/bench/sender`), at
-//! 10,000 and 100,000 pushes, and the fan-out alone at 1,000,000. Figures, never a pass/fail test.
+//! 10,000 and 100,000 pushes, and the fan-out alone at 1,000,000; then the broadcast recipe
+//! through PostgreSQL and two workers at 100,000. Figures, never a pass/fail test.
 
 use crate::benchmarks::SENDING;
 use crate::{cargo, root, say, setup, Result};
@@ -21,6 +22,11 @@ const FLOOR_BUDGET: f64 = 1.3;
 const CPU_BUDGET: f64 = 10_000.0;
 /// Peak memory at 1,000,000 pushes against 10,000: flat.
 const MEMORY_BUDGET: f64 = 1.1;
+/// The broadcast recipe's CPU per push (its workers' and PostgreSQL's) against the bare
+/// fan-out's (issue 36).
+const BROADCAST_BUDGET: f64 = 1.5;
+/// The pushes of the broadcast row.
+const BROADCAST_PUSHES: usize = 100_000;
 /// The senders measured at 10,000 and 100,000 pushes: ours, node's, and the crypto alone on
 /// each stack (`<stack>-encrypt`: one signature for all, as the fan-out; `<stack>-floor`: one
 /// each, as node and the `web-push` crate alone).
@@ -47,6 +53,7 @@ pub fn run() -> Result<String> {
     let setup = setup::Setup::checking();
     let node_web_push = setup.node_web_push()?;
     setup.build_libraries()?;
+    setup.postgres()?;
     crate::run(cargo().args(["build", "--release", "--quiet", "-p", "wasm-push-bench-sender"]))?;
     let bench = root().join("target/release/sender-bench");
     let mut sink = Command::new(&bench).arg("sink").stdout(Stdio::piped()).spawn()?;
@@ -89,6 +96,7 @@ pub fn run() -> Result<String> {
                 rows.push((pushes, mode, figures));
             }
         }
+        rows.push((BROADCAST_PUSHES, "broadcast", broadcast(&url)?));
         Ok(())
     })();
     let _ = sink.kill();
@@ -97,6 +105,29 @@ pub fn run() -> Result<String> {
     let section = section(&rows);
     println!("\n{section}");
     Ok(section)
+}
+
+/// The broadcast recipe (`examples/broadcast`) sending [`BROADCAST_PUSHES`] to the sink at
+/// `url`, through PostgreSQL and two workers: its bench test's figures.
+fn broadcast(url: &str) -> Result<Value> {
+    say(&format!("a broadcast of {BROADCAST_PUSHES} pushes through PostgreSQL and two workers (examples/broadcast)"));
+    let test = "bench_a_broadcast_through_postgresql_and_two_workers";
+    let out = cargo()
+        .args(["test", "--release", "--quiet", "-p", "broadcast", "--test", "broadcast", "--"])
+        .args(["--ignored", "--exact", test, "--nocapture"])
+        .current_dir(root())
+        .env("WASM_PUSH_BENCH_SINK", url)
+        .env("WASM_PUSH_BENCH_PUSHES", BROADCAST_PUSHES.to_string())
+        .output()
+        .context("the broadcast bench")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().find(|line| line.starts_with('{')).unwrap_or_default();
+    let figures: Value = serde_json::from_str(line)
+        .map_err(|_| anyhow!("the broadcast printed no figures: {stdout}{}", String::from_utf8_lossy(&out.stderr)))?;
+    if figures["sent"].as_u64() != Some(BROADCAST_PUSHES as u64) {
+        bail!("the broadcast sent {} of {BROADCAST_PUSHES}", figures["sent"]);
+    }
+    Ok(figures)
 }
 
 /// `cargo xtask bench --sending`: runs it, and rewrites only its section of BENCHMARKS.md.
@@ -124,7 +155,10 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
          on each stack: **ring** (what `Sender` uses, `src/server/encrypt.rs`; the bench's copy in `xtask/bench/sender/src/stacks.rs`), \
          **aws-lc** (`aws-lc-rs`, same file), **openssl** (the `web-push` crate, `ece` over OpenSSL and `jwt-simple`, which `Sender` \
          used before) and **rustcrypto** (`p256`, `hkdf`, `aes-gcm`: `xtask/bench/sender/src/rustcrypto.rs`), each checked against \
-         `ece`'s decryption first. The fan-out alone also sends 1,000,000, for its peak memory. CPU is the process's user and system time; \
+         `ece`'s decryption first. The fan-out alone also sends 1,000,000, for its peak memory. **broadcast** is `examples/broadcast` \
+         sending {BROADCAST_PUSHES} to the same sink: `send`, then two `work` processes of {CONCURRENCY} at once through a PostgreSQL \
+         of its own, until `status` says all were delivered (its bench test in `examples/broadcast/tests/broadcast.rs`); its CPU is \
+         the two workers' and PostgreSQL's, its memory the larger worker's. CPU is the process's user and system time; \
          per CPU-second is the throughput one core gives; memory is the peak resident set (`VmHWM`, node's `maxRSS`).\n\n\
          | pushes | sender | wall | pushes/s | CPU | pushes per CPU-second | CPU per push | peak memory |\n\
          |---|---|---|---|---|---|---|---|\n",
@@ -132,7 +166,11 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
     );
     for (pushes, mode, figures) in rows {
         let f = |key: &str| figures[key].as_f64().unwrap_or(f64::NAN);
-        let name = if *mode == "node" { "node web-push" } else { mode };
+        let name = match *mode {
+            "node" => "node web-push",
+            "broadcast" => "broadcast (PostgreSQL, 2 workers)",
+            other => other,
+        };
         let _ = writeln!(
             out,
             "| {pushes} | {name} | {:.2} s | {:.0} | {:.2} s | {:.0} | {:.0} µs | {:.1} MB |",
@@ -149,6 +187,9 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
     let vs_floor = get(100_000, "fan-out", "cpu_seconds") / get(100_000, SENDERS_CRYPTO, "cpu_seconds");
     let per_cpu_second = 100_000.0 / get(100_000, "fan-out", "cpu_seconds");
     let memory = get(1_000_000, "fan-out", "peak_rss_kb") / get(10_000, "fan-out", "peak_rss_kb");
+    let per_push = |n: usize, mode: &str| get(n, mode, "cpu_seconds") / n as f64;
+    let broadcast = per_push(BROADCAST_PUSHES, "broadcast") / per_push(100_000, "fan-out");
+    let postgres = get(BROADCAST_PUSHES, "broadcast", "postgres_cpu_seconds") / BROADCAST_PUSHES as f64 * 1e6;
     let met = |ok: bool| if ok { "met" } else { "**not met**" };
     let _ = write!(
         out,
@@ -156,11 +197,13 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
          | fan-out ≥ {CPU_BUDGET:.0} pushes per CPU-second | {per_cpu_second:.0} | {} |\n\
          | fan-out throughput ≥ {NODE_BUDGET}× node web-push's, same concurrency | {vs_node:.2}× | {} |\n\
          | fan-out CPU ≤ {FLOOR_BUDGET}× the crypto alone on its stack ({SENDERS_CRYPTO}) | {vs_floor:.2}× | {} |\n\
-         | fan-out peak memory flat from 10,000 to 1,000,000 (≤ {MEMORY_BUDGET}×) | {memory:.2}× | {} |\n",
+         | fan-out peak memory flat from 10,000 to 1,000,000 (≤ {MEMORY_BUDGET}×) | {memory:.2}× | {} |\n\
+         | broadcast CPU per push ≤ {BROADCAST_BUDGET}× the bare fan-out's (of it, PostgreSQL {postgres:.0} µs a push) | {broadcast:.2}× | {} |\n",
         met(per_cpu_second >= CPU_BUDGET),
         met(vs_node >= NODE_BUDGET),
         met(vs_floor <= FLOOR_BUDGET),
         met(memory <= MEMORY_BUDGET),
+        met(broadcast <= BROADCAST_BUDGET),
     );
     out
 }

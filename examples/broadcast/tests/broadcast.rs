@@ -366,7 +366,12 @@ impl Broadcast {
 
     /// A worker process, beating every second, so a dead one is found in three.
     fn worker(&self, name: &str) -> Worker {
-        let concurrency = CONCURRENCY.to_string();
+        self.worker_at(name, CONCURRENCY)
+    }
+
+    /// A worker process sending `concurrency` pushes at once.
+    fn worker_at(&self, name: &str, concurrency: usize) -> Worker {
+        let concurrency = concurrency.to_string();
         let child = self
             .command(&["work", "--name", name, "--concurrency", &concurrency, "--heartbeat-secs", "1"])
             .stdout(Stdio::null())
@@ -410,6 +415,97 @@ impl OutputWith for Command {
         assert!(status.success(), "{self:?}: {status}\n{stdout}\n{stderr}");
         stdout.into_owned()
     }
+}
+
+/// Not a test: `cargo xtask bench`'s broadcast row. A broadcast to `WASM_PUSH_BENCH_PUSHES`
+/// subscribers of the bench's sink (`WASM_PUSH_BENCH_SINK`, which answers 201 at once), sent by
+/// two workers of 64 pushes at once through this test's own PostgreSQL, from `send` until
+/// `status` says every one was delivered. Prints one JSON line: the wall seconds, the CPU
+/// seconds of the workers and of PostgreSQL, and the workers' peak memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark, which `cargo xtask bench` runs"]
+async fn bench_a_broadcast_through_postgresql_and_two_workers() {
+    let sink = std::env::var("WASM_PUSH_BENCH_SINK").expect("WASM_PUSH_BENCH_SINK: run it through `cargo xtask bench`");
+    let pushes: usize = std::env::var("WASM_PUSH_BENCH_PUSHES").map_or(10_000, |n| n.parse().unwrap());
+    let db = Postgres::start("bench");
+    let key = AppServerKey::from_seed(29);
+    let broadcast = Broadcast { database: db.url.clone(), key: key.private.clone() };
+    broadcast.run(&["setup"], "");
+    // Valid keys for every row: each push is encrypted for them, as for a browser's.
+    let keys = r#""keys":{"p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0","auth":"x7aPzMh8OBZ3WDnsHjbBQQ"}"#;
+    let lines: String = (0..pushes).map(|i| format!("{{\"endpoint\":\"{sink}/push/{i}\",{keys}}}\n")).collect();
+    assert_eq!(broadcast.run(&["add"], &lines).trim(), format!("added {pushes}, refused 0"));
+    let workers = [broadcast.worker_at("a", 64), broadcast.worker_at("b", 64)];
+    let pids = workers.each_ref().map(|worker| worker.0.id());
+    let postmaster: u32 =
+        std::fs::read_to_string(db.dir.join("data/postmaster.pid")).unwrap().lines().next().unwrap().parse().unwrap();
+    let (workers_before, postgres_before) = (pids.map(|pid| cpu_seconds(pid, false)), postgres_cpu_seconds(postmaster));
+    let started = Instant::now();
+    broadcast.run(
+        &["send", "--title", "Bench", "--body", "A typical notification, with a body of a few words", "--batch", "500"],
+        "",
+    );
+    let done = format!("delivered {pushes} of {pushes} subscribers, 0 jobs not done");
+    while !broadcast.run(&["status", "1"], "").contains(&done) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let workers_cpu: f64 = pids.iter().zip(workers_before).map(|(pid, before)| cpu_seconds(*pid, false) - before).sum();
+    let postgres_cpu = postgres_cpu_seconds(postmaster) - postgres_before;
+    let peak_rss_kb = pids.iter().map(|pid| peak_rss_kb(*pid)).max().unwrap_or(0);
+    drop(workers);
+    println!(
+        "{}",
+        json!({
+            "sent": pushes,
+            "seconds": seconds,
+            "cpu_seconds": workers_cpu + postgres_cpu,
+            "workers_cpu_seconds": workers_cpu,
+            "postgres_cpu_seconds": postgres_cpu,
+            "peak_rss_kb": peak_rss_kb,
+        })
+    );
+}
+
+/// The user and system CPU seconds of `pid` so far, and with `reaped` those of the children it
+/// waited for (`/proc/PID/stat`).
+fn cpu_seconds(pid: u32, reaped: bool) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command's name: state, ppid, …; utime and stime are the 12th and 13th, the
+    // reaped children's the 14th and 15th.
+    let fields: Vec<&str> =
+        stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let total = ticks(11) + ticks(12) + if reaped { ticks(13) + ticks(14) } else { 0.0 };
+    total / clock_ticks()
+}
+
+/// PostgreSQL's CPU seconds: the postmaster's, the backends' it reaped, and its living children's.
+fn postgres_cpu_seconds(postmaster: u32) -> f64 {
+    let children = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok());
+    let parent = |pid: u32| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+    };
+    let living: f64 = children.filter(|pid| parent(*pid) == Some(postmaster)).map(|pid| cpu_seconds(pid, false)).sum();
+    cpu_seconds(postmaster, true) + living
+}
+
+fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:")?.trim().strip_suffix("kB")?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn clock_ticks() -> f64 {
+    let out =
+        Command::new("getconf").arg("CLK_TCK").output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    out.ok().and_then(|ticks| ticks.parse().ok()).unwrap_or(100.0)
 }
 
 /// A PostgreSQL server of this test's own, on a free loopback port, stopped when dropped. As
