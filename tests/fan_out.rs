@@ -102,7 +102,7 @@ async fn answer(
     }
     if id.starts_with("slow") {
         // A moment of trouble: slower than the tests' deadlines.
-        tokio::time::sleep(Duration::from_secs(2)).await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
     }
     let scripted = state.answers.lock().unwrap().pop_front();
     let (status, retry_after) = scripted.unwrap_or(if id.starts_with("gone") { (410, None) } else { (201, None) });
@@ -637,7 +637,7 @@ async fn a_push_service_that_answers_once_then_never_holds_up_the_others_for_one
 async fn sends_that_fail_together_are_one_failure_and_the_push_services_other_pushes_wait_and_are_sent() {
     let all = counters();
     let sink = Sink::start(Duration::ZERO, &[], &all).await;
-    let sender = sender().deadline(Duration::from_millis(300));
+    let sender = sender().deadline(Duration::from_secs(1));
     let mut subscriptions = vec![("first".to_owned(), sink.subscription("first"))];
     subscriptions.extend((0..8).map(|i| (format!("slow{i}"), sink.subscription(&format!("slow{i}")))));
     // Fewer than the half of the read-ahead a paused push service keeps (8 times 8).
@@ -652,6 +652,6 @@ async fn sends_that_fail_together_are_one_failure_and_the_push_services_other_pu
         }
     }
     assert_eq!(verdicts.len(), 59);
-    // The deadline, a one-second pause, the rest: not a minute's pause.
-    assert!(ended < Duration::from_secs(4), "the fan-out took {ended:?}");
+    // The deadline, a one-second pause, the rest (about 2 s): not a minute's pause.
+    assert!(ended < Duration::from_secs(5), "the fan-out took {ended:?}");
 }

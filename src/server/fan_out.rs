@@ -172,7 +172,7 @@ impl Sender {
     ///   and it is read while a pause lasts; further pushes to a paused or failing push service
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
-    ///   "not now" below (the sends under way that fail with it count once), and its pushes
+    ///   "not now" below (sends that fail while it is paused count once), and its pushes
     ///   wait out the pause; if it fails again after the pause, it is down for now: its
     ///   pushes, and those read for it until the new pause is over, are answered
     ///   [`Verdict::RetryAfter`] at once rather than each waiting out the deadline. Its

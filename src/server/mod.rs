@@ -44,8 +44,8 @@
 //! (the endpoint rules and the keys) when a subscription is saved, so no row the sender would
 //! refuse is stored. The demo, the Leptos recipe and the broadcast take only
 //! `KNOWN_PUSH_SERVICES` unless told otherwise: any other public host is a server a visitor
-//! chose, which can hold a send to it for the whole deadline (a fan-out then pauses it and
-//! hands its other pushes back at once).
+//! chose, which can hold a send to it for the whole deadline (a fan-out then pauses it, and
+//! if it fails again after the pause, hands its other pushes back at once).
 //!
 //! # The sender's HTTP client
 //!

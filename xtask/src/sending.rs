@@ -118,6 +118,7 @@ fn broadcast(url: &str) -> Result<Value> {
         .current_dir(root())
         .env("WASM_PUSH_BENCH_SINK", url)
         .env("WASM_PUSH_BENCH_PUSHES", BROADCAST_PUSHES.to_string())
+        .env("WASM_PUSH_BENCH_CONCURRENCY", CONCURRENCY.to_string())
         .output()
         .context("the broadcast bench")?;
     let stdout = String::from_utf8_lossy(&out.stdout);
