@@ -20,6 +20,17 @@ async fn send(sub: &BrowserSubscription, key: &AppServerKey, text: &str, options
     send_json(&sub.to_json(), key, text.as_bytes(), options).await
 }
 
+/// The request a correct app server makes for `payload` to `sub` (`web-push`'s encryption, a
+/// VAPID header for the whole origin), for a test to send with headers of its own.
+fn signed_request(sub: &BrowserSubscription, key: &AppServerKey, payload: &[u8]) -> http02::Request<Vec<u8>> {
+    let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
+    let mut builder = WebPushMessageBuilder::new(&info);
+    builder.set_vapid_signature(vapid_signature(key, &info, &[]));
+    // web-push adds the VAPID header only to a message with a payload.
+    builder.set_payload(ContentEncoding::Aes128Gcm, payload);
+    web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap())
+}
+
 async fn start() -> PushService {
     PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap()
 }
@@ -231,12 +242,7 @@ async fn bad_ttl_urgency_topic_and_size_are_refused_with_400_or_413() {
     let mut browser = Browser::connect(&service, None).await;
     let sub = browser.subscribe(&key.public).await;
     // Take a valid VAPID header, then vary one other header at a time.
-    let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
-    let mut builder = WebPushMessageBuilder::new(&info);
-    builder.set_vapid_signature(vapid_signature(&key, &info, &[]));
-    // web-push adds the VAPID header only to a message with a payload.
-    builder.set_payload(ContentEncoding::Aes128Gcm, b"x");
-    let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());
+    let request = signed_request(&sub, &key, b"x");
     let authorization = request.headers()["authorization"].to_str().unwrap().to_owned();
     let client = reqwest::Client::new();
     type Case<'a> = (&'a [(&'a str, &'a str)], Vec<u8>, u16);
@@ -264,11 +270,7 @@ async fn a_ttl_as_large_as_a_u64_is_taken_and_cut_to_thirty_days_as_mozillas_ser
     let key = app_server_key(12);
     let mut browser = Browser::connect(&service, None).await;
     let sub = browser.subscribe(&key.public).await;
-    let info: SubscriptionInfo = serde_json::from_value(sub.to_json()).unwrap();
-    let mut builder = WebPushMessageBuilder::new(&info);
-    builder.set_vapid_signature(vapid_signature(&key, &info, &[]));
-    builder.set_payload(ContentEncoding::Aes128Gcm, b"for a long time");
-    let request = web_push::request_builder::build_request::<Vec<u8>>(builder.build().unwrap());
+    let request = signed_request(&sub, &key, b"for a long time");
     let mut post = reqwest::Client::new().post(&sub.endpoint).header("TTL", u64::MAX.to_string());
     for name in ["authorization", "content-encoding"] {
         post = post.header(name, request.headers()[name].to_str().unwrap());
