@@ -4,11 +4,11 @@
 //! the service checked the VAPID signature (RFC 8292).
 #![cfg(not(target_arch = "wasm32"))]
 
-use push_service::testing::ScriptedBrowser;
-use push_service::PushService;
 use serde_json::json;
 use wasm_push::server::{Endpoints, Push, Sender, Urgency, VapidKeys, VapidSubject, MAX_PAYLOAD_BYTES};
 use wasm_push::{decode_push, Error, Fallback, NotificationPayload, Subscription, Unreachable};
+use wasm_push_service::testing::ScriptedBrowser;
+use wasm_push_service::PushService;
 
 const BROWSER_JSON: &str = r#"{"endpoint":"http://127.0.0.1:9/push/0c9f","expirationTime":null,"keys":{"auth":"x7aPzMh8OBZ3WDnsHjbBQQ","p256dh":"BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}}"#;
 
@@ -38,7 +38,7 @@ fn sender(keys: &VapidKeys) -> Sender {
 async fn subscribed(
     service: &PushService,
     keys: &VapidKeys,
-) -> (ScriptedBrowser, push_service::testing::BrowserSubscription, Subscription) {
+) -> (ScriptedBrowser, wasm_push_service::testing::BrowserSubscription, Subscription) {
     let mut browser = ScriptedBrowser::connect(service, None).await;
     let sub = browser.subscribe(&keys.public_key().to_base64url()).await;
     let subscription: Subscription = serde_json::from_value(sub.to_json()).unwrap();

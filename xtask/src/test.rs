@@ -28,7 +28,7 @@ const NATIVE: [&str; 14] = [
     "-p",
     "xtask",
     "-p",
-    "push-service",
+    "wasm-push-service",
     "-p",
     "cargo-wasm-push",
     "-p",
@@ -243,7 +243,7 @@ fn browser_suites(
     display: &Display,
 ) -> Result<PathBuf> {
     say("starting the loopback push service");
-    run(cargo().args(["build", "--quiet", "-p", "push-service"]))?;
+    run(cargo().args(["build", "--quiet", "-p", "wasm-push-service"]))?;
     let (service, port) = start_push_service()?;
     let config = root().join("target/browser-tests");
     std::fs::create_dir_all(&config)?;
@@ -388,6 +388,8 @@ fn gates() -> Result {
     run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push"]))?;
     // The command, with the worker's files it embeds.
     run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "cargo-wasm-push"]))?;
+    // The loopback push service that users' CI starts.
+    run(cargo().args(["publish", "--dry-run", "--quiet", "--allow-dirty", "-p", "wasm-push-service"]))?;
     Ok(())
 }
 
@@ -577,7 +579,7 @@ impl Drop for Ended {
 }
 
 fn start_push_service() -> Result<(Ended, u16)> {
-    let binary = root().join("target/debug/push-service");
+    let binary = root().join("target/debug/wasm-push-service");
     let mut child = Command::new(&binary)
         .arg("--exit-when-stdin-closes")
         .stdin(Stdio::piped())

@@ -3,14 +3,14 @@
 //! holding the subscriptions, and `broadcast` processes, two of them workers, one killed in the
 //! middle of a job.
 
-use push_service::testing::{AppServerKey, ScriptedBrowser};
-use push_service::PushService;
 use serde_json::json;
 use sqlx::postgres::PgPool;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use wasm_push_service::testing::{AppServerKey, ScriptedBrowser};
+use wasm_push_service::PushService;
 
 /// Subscribers, of which the browser unsubscribed `GONE` (the first of each ten and so on).
 const SUBSCRIBERS: usize = 600;
@@ -209,7 +209,7 @@ async fn interrupted(how: Interrupt) {
 async fn subscribers(
     name: &str,
     count: usize,
-) -> (Postgres, PushService, ScriptedBrowser, Vec<push_service::testing::BrowserSubscription>, Broadcast) {
+) -> (Postgres, PushService, ScriptedBrowser, Vec<wasm_push_service::testing::BrowserSubscription>, Broadcast) {
     let db = Postgres::start(name);
     let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let key = AppServerKey::from_seed(25);

@@ -6,7 +6,7 @@
 //! `GECKODRIVER`), with its push pointed at a push service on loopback that this test starts.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use push_service::PushService;
+use wasm_push_service::PushService;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Stdio;

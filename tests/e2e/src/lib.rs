@@ -1,7 +1,7 @@
 //! Harness for the end-to-end tests: the demo server for the built site (`demo_server.rs`), a
 //! small WebDriver client for chromedriver and geckodriver (`webdriver.rs`), and a DevTools
 //! connection for Chromium (`devtools.rs`). (The app
-//! server's key and sender are `push_service::testing`.)
+//! server's key and sender are `wasm_push_service::testing`.)
 //!
 //! `cargo xtask test` builds the site into `target/www` and sets `WASM_PUSH_SITE`,
 //! `CHROMEDRIVER` and `GECKODRIVER` before running these.

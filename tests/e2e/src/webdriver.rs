@@ -71,7 +71,7 @@ impl Browser {
     }
 
     /// Headless Firefox ESR with notifications allowed and push pointed at `push_service`.
-    pub async fn firefox(push_service: &push_service::PushService) -> Browser {
+    pub async fn firefox(push_service: &wasm_push_service::PushService) -> Browser {
         let capabilities = json!({
             "browserName": "firefox",
             "moz:firefoxOptions": {

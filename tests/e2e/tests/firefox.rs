@@ -4,9 +4,9 @@
 //! crate, decrypted by Firefox).
 
 use e2e::{eventually, Browser, DemoServer};
-use push_service::PushService;
 use serde_json::{json, Value};
 use std::time::Duration;
+use wasm_push_service::PushService;
 
 /// The demo in Firefox, subscribed through its page ("Turn on notifications") against a push
 /// service of the test's own, and stored by the demo server.

@@ -10,6 +10,7 @@
 //! message is replaced by a newer one with the same `Topic`.
 //!
 //! Under `/app/` it also plays a recording app server for the window side's sync tests.
+#![deny(missing_docs)]
 
 mod app_server;
 #[cfg(feature = "testing")]

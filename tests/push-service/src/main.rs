@@ -1,4 +1,4 @@
-//! `push-service`: the loopback push service, for a test run or a CI job. It prints where it
+//! `wasm-push-service`: the loopback push service, for a test run or a CI job. It prints where it
 //! listens and the Firefox preferences that point push at it, then serves until it is killed
 //! (or, with `--exit-when-stdin-closes`, until the process that started it goes).
 use clap::Parser;
@@ -22,10 +22,10 @@ struct Options {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let options = Options::parse();
-    let service = match push_service::PushService::start(options.listen).await {
+    let service = match wasm_push_service::PushService::start(options.listen).await {
         Ok(service) => service,
         Err(e) => {
-            eprintln!("push-service: cannot listen on {}: {e}", options.listen);
+            eprintln!("wasm-push-service: cannot listen on {}: {e}", options.listen);
             return std::process::ExitCode::FAILURE;
         }
     };
@@ -45,7 +45,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 /// What it prints: the address on the first line (harnesses read it), then how to use it.
-fn banner(service: &push_service::PushService) -> String {
+fn banner(service: &wasm_push_service::PushService) -> String {
     let addr = service.addr();
     let prefs = service.firefox_prefs();
     let user_js: String = prefs
@@ -55,7 +55,7 @@ fn banner(service: &push_service::PushService) -> String {
         .map(|(name, value)| format!("user_pref(\"{name}\", {value});\n"))
         .collect();
     format!(
-        "push-service listening on {addr}\n\n\
+        "wasm-push-service listening on {addr}\n\n\
          Firefox: these preferences point its push here (geckodriver: moz:firefoxOptions.prefs)\n\
          {prefs:#}\n\n\
          or, in a profile's user.js:\n{user_js}\n\

@@ -3,13 +3,13 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use push_service::testing::{
+use serde_json::{json, Value};
+use std::time::Duration;
+use wasm_push_service::testing::{
     send as send_json, vapid_signature, AppServerKey, BrowserSubscription, ScriptedBrowser as Browser, Send, Urgency,
     DEFAULT,
 };
-use push_service::PushService;
-use serde_json::{json, Value};
-use std::time::Duration;
+use wasm_push_service::PushService;
 use web_push::{ContentEncoding, SubscriptionInfo, WebPushMessageBuilder};
 
 fn app_server_key(seed: u8) -> AppServerKey {
@@ -124,7 +124,7 @@ async fn a_token_for_another_audience_or_too_far_ahead_is_refused_as_mozillas_se
         async move { request.send().await.unwrap().status().as_u16() }
     };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let origin = push_service::testing::origin(&sub.endpoint);
+    let origin = wasm_push_service::testing::origin(&sub.endpoint);
     assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
     // The service's own origin, port included, with exp within a day: taken.
     assert_eq!(status(authorization(&sub, &key, &[])).await, 201);
@@ -288,7 +288,7 @@ async fn a_ttl_as_large_as_a_u64_is_taken_and_cut_to_thirty_days_as_mozillas_ser
 #[test]
 fn the_program_says_where_it_listens_and_the_firefox_preferences_that_point_push_there() {
     use std::io::{BufRead, BufReader, Read};
-    let mut program = std::process::Command::new(env!("CARGO_BIN_EXE_push-service"))
+    let mut program = std::process::Command::new(env!("CARGO_BIN_EXE_wasm-push-service"))
         .args(["--listen", "127.0.0.1:0", "--exit-when-stdin-closes"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -297,7 +297,7 @@ fn the_program_says_where_it_listens_and_the_firefox_preferences_that_point_push
     let mut out = BufReader::new(program.stdout.take().unwrap());
     let mut first = String::new();
     out.read_line(&mut first).unwrap();
-    let addr = first.trim().strip_prefix("push-service listening on ").expect(&first).to_owned();
+    let addr = first.trim().strip_prefix("wasm-push-service listening on ").expect(&first).to_owned();
     // Its standard input closes: it ends, having printed the rest at once.
     drop(program.stdin.take());
     let mut rest = String::new();

@@ -1,13 +1,13 @@
 //! The demo server's API against the real binary, a real SQLite file and the loopback push
 //! service; its log is captured and checked for secrets.
 
-use push_service::testing::ScriptedBrowser;
-use push_service::PushService;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use wasm_push_service::testing::ScriptedBrowser;
+use wasm_push_service::PushService;
 
 /// A running demo server with its own data directory; its stdout is collected.
 struct Server {
