@@ -19,9 +19,10 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use wasm_push::server::{
     Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, VapidKeys, VapidSubject, Verdict,
-    CSRF_HEADER, KNOWN_PUSH_SERVICES,
+    CSRF_HEADER, KNOWN_PUSH_SERVICES, MAX_PAUSE,
 };
 use wasm_push::{NotificationPayload, Subscription, SubscriptionKeys};
 
@@ -117,26 +118,86 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
     let subscriptions = all(&app.store()).map_err(storage_error)?;
     let mut payload = NotificationPayload::new(title);
     payload.body = Some(body).filter(|body| !body.is_empty());
-    let push = Push::new(&payload).ttl(24 * 60 * 60);
+    let push = Push::new(&payload).ttl(TTL);
     // Too large for any push service: one error, not one per subscriber.
     push.check().map_err(|e| ServerFnError::new(e.to_string()))?;
-    let pushes = futures_util::stream::iter(subscriptions).map(|to| (to.endpoint.clone(), to, push.clone()));
+    let round = send_round(&app, subscriptions, &push).await.map_err(storage_error)?;
+    let Round { sent, gone, failed, .. } = round;
+    let mut said = format!("Sent to {sent}; {gone} gone and removed; {failed} failed.");
+    if !round.later.is_empty() {
+        said += &format!(" {} to be sent again after the push service's wait.", round.later.len());
+        drop(push);
+        tokio::spawn(send_later(app, round, payload));
+    }
+    Ok(said)
+}
+
+/// What one fan-out did, and what it leaves to be sent again.
+#[derive(Default)]
+struct Round {
+    sent: usize,
+    gone: usize,
+    failed: usize,
+    /// The endpoints a push service asked to wait for (`Verdict::RetryAfter`).
+    later: Vec<String>,
+    /// The longest wait they asked for.
+    wait: Duration,
+}
+
+/// One fan-out; gone and malformed rows are deleted.
+async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>) -> rusqlite::Result<Round> {
+    let pushes = futures_util::stream::iter(to).map(|to| (to.endpoint.clone(), to, push.clone()));
     let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
-    let (mut sent, mut gone, mut failed) = (0, 0, 0);
+    let mut round = Round::default();
     while let Some(outcome) = outcomes.next().await {
         match outcome.verdict {
-            Verdict::Sent => sent += 1,
+            Verdict::Sent => round.sent += 1,
             Verdict::Gone | Verdict::Malformed(_) => {
-                delete(&app.store(), &outcome.id).map_err(storage_error)?;
-                gone += 1;
+                delete(&app.store(), &outcome.id)?;
+                round.gone += 1;
             }
-            // RetryAfter (the push service asked to wait, beyond the retries), MaybeSent,
-            // NotAllowed (kept: the rules may have been set wrong for this run) or Refused.
-            _ => failed += 1,
+            Verdict::RetryAfter(wait) => {
+                round.wait = round.wait.max(wait.unwrap_or(MAX_PAUSE));
+                round.later.push(outcome.id);
+            }
+            // MaybeSent, NotAllowed (kept: the rules may have been set wrong for this run) or
+            // Refused.
+            _ => round.failed += 1,
         }
     }
-    Ok(format!("Sent to {sent}; {gone} gone and removed; {failed} failed."))
+    Ok(round)
 }
+
+/// Sends again, after the push service's wait, what it asked to wait for, until none is left
+/// or a day (the push's TTL) has passed. Each try reads the rows again, so a subscription
+/// deleted meanwhile gets nothing. The waits live in this process: a restart forgets them.
+async fn send_later(app: Arc<AppState>, mut round: Round, payload: NotificationPayload) {
+    let give_up = Instant::now() + Duration::from_secs(TTL.into());
+    let push = Push::new(&payload).ttl(TTL);
+    for retry in 0.. {
+        // At least a second, doubling: a push service that keeps saying "now" is not asked in a loop.
+        let wait = round.wait.max(Duration::from_secs(1 << retry.min(6)));
+        if Instant::now() + wait > give_up {
+            return eprintln!("gave up on {} push(es): the push service's wait runs past their TTL", round.later.len());
+        }
+        tokio::time::sleep(wait).await;
+        let later: std::collections::HashSet<String> = round.later.drain(..).collect();
+        let to = match all(&app.store()) {
+            Ok(rows) => rows.into_iter().filter(|row| later.contains(&row.endpoint)).collect(),
+            Err(e) => return eprintln!("storage error: {e}"),
+        };
+        round = match send_round(&app, to, &push).await {
+            Ok(round) => round,
+            Err(e) => return eprintln!("storage error: {e}"),
+        };
+        if round.later.is_empty() {
+            return;
+        }
+    }
+}
+
+/// How long the push service keeps a push while the browser is offline: a day.
+const TTL: u32 = 24 * 60 * 60;
 
 fn storage_error(e: rusqlite::Error) -> ServerFnError {
     eprintln!("storage error: {e}");

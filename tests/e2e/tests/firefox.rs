@@ -110,7 +110,7 @@ async fn pushes_sent_while_the_browser_is_offline_arrive_on_reconnect_unless_exp
         ("the topic's latest", 3600, Some("news")),
     ] {
         let request = json!({"to": "all", "notification": {"title": title, "tag": title}, "ttl": ttl, "topic": topic});
-        assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}), "{title}");
+        assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0, "later": 0}), "{title}");
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert!(browser.notifications().await.is_empty(), "nothing arrives while the browser is offline");
@@ -133,7 +133,7 @@ async fn a_subscription_the_browser_dropped_is_pruned_by_the_servers_next_send()
         .await;
     assert_eq!(unsubscribed, true);
     let request = json!({"to": "all", "notification": {"title": "to nobody"}});
-    assert_eq!(send(&browser, request).await, json!({"sent": 0, "removed": 1, "failed": 0}));
+    assert_eq!(send(&browser, request).await, json!({"sent": 0, "removed": 1, "failed": 0, "later": 0}));
     assert!(server.stored_endpoints().is_empty(), "the push service's 410 removed the row");
 }
 
@@ -159,7 +159,7 @@ async fn when_the_push_service_forgets_the_browser_the_worker_resubscribes_and_t
     assert_eq!(stored, vec![current.as_str().unwrap_or("no subscription in the browser").to_owned()], "old: {old:?}");
     // And the server reaches the user through it.
     let request = json!({"to": "all", "notification": {"title": "after the change", "tag": "after"}});
-    assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}));
+    assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0, "later": 0}));
     assert_eq!(titles_once(&browser, 1).await, ["after the change"]);
 }
 
@@ -193,7 +193,7 @@ async fn a_subscription_change_the_app_server_missed_is_sent_after_the_next_push
     // A push to the current subscription: the worker shows it, finds the change not taken, and
     // sends it, which replaces the old row.
     let request = json!({"to": "me", "endpoint": current[0], "notification": {"title": "after the missed change"}});
-    assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0}));
+    assert_eq!(send(&browser, request).await, json!({"sent": 1, "removed": 0, "failed": 0, "later": 0}));
     assert_eq!(titles_once(&browser, 1).await, ["after the missed change"]);
     eventually(Duration::from_secs(10), Duration::from_millis(200), async || {
         let stored = server.stored_endpoints();

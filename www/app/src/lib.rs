@@ -252,8 +252,12 @@ async fn post_send(request: &serde_json::Value) -> Result<String, String> {
         let message = body["error"]["message"].as_str().unwrap_or("the server refused");
         return Err(format!("{} ({})", message, response.status()));
     }
-    Ok(format!(
+    let mut said = format!(
         "Sent to {} subscription(s); {} gone and removed; {} failed.",
         body["sent"], body["removed"], body["failed"]
-    ))
+    );
+    if body["later"].as_u64().unwrap_or(0) > 0 {
+        said += &format!(" {} to be sent again after the push service's wait.", body["later"]);
+    }
+    Ok(said)
 }

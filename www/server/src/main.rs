@@ -41,11 +41,12 @@ use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use wasm_push::server::{
     Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, Urgency, VapidSubject, Verdict, CSRF_HEADER,
-    KNOWN_PUSH_SERVICES,
+    KNOWN_PUSH_SERVICES, MAX_PAUSE,
 };
-use wasm_push::NotificationPayload;
+use wasm_push::{NotificationPayload, Subscription};
 
 /// The demo's settings: each a flag or an environment variable.
 #[derive(clap::Parser)]
@@ -369,6 +370,27 @@ struct SendRequest {
     topic: Option<String>,
 }
 
+impl SendRequest {
+    /// The push, or why it cannot be sent to anyone.
+    fn push(&self) -> Result<Push<'_>, ApiError> {
+        if self.notification.title.trim().is_empty() {
+            return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the notification needs a title".into()));
+        }
+        let mut push = Push::new(&self.notification).ttl(self.ttl);
+        if let Some(urgency) = self.urgency {
+            push = push.urgency(urgency);
+        }
+        if let Some(topic) = &self.topic {
+            push = push
+                .topic(topic.clone())
+                .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
+        }
+        // Too large for any push service: one answer, not one refusal per subscriber.
+        push.check().map_err(|e| ApiError(StatusCode::PAYLOAD_TOO_LARGE, "payload", e.to_string()))?;
+        Ok(push)
+    }
+}
+
 fn default_ttl() -> u32 {
     // A day: long enough for a phone that is off for the night.
     24 * 60 * 60
@@ -381,19 +403,7 @@ async fn send_notification(
 ) -> Result<Response, ApiError> {
     check_csrf(&app, &headers)?;
     let request: SendRequest = parse(&body)?;
-    if request.notification.title.trim().is_empty() {
-        return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the notification needs a title".into()));
-    }
-    let mut push = Push::new(&request.notification).ttl(request.ttl);
-    if let Some(urgency) = request.urgency {
-        push = push.urgency(urgency);
-    }
-    if let Some(topic) = &request.topic {
-        push =
-            push.topic(topic.clone()).map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
-    }
-    // Too large for any push service: one answer, not one refusal per subscriber.
-    push.check().map_err(|e| ApiError(StatusCode::PAYLOAD_TOO_LARGE, "payload", e.to_string()))?;
+    let push = request.push()?;
     let targets = {
         let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
         match (&request.to, &request.endpoint) {
@@ -411,14 +421,45 @@ async fn send_notification(
     if targets.is_empty() {
         return Err(ApiError(StatusCode::NOT_FOUND, "no-subscription", "no stored subscription to send to".into()));
     }
-    // One fan-out for one subscription or all of them: bounded concurrency, each push
-    // service paused alone when it asks, one VAPID signature per push service.
+    let round = send_round(&app, targets, &push).await?;
+    let Round { sent, removed, failed, .. } = round;
+    let later = round.later.len();
+    tracing::info!(sent, removed, failed, later, "sent {sent}, removed {removed} gone, {failed} failed, {later} later");
+    if later > 0 {
+        // Not before the push service's wait, and not once the push would be stale.
+        let stale = Instant::now() + Duration::from_secs(request.ttl.into()).min(MAX_LATER);
+        drop(push);
+        tokio::spawn(send_later(app.clone(), round, request, stale));
+    }
+    Ok(Json(json!({"sent": sent, "removed": removed, "failed": failed, "later": later})).into_response())
+}
+
+/// How long a push a push service asked to wait for is kept to be sent again, at most: a day,
+/// the longest wait `Verdict::RetryAfter` carries.
+const MAX_LATER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What one fan-out did, and what it leaves to be sent again.
+#[derive(Debug, Default)]
+struct Round {
+    sent: usize,
+    removed: usize,
+    failed: usize,
+    /// The endpoints a push service asked to wait for (`Verdict::RetryAfter`).
+    later: Vec<String>,
+    /// The longest wait they asked for.
+    wait: Duration,
+}
+
+/// One fan-out for one subscription or all of them: bounded concurrency, each push service
+/// paused alone when it asks, one VAPID signature per push service. Gone and malformed rows
+/// are deleted.
+async fn send_round(app: &Shared, targets: Vec<Subscription>, push: &Push<'_>) -> Result<Round, ApiError> {
     let pushes = futures_util::stream::iter(targets).map(|target| (target.clone(), target, push.clone()));
     let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
-    let (mut sent, mut removed, mut failed) = (0, 0, 0);
+    let mut round = Round::default();
     while let Some(outcome) = outcomes.next().await {
         match outcome.verdict {
-            Verdict::Sent => sent += 1,
+            Verdict::Sent => round.sent += 1,
             // Gone, or a row no push service could take: delete it.
             Verdict::Gone | Verdict::Malformed(_) => {
                 app.store
@@ -426,14 +467,59 @@ async fn send_notification(
                     .unwrap_or_else(|p| p.into_inner())
                     .delete(&outcome.id.endpoint)
                     .map_err(storage_error)?;
-                removed += 1;
+                round.removed += 1;
+            }
+            Verdict::RetryAfter(wait) => {
+                round.wait = round.wait.max(wait.unwrap_or(MAX_PAUSE));
+                round.later.push(outcome.id.endpoint);
             }
             verdict => {
                 tracing::warn!("sending via {} failed: {verdict:?}", outcome.id.push_service_origin());
-                failed += 1;
+                round.failed += 1;
             }
         }
     }
-    tracing::info!(sent, removed, failed, "sent {sent}, removed {removed} gone, {failed} failed");
-    Ok(Json(json!({"sent": sent, "removed": removed, "failed": failed})).into_response())
+    Ok(round)
+}
+
+/// Sends again, after the push service's wait, the pushes it asked to wait for, until none is
+/// left or the push would be stale by `give_up`. Each try reads the row again, so a
+/// subscription deleted meanwhile (the user turned notifications off) gets nothing. The waits
+/// live in this process: a restart forgets them (the broadcast recipe keeps them in a queue).
+async fn send_later(app: Shared, mut round: Round, request: SendRequest, give_up: Instant) {
+    let Ok(push) = request.push() else { return };
+    for retry in 0.. {
+        // At least a second, doubling: a push service that keeps saying "now" is not asked in a loop.
+        let wait = round.wait.max(Duration::from_secs(1 << retry.min(6)));
+        if Instant::now() + wait > give_up {
+            let left = round.later.len();
+            tracing::warn!(left, "gave up on {left} push(es): the push service's wait runs past their TTL");
+            return;
+        }
+        tokio::time::sleep(wait).await;
+        let targets = {
+            let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+            let rows = round.later.iter().map(|endpoint| store.get(endpoint));
+            match rows.collect::<Result<Vec<_>, _>>() {
+                Ok(rows) => rows.into_iter().flatten().collect::<Vec<_>>(),
+                Err(e) => return tracing::error!("storage error: {e}"),
+            }
+        };
+        round = match send_round(&app, targets, &push).await {
+            Ok(round) => round,
+            Err(_) => return,
+        };
+        let Round { sent, removed, failed, .. } = round;
+        let later = round.later.len();
+        tracing::info!(
+            sent,
+            removed,
+            failed,
+            later,
+            "sent again: {sent}, removed {removed}, {failed} failed, {later} later"
+        );
+        if later == 0 {
+            return;
+        }
+    }
 }

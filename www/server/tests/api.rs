@@ -404,7 +404,7 @@ async fn a_push_reaches_a_real_subscription_and_a_gone_one_is_pruned() {
     let notification = json!({"title": "Hello from the demo", "body": "typed in the form", "url": "/"});
     let request = json!({"to": "me", "endpoint": sub["endpoint"], "notification": notification, "ttl": 60, "urgency": "high", "topic": "demo"});
     let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
-    assert_eq!((status, body.clone()), (200, json!({"sent": 1, "removed": 0, "failed": 0})));
+    assert_eq!((status, body.clone()), (200, json!({"sent": 1, "removed": 0, "failed": 0, "later": 0})));
     let received: Value = serde_json::from_str(&browser.receive(&browser_sub).await).unwrap();
     assert_eq!(received, notification);
 
@@ -413,7 +413,7 @@ async fn a_push_reaches_a_real_subscription_and_a_gone_one_is_pruned() {
     browser.recv().await;
     let everyone = json!({"to": "all", "notification": {"title": "To all"}});
     let (status, body) = server.call(reqwest::Method::POST, "/api/send", &everyone).await;
-    assert_eq!((status, body), (200, json!({"sent": 0, "removed": 1, "failed": 0})));
+    assert_eq!((status, body), (200, json!({"sent": 0, "removed": 1, "failed": 0, "later": 0})));
     assert!(server.rows().is_empty());
 
     // Nothing secret reached the log.
@@ -435,4 +435,97 @@ async fn vapid_keys_and_subscriptions_survive_a_restart() {
     let second = Server::start(&data).await;
     assert_eq!(second.vapid_public, key);
     assert_eq!(second.rows(), ["https://push.example/kept"]);
+}
+
+/// A push service on loopback that answers `answers[i]` (status, `Retry-After`) to its i-th
+/// push and 201 once they run out; it records when each push came.
+struct BusyPushService {
+    endpoint: String,
+    asked: Arc<Mutex<Vec<(std::time::Instant, u16)>>>,
+}
+
+impl BusyPushService {
+    async fn start(answers: &'static [(u16, &'static str)], then: u16) -> BusyPushService {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let record = asked.clone();
+        let app = axum::Router::new().fallback(move || {
+            let mut asked = record.lock().unwrap();
+            let (status, wait) = answers.get(asked.len()).copied().unwrap_or((then, "1"));
+            asked.push((std::time::Instant::now(), status));
+            let status = axum::http::StatusCode::from_u16(status).unwrap();
+            async move { (status, [("retry-after", wait)]) }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}/push/busy", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        BusyPushService { endpoint, asked }
+    }
+
+    fn statuses(&self) -> Vec<u16> {
+        self.asked.lock().unwrap().iter().map(|(_, status)| *status).collect()
+    }
+}
+
+/// Four "not now, in a second" answers: the fan-out's try and its three retries.
+const BUSY_FOR_A_FAN_OUT: &[(u16, &str)] = &[(429, "1"), (503, "1"), (429, "1"), (503, "1")];
+
+#[tokio::test]
+async fn a_push_the_push_service_asked_to_wait_for_is_sent_once_after_the_wait() {
+    let service = BusyPushService::start(BUSY_FOR_A_FAN_OUT, 201).await;
+    let server = Server::start(&scratch_dir("later")).await;
+    let sub = subscription(&service.endpoint);
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
+
+    let request = json!({"to": "all", "notification": {"title": "After the wait"}, "ttl": 60});
+    let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
+    assert_eq!((status, body), (200, json!({"sent": 0, "removed": 0, "failed": 0, "later": 1})));
+    assert_eq!(service.statuses(), [429, 503, 429, 503]);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while service.statuses().len() < 5 {
+        assert!(std::time::Instant::now() < deadline, "not sent again: {:?}\n{}", service.statuses(), server.log());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // Taken once, and never sent again.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(service.statuses(), [429, 503, 429, 503, 201], "{}", server.log());
+    let asked = service.asked.lock().unwrap().clone();
+    assert!(asked[4].0 - asked[3].0 >= std::time::Duration::from_secs(1), "sent again before the wait");
+    assert_eq!(server.rows(), [service.endpoint.as_str()]);
+}
+
+#[tokio::test]
+async fn a_subscription_deleted_while_its_push_waits_is_not_sent_to() {
+    let service = BusyPushService::start(&[], 429).await;
+    let server = Server::start(&scratch_dir("later-opt-out")).await;
+    let sub = subscription(&service.endpoint);
+    assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
+    let request = json!({"to": "all", "notification": {"title": "Not after opting out"}, "ttl": 60});
+    let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
+    assert_eq!((status, &body["later"]), (200, &json!(1)), "{body}");
+
+    // The user turns notifications off during the wait.
+    let gone = json!({"endpoint": service.endpoint});
+    assert_eq!(server.call(reqwest::Method::DELETE, "/api/subscription", &gone).await.0, 204);
+    let asked = service.statuses().len();
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(service.statuses().len(), asked, "sent to a deleted subscription\n{}", server.log());
+}
+
+#[tokio::test]
+async fn a_wait_longer_than_the_pushs_ttl_gives_up_at_once_and_says_so() {
+    // The largest wait a header can say, and the one the type holds.
+    for wait in ["86400", "18446744073709551615"] {
+        let answers: &'static [(u16, &'static str)] = Box::leak(Box::new([(503, wait)]));
+        let service = BusyPushService::start(answers, 201).await;
+        let server = Server::start(&scratch_dir("later-stale")).await;
+        let sub = subscription(&service.endpoint);
+        assert_eq!(server.call(reqwest::Method::POST, "/api/subscription", &sub).await.0, 201);
+        let request = json!({"to": "all", "notification": {"title": "Stale by then"}, "ttl": 60});
+        let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
+        assert_eq!((status, &body["later"]), (200, &json!(1)), "{body}");
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(service.statuses(), [503], "{}", server.log());
+        assert!(server.log().contains("gave up on 1 push(es)"), "{}", server.log());
+    }
 }
