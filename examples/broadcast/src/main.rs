@@ -7,10 +7,10 @@
 //! one job at a time and fans it out with
 //! [`Sender::fan_out`](wasm_push::server::Sender::fan_out), holding a lease on the job that it
 //! renews every heartbeat: a worker that lost it (paused past its heartbeats, cut off from the
-//! database) stops reading its batch. A push the push service took is written down at once
-//! (`deliveries`), so a job taken again after its worker died sends only what was not written
-//! down: the pushes in flight at the kill, which the payload's `tag` makes replace rather than
-//! stack on the device. A subscription the push service says is gone is deleted. Pushes a push
+//! database) stops reading its batch. A push the push service took is written down
+//! (`deliveries`) with others, within 100 ms, so a job taken again after its worker died sends
+//! only what was not written down: the pushes in flight at the kill and those delivered since
+//! the last write, which the payload's `tag` makes replace rather than stack on the device. A subscription the push service says is gone is deleted. Pushes a push
 //! service asked to wait for are queued again until the broadcast's give-up time.
 //!
 //! ```text
@@ -129,11 +129,11 @@ async fn run(args: Vec<String>) -> Result<(), BoxDynError> {
         }
         "work" => {
             let name = flags.get("--name").ok_or("work needs --name, unique among the workers")?;
-            let limits = FanOut::default()
-                .concurrency(flags.number("--concurrency", 64)? as usize)
-                .per_origin(flags.number("--per-origin", 16)? as usize);
+            let concurrency = (flags.number("--concurrency", 64)? as usize).max(1);
+            let limits =
+                FanOut::default().concurrency(concurrency).per_origin(flags.number("--per-origin", 16)? as usize);
             let heartbeat = Duration::from_secs(flags.number("--heartbeat-secs", 5)? as u64);
-            work(pool, name, limits, heartbeat).await
+            work(pool, name, limits, concurrency, heartbeat).await
         }
         "status" => {
             let id: i64 = flags.0.first().ok_or("status needs a broadcast id")?.parse()?;
@@ -325,14 +325,28 @@ struct Worker {
     pool: PgPool,
     sender: Sender,
     limits: FanOut,
+    /// Deliveries written down together: at most the fan-out's concurrency.
+    write_every: usize,
     name: String,
     heartbeat: Duration,
 }
 
-async fn work(pool: PgPool, name: &str, limits: FanOut, heartbeat: Duration) -> Result<(), BoxDynError> {
-    let shared = Worker { pool: pool.clone(), sender: sender()?, limits, name: name.to_owned(), heartbeat };
+/// The longest a delivery waits to be written down with others.
+const WRITE_WITHIN: Duration = Duration::from_millis(100);
+
+async fn work(
+    pool: PgPool,
+    name: &str,
+    limits: FanOut,
+    concurrency: usize,
+    heartbeat: Duration,
+) -> Result<(), BoxDynError> {
+    let sender = sender()?;
+    let shared =
+        Worker { pool: pool.clone(), sender, limits, write_every: concurrency, name: name.to_owned(), heartbeat };
     // One job at a time (apalis runs a worker's jobs side by side unless told otherwise): the
-    // pushes in flight, which a crash may send twice, are at most the fan-out's concurrency.
+    // pushes a crash may send twice are at most twice the fan-out's concurrency (in flight, and
+    // delivered but not written down).
     let worker =
         WorkerBuilder::new(name).backend(storage(&pool, heartbeat)).concurrency(1).data(shared).build(send_batch);
     println!("worker {name}: waiting for jobs");
@@ -454,6 +468,7 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     let mut outcomes = Box::pin(worker.sender.fan_out(pushes, worker.limits.clone()));
     let mut beat = tokio::time::interval(worker.heartbeat);
     let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
+    let mut delivered = Delivered::new(&batch, &worker);
     loop {
         let outcome = tokio::select! {
             // First, so a worker waking from a pause asks before it sends anything more.
@@ -463,26 +478,21 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
                     // Another worker took the job: stop, dropping what the fan-out holds
                     // (only the sends under way may still reach their push services).
                     drop(outcomes);
+                    delivered.write(pool).await?;
                     eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
                     return Ok(());
                 }
+                continue;
+            }
+            _ = tokio::time::sleep_until(delivered.due), if !delivered.ids.is_empty() => {
+                delivered.write(pool).await?;
                 continue;
             }
             outcome = outcomes.next() => outcome,
         };
         let Some(outcome) = outcome else { break };
         match outcome.verdict {
-            Verdict::Sent => {
-                sqlx::query(
-                    "INSERT INTO deliveries (broadcast, subscription, worker) VALUES ($1, $2, $3)
-                     ON CONFLICT DO NOTHING",
-                )
-                .bind(batch.broadcast)
-                .bind(outcome.id)
-                .bind(&worker.name)
-                .execute(pool)
-                .await?;
-            }
+            Verdict::Sent => delivered.add(outcome.id, pool).await?,
             Verdict::Gone | Verdict::Malformed(_) => {
                 sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
             }
@@ -502,6 +512,7 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
             _ => {}
         }
     }
+    delivered.write(pool).await?;
     if !later.is_empty() {
         // At least 1 s, doubling with each retry of the batch: a push service that keeps
         // answering "now" is not asked in a loop.
@@ -520,6 +531,55 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     }
     lease.release().await?;
     Ok(())
+}
+
+/// The pushes a job's push services took and that are not written down yet: written together,
+/// one `INSERT` for up to the fan-out's concurrency or [`WRITE_WITHIN`], whichever comes
+/// first. A crash loses at most these from `deliveries`, so a job taken again sends them a
+/// second time, which the payload's tag makes replace the first copy.
+struct Delivered<'w> {
+    broadcast: i64,
+    worker: &'w Worker,
+    ids: Vec<i64>,
+    /// When the oldest of `ids` is to be written down.
+    due: tokio::time::Instant,
+}
+
+impl<'w> Delivered<'w> {
+    fn new(batch: &Batch, worker: &'w Worker) -> Self {
+        let ids = Vec::with_capacity(worker.write_every);
+        Delivered { broadcast: batch.broadcast, worker, ids, due: tokio::time::Instant::now() }
+    }
+
+    async fn add(&mut self, id: i64, pool: &PgPool) -> Result<(), sqlx::Error> {
+        if self.ids.is_empty() {
+            self.due = tokio::time::Instant::now() + WRITE_WITHIN;
+        }
+        self.ids.push(id);
+        if self.ids.len() >= self.worker.write_every {
+            self.write(pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes them down; a subscription deleted meanwhile is left out, not an error.
+    async fn write(&mut self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        if self.ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO deliveries (broadcast, subscription, worker)
+             SELECT $1, id, $3 FROM subscriptions WHERE id = ANY($2)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(self.broadcast)
+        .bind(&self.ids)
+        .bind(&self.worker.name)
+        .execute(pool)
+        .await?;
+        self.ids.clear();
+        Ok(())
+    }
 }
 
 /// How far a broadcast got.
