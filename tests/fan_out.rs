@@ -655,3 +655,47 @@ async fn sends_that_fail_together_are_one_failure_and_the_push_services_other_pu
     // The deadline, a one-second pause, the rest (about 2 s): not a minute's pause.
     assert!(ended < Duration::from_secs(5), "the fan-out took {ended:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_to_a_burst_sent_together_are_one_refusal_not_one_doubling_of_the_pause_each() {
+    let all = counters();
+    // "Not now" without a wait to the first push (a new push service gets one at a time) and
+    // to the burst of 8 sent after the pause.
+    let sink = Sink::start(Duration::from_millis(20), &[(429, None); 9], &all).await;
+    let subscriptions = (0..24).map(|i| (format!("n{i}"), sink.subscription(&format!("n{i}")))).collect();
+    let started = Instant::now();
+    let limits = FanOut::default().concurrency(8).per_origin(8);
+    let verdicts = one_each(&fan_out(&sender(), subscriptions, limits).await);
+    let ended = started.elapsed();
+    assert_eq!(verdicts.len(), 24);
+    assert!(verdicts.values().all(|verdict| *verdict == Verdict::Sent), "{verdicts:?}");
+    // A pause of 1 s, then one of 2 s: not a pause doubled by each answer of the burst, to a
+    // minute.
+    assert!(ended < Duration::from_secs(8), "the fan-out took {ended:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_send_under_way_with_a_failure_counts_with_it_even_when_it_fails_after_the_pause() {
+    let all = counters();
+    // Each answer 700 ms late; the slow ones never within the 2 s deadline.
+    let sink = Sink::start(Duration::from_millis(700), &[], &all).await;
+    let sender = sender().deadline(Duration::from_secs(2));
+    // Two at a time. slow0 holds one slot from 0.7 s and fails at 2.7 s, which pauses the push
+    // service until 3.7 s. slow1 starts in the other slot after two fast pushes, at 2.1 s, and
+    // fails at 4.1 s: after the pause, before the push started at its end is answered (4.4 s).
+    // It was under way with the first failure, so it is not a second one.
+    let mut ids = vec!["first".to_owned(), "slow0".to_owned(), "n0".to_owned(), "n1".to_owned(), "slow1".to_owned()];
+    ids.extend((2..8).map(|i| format!("n{i}")));
+    let subscriptions = ids.iter().map(|id| (id.clone(), sink.subscription(id))).collect();
+    let limits = FanOut::default().concurrency(2).per_origin(2);
+    let verdicts = one_each(&fan_out(&sender, subscriptions, limits).await);
+    assert_eq!(verdicts.len(), 11);
+    for (id, verdict) in &verdicts {
+        match id.starts_with("slow") {
+            true => assert!(matches!(verdict, Verdict::MaybeSent(_)), "{id}: {verdict:?}"),
+            // One failure, one pause: the push service's other pushes wait and are sent, not
+            // handed back as if it had failed twice.
+            false => assert_eq!(*verdict, Verdict::Sent, "{id}"),
+        }
+    }
+}

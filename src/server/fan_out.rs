@@ -172,8 +172,8 @@ impl Sender {
     ///   and it is read while a pause lasts; further pushes to a paused or failing push service
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
-    ///   "not now" below (sends that fail while it is paused count once), and its pushes
-    ///   wait out the pause; if it fails again after the pause, it is down for now: its
+    ///   "not now" below, and its pushes wait out the pause; if a send started after that
+    ///   fails too, it is down for now: its
     ///   pushes, and those read for it until the new pause is over, are answered
     ///   [`Verdict::RetryAfter`] at once rather than each waiting out the deadline. Its
     ///   failures are remembered after its state goes (for up to 1024 push services);
@@ -182,6 +182,9 @@ impl Sender {
     ///   [`MAX_PAUSE`], and its pushes are sent again after the pause, up to
     ///   [`FanOut::retries`] times; one that asks for longer has its pushes answered
     ///   [`Verdict::RetryAfter`] at once, for [`MAX_PAUSE`];
+    /// - failures and "not now" answers to sends that were under way together (one
+    ///   connection's streams, a burst) count as one, however far apart they come: only a
+    ///   send started after the last one counted counts again;
     /// - a push the push service took is never sent again, nor one that got no answer in time
     ///   ([`Verdict::MaybeSent`]) (a 5xx is sent again, as push services document; a
     ///   gateway's 502 or 504 may in rare cases have been delivered all the same);

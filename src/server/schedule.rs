@@ -36,6 +36,8 @@ struct Job<'s, Id> {
     push: Push<'s>,
     origin: Name,
     tries: u32,
+    /// When its send started (when it was read, until then).
+    started: Instant,
 }
 
 /// A push service's share of a fan-out: kept while it has pushes waiting or under way, or a
@@ -49,7 +51,11 @@ struct Origin<'s, Id> {
     told_until: Option<Instant>,
     /// Answers "not now", and sends that found no answer or no connection, in a row: the
     /// pause without a `Retry-After` doubles with each. Above 0, the push service is failing.
+    /// Only sends started after the last one counted count: those under way with it (one
+    /// connection's streams, a burst) are one refusal, however far apart their answers come.
     refusals: u32,
+    /// When the last refusal counted came.
+    refused_at: Option<Instant>,
     /// Whether its name is in the run's `ready` list.
     listed: bool,
     /// Whether a send to it has finished. Until one has, one push at a time goes to it: the
@@ -235,6 +241,7 @@ where
             paused_until: None,
             told_until: None,
             refusals: failing.remove(&name).unwrap_or(0),
+            refused_at: None,
             listed: false,
             answered: false,
         });
@@ -253,7 +260,7 @@ where
             self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(wait) });
             return;
         }
-        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0 };
+        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0, started: Instant::now() };
         self.change(&name, |origin| origin.queue.push_back(job));
         self.waiting += 1;
         self.list(&name);
@@ -316,7 +323,8 @@ where
                 origin.running += 1;
                 Some(job)
             });
-            let Some(Some(job)) = taken else { continue };
+            let Some(Some(mut job)) = taken else { continue };
+            job.started = Instant::now();
             self.waiting -= 1;
             let sender = self.sender;
             self.running.push(Box::pin(async move {
@@ -342,6 +350,14 @@ where
         let verdict = Verdict::RetryAfter(Some(wait));
         self.decided.extend(told.into_iter().map(|job| Outcome { id: job.id, verdict: verdict.clone() }));
         self.pause(name, now + pause);
+    }
+
+    /// Counts a refusal of `name` (after `refusals` in a row), which came at `now`.
+    fn count_refusal(&mut self, name: &Name, refusals: u32, now: Instant) {
+        self.change(name, |origin| {
+            origin.refusals = refusals.saturating_add(1);
+            origin.refused_at = Some(now);
+        });
     }
 
     /// Pauses `name` until `until` (a pause under way is only ever made longer).
@@ -388,11 +404,15 @@ where
         let state = self.change(&name, |origin| {
             origin.running -= 1;
             origin.answered = true;
-            (origin.refusals, origin.paused_until)
+            (origin.refusals, origin.refused_at)
         });
-        let Some((refusals, paused_until)) = state else {
+        let Some((refusals, refused_at)) = state else {
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
+        // Whether a refusal of this send counts: it started after the last one counted.
+        let now = Instant::now();
+        let counts = refused_at.is_none_or(|at| job.started >= at);
+        let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
         let asked = match &result {
             Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
                 Some(*retry_after_secs)
@@ -406,10 +426,8 @@ where
                 // taken, so it is not sent again). The sends under way with it when it failed
                 // (one connection's streams, say) count as one failure: the first pauses that
                 // push service, the others only have their outcomes.
-                let now = Instant::now();
-                if paused_until.is_none_or(|until| until <= now) {
-                    let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
-                    self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
+                if counts {
+                    self.count_refusal(&name, refusals, now);
                     if refusals == 0 {
                         // Once: a blip. It pauses, as for "not now", and its pushes wait.
                         self.pause(&name, now + backoff);
@@ -428,11 +446,16 @@ where
             }
             Some(asked) => {
                 // Not now: that push service alone pauses, for as long as it asked, else 1 s
-                // doubling with each such answer in a row, at most MAX_PAUSE.
-                let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
-                self.change(&name, |origin| origin.refusals = refusals.saturating_add(1));
-                let wait = asked.map_or(backoff, Duration::from_secs);
-                let now = Instant::now();
+                // doubling with each such answer in a row, at most MAX_PAUSE. The answers to a
+                // burst sent together are one: the first set the pause.
+                let wait = match asked {
+                    Some(secs) => Duration::from_secs(secs),
+                    None if counts => backoff,
+                    None => Duration::ZERO,
+                };
+                if counts {
+                    self.count_refusal(&name, refusals, now);
+                }
                 if wait > MAX_PAUSE {
                     // Longer than a fan-out waits: this push and every other one to it for
                     // the next MAX_PAUSE are answered with the wait, unsent.
