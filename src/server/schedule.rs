@@ -441,13 +441,18 @@ where
                 Some(Outcome { id: job.id, verdict: Verdict::of(result) })
             }
             None => {
-                self.change(&name, |origin| origin.refusals = 0);
+                // An answer: the push service works, unless the send started before its last
+                // refusal counted (one held open since, say), which says nothing of now.
+                if counts {
+                    self.change(&name, |origin| origin.refusals = 0);
+                }
                 Some(Outcome { id: job.id, verdict: Verdict::of(result) })
             }
             Some(asked) => {
                 // Not now: that push service alone pauses, for as long as it asked, else 1 s
                 // doubling with each such answer in a row, at most MAX_PAUSE. The answers to a
-                // burst sent together are one: the first set the pause.
+                // burst sent together are one: the first set the pause, and the others' pushes
+                // wait out what is left of it (none, once it is over).
                 let wait = match asked {
                     Some(secs) => Duration::from_secs(secs),
                     None if counts => backoff,

@@ -469,50 +469,59 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     let mut beat = tokio::time::interval(worker.heartbeat);
     let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
     let mut delivered = Delivered::new(&batch, &worker);
-    loop {
-        let outcome = tokio::select! {
-            // First, so a worker waking from a pause asks before it sends anything more.
-            biased;
-            _ = beat.tick() => {
-                if !lease.held().await? {
-                    // Another worker took the job: stop, dropping what the fan-out holds
-                    // (only the sends under way may still reach their push services).
-                    drop(outcomes);
-                    delivered.write(pool).await?;
-                    eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
-                    return Ok(());
+    // Whether the worker kept its lease to the end.
+    let fanned: Result<bool, BoxDynError> = async {
+        loop {
+            let outcome = tokio::select! {
+                // First, so a worker waking from a pause asks before it sends anything more.
+                biased;
+                _ = beat.tick() => {
+                    if !lease.held().await? {
+                        return Ok(false);
+                    }
+                    continue;
                 }
-                continue;
+                _ = tokio::time::sleep_until(delivered.due), if !delivered.ids.is_empty() => {
+                    delivered.write(pool).await?;
+                    continue;
+                }
+                outcome = outcomes.next() => outcome,
+            };
+            let Some(outcome) = outcome else { return Ok(true) };
+            match outcome.verdict {
+                Verdict::Sent => delivered.add(outcome.id, pool).await?,
+                Verdict::Gone | Verdict::Malformed(_) => {
+                    sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
+                }
+                Verdict::RetryAfter(after) => {
+                    later.push(outcome.id);
+                    wait = wait.max(after.unwrap_or(Duration::from_secs(60)));
+                }
+                // It may have reached the device: the tag makes a second copy replace the
+                // first, so it is sent again rather than lost.
+                Verdict::MaybeSent(_) => {
+                    later.push(outcome.id);
+                    wait = wait.max(Duration::from_secs(60));
+                }
+                Verdict::Refused(why) | Verdict::NotAllowed(why) => {
+                    eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id)
+                }
+                _ => {}
             }
-            _ = tokio::time::sleep_until(delivered.due), if !delivered.ids.is_empty() => {
-                delivered.write(pool).await?;
-                continue;
-            }
-            outcome = outcomes.next() => outcome,
-        };
-        let Some(outcome) = outcome else { break };
-        match outcome.verdict {
-            Verdict::Sent => delivered.add(outcome.id, pool).await?,
-            Verdict::Gone | Verdict::Malformed(_) => {
-                sqlx::query("DELETE FROM subscriptions WHERE id = $1").bind(outcome.id).execute(pool).await?;
-            }
-            Verdict::RetryAfter(after) => {
-                later.push(outcome.id);
-                wait = wait.max(after.unwrap_or(Duration::from_secs(60)));
-            }
-            // It may have reached the device: the tag makes a second copy replace the first,
-            // so it is sent again rather than lost.
-            Verdict::MaybeSent(_) => {
-                later.push(outcome.id);
-                wait = wait.max(Duration::from_secs(60));
-            }
-            Verdict::Refused(why) | Verdict::NotAllowed(why) => {
-                eprintln!("worker {}: subscription {} refused: {why}", worker.name, outcome.id)
-            }
-            _ => {}
         }
     }
-    delivered.write(pool).await?;
+    .await;
+    // Stops the sends under way (they may still reach their push services), then writes down
+    // what was delivered, whatever ended the fan-out: a job that failed half-way and is taken
+    // again sends only what is not written down.
+    drop(outcomes);
+    let written = delivered.write(pool).await;
+    if !fanned? {
+        written?;
+        eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
+        return Ok(());
+    }
+    written?;
     if !later.is_empty() {
         // At least 1 s, doubling with each retry of the batch: a push service that keeps
         // answering "now" is not asked in a loop.
@@ -562,14 +571,15 @@ impl<'w> Delivered<'w> {
         Ok(())
     }
 
-    /// Writes them down; a subscription deleted meanwhile is left out, not an error.
+    /// Writes them down; a subscription deleted meanwhile is left out, not an error (`FOR KEY
+    /// SHARE` waits for a delete under way and skips the row it removed).
     async fn write(&mut self, pool: &PgPool) -> Result<(), sqlx::Error> {
         if self.ids.is_empty() {
             return Ok(());
         }
         sqlx::query(
             "INSERT INTO deliveries (broadcast, subscription, worker)
-             SELECT $1, id, $3 FROM subscriptions WHERE id = ANY($2)
+             SELECT $1, id, $3 FROM subscriptions WHERE id = ANY($2) FOR KEY SHARE
              ON CONFLICT DO NOTHING",
         )
         .bind(self.broadcast)

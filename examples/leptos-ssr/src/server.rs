@@ -18,6 +18,7 @@ use futures_util::StreamExt;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasm_push::server::{
@@ -36,6 +37,8 @@ pub struct Server {
 struct AppState {
     store: Mutex<rusqlite::Connection>,
     sender: Sender,
+    /// Pushes waiting to be sent again, in all (at most [`MAX_WAITING`]).
+    waiting: AtomicUsize,
     head: Head,
     origin: String,
 }
@@ -77,6 +80,7 @@ pub async fn run() -> Result<(), String> {
     let app = Arc::new(AppState {
         store: Mutex::new(open_store(&data.join("subscriptions.sqlite3"))?),
         sender: Sender::new(keys, subject).with_endpoints(endpoints),
+        waiting: AtomicUsize::new(0),
         head,
         origin: env("SITE_ORIGIN", &format!("http://{}", options.site_addr)),
     });
@@ -121,16 +125,35 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
     let push = Push::new(&payload).ttl(TTL);
     // Too large for any push service: one error, not one per subscriber.
     push.check().map_err(|e| ServerFnError::new(e.to_string()))?;
-    let round = send_round(&app, subscriptions, &push).await.map_err(storage_error)?;
-    let Round { sent, gone, failed, .. } = round;
+    let arrived = Instant::now();
+    let round = send_round(&app, subscriptions, &push, FanOut::default()).await.map_err(storage_error)?;
+    drop(push);
+    let Round { sent, gone, mut failed, later } = round;
+    let mut waiting = 0;
+    let payload = Arc::new(payload);
+    // Each push service that asked to wait, on its own: one's long wait holds up no other's.
+    for (origin, later) in later {
+        match Waiting::reserve(&app, &origin, later.endpoints.len()) {
+            Some(reserved) => {
+                waiting += later.endpoints.len();
+                tokio::spawn(send_later(app.clone(), later, payload.clone(), arrived, reserved));
+            }
+            None => failed += later.endpoints.len(),
+        }
+    }
     let mut said = format!("Sent to {sent}; {gone} gone and removed; {failed} failed.");
-    if !round.later.is_empty() {
-        said += &format!(" {} to be sent again after the push service's wait.", round.later.len());
-        drop(push);
-        tokio::spawn(send_later(app, round, payload));
+    if waiting > 0 {
+        said += &format!(" {waiting} to be sent again after the push service's wait.");
     }
     Ok(said)
 }
+
+/// How long the push service keeps a push while the browser is offline: a day. A push a push
+/// service asked to wait for is sent again until then, with what is left of it.
+const TTL: u32 = 24 * 60 * 60;
+
+/// The most pushes waiting to be sent again, in all; beyond it they count as failed.
+const MAX_WAITING: usize = 10_000;
 
 /// What one fan-out did, and what it leaves to be sent again.
 #[derive(Default)]
@@ -138,27 +161,33 @@ struct Round {
     sent: usize,
     gone: usize,
     failed: usize,
-    /// The endpoints a push service asked to wait for (`Verdict::RetryAfter`).
-    later: Vec<String>,
-    /// The longest wait they asked for.
+    /// By push service (its origin): what it asked to wait for.
+    later: std::collections::BTreeMap<String, Later>,
+}
+
+/// A push service's pushes to send again, and the longest wait it asked for.
+#[derive(Default)]
+struct Later {
+    endpoints: Vec<String>,
     wait: Duration,
 }
 
 /// One fan-out; gone and malformed rows are deleted.
-async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>) -> rusqlite::Result<Round> {
-    let pushes = futures_util::stream::iter(to).map(|to| (to.endpoint.clone(), to, push.clone()));
-    let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
+async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>, limits: FanOut) -> rusqlite::Result<Round> {
+    let pushes = futures_util::stream::iter(to).map(|to| (to.clone(), to, push.clone()));
+    let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, limits));
     let mut round = Round::default();
     while let Some(outcome) = outcomes.next().await {
         match outcome.verdict {
             Verdict::Sent => round.sent += 1,
             Verdict::Gone | Verdict::Malformed(_) => {
-                delete(&app.store(), &outcome.id)?;
+                delete(&app.store(), &outcome.id.endpoint)?;
                 round.gone += 1;
             }
             Verdict::RetryAfter(wait) => {
-                round.wait = round.wait.max(wait.unwrap_or(MAX_PAUSE));
-                round.later.push(outcome.id);
+                let later = round.later.entry(outcome.id.push_service_origin().to_owned()).or_default();
+                later.wait = later.wait.max(wait.unwrap_or(MAX_PAUSE));
+                later.endpoints.push(outcome.id.endpoint);
             }
             // MaybeSent, NotAllowed (kept: the rules may have been set wrong for this run) or
             // Refused.
@@ -168,36 +197,79 @@ async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>) -> r
     Ok(round)
 }
 
-/// Sends again, after the push service's wait, what it asked to wait for, until none is left
-/// or a day (the push's TTL) has passed. Each try reads the rows again, so a subscription
-/// deleted meanwhile gets nothing. The waits live in this process: a restart forgets them.
-async fn send_later(app: Arc<AppState>, mut round: Round, payload: NotificationPayload) {
-    let give_up = Instant::now() + Duration::from_secs(TTL.into());
-    let push = Push::new(&payload).ttl(TTL);
+/// Sends again, after the push service's wait (at least a second, doubling), what it asked to
+/// wait for, until none is left or the TTL would have run out. Each round reads the rows again,
+/// so a subscription deleted meanwhile gets nothing, and retries nothing itself: the waiting is
+/// all here. The waits live in this process: a restart forgets them, and says how many.
+async fn send_later(
+    app: Arc<AppState>,
+    mut later: Later,
+    payload: Arc<NotificationPayload>,
+    arrived: Instant,
+    mut waiting: Waiting,
+) {
+    let stale = arrived + Duration::from_secs(TTL.into());
     for retry in 0.. {
-        // At least a second, doubling: a push service that keeps saying "now" is not asked in a loop.
-        let wait = round.wait.max(Duration::from_secs(1 << retry.min(6)));
-        if Instant::now() + wait > give_up {
-            return eprintln!("gave up on {} push(es): the push service's wait runs past their TTL", round.later.len());
+        let wait = later.wait.max(Duration::from_secs(1 << retry.min(6)));
+        if Instant::now() + wait >= stale {
+            return waiting.give_up("the push service's wait runs past their TTL");
         }
         tokio::time::sleep(wait).await;
-        let later: std::collections::HashSet<String> = round.later.drain(..).collect();
         let to = match all(&app.store()) {
-            Ok(rows) => rows.into_iter().filter(|row| later.contains(&row.endpoint)).collect(),
-            Err(e) => return eprintln!("storage error: {e}"),
+            Ok(rows) => rows.into_iter().filter(|row| later.endpoints.contains(&row.endpoint)).collect(),
+            Err(e) => return waiting.give_up(&format!("storage error: {e}")),
         };
-        round = match send_round(&app, to, &push).await {
-            Ok(round) => round,
-            Err(e) => return eprintln!("storage error: {e}"),
+        let left = stale.saturating_duration_since(Instant::now()).as_secs();
+        let push = Push::new(&payload).ttl(u32::try_from(left).unwrap_or(TTL));
+        later = match send_round(&app, to, &push, FanOut::default().retries(0)).await {
+            Ok(round) => round.later.into_values().next().unwrap_or_default(),
+            Err(e) => return waiting.give_up(&format!("storage error: {e}")),
         };
-        if round.later.is_empty() {
+        waiting.shrink_to(later.endpoints.len());
+        if later.endpoints.is_empty() {
             return;
         }
     }
 }
 
-/// How long the push service keeps a push while the browser is offline: a day.
-const TTL: u32 = 24 * 60 * 60;
+/// A push service's share of [`MAX_WAITING`], given back as its pushes are sent or given up;
+/// dropped with pushes left (the server stopping), it says how many.
+struct Waiting {
+    app: Arc<AppState>,
+    origin: String,
+    count: usize,
+}
+
+impl Waiting {
+    fn reserve(app: &Arc<AppState>, origin: &str, count: usize) -> Option<Waiting> {
+        let fits = |n: usize| n.checked_add(count).filter(|&n| n <= MAX_WAITING);
+        app.waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, fits).ok()?;
+        Some(Waiting { app: app.clone(), origin: origin.to_owned(), count })
+    }
+
+    fn shrink_to(&mut self, count: usize) {
+        let count = count.min(self.count);
+        self.app.waiting.fetch_sub(self.count - count, Ordering::SeqCst);
+        self.count = count;
+    }
+
+    fn give_up(mut self, why: &str) {
+        eprintln!("gave up on {} push(es) via {}: {why}", self.count, self.origin);
+        self.shrink_to(0);
+    }
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if self.count > 0 {
+            eprintln!(
+                "{} push(es) via {} waiting to be sent again are dropped: the server stopped",
+                self.count, self.origin
+            );
+            self.shrink_to(0);
+        }
+    }
+}
 
 fn storage_error(e: rusqlite::Error) -> ServerFnError {
     eprintln!("storage error: {e}");

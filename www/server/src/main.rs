@@ -26,6 +26,7 @@
 //! (`Sender::check`: its endpoint and its keys). Log lines name the
 //! push service, never an endpoint or a key.
 
+mod send;
 mod store;
 mod vapid;
 
@@ -35,18 +36,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::json;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 use wasm_push::server::{
-    Endpoints, FanOut, Push, RemoveSubscription, SaveSubscription, Sender, Urgency, VapidSubject, Verdict, CSRF_HEADER,
-    KNOWN_PUSH_SERVICES, MAX_PAUSE,
+    Endpoints, RemoveSubscription, SaveSubscription, Sender, VapidSubject, CSRF_HEADER, KNOWN_PUSH_SERVICES,
 };
-use wasm_push::{NotificationPayload, Subscription};
 
 /// The demo's settings: each a flag or an environment variable.
 #[derive(clap::Parser)]
@@ -141,8 +139,8 @@ impl Settings {
 struct App {
     /// The site's origins, `scheme://host[:port]`, as browsers send them in `Origin`.
     origins: Vec<String>,
-    store: Mutex<store::Store>,
-    sender: Sender,
+    /// The subscriptions, the sender, and the pushes waiting to be sent again.
+    outbox: Arc<send::Outbox>,
     csrf_token: String,
     index: String,
 }
@@ -185,8 +183,10 @@ async fn run() -> anyhow::Result<()> {
     let default_subject = settings.subject.as_str() == DEFAULT_SUBJECT;
     let app = Arc::new(App {
         origins,
-        store: Mutex::new(store),
-        sender: Sender::new(keys, settings.subject).with_endpoints(settings.endpoints),
+        outbox: Arc::new(send::Outbox::new(
+            store,
+            Sender::new(keys, settings.subject).with_endpoints(settings.endpoints),
+        )),
         csrf_token,
         index: page,
     });
@@ -306,7 +306,7 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
     // repair or replace a subscription, names the row it replaces.
     let request: SaveSubscription = parse(&body)?;
     // One lock from the check to the write: what was checked is what is changed.
-    let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
+    let store = app.outbox.store();
     // The worker's `pushsubscriptionchange` has no page and so no token; it proves itself by
     // knowing a stored endpoint (a capability URL) instead, and may only replace that row. A
     // row that cannot be read fails the save, never lets it through.
@@ -326,7 +326,7 @@ async fn save(State(app): State<Shared>, headers: HeaderMap, body: axum::body::B
     let subscription = request.subscription;
     // The endpoint is a URL the visitor chose, and the keys are theirs too: only what the
     // sender would send to is kept, so no bad row ever reaches a send.
-    if let Err(why) = app.sender.check(&subscription) {
+    if let Err(why) = app.outbox.sender.check(&subscription) {
         let id = if matches!(why, wasm_push::Error::InvalidSubscriptionKeys(_)) { "keys" } else { "endpoint" };
         return Err(ApiError(StatusCode::BAD_REQUEST, id, why.to_string()));
     }
@@ -345,8 +345,7 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     check_csrf(&app, &headers)?;
     let request: RemoveSubscription = parse(&body)?;
-    let removed =
-        app.store.lock().unwrap_or_else(|p| p.into_inner()).delete(&request.endpoint).map_err(storage_error)?;
+    let removed = app.outbox.store().delete(&request.endpoint).map_err(storage_error)?;
     tracing::info!("removed {} subscription", if removed { "a" } else { "no" });
     Ok(StatusCode::NO_CONTENT)
 }
@@ -363,37 +362,8 @@ struct SendRequest {
     to: Audience,
     /// With `"to": "me"`: the sender's own subscription.
     endpoint: Option<String>,
-    notification: NotificationPayload,
-    #[serde(default = "default_ttl")]
-    ttl: u32,
-    urgency: Option<Urgency>,
-    topic: Option<String>,
-}
-
-impl SendRequest {
-    /// The push, or why it cannot be sent to anyone.
-    fn push(&self) -> Result<Push<'_>, ApiError> {
-        if self.notification.title.trim().is_empty() {
-            return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the notification needs a title".into()));
-        }
-        let mut push = Push::new(&self.notification).ttl(self.ttl);
-        if let Some(urgency) = self.urgency {
-            push = push.urgency(urgency);
-        }
-        if let Some(topic) = &self.topic {
-            push = push
-                .topic(topic.clone())
-                .map_err(|e| ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string()))?;
-        }
-        // Too large for any push service: one answer, not one refusal per subscriber.
-        push.check().map_err(|e| ApiError(StatusCode::PAYLOAD_TOO_LARGE, "payload", e.to_string()))?;
-        Ok(push)
-    }
-}
-
-fn default_ttl() -> u32 {
-    // A day: long enough for a phone that is off for the night.
-    24 * 60 * 60
+    #[serde(flatten)]
+    message: send::Message,
 }
 
 async fn send_notification(
@@ -401,12 +371,23 @@ async fn send_notification(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
+    let arrived = Instant::now();
     check_csrf(&app, &headers)?;
-    let request: SendRequest = parse(&body)?;
-    let push = request.push()?;
+    let SendRequest { to, endpoint, message } = parse(&body)?;
+    if message.notification.title.trim().is_empty() {
+        return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", "the notification needs a title".into()));
+    }
+    match message.push(message.ttl) {
+        Ok(_) => {}
+        // Too large for any push service: one answer, not one refusal per subscriber.
+        Err(e @ wasm_push::Error::PayloadTooLarge { .. }) => {
+            return Err(ApiError(StatusCode::PAYLOAD_TOO_LARGE, "payload", e.to_string()))
+        }
+        Err(e) => return Err(ApiError(StatusCode::BAD_REQUEST, "bad-request", e.to_string())),
+    }
     let targets = {
-        let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
-        match (&request.to, &request.endpoint) {
+        let store = app.outbox.store();
+        match (&to, &endpoint) {
             (Audience::All, _) => store.all().map_err(storage_error)?,
             (Audience::Me, Some(endpoint)) => store.get(endpoint).map_err(storage_error)?.into_iter().collect(),
             (Audience::Me, None) => {
@@ -421,105 +402,8 @@ async fn send_notification(
     if targets.is_empty() {
         return Err(ApiError(StatusCode::NOT_FOUND, "no-subscription", "no stored subscription to send to".into()));
     }
-    let round = send_round(&app, targets, &push).await?;
-    let Round { sent, removed, failed, .. } = round;
-    let later = round.later.len();
+    let round = send::send(&app.outbox, targets, message, arrived).await.map_err(storage_error)?;
+    let send::Round { sent, removed, failed, waiting: later, .. } = round;
     tracing::info!(sent, removed, failed, later, "sent {sent}, removed {removed} gone, {failed} failed, {later} later");
-    if later > 0 {
-        // Not before the push service's wait, and not once the push would be stale.
-        let stale = Instant::now() + Duration::from_secs(request.ttl.into()).min(MAX_LATER);
-        drop(push);
-        tokio::spawn(send_later(app.clone(), round, request, stale));
-    }
     Ok(Json(json!({"sent": sent, "removed": removed, "failed": failed, "later": later})).into_response())
-}
-
-/// How long a push a push service asked to wait for is kept to be sent again, at most: a day,
-/// the longest wait `Verdict::RetryAfter` carries.
-const MAX_LATER: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// What one fan-out did, and what it leaves to be sent again.
-#[derive(Debug, Default)]
-struct Round {
-    sent: usize,
-    removed: usize,
-    failed: usize,
-    /// The endpoints a push service asked to wait for (`Verdict::RetryAfter`).
-    later: Vec<String>,
-    /// The longest wait they asked for.
-    wait: Duration,
-}
-
-/// One fan-out for one subscription or all of them: bounded concurrency, each push service
-/// paused alone when it asks, one VAPID signature per push service. Gone and malformed rows
-/// are deleted.
-async fn send_round(app: &Shared, targets: Vec<Subscription>, push: &Push<'_>) -> Result<Round, ApiError> {
-    let pushes = futures_util::stream::iter(targets).map(|target| (target.clone(), target, push.clone()));
-    let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, FanOut::default()));
-    let mut round = Round::default();
-    while let Some(outcome) = outcomes.next().await {
-        match outcome.verdict {
-            Verdict::Sent => round.sent += 1,
-            // Gone, or a row no push service could take: delete it.
-            Verdict::Gone | Verdict::Malformed(_) => {
-                app.store
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .delete(&outcome.id.endpoint)
-                    .map_err(storage_error)?;
-                round.removed += 1;
-            }
-            Verdict::RetryAfter(wait) => {
-                round.wait = round.wait.max(wait.unwrap_or(MAX_PAUSE));
-                round.later.push(outcome.id.endpoint);
-            }
-            verdict => {
-                tracing::warn!("sending via {} failed: {verdict:?}", outcome.id.push_service_origin());
-                round.failed += 1;
-            }
-        }
-    }
-    Ok(round)
-}
-
-/// Sends again, after the push service's wait, the pushes it asked to wait for, until none is
-/// left or the push would be stale by `give_up`. Each try reads the row again, so a
-/// subscription deleted meanwhile (the user turned notifications off) gets nothing. The waits
-/// live in this process: a restart forgets them (the broadcast recipe keeps them in a queue).
-async fn send_later(app: Shared, mut round: Round, request: SendRequest, give_up: Instant) {
-    let Ok(push) = request.push() else { return };
-    for retry in 0.. {
-        // At least a second, doubling: a push service that keeps saying "now" is not asked in a loop.
-        let wait = round.wait.max(Duration::from_secs(1 << retry.min(6)));
-        if Instant::now() + wait > give_up {
-            let left = round.later.len();
-            tracing::warn!(left, "gave up on {left} push(es): the push service's wait runs past their TTL");
-            return;
-        }
-        tokio::time::sleep(wait).await;
-        let targets = {
-            let store = app.store.lock().unwrap_or_else(|p| p.into_inner());
-            let rows = round.later.iter().map(|endpoint| store.get(endpoint));
-            match rows.collect::<Result<Vec<_>, _>>() {
-                Ok(rows) => rows.into_iter().flatten().collect::<Vec<_>>(),
-                Err(e) => return tracing::error!("storage error: {e}"),
-            }
-        };
-        round = match send_round(&app, targets, &push).await {
-            Ok(round) => round,
-            Err(_) => return,
-        };
-        let Round { sent, removed, failed, .. } = round;
-        let later = round.later.len();
-        tracing::info!(
-            sent,
-            removed,
-            failed,
-            later,
-            "sent again: {sent}, removed {removed}, {failed} failed, {later} later"
-        );
-        if later == 0 {
-            return;
-        }
-    }
 }

@@ -466,8 +466,8 @@ impl BusyPushService {
     }
 }
 
-/// Four "not now, in a second" answers: the fan-out's try and its three retries.
-const BUSY_FOR_A_FAN_OUT: &[(u16, &str)] = &[(429, "1"), (503, "1"), (429, "1"), (503, "1")];
+/// Four "not now" answers: the fan-out's try and its three retries, the last asking for 3 s.
+const BUSY_FOR_A_FAN_OUT: &[(u16, &str)] = &[(429, "1"), (503, "1"), (429, "1"), (503, "3")];
 
 #[tokio::test]
 async fn a_push_the_push_service_asked_to_wait_for_is_sent_once_after_the_wait() {
@@ -490,7 +490,7 @@ async fn a_push_the_push_service_asked_to_wait_for_is_sent_once_after_the_wait()
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     assert_eq!(service.statuses(), [429, 503, 429, 503, 201], "{}", server.log());
     let asked = service.asked.lock().unwrap().clone();
-    assert!(asked[4].0 - asked[3].0 >= std::time::Duration::from_secs(1), "sent again before the wait");
+    assert!(asked[4].0 - asked[3].0 >= std::time::Duration::from_secs(3), "sent again before the wait it asked for");
     assert_eq!(server.rows(), [service.endpoint.as_str()]);
 }
 
@@ -528,4 +528,30 @@ async fn a_wait_longer_than_the_pushs_ttl_gives_up_at_once_and_says_so() {
         assert_eq!(service.statuses(), [503], "{}", server.log());
         assert!(server.log().contains("gave up on 1 push(es)"), "{}", server.log());
     }
+}
+
+#[tokio::test]
+async fn each_push_service_waits_on_its_own_and_a_long_wait_gives_up_on_no_other() {
+    let never: &'static [(u16, &'static str)] = &[(503, "86400")];
+    let (slow, quick) = (BusyPushService::start(never, 201).await, BusyPushService::start(&[(503, "1"); 4], 201).await);
+    let server = Server::start(&scratch_dir("later-each")).await;
+    for service in [&slow, &quick] {
+        assert_eq!(
+            server.call(reqwest::Method::POST, "/api/subscription", &subscription(&service.endpoint)).await.0,
+            201
+        );
+    }
+    let request = json!({"to": "all", "notification": {"title": "Each on its own"}, "ttl": 600});
+    let (status, body) = server.call(reqwest::Method::POST, "/api/send", &request).await;
+    assert_eq!((status, &body["later"]), (200, &json!(2)), "{body}");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while quick.statuses().len() < 5 {
+        assert!(std::time::Instant::now() < deadline, "not sent again: {:?}\n{}", quick.statuses(), server.log());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(quick.statuses(), [503, 503, 503, 503, 201]);
+    // A day's wait is past the push's ten minutes: given up on, and said so.
+    assert_eq!(slow.statuses(), [503]);
+    assert!(server.log().contains("gave up on 1 push(es) via http://127.0.0.1"), "{}", server.log());
 }
