@@ -9,6 +9,7 @@ mod sending;
 mod setup;
 mod site;
 mod test;
+mod unchanged;
 
 use anyhow::{bail, Context as _};
 pub(crate) use cargo_wasm_push::{total_sizes, SHIPPED_WORKER};

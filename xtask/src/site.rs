@@ -2,6 +2,7 @@
 //! for the end-to-end tests (a panicking hook, a site's own worker, a module worker, …).
 
 use crate::dist::{dist, DROP_IN_FILES};
+use crate::unchanged::Fingerprint;
 use crate::{cargo, root, run, say, setup, Result};
 use anyhow::{anyhow, Context as _};
 use std::path::{Path, PathBuf};
@@ -124,18 +125,20 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 /// plain, Trunk's worker, Dioxus.
 pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, dx: &Path, command_dir: &Path) -> Result<[PathBuf; 5]> {
     let path = path_with_command(tools, command_dir)?;
-    let target = recipes_target();
-    let build = |recipe: &str, program: &Path, args: &[&str]| build_recipe(&path, recipe, program, args);
+    let (examples, target) = (root().join("examples"), recipes_target());
     for recipe in ["yew-trunk", "leptos-trunk", "trunk-worker"] {
-        build(recipe, trunk, &["build", "--release"])?;
+        build_recipe(&path, recipe, &[(trunk, &["build", "--release"])], &[examples.join(recipe).join("dist")])?;
     }
-    build("plain-site", Path::new("cargo"), &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."])?;
-    build("dioxus", Path::new("cargo"), &["wasm-push", "build", "--out", "public"])?;
-    build("dioxus", dx, &["build", "--platform", "web", "--release"])?;
-    let examples = root().join("examples");
+    let cargo = Path::new("cargo");
+    let plain = [(cargo, &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."][..])];
+    build_recipe(&path, "plain-site", &plain, &[examples.join("plain-site/push")])?;
+    let dioxus_site = target.join("dx/dioxus-push-recipe/release/web/public");
+    let dioxus =
+        [(cargo, &["wasm-push", "build", "--out", "public"][..]), (dx, &["build", "--platform", "web", "--release"])];
+    build_recipe(&path, "dioxus", &dioxus, std::slice::from_ref(&dioxus_site))?;
     let [yew, leptos, plain, trunk_worker] =
         ["yew-trunk/dist", "leptos-trunk/dist", "plain-site", "trunk-worker/dist"].map(|site| examples.join(site));
-    Ok([yew, leptos, plain, trunk_worker, target.join("dx/dioxus-push-recipe/release/web/public")])
+    Ok([yew, leptos, plain, trunk_worker, dioxus_site])
 }
 
 /// `examples/leptos-ssr`, built exactly as its README says, in `target/recipes` like the other
@@ -150,11 +153,12 @@ pub(crate) fn leptos_ssr_recipe(
     let mut path = vec![cargo_leptos.parent().unwrap_or(Path::new(".")).to_owned()];
     path.extend(std::env::split_paths(&path_with_command(tools, command_dir)?));
     let path = std::env::join_paths(path)?;
-    for args in [&["wasm-push", "build", "--out", "public"][..], &["leptos", "build", "--release"]] {
-        build_recipe(&path, "leptos-ssr", Path::new("cargo"), args)?;
-    }
     let target = recipes_target();
-    Ok([target.join("release/leptos-ssr-push-recipe"), target.join("site")])
+    let built = [target.join("release/leptos-ssr-push-recipe"), target.join("site")];
+    let cargo = Path::new("cargo");
+    let steps = [(cargo, &["wasm-push", "build", "--out", "public"][..]), (cargo, &["leptos", "build", "--release"])];
+    build_recipe(&path, "leptos-ssr", &steps, &built)?;
+    Ok(built)
 }
 
 /// The target folder the recipes share.
@@ -162,15 +166,25 @@ fn recipes_target() -> PathBuf {
     root().join("target/recipes")
 }
 
-/// Runs `program args` in `examples/<recipe>`, as its README says, with `path` as PATH and the
-/// recipes' shared target folder.
-fn build_recipe(path: &std::ffi::OsStr, recipe: &str, program: &Path, args: &[&str]) -> Result {
-    say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
-    run(std::process::Command::new(program)
-        .args(args)
-        .current_dir(root().join("examples").join(recipe))
-        .env("PATH", path)
-        .env("CARGO_TARGET_DIR", recipes_target()))
+/// Runs each step (`program args`) in `examples/<recipe>`, as its README says, with `path` as
+/// PATH and the recipes' shared target folder; unless nothing the recipe reads changed since
+/// it last built and its `outputs` are there ([`Fingerprint`]).
+fn build_recipe(path: &std::ffi::OsStr, recipe: &str, steps: &[(&Path, &[&str])], outputs: &[PathBuf]) -> Result {
+    let fingerprint = Fingerprint::of(recipe, path, steps)?;
+    if fingerprint.unchanged(outputs) {
+        say(&format!("examples/{recipe}: nothing it reads changed since it was built, so it is not built again"));
+        return Ok(());
+    }
+    fingerprint.forget()?;
+    for (program, args) in steps {
+        say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
+        run(std::process::Command::new(program)
+            .args(*args)
+            .current_dir(root().join("examples").join(recipe))
+            .env("PATH", path)
+            .env("CARGO_TARGET_DIR", recipes_target()))?;
+    }
+    fingerprint.built()
 }
 
 /// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its
