@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 /// What a recipe's build reads, as one number: the contents of the tracked and new files of
 /// its folder and of the crate it builds against (`src/`, `sw/`, the root's manifest and
-/// lockfile), every step's command line and PATH, and the size and time of each program on
-/// that PATH that this repository built or installed (`target/`) and of each step's program.
+/// lockfile), every step's command line and PATH, and the contents of each program on that PATH
+/// that this repository built or installed (`target/`) and of each step's program. A new Rust
+/// toolchain is not seen: after `rustup update`, remove `target/recipes/fingerprints`.
 pub(crate) struct Fingerprint {
     recipe: String,
     value: String,
@@ -86,9 +87,12 @@ impl Fingerprint {
     }
 }
 
-/// A program's size and modification time (nothing for a name found on PATH, like `cargo`,
-/// whose PATH is hashed instead).
-fn stamp(program: &Path) -> Option<(u64, std::time::SystemTime)> {
-    let metadata = std::fs::metadata(program).ok()?;
-    Some((metadata.len(), metadata.modified().ok()?))
+/// A program's contents, as a number (nothing for a name found on PATH, like `cargo`, whose
+/// PATH is hashed instead). Not its time: `cargo install` writes the same program anew on every
+/// run.
+fn stamp(program: &Path) -> Option<u64> {
+    let bytes = std::fs::read(program).ok()?;
+    let mut hasher = DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Some(hasher.finish())
 }
