@@ -352,6 +352,20 @@ where
         self.pause(name, now + pause);
     }
 
+    /// Counts a send to `name` that got no answer in time, or no connection (after `refusals`
+    /// in a row), at `now`. Once is a blip: it pauses, as for "not now", and its pushes wait.
+    /// Again, after a pause, it is down for now: its pushes, and those read for it until the
+    /// pause is over, are handed back at once rather than each waiting out a deadline.
+    fn count_failure(&mut self, name: &Name, refusals: u32, now: Instant) {
+        self.count_refusal(name, refusals, now);
+        let backoff = backoff(refusals);
+        if refusals == 0 {
+            self.pause(name, now + backoff);
+        } else {
+            self.tell(name, backoff, backoff);
+        }
+    }
+
     /// Counts a refusal of `name` (after `refusals` in a row), which came at `now`.
     fn count_refusal(&mut self, name: &Name, refusals: u32, now: Instant) {
         self.change(name, |origin| {
@@ -412,7 +426,6 @@ where
         // Whether a refusal of this send counts: it started after the last one counted.
         let now = Instant::now();
         let counts = refused_at.is_none_or(|at| job.started >= at);
-        let backoff = Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE);
         let asked = match &result {
             Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
                 Some(*retry_after_secs)
@@ -427,16 +440,7 @@ where
                 // (one connection's streams, say) count as one failure: the first pauses that
                 // push service, the others only have their outcomes.
                 if counts {
-                    self.count_refusal(&name, refusals, now);
-                    if refusals == 0 {
-                        // Once: a blip. It pauses, as for "not now", and its pushes wait.
-                        self.pause(&name, now + backoff);
-                    } else {
-                        // Again, after a pause: down for now. Its pushes, and those read for it
-                        // until the pause is over, are handed back at once rather than each
-                        // waiting out a deadline.
-                        self.tell(&name, backoff, backoff);
-                    }
+                    self.count_failure(&name, refusals, now);
                 }
                 Some(Outcome { id: job.id, verdict: Verdict::of(result) })
             }
@@ -455,7 +459,7 @@ where
                 // wait out what is left of it (none, once it is over).
                 let wait = match asked {
                     Some(secs) => Duration::from_secs(secs),
-                    None if counts => backoff,
+                    None if counts => backoff(refusals),
                     None => Duration::ZERO,
                 };
                 if counts {
@@ -488,6 +492,12 @@ where
         self.forget_if_idle(&name);
         outcome
     }
+}
+
+/// The pause after `refusals` in a row without a wait asked: 1 s, doubling, at most
+/// [`MAX_PAUSE`].
+fn backoff(refusals: u32) -> Duration {
+    Duration::from_secs(1 << refusals.min(6)).min(MAX_PAUSE)
 }
 
 #[cfg(test)]

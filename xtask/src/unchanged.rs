@@ -1,69 +1,43 @@
-//! Skipping a recipe's build when nothing it reads changed since it last built: a warm
-//! `cargo xtask test` otherwise re-runs Trunk, dx and cargo-leptos (and their wasm-bindgen and
-//! wasm-opt) on the same sources every time. A fresh clone has no fingerprints, so CI always
-//! builds.
+//! Skipping a recipe's build when nothing it reads changed since it last built, and what it
+//! built is as it left it: a warm `cargo xtask test` otherwise re-runs Trunk, dx and
+//! cargo-leptos (and their wasm-bindgen and wasm-opt) on the same sources every time. A fresh
+//! clone has no fingerprints, so CI always builds; so does a checkout without git.
 
-use crate::{root, Result};
+use crate::{root, say, Result};
 use anyhow::Context as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-/// What a recipe's build reads, as one number: the contents of the tracked and new files of
-/// its folder and of the crate it builds against (`src/`, `sw/`, the root's manifest and
-/// lockfile), every step's command line and PATH, and the contents of each program on that PATH
-/// that this repository built or installed (`target/`) and of each step's program. A new Rust
-/// toolchain is not seen: after `rustup update`, remove `target/recipes/fingerprints`.
+/// What a recipe's build reads, as one number:
+/// - the contents of the tracked and new files of `examples/` (a recipe may build another
+///   example: Trunk's worker builds `tested-worker`), of the crate it builds against (`src/`,
+///   `sw/`, the root's manifest, lockfile and `.cargo/`);
+/// - every step's command line, PATH, and the contents of each program on that PATH that this
+///   repository built or installed (`target/`) and of each step's program;
+/// - the environment variables cargo, rustc, Trunk, dx and cargo-leptos read, and the stable
+///   and nightly compilers' versions.
 pub(crate) struct Fingerprint {
     recipe: String,
-    value: String,
+    inputs: u64,
 }
 
 impl Fingerprint {
-    pub(crate) fn of(recipe: &str, path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Result<Fingerprint> {
-        let mut hasher = DefaultHasher::new();
-        let folder = format!("examples/{recipe}");
-        let listed = std::process::Command::new("git")
-            .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"])
-            .args([folder.as_str(), "src", "sw", "Cargo.toml", "Cargo.lock"])
-            .current_dir(root())
-            .output()
-            .context("git ls-files")?;
-        anyhow::ensure!(listed.status.success(), "git ls-files failed");
-        for file in listed.stdout.split(|&b| b == 0).filter(|name| !name.is_empty()) {
-            file.hash(&mut hasher);
-            let name = String::from_utf8_lossy(file).into_owned();
-            // A tracked file deleted in the working copy hashes as absent.
-            std::fs::read(root().join(&name)).ok().hash(&mut hasher);
-        }
-        path.hash(&mut hasher);
-        for (program, args) in steps {
-            program.hash(&mut hasher);
-            args.hash(&mut hasher);
-            stamp(program).hash(&mut hasher);
-            // `cargo wasm-push`, `cargo leptos`: the subcommand's program, as cargo finds it.
-            if let Some(sub) = args.first().filter(|_| program == &Path::new("cargo")) {
-                let found =
-                    std::env::split_paths(path).map(|dir| dir.join(format!("cargo-{sub}"))).find(|p| p.exists());
-                found.as_deref().and_then(stamp).hash(&mut hasher);
+    /// `None`, saying why, when the inputs cannot be listed (no git): then it is built.
+    pub(crate) fn of(recipe: &str, path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Option<Fingerprint> {
+        match inputs(path, steps) {
+            Ok(inputs) => Some(Fingerprint { recipe: recipe.to_owned(), inputs }),
+            Err(why) => {
+                say(&format!("examples/{recipe}: built, since what it reads cannot be listed ({why:#})"));
+                None
             }
         }
-        for dir in std::env::split_paths(path).filter(|dir| dir.starts_with(root().join("target"))) {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
-                .unwrap_or_default();
-            entries.sort();
-            for entry in entries {
-                entry.hash(&mut hasher);
-                stamp(&entry).hash(&mut hasher);
-            }
-        }
-        Ok(Fingerprint { recipe: recipe.to_owned(), value: format!("{:016x}", hasher.finish()) })
     }
 
-    /// Whether the recipe last built from exactly this, and each of `outputs` is still there.
+    /// Whether the recipe last built from exactly this, and `outputs` are as that build left
+    /// them (not rebuilt by hand, say with `trunk serve`).
     pub(crate) fn unchanged(&self, outputs: &[PathBuf]) -> bool {
         let last = std::fs::read_to_string(self.file()).unwrap_or_default();
-        last == self.value && outputs.iter().all(|output| output.exists())
+        outputs.iter().all(|output| output.exists()) && last == self.line(outputs)
     }
 
     /// Forgets the recipe's last build: called before building, so a build that fails half-way
@@ -75,11 +49,19 @@ impl Fingerprint {
         }
     }
 
-    /// Notes that the recipe built from this.
-    pub(crate) fn built(&self) -> Result {
+    /// Notes that the recipe built from this into `outputs`.
+    pub(crate) fn built(&self, outputs: &[PathBuf]) -> Result {
         std::fs::create_dir_all(self.file().parent().unwrap_or(Path::new(".")))?;
-        std::fs::write(self.file(), &self.value)?;
+        std::fs::write(self.file(), self.line(outputs))?;
         Ok(())
+    }
+
+    fn line(&self, outputs: &[PathBuf]) -> String {
+        let mut hasher = DefaultHasher::new();
+        for output in outputs {
+            tree(output, &mut hasher);
+        }
+        format!("{:016x} {:016x}", self.inputs, hasher.finish())
     }
 
     fn file(&self) -> PathBuf {
@@ -87,12 +69,72 @@ impl Fingerprint {
     }
 }
 
+fn inputs(path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Result<u64> {
+    let mut hasher = DefaultHasher::new();
+    let listed = std::process::Command::new("git")
+        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"])
+        .args(["examples", "src", "sw", "Cargo.toml", "Cargo.lock", ".cargo"])
+        .current_dir(root())
+        .output()
+        .context("git ls-files")?;
+    anyhow::ensure!(listed.status.success(), "git ls-files: {}", String::from_utf8_lossy(&listed.stderr).trim());
+    for file in listed.stdout.split(|&b| b == 0).filter(|name| !name.is_empty()) {
+        file.hash(&mut hasher);
+        // A tracked file deleted in the working copy hashes as absent.
+        std::fs::read(root().join(String::from_utf8_lossy(file).as_ref())).ok().hash(&mut hasher);
+    }
+    path.hash(&mut hasher);
+    for (program, args) in steps {
+        (program, args, contents(program)).hash(&mut hasher);
+        // `cargo wasm-push`, `cargo leptos`: the subcommand's program, as cargo finds it.
+        if let Some(sub) = args.first().filter(|_| program == &Path::new("cargo")) {
+            let found = std::env::split_paths(path).map(|dir| dir.join(format!("cargo-{sub}"))).find(|p| p.exists());
+            found.as_deref().and_then(contents).hash(&mut hasher);
+        }
+    }
+    for dir in std::env::split_paths(path).filter(|dir| dir.starts_with(root().join("target"))) {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for entry in entries {
+            (&entry, contents(&entry)).hash(&mut hasher);
+        }
+    }
+    let mut read: Vec<(String, String)> = std::env::vars()
+        .filter(|(name, _)| ["CARGO", "RUST", "TRUNK", "DX", "LEPTOS"].iter().any(|p| name.starts_with(p)))
+        .collect();
+    read.sort();
+    read.hash(&mut hasher);
+    for toolchain in [&["rustc", "-vV"][..], &["rustup", "run", "nightly", "rustc", "-vV"]] {
+        let version = std::process::Command::new(toolchain[0]).args(&toolchain[1..]).output().ok();
+        version.map(|out| out.stdout).hash(&mut hasher);
+    }
+    Ok(hasher.finish())
+}
+
 /// A program's contents, as a number (nothing for a name found on PATH, like `cargo`, whose
 /// PATH is hashed instead). Not its time: `cargo install` writes the same program anew on every
 /// run.
-fn stamp(program: &Path) -> Option<u64> {
+fn contents(program: &Path) -> Option<u64> {
     let bytes = std::fs::read(program).ok()?;
     let mut hasher = DefaultHasher::new();
     bytes.hash(&mut hasher);
     Some(hasher.finish())
+}
+
+/// Each file under `path` (or `path` itself): its name, size and modification time.
+fn tree(path: &Path, hasher: &mut DefaultHasher) {
+    let Ok(metadata) = std::fs::metadata(path) else { return };
+    if metadata.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for entry in entries {
+            tree(&entry, hasher);
+        }
+    } else {
+        (path, metadata.len(), metadata.modified().ok()).hash(hasher);
+    }
 }

@@ -470,7 +470,7 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     let (mut later, mut wait) = (Vec::new(), Duration::ZERO);
     let mut delivered = Delivered::new(&batch, &worker);
     // Whether the worker kept its lease to the end.
-    let fanned: Result<bool, BoxDynError> = async {
+    let kept_lease: Result<bool, BoxDynError> = async {
         loop {
             let outcome = tokio::select! {
                 // First, so a worker waking from a pause asks before it sends anything more.
@@ -516,7 +516,16 @@ async fn send_batch(batch: Batch, worker: Data<Worker>, _: WorkerContext) -> Res
     // again sends only what is not written down.
     drop(outcomes);
     let written = delivered.write(pool).await;
-    if !fanned? {
+    let kept_lease = match kept_lease {
+        Ok(kept) => kept,
+        Err(why) => {
+            if let Err(e) = written {
+                eprintln!("worker {}: what was delivered could not be written down either: {e}", worker.name);
+            }
+            return Err(why);
+        }
+    };
+    if !kept_lease {
         written?;
         eprintln!("worker {}: lost job {} to another worker; it sends the rest", worker.name, batch.key());
         return Ok(());

@@ -126,19 +126,19 @@ pub async fn send_to_everyone(title: String, body: String) -> Result<String, Ser
     // Too large for any push service: one error, not one per subscriber.
     push.check().map_err(|e| ServerFnError::new(e.to_string()))?;
     let arrived = Instant::now();
-    let round = send_round(&app, subscriptions, &push, FanOut::default()).await.map_err(storage_error)?;
+    let round = send_round(&app, subscriptions, &push, FanOut::default()).await;
     drop(push);
     let Round { sent, gone, mut failed, later } = round;
     let mut waiting = 0;
     let payload = Arc::new(payload);
     // Each push service that asked to wait, on its own: one's long wait holds up no other's.
-    for (origin, later) in later {
-        match Waiting::reserve(&app, &origin, later.endpoints.len()) {
-            Some(reserved) => {
-                waiting += later.endpoints.len();
-                tokio::spawn(send_later(app.clone(), later, payload.clone(), arrived, reserved));
-            }
-            None => failed += later.endpoints.len(),
+    for (origin, mut later) in later {
+        let reserved = Waiting::reserve(&app, &origin, later.endpoints.len());
+        failed += later.endpoints.len() - reserved.count;
+        later.endpoints.truncate(reserved.count);
+        if reserved.count > 0 {
+            waiting += reserved.count;
+            tokio::spawn(send_later(app.clone(), later, payload.clone(), arrived, reserved));
         }
     }
     let mut said = format!("Sent to {sent}; {gone} gone and removed; {failed} failed.");
@@ -172,18 +172,22 @@ struct Later {
     wait: Duration,
 }
 
-/// One fan-out; gone and malformed rows are deleted.
-async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>, limits: FanOut) -> rusqlite::Result<Round> {
+/// One fan-out; gone and malformed rows are deleted (one that cannot be counts as failed, and
+/// the fan-out goes on: its sends under way may have arrived).
+async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>, limits: FanOut) -> Round {
     let pushes = futures_util::stream::iter(to).map(|to| (to.clone(), to, push.clone()));
     let mut outcomes = std::pin::pin!(app.sender.fan_out(pushes, limits));
     let mut round = Round::default();
     while let Some(outcome) = outcomes.next().await {
         match outcome.verdict {
             Verdict::Sent => round.sent += 1,
-            Verdict::Gone | Verdict::Malformed(_) => {
-                delete(&app.store(), &outcome.id.endpoint)?;
-                round.gone += 1;
-            }
+            Verdict::Gone | Verdict::Malformed(_) => match delete(&app.store(), &outcome.id.endpoint) {
+                Ok(_) => round.gone += 1,
+                Err(e) => {
+                    eprintln!("storage error: {e}");
+                    round.failed += 1;
+                }
+            },
             Verdict::RetryAfter(wait) => {
                 let later = round.later.entry(outcome.id.push_service_origin().to_owned()).or_default();
                 later.wait = later.wait.max(wait.unwrap_or(MAX_PAUSE));
@@ -194,13 +198,13 @@ async fn send_round(app: &AppState, to: Vec<Subscription>, push: &Push<'_>, limi
             _ => round.failed += 1,
         }
     }
-    Ok(round)
+    round
 }
 
 /// Sends again, after the push service's wait (at least a second, doubling), what it asked to
 /// wait for, until none is left or the TTL would have run out. Each round reads the rows again,
 /// so a subscription deleted meanwhile gets nothing, and retries nothing itself: the waiting is
-/// all here. The waits live in this process: a restart forgets them, and says how many.
+/// all here. The waits live in this process: a restart forgets them.
 async fn send_later(
     app: Arc<AppState>,
     mut later: Later,
@@ -215,16 +219,19 @@ async fn send_later(
             return waiting.give_up("the push service's wait runs past their TTL");
         }
         tokio::time::sleep(wait).await;
+        let waited: std::collections::HashSet<&str> = later.endpoints.iter().map(String::as_str).collect();
         let to = match all(&app.store()) {
-            Ok(rows) => rows.into_iter().filter(|row| later.endpoints.contains(&row.endpoint)).collect(),
+            Ok(rows) => rows.into_iter().filter(|row| waited.contains(row.endpoint.as_str())).collect(),
             Err(e) => return waiting.give_up(&format!("storage error: {e}")),
         };
         let left = stale.saturating_duration_since(Instant::now()).as_secs();
         let push = Push::new(&payload).ttl(u32::try_from(left).unwrap_or(TTL));
-        later = match send_round(&app, to, &push, FanOut::default().retries(0)).await {
-            Ok(round) => round.later.into_values().next().unwrap_or_default(),
-            Err(e) => return waiting.give_up(&format!("storage error: {e}")),
-        };
+        later = send_round(&app, to, &push, FanOut::default().retries(0))
+            .await
+            .later
+            .into_values()
+            .next()
+            .unwrap_or_default();
         waiting.shrink_to(later.endpoints.len());
         if later.endpoints.is_empty() {
             return;
@@ -232,8 +239,7 @@ async fn send_later(
     }
 }
 
-/// A push service's share of [`MAX_WAITING`], given back as its pushes are sent or given up;
-/// dropped with pushes left (the server stopping), it says how many.
+/// A push service's share of [`MAX_WAITING`], given back as its pushes are sent or given up.
 struct Waiting {
     app: Arc<AppState>,
     origin: String,
@@ -241,10 +247,14 @@ struct Waiting {
 }
 
 impl Waiting {
-    fn reserve(app: &Arc<AppState>, origin: &str, count: usize) -> Option<Waiting> {
-        let fits = |n: usize| n.checked_add(count).filter(|&n| n <= MAX_WAITING);
-        app.waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, fits).ok()?;
-        Some(Waiting { app: app.clone(), origin: origin.to_owned(), count })
+    /// Up to `count` of what is left of [`MAX_WAITING`].
+    fn reserve(app: &Arc<AppState>, origin: &str, count: usize) -> Waiting {
+        let mut taken = 0;
+        let _ = app.waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            taken = count.min(MAX_WAITING.saturating_sub(n));
+            Some(n + taken)
+        });
+        Waiting { app: app.clone(), origin: origin.to_owned(), count: taken }
     }
 
     fn shrink_to(&mut self, count: usize) {

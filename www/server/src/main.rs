@@ -402,7 +402,7 @@ async fn send_notification(
     if targets.is_empty() {
         return Err(ApiError(StatusCode::NOT_FOUND, "no-subscription", "no stored subscription to send to".into()));
     }
-    let round = send::send(&app.outbox, targets, message, arrived).await.map_err(storage_error)?;
+    let round = send::send(&app.outbox, targets, message, arrived).await;
     let send::Round { sent, removed, failed, waiting: later, .. } = round;
     tracing::info!(sent, removed, failed, later, "sent {sent}, removed {removed} gone, {failed} failed, {later} later");
     Ok(Json(json!({"sent": sent, "removed": removed, "failed": failed, "later": later})).into_response())

@@ -90,13 +90,9 @@ pub struct Later {
 }
 
 /// One fan-out: bounded concurrency, each push service paused alone when it asks, one VAPID
-/// signature per push service. Gone and malformed rows are deleted.
-pub async fn round(
-    outbox: &Outbox,
-    targets: Vec<Subscription>,
-    push: &Push<'_>,
-    limits: FanOut,
-) -> rusqlite::Result<Round> {
+/// signature per push service. Gone and malformed rows are deleted; a row that cannot be is
+/// logged and counted failed, and the fan-out goes on (its sends under way may have arrived).
+async fn fan_out_once(outbox: &Outbox, targets: Vec<Subscription>, push: &Push<'_>, limits: FanOut) -> Round {
     let pushes = futures_util::stream::iter(targets).map(|target| (target.clone(), target, push.clone()));
     let mut outcomes = std::pin::pin!(outbox.sender.fan_out(pushes, limits));
     let mut round = Round::default();
@@ -105,10 +101,13 @@ pub async fn round(
         match outcome.verdict {
             Verdict::Sent => round.sent += 1,
             // Gone, or a row no push service could take: delete it.
-            Verdict::Gone | Verdict::Malformed(_) => {
-                outbox.store().delete(&outcome.id.endpoint)?;
-                round.removed += 1;
-            }
+            Verdict::Gone | Verdict::Malformed(_) => match outbox.store().delete(&outcome.id.endpoint) {
+                Ok(_) => round.removed += 1,
+                Err(e) => {
+                    tracing::error!("a gone subscription via {origin} could not be deleted: {e}");
+                    round.failed += 1;
+                }
+            },
             Verdict::RetryAfter(wait) => {
                 let later = round.later.entry(origin).or_default();
                 later.wait = later.wait.max(wait.unwrap_or(MAX_PAUSE));
@@ -120,46 +119,42 @@ pub async fn round(
             }
         }
     }
-    Ok(round)
+    round
 }
 
 /// Sends `message` to `targets`, and the pushes a push service asks to wait for again later,
 /// in the background, each push service on its own, until the push's TTL (at most
 /// [`MAX_LATER`] from `arrived`) would have run out. Answers the first round, with the pushes
 /// beyond [`MAX_WAITING`] counted as failed.
-pub async fn send(
-    outbox: &Arc<Outbox>,
-    targets: Vec<Subscription>,
-    message: Message,
-    arrived: Instant,
-) -> rusqlite::Result<Round> {
-    let Ok(push) = message.push(message.ttl) else { return Ok(Round { failed: targets.len(), ..Round::default() }) };
-    let mut round = round(outbox, targets, &push, FanOut::default()).await?;
+pub async fn send(outbox: &Arc<Outbox>, targets: Vec<Subscription>, message: Message, arrived: Instant) -> Round {
+    let Ok(push) = message.push(message.ttl) else { return Round { failed: targets.len(), ..Round::default() } };
+    let mut round = fan_out_once(outbox, targets, &push, FanOut::default()).await;
     drop(push);
-    let stale = arrived + Duration::from_secs(message.ttl.into());
-    let give_up = stale.min(arrived + MAX_LATER);
+    let ttl = Duration::from_secs(message.ttl.into());
+    let give_up = arrived + ttl.min(MAX_LATER);
+    let stale = arrived.checked_add(ttl).unwrap_or(give_up);
     let message = Arc::new(message);
-    for (origin, later) in std::mem::take(&mut round.later) {
-        let count = later.endpoints.len();
-        match Waiting::reserve(outbox, &origin, count) {
-            Some(waiting) => {
-                tokio::spawn(send_later(outbox.clone(), later, message.clone(), stale, give_up, waiting));
-                round.waiting += count;
-            }
-            None => {
-                tracing::warn!("{count} push(es) via {origin} not kept to send again: {MAX_WAITING} wait already");
-                round.failed += count;
-            }
+    for (origin, mut later) in std::mem::take(&mut round.later) {
+        let waiting = Waiting::reserve(outbox, &origin, later.endpoints.len());
+        let over = later.endpoints.len() - waiting.count;
+        if over > 0 {
+            tracing::warn!("{over} push(es) via {origin} not kept to send again: {MAX_WAITING} wait already");
+            later.endpoints.truncate(waiting.count);
+            round.failed += over;
+        }
+        if waiting.count > 0 {
+            round.waiting += waiting.count;
+            tokio::spawn(send_later(outbox.clone(), later, message.clone(), stale, give_up, waiting));
         }
     }
-    Ok(round)
+    round
 }
 
 /// Sends again, after the push service's wait, the pushes it asked to wait for, until none is
 /// left or the wait runs past `give_up`. Each round reads the rows again, so a subscription
 /// deleted meanwhile (the user turned notifications off) gets nothing, and sends with what is
-/// left of the TTL. Within a round nothing is retried: the waiting is all here, between rows
-/// read afresh.
+/// left of the TTL (until `stale`). Within a round nothing is retried: the waiting is all here,
+/// between rows read afresh.
 async fn send_later(
     outbox: Arc<Outbox>,
     mut later: Later,
@@ -172,7 +167,7 @@ async fn send_later(
         // At least a second, doubling: a push service that keeps saying "now" is not asked in a loop.
         let wait = later.wait.max(Duration::from_secs(1 << retry.min(6)));
         if Instant::now() + wait >= give_up {
-            return waiting.left(later.endpoints.len(), "the push service's wait runs past their TTL");
+            return waiting.give_up("the push service's wait runs past their TTL");
         }
         tokio::time::sleep(wait).await;
         let targets = {
@@ -180,26 +175,23 @@ async fn send_later(
             let rows: rusqlite::Result<Vec<_>> = later.endpoints.iter().map(|endpoint| store.get(endpoint)).collect();
             match rows {
                 Ok(rows) => rows.into_iter().flatten().collect::<Vec<_>>(),
-                Err(e) => return waiting.left(later.endpoints.len(), &format!("storage error: {e}")),
+                Err(e) => return waiting.give_up(&format!("storage error: {e}")),
             }
         };
         let ttl = u32::try_from(stale.saturating_duration_since(Instant::now()).as_secs()).unwrap_or(u32::MAX);
-        let Ok(push) = message.push(ttl) else { return waiting.left(later.endpoints.len(), "no longer a push") };
-        let round = match round(&outbox, targets, &push, FanOut::default().retries(0)).await {
-            Ok(round) => round,
-            Err(e) => return waiting.left(later.endpoints.len(), &format!("storage error: {e}")),
-        };
+        let Ok(push) = message.push(ttl) else { return waiting.give_up("no longer a push") };
+        let round = fan_out_once(&outbox, targets, &push, FanOut::default().retries(0)).await;
         let Round { sent, removed, failed, .. } = round;
         later = round.later.into_values().next().unwrap_or_default();
         let left = later.endpoints.len();
         waiting.shrink_to(left);
+        let origin = &waiting.origin;
         tracing::info!(
             sent,
             removed,
             failed,
             left,
-            "via {}: sent again {sent}, removed {removed}, {failed} failed, {left} to wait",
-            waiting.origin
+            "via {origin}: sent again {sent}, removed {removed}, {failed} failed, {left} to wait"
         );
         if left == 0 {
             return;
@@ -207,8 +199,8 @@ async fn send_later(
     }
 }
 
-/// A push service's share of [`MAX_WAITING`], given back when its pushes are sent or dropped;
-/// dropped with pushes left (the server stopping, say), it says how many.
+/// A push service's share of [`MAX_WAITING`], given back as its pushes are sent or given up;
+/// dropped with pushes left (the server stopping), it says how many.
 struct Waiting {
     outbox: Arc<Outbox>,
     origin: String,
@@ -216,11 +208,14 @@ struct Waiting {
 }
 
 impl Waiting {
-    fn reserve(outbox: &Arc<Outbox>, origin: &str, count: usize) -> Option<Waiting> {
-        let reserved = outbox
-            .waiting
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_add(count).filter(|&n| n <= MAX_WAITING));
-        reserved.ok().map(|_| Waiting { outbox: outbox.clone(), origin: origin.to_owned(), count })
+    /// Up to `count` of what is left of [`MAX_WAITING`].
+    fn reserve(outbox: &Arc<Outbox>, origin: &str, count: usize) -> Waiting {
+        let mut taken = 0;
+        let _ = outbox.waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+            taken = count.min(MAX_WAITING.saturating_sub(n));
+            Some(n + taken)
+        });
+        Waiting { outbox: outbox.clone(), origin: origin.to_owned(), count: taken }
     }
 
     fn shrink_to(&mut self, count: usize) {
@@ -229,8 +224,9 @@ impl Waiting {
         self.count = count;
     }
 
-    /// Gives up on the `left` pushes still waiting, saying why.
-    fn left(mut self, left: usize, why: &str) {
+    /// Gives up on the pushes still waiting, saying why.
+    fn give_up(mut self, why: &str) {
+        let left = self.count;
         tracing::warn!(left, "gave up on {left} push(es) via {}: {why}", self.origin);
         self.shrink_to(0);
     }
@@ -239,11 +235,8 @@ impl Waiting {
 impl Drop for Waiting {
     fn drop(&mut self) {
         if self.count > 0 {
-            tracing::warn!(
-                "{} push(es) via {} waiting to be sent again are dropped: the server stopped",
-                self.count,
-                self.origin
-            );
+            let (count, origin) = (self.count, &self.origin);
+            tracing::warn!("{count} push(es) via {origin} waiting to be sent again are dropped (the server stopped)");
             self.shrink_to(0);
         }
     }
