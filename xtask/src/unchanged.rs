@@ -93,11 +93,7 @@ fn inputs(path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Result<u64> {
         }
     }
     for dir in std::env::split_paths(path).filter(|dir| dir.starts_with(root().join("target"))) {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
-            .unwrap_or_default();
-        entries.sort();
-        for entry in entries {
+        for entry in sorted_entries(&dir) {
             (&entry, contents(&entry)).hash(&mut hasher);
         }
     }
@@ -127,14 +123,19 @@ fn contents(program: &Path) -> Option<u64> {
 fn tree(path: &Path, hasher: &mut DefaultHasher) {
     let Ok(metadata) = std::fs::metadata(path) else { return };
     if metadata.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
-            .unwrap_or_default();
-        entries.sort();
-        for entry in entries {
+        for entry in sorted_entries(path) {
             tree(&entry, hasher);
         }
     } else {
         (path, metadata.len(), metadata.modified().ok()).hash(hasher);
     }
+}
+
+/// The paths in `dir`, sorted (none when it cannot be read).
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect())
+        .unwrap_or_default();
+    entries.sort();
+    entries
 }
