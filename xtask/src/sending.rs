@@ -30,9 +30,11 @@ const BROADCAST_PUSHES: usize = 100_000;
 /// The senders measured at 10,000 and 100,000 pushes: ours, node's, and the crypto alone on
 /// each stack (`<stack>-encrypt`: one signature for all, as the fan-out; `<stack>-floor`: one
 /// each, as node and the `web-push` crate alone).
-const MODES: [&str; 12] = [
+const MODES: [&str; 14] = [
     "fan-out",
     "fan-out-1-thread",
+    "fan-out-h2",
+    "fan-out-h2-1-thread",
     "loop",
     "node",
     "ring-encrypt",
@@ -56,13 +58,12 @@ pub fn run() -> Result<String> {
     setup.postgres()?;
     crate::run(cargo().args(["build", "--release", "--quiet", "-p", "wasm-push-bench-sender"]))?;
     let bench = root().join("target/release/sender-bench");
-    let mut sink = Command::new(&bench).arg("sink").stdout(Stdio::piped()).spawn()?;
-    let mut first = String::new();
-    std::io::BufReader::new(sink.stdout.take().context("no sink output")?).read_line(&mut first)?;
-    let url =
-        first.trim().strip_prefix("listening on ").with_context(|| format!("the sink said {first:?}"))?.to_owned();
+    let certificate = root().join("target/sender-bench-sink.der");
+    let (plain, url) = sink(Command::new(&bench).arg("sink"))?;
+    let tls = sink(Command::new(&bench).arg("sink-tls").arg(&certificate));
     let mut rows = vec![];
     let result = (|| {
+        let (_, tls_url) = tls.as_ref().map_err(|e| anyhow!("the TLS sink: {e}"))?;
         for (pushes, modes) in [(10_000usize, &MODES[..]), (100_000, &MODES[..]), (1_000_000, &MODES[..1])] {
             say(&format!("sending {pushes} pushes: {}", modes.join(", ")));
             for &mode in modes {
@@ -79,19 +80,20 @@ pub fn run() -> Result<String> {
                         ours
                     }
                 };
-                let out = command
-                    .arg(&url)
-                    .arg(pushes.to_string())
-                    .arg(concurrency.to_string())
-                    .output()
-                    .with_context(|| mode.to_string())?;
+                // The `-h2` modes send over TLS and HTTP/2, trusting the TLS sink's certificate.
+                let over_h2 = mode.starts_with("fan-out-h2");
+                command.arg(if over_h2 { tls_url } else { &url }).arg(pushes.to_string()).arg(concurrency.to_string());
+                if over_h2 {
+                    command.arg(&certificate);
+                }
+                let out = command.output().with_context(|| mode.to_string())?;
                 let stdout = String::from_utf8_lossy(&out.stdout);
                 let line = stdout.lines().last().unwrap_or_default();
                 let figures: Value = serde_json::from_str(line).map_err(|_| {
                     anyhow!("{mode} printed no figures: {stdout}{}", String::from_utf8_lossy(&out.stderr))
                 })?;
                 if figures["sent"].as_u64() != Some(pushes as u64) {
-                    bail!("{mode} sent {} of {pushes}", figures["sent"]);
+                    bail!("{mode} sent {} of {pushes}: {}", figures["sent"], String::from_utf8_lossy(&out.stderr));
                 }
                 rows.push((pushes, mode, figures));
             }
@@ -99,12 +101,29 @@ pub fn run() -> Result<String> {
         rows.push((BROADCAST_PUSHES, "broadcast", broadcast(&url)?));
         Ok(())
     })();
-    let _ = sink.kill();
-    let _ = sink.wait();
+    for mut sink in [Some(plain), tls.ok().map(|(sink, _)| sink)].into_iter().flatten() {
+        let _ = sink.kill();
+        let _ = sink.wait();
+    }
     result?;
     let section = section(&rows);
     println!("\n{section}");
     Ok(section)
+}
+
+/// Starts a sink (`sender-bench sink` or `sink-tls`): the process, and the URL it listens on.
+fn sink(command: &mut Command) -> Result<(std::process::Child, String)> {
+    let mut sink = command.stdout(Stdio::piped()).spawn()?;
+    let mut first = String::new();
+    std::io::BufReader::new(sink.stdout.take().context("no sink output")?).read_line(&mut first)?;
+    match first.trim().strip_prefix("listening on ") {
+        Some(url) => Ok((sink, url.to_owned())),
+        None => {
+            let _ = sink.kill();
+            let _ = sink.wait();
+            bail!("the sink said {first:?}")
+        }
+    }
 }
 
 /// The broadcast recipe (`examples/broadcast`) sending [`BROADCAST_PUSHES`] to the sink at
@@ -148,7 +167,9 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
          Each sender sends the same pushes (one payload of about 100 bytes, a subscription each) to a push service on \
          loopback that answers 201 at once (`xtask/bench/sender`, `sender-bench sink`), from its own process: \
          **fan-out** is `Sender::fan_out` at {CONCURRENCY} at once, on tokio's multi-threaded runtime (`#[tokio::main]`), and \
-         **fan-out-1-thread** the same on tokio's current-thread runtime, which spares the wake-ups between threads; **loop** a plain loop awaiting `Sender::send` one push at a time; \
+         **fan-out-1-thread** the same on tokio's current-thread runtime, which spares the wake-ups between threads; \
+         **fan-out-h2** and **fan-out-h2-1-thread** the same two over TLS and HTTP/2, as push services serve, to a sink with a \
+         self-signed certificate that the sender alone trusts and ALPN `h2` (`sender-bench sink-tls`), one connection; **loop** a plain loop awaiting `Sender::send` one push at a time; \
          **node web-push** is node `web-push` {} (`generateRequestDetails`, which encrypts and signs each push as `sendNotification` does, \
          then `http.request` through a keep-alive agent, {CONCURRENCY} at once: `xtask/bench/node-web-push.mjs`). \
          ***stack*-encrypt** and ***stack*-floor** are the crypto alone on one core, nothing sent: encrypting each push with one VAPID \
@@ -160,9 +181,11 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
          sending {BROADCAST_PUSHES} to the same sink: `send`, then two `work` processes of {CONCURRENCY} at once through a PostgreSQL \
          of its own, until `status` says all were delivered (its bench test in `examples/broadcast/tests/broadcast.rs`); its CPU is \
          the two workers' and PostgreSQL's, its memory the larger worker's. CPU is the process's user and system time; \
-         per CPU-second is the throughput one core gives; memory is the peak resident set (`VmHWM`, node's `maxRSS`).\n\n\
-         | pushes | sender | wall | pushes/s | CPU | pushes per CPU-second | CPU per push | peak memory |\n\
-         |---|---|---|---|---|---|---|---|\n",
+         per CPU-second is the throughput one core gives; memory is the peak resident set (`VmHWM`, node's `maxRSS`); \
+         switches are the context switches of the process's threads (`/proc/self/task/*/status`: a thread put to sleep and woken), \
+         for our own senders.\n\n\
+         | pushes | sender | wall | pushes/s | CPU | pushes per CPU-second | CPU per push | peak memory | switches per push |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
         setup::NODE_WEB_PUSH
     );
     for (pushes, mode, figures) in rows {
@@ -174,13 +197,14 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
         };
         let _ = writeln!(
             out,
-            "| {pushes} | {name} | {:.2} s | {:.0} | {:.2} s | {:.0} | {:.0} µs | {:.1} MB |",
+            "| {pushes} | {name} | {:.2} s | {:.0} | {:.2} s | {:.0} | {:.0} µs | {:.1} MB | {} |",
             f("seconds"),
             *pushes as f64 / f("seconds"),
             f("cpu_seconds"),
             *pushes as f64 / f("cpu_seconds"),
             f("cpu_seconds") / *pushes as f64 * 1e6,
-            f("peak_rss_kb") / 1024.0
+            f("peak_rss_kb") / 1024.0,
+            figures["context_switches"].as_f64().map_or(String::new(), |n| format!("{:.2}", n / *pushes as f64)),
         );
     }
     let throughput = |n: usize, mode: &str| n as f64 / get(n, mode, "seconds");
@@ -205,6 +229,21 @@ fn section(rows: &[(usize, &str, Value)]) -> String {
         met(vs_floor <= FLOOR_BUDGET),
         met(memory <= MEMORY_BUDGET),
         met(broadcast <= BROADCAST_BUDGET),
+    );
+    // What stands in the way of the two CPU budgets, measured: the same fan-out on the
+    // current-thread runtime, and the wake-ups between the multi-threaded runtime's workers.
+    let one_thread = 100_000.0 / get(100_000, "fan-out-1-thread", "cpu_seconds");
+    let _ = write!(
+        out,
+        "\nWhat stands in the way of the CPU budgets: tokio's multi-threaded runtime puts a worker to sleep and wakes it \
+         {:.1} times a push ({:.2} on the current-thread runtime), the idle worker woken for each answer while the other \
+         encrypts. The same fan-out on the current-thread runtime sends {one_thread:.0} pushes per CPU-second, {:.2}× the \
+         crypto alone; over TLS and HTTP/2, {:.0} and {:.2}×.\n",
+        get(100_000, "fan-out", "context_switches") / 100_000.0,
+        get(100_000, "fan-out-1-thread", "context_switches") / 100_000.0,
+        get(100_000, "fan-out-1-thread", "cpu_seconds") / get(100_000, SENDERS_CRYPTO, "cpu_seconds"),
+        100_000.0 / get(100_000, "fan-out-h2-1-thread", "cpu_seconds"),
+        get(100_000, "fan-out-h2-1-thread", "cpu_seconds") / get(100_000, SENDERS_CRYPTO, "cpu_seconds"),
     );
     out
 }

@@ -1,11 +1,13 @@
 //! `sender-bench sink`: a push service on loopback that answers every push 201 at once; it
-//! prints `listening on http://127.0.0.1:PORT`.
+//! prints `listening on http://127.0.0.1:PORT`. `sender-bench sink-tls <certificate.der>`: the
+//! same over TLS and HTTP/2 (`tls.rs`), its certificate written to that file.
 //!
-//! `sender-bench <fan-out|loop|floor> <sink URL> <pushes> <concurrency>`: sends that many
-//! pushes (one payload, a subscription each, made as they are sent) and prints one JSON line:
-//! the wall and CPU seconds and the peak resident memory of this process (`/proc/self`).
+//! `sender-bench <fan-out|loop|floor> <sink URL> <pushes> <concurrency> [certificate.der]`:
+//! sends that many pushes (one payload, a subscription each, made as they are sent), trusting
+//! the certificate when one is named, and prints one JSON line: the wall and CPU seconds, the
+//! peak resident memory and the context switches of this process (`/proc/self`).
 //! `fan-out` is `Sender::fan_out` (on tokio's multi-threaded runtime; `fan-out-1-thread` on its
-//! current-thread one), `loop` a plain loop awaiting `Sender::send` one at a time,
+//! current-thread one; `fan-out-h2` and `fan-out-h2-1-thread` the same, named for the TLS sink), `loop` a plain loop awaiting `Sender::send` one at a time,
 //! `<stack>-floor` the encrypting and signing of each push alone, nothing sent, and
 //! `<stack>-encrypt` the same with one signature for all (what the fan-out does), over each
 //! stack: `ring` (what `Sender` uses), `aws-lc` (`stacks.rs`), `openssl` (the `web-push` crate,
@@ -13,6 +15,7 @@
 
 mod rustcrypto;
 mod stacks;
+mod tls;
 
 use futures_util::StreamExt;
 use std::time::Instant;
@@ -27,20 +30,22 @@ fn main() {
     // The app server's runtime: tokio's multi-threaded one, as `#[tokio::main]` gives it, or for
     // `fan-out-1-thread` the current-thread one, which spares the cross-thread wake-ups.
     let runtime = match args.first().map(String::as_str) {
-        Some("fan-out-1-thread") => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+        Some(mode) if mode.ends_with("-1-thread") => tokio::runtime::Builder::new_current_thread().enable_all().build(),
         _ => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
     };
     let runtime = runtime.expect("a tokio runtime");
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["sink"] => runtime.block_on(sink()),
-        [mode, url, pushes, concurrency] => {
+        ["sink-tls", certificate] => runtime.block_on(tls::sink(certificate)),
+        [mode, url, pushes, concurrency, trusting @ ..] => {
             let pushes: usize = pushes.parse().expect("a number of pushes");
             let concurrency: usize = concurrency.parse().expect("a concurrency");
-            runtime.block_on(run(mode, url, pushes, concurrency));
+            let trusting = trusting.first().map(|path| std::fs::read(path).expect("the sink's certificate"));
+            runtime.block_on(run(mode, url, pushes, concurrency, trusting));
         }
         _ => {
             eprintln!(
-                "usage: sender-bench sink | sender-bench <fan-out|fan-out-1-thread|loop|<ring|aws-lc|openssl|rustcrypto>-<floor|encrypt>> <url> <pushes> <concurrency>"
+                "usage: sender-bench sink | sender-bench sink-tls <certificate.der> | sender-bench <fan-out[-h2][-1-thread]|loop|<ring|aws-lc|openssl|rustcrypto>-<floor|encrypt>> <url> <pushes> <concurrency> [certificate.der]"
             );
             std::process::exit(2);
         }
@@ -60,11 +65,17 @@ fn subscription(url: &str, i: usize) -> Subscription {
     serde_json::from_str(&json).unwrap()
 }
 
-async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
+async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize, trusting: Option<Vec<u8>>) {
     let keys = VapidKeys::generate().unwrap();
     let sender = Sender::new(keys.clone(), VapidSubject::new("mailto:bench@your.site").unwrap())
         .with_endpoints(Endpoints::loopback_for_tests())
-        .with_client(move |client| client.pool_max_idle_per_host(concurrency));
+        .with_client(move |client| {
+            let client = client.pool_max_idle_per_host(concurrency);
+            match &trusting {
+                Some(der) => client.add_root_certificate(reqwest::Certificate::from_der(der).expect("a DER certificate")),
+                None => client,
+            }
+        });
     let payload = NotificationPayload {
         body: Some("A typical notification, with a body of a few words".into()),
         url: Some("/news/1".into()),
@@ -74,12 +85,20 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
     let started = Instant::now();
     let mut sent = 0;
     match mode {
-        "fan-out" | "fan-out-1-thread" => {
+        // Over HTTP/1.1 to `sink`, or over TLS and HTTP/2 to `sink-tls` (`-h2`): the URL decides.
+        "fan-out" | "fan-out-1-thread" | "fan-out-h2" | "fan-out-h2-1-thread" => {
             let subscriptions = futures_util::stream::iter(0..pushes).map(|i| (i, subscription(url, i), push.clone()));
             let limits = FanOut::default().concurrency(concurrency).per_origin(concurrency);
             let mut outcomes = std::pin::pin!(sender.fan_out(subscriptions, limits));
+            let mut first_other = None;
             while let Some(outcome) = outcomes.next().await {
                 sent += usize::from(outcome.verdict == Verdict::Sent);
+                if outcome.verdict != Verdict::Sent {
+                    first_other.get_or_insert(outcome.verdict);
+                }
+            }
+            if let Some(verdict) = first_other {
+                eprintln!("not sent, the first: {verdict:?}");
             }
         }
         "loop" => {
@@ -130,7 +149,8 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize) {
     println!(
         "{}",
         serde_json::json!({"mode": mode, "pushes": pushes, "sent": sent, "concurrency": concurrency,
-            "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_kb": peak_kb})
+            "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_kb": peak_kb,
+            "context_switches": context_switches()})
     );
 }
 
@@ -176,6 +196,22 @@ fn jwt(claims: &str, sign: impl FnOnce(&[u8]) -> Vec<u8>) -> String {
 fn base64_url(text: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
+}
+
+/// The context switches of this process's threads so far (voluntary and not, from
+/// `/proc/self/task`): a thread that sleeps and is woken pays one each way.
+fn context_switches() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0 };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
+        .flat_map(|status| {
+            status
+                .lines()
+                .filter_map(|line| line.split_once("ctxt_switches:")?.1.trim().parse::<u64>().ok())
+                .collect::<Vec<_>>()
+        })
+        .sum()
 }
 
 /// This process's CPU seconds (user and system) and peak resident memory in KB, from `/proc`.
