@@ -72,7 +72,9 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize, trusting:
         .with_client(move |client| {
             let client = client.pool_max_idle_per_host(concurrency);
             match &trusting {
-                Some(der) => client.add_root_certificate(reqwest::Certificate::from_der(der).expect("a DER certificate")),
+                Some(der) => {
+                    client.add_root_certificate(reqwest::Certificate::from_der(der).expect("a DER certificate"))
+                }
                 None => client,
             }
         });
