@@ -2,7 +2,7 @@
 //! for the end-to-end tests (a panicking hook, a site's own worker, a module worker, …).
 
 use crate::dist::{dist, DROP_IN_FILES};
-use crate::unchanged::Fingerprint;
+use crate::unchanged::{Fingerprint, RECIPE_SOURCES};
 use crate::{cargo, root, run, say, setup, Result};
 use anyhow::{anyhow, Context as _};
 use std::path::{Path, PathBuf};
@@ -170,7 +170,7 @@ fn recipes_target() -> PathBuf {
 /// PATH and the recipes' shared target folder; unless nothing the recipe reads changed since
 /// it last built and its `outputs` are there ([`Fingerprint`]).
 fn build_recipe(path: &std::ffi::OsStr, recipe: &str, steps: &[(&Path, &[&str])], outputs: &[PathBuf]) -> Result {
-    let fingerprint = Fingerprint::of(recipe, path, steps);
+    let fingerprint = Fingerprint::of(&format!("examples/{recipe}"), &RECIPE_SOURCES, path, steps);
     if fingerprint.as_ref().is_some_and(|fingerprint| fingerprint.unchanged(outputs)) {
         say(&format!("examples/{recipe}: nothing it reads changed since it was built, so it is not built again"));
         return Ok(());
@@ -218,7 +218,7 @@ fn worker_crate_site(
 }
 
 /// PATH with `cargo wasm-push` (`command_dir`) first, then the tools.
-fn path_with_command(tools: &setup::WasmTools, command_dir: &Path) -> Result<std::ffi::OsString> {
+pub(crate) fn path_with_command(tools: &setup::WasmTools, command_dir: &Path) -> Result<std::ffi::OsString> {
     let mut path = vec![command_dir.to_owned()];
     path.extend(std::env::split_paths(&setup::path_with_tools(tools)));
     Ok(std::env::join_paths(path)?)

@@ -5,8 +5,9 @@
 use crate::setup::Setup;
 use crate::site::{
     cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, leptos_ssr_recipe,
-    module_worker_site, own_worker_site, panicking_site, recipes, site,
+    module_worker_site, own_worker_site, panicking_site, path_with_command, recipes, site,
 };
+use crate::unchanged::{Fingerprint, SITE_SOURCES};
 use crate::{cargo, root, run, say, setup, Result};
 use anyhow::{anyhow, bail, Context as _};
 use cargo_wasm_push::Compiler;
@@ -300,30 +301,74 @@ fn wasm32_doc_tests(report: &mut Report, tools: &setup::WasmTools, browsers: &se
     report.suites(doc_tests, "Chromium, every feature");
 }
 
-/// The sites the end-to-end tests serve, built, each named to the test command in its variable.
+/// The sites the end-to-end tests serve: the variable that names each to them, and its folder
+/// in `target/`. `www-panic-abort` is built only where the immediate-abort compiler is.
+const SITES: [(&str, &str); 11] = [
+    ("WASM_PUSH_SITE", "www"),
+    ("WASM_PUSH_PANICKING_SITE", "www-panic"),
+    ("WASM_PUSH_PANICKING_ABORT_SITE", "www-panic-abort"),
+    ("WASM_PUSH_EXISTING_WORKER_SITE", "www-existing"),
+    ("WASM_PUSH_FOREGROUND_SITE", "www-foreground"),
+    ("WASM_PUSH_FETCH_SITE", "www-fetch"),
+    ("WASM_PUSH_LATE_WASM_SITE", "www-late-wasm"),
+    ("WASM_PUSH_MODULE_WORKER_SITE", "www-module"),
+    ("WASM_PUSH_OWN_WORKER_SITE", "www-own-worker"),
+    ("WASM_PUSH_COOKBOOK_SITE", "www-cookbook"),
+    ("WASM_PUSH_COOKBOOK_HOOKS_SITE", "www-cookbook-hooks"),
+];
+
+/// Builds the end-to-end sites ([`SITES`]), unless nothing they read changed since they were
+/// built and they are as that build left them ([`Fingerprint`]); answers the end-to-end
+/// command, with each site named to it.
 fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Command> {
-    // The tools were checked at the start of this run; no need to ask again.
-    let site = site(tools)?;
-    // A panic is a trap in both builds; only the stable one runs a panic hook.
-    let panicking = panicking_site(tools, &site, &Compiler::Stable, "www-panic")?;
-    let panicking_abort = match Compiler::find() {
-        abort @ Compiler::ImmediateAbort(_) => panicking_site(tools, &site, &abort, "www-panic-abort")?,
-        Compiler::Stable => PathBuf::from("none"),
+    let abort = match Compiler::find() {
+        abort @ Compiler::ImmediateAbort(_) => Some(abort),
+        Compiler::Stable => None,
     };
-    let [cookbook, cookbook_hooks] = cookbook_sites(tools, &site, command_dir)?;
+    let target = root().join("target");
+    let sites: Vec<(&str, PathBuf)> = SITES
+        .iter()
+        .map(|&(variable, folder)| match folder {
+            "www-panic-abort" if abort.is_none() => (variable, PathBuf::from("none")),
+            _ => (variable, target.join(folder)),
+        })
+        .collect();
+    let mut outputs: Vec<PathBuf> =
+        sites.iter().map(|(_, site)| site.clone()).filter(|site| site != Path::new("none")).collect();
+    outputs.push(target.join("dist"));
+    let path = path_with_command(tools, command_dir)?;
+    let programs = [Some(&tools.wasm_bindgen), tools.wasm_opt.as_ref(), tools.minifier.as_ref()];
+    let steps: Vec<(&Path, &[&str])> =
+        programs.into_iter().flatten().map(|program| (program.as_path(), &[][..])).collect();
+    let fingerprint = Fingerprint::of("the end-to-end sites", &SITE_SOURCES, &path, &steps);
+    if fingerprint.as_ref().is_some_and(|fingerprint| fingerprint.unchanged(&outputs)) {
+        say("the end-to-end sites: nothing they read changed since they were built, so they are not built again");
+    } else {
+        if let Some(fingerprint) = &fingerprint {
+            fingerprint.forget()?;
+        }
+        // The tools were checked at the start of this run; no need to ask again.
+        let site = site(tools)?;
+        // A panic is a trap in both builds; only the stable one runs a panic hook.
+        panicking_site(tools, &site, &Compiler::Stable, "www-panic")?;
+        if let Some(abort) = &abort {
+            panicking_site(tools, &site, abort, "www-panic-abort")?;
+        }
+        cookbook_sites(tools, &site, command_dir)?;
+        existing_worker_site(&site)?;
+        foreground_site(&site)?;
+        fetch_site(&site)?;
+        late_wasm_site(&site)?;
+        module_worker_site(&site)?;
+        own_worker_site(tools, &site, command_dir)?;
+        if let Some(fingerprint) = &fingerprint {
+            fingerprint.built(&outputs)?;
+        }
+    }
     let mut end_to_end = cargo();
-    end_to_end
-        .env("WASM_PUSH_SITE", &site)
-        .env("WASM_PUSH_PANICKING_SITE", &panicking)
-        .env("WASM_PUSH_PANICKING_ABORT_SITE", &panicking_abort)
-        .env("WASM_PUSH_EXISTING_WORKER_SITE", existing_worker_site(&site)?)
-        .env("WASM_PUSH_FOREGROUND_SITE", foreground_site(&site)?)
-        .env("WASM_PUSH_FETCH_SITE", fetch_site(&site)?)
-        .env("WASM_PUSH_LATE_WASM_SITE", late_wasm_site(&site)?)
-        .env("WASM_PUSH_MODULE_WORKER_SITE", module_worker_site(&site)?)
-        .env("WASM_PUSH_OWN_WORKER_SITE", own_worker_site(tools, &site, command_dir)?)
-        .env("WASM_PUSH_COOKBOOK_SITE", &cookbook)
-        .env("WASM_PUSH_COOKBOOK_HOOKS_SITE", &cookbook_hooks);
+    for (variable, site) in sites {
+        end_to_end.env(variable, site);
+    }
     Ok(end_to_end)
 }
 

@@ -1,46 +1,60 @@
-//! Skipping a recipe's build when nothing it reads changed since it last built, and what it
-//! built is as it left it: a warm `cargo xtask test` otherwise re-runs Trunk, dx and
-//! cargo-leptos (and their wasm-bindgen and wasm-opt) on the same sources every time. A fresh
-//! clone has no fingerprints, so CI always builds; so does a checkout without git.
+//! Skipping a build when nothing it reads changed since it last built, and what it built is as
+//! it left it: a warm `cargo xtask test` otherwise re-runs Trunk, dx and cargo-leptos for the
+//! recipes, and cargo, wasm-bindgen, wasm-opt and esbuild for the end-to-end sites, on the same
+//! sources every time. A fresh clone has no fingerprints, so CI always builds; so does a
+//! checkout without git.
 
 use crate::{root, say, Result};
 use anyhow::Context as _;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-/// What a recipe's build reads, as one number:
-/// - the contents of the tracked and new files of `examples/` (a recipe may build another
-///   example: Trunk's worker builds `tested-worker`), of the crate it builds against (`src/`,
-///   `sw/`, the root's manifest, lockfile and `.cargo/`);
+/// What a recipe's build reads from the repository: all of `examples/` (a recipe may build
+/// another example: Trunk's worker builds `tested-worker`) and the crate it builds against.
+pub(crate) const RECIPE_SOURCES: [&str; 6] = ["examples", "src", "sw", "Cargo.toml", "Cargo.lock", ".cargo"];
+/// What the end-to-end sites read: the same, the demo (its page and app), the tests' fixtures,
+/// and xtask, which puts each site together.
+pub(crate) const SITE_SOURCES: [&str; 9] =
+    ["examples", "src", "sw", "Cargo.toml", "Cargo.lock", ".cargo", "www", "tests/e2e/fixtures", "xtask"];
+
+/// What a build reads, as one number:
+/// - the contents of the tracked and new files of its sources (folders and files of the
+///   repository);
 /// - every step's command line, PATH, and the contents of each program on that PATH that this
 ///   repository built or installed (`target/`) and of each step's program;
 /// - the environment variables cargo, rustc, Trunk, dx and cargo-leptos read, and the stable
 ///   and nightly compilers' versions.
 pub(crate) struct Fingerprint {
-    recipe: String,
+    /// What is built, as the messages name it (`examples/yew-trunk`, `the end-to-end sites`).
+    name: String,
     inputs: u64,
 }
 
 impl Fingerprint {
     /// `None`, saying why, when the inputs cannot be listed (no git): then it is built.
-    pub(crate) fn of(recipe: &str, path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Option<Fingerprint> {
-        match inputs(path, steps) {
-            Ok(inputs) => Some(Fingerprint { recipe: recipe.to_owned(), inputs }),
+    pub(crate) fn of(
+        name: &str,
+        sources: &[&str],
+        path: &std::ffi::OsStr,
+        steps: &[(&Path, &[&str])],
+    ) -> Option<Fingerprint> {
+        match inputs(sources, path, steps) {
+            Ok(inputs) => Some(Fingerprint { name: name.to_owned(), inputs }),
             Err(why) => {
-                say(&format!("examples/{recipe}: built, since what it reads cannot be listed ({why:#})"));
+                say(&format!("{name}: built, since what it reads cannot be listed ({why:#})"));
                 None
             }
         }
     }
 
-    /// Whether the recipe last built from exactly this, and `outputs` are as that build left
-    /// them (not rebuilt by hand, say with `trunk serve`).
+    /// Whether it last built from exactly this, and `outputs` are as that build left them (not
+    /// rebuilt by hand, say with `trunk serve`, nor by `cargo xtask bench` or `demo`).
     pub(crate) fn unchanged(&self, outputs: &[PathBuf]) -> bool {
         let last = std::fs::read_to_string(self.file()).unwrap_or_default();
         outputs.iter().all(|output| output.exists()) && last == self.line(outputs)
     }
 
-    /// Forgets the recipe's last build: called before building, so a build that fails half-way
+    /// Forgets the last build: called before building, so a build that fails half-way
     /// is built again next time.
     pub(crate) fn forget(&self) -> Result {
         match std::fs::remove_file(self.file()) {
@@ -49,7 +63,7 @@ impl Fingerprint {
         }
     }
 
-    /// Notes that the recipe built from this into `outputs`.
+    /// Notes that it built from this into `outputs`.
     pub(crate) fn built(&self, outputs: &[PathBuf]) -> Result {
         std::fs::create_dir_all(self.file().parent().unwrap_or(Path::new(".")))?;
         std::fs::write(self.file(), self.line(outputs))?;
@@ -65,15 +79,15 @@ impl Fingerprint {
     }
 
     fn file(&self) -> PathBuf {
-        root().join("target/recipes/fingerprints").join(&self.recipe)
+        root().join("target/fingerprints").join(self.name.replace(['/', ' '], "-"))
     }
 }
 
-fn inputs(path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Result<u64> {
+fn inputs(sources: &[&str], path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Result<u64> {
     let mut hasher = DefaultHasher::new();
     let listed = std::process::Command::new("git")
         .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"])
-        .args(["examples", "src", "sw", "Cargo.toml", "Cargo.lock", ".cargo"])
+        .args(sources)
         .current_dir(root())
         .output()
         .context("git ls-files")?;
