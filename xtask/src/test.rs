@@ -114,14 +114,18 @@ pub(crate) fn all() -> Result {
             .env("GECKODRIVER", &browsers.geckodriver)
             .env("WEBKITDRIVER", &browsers.webkitdriver)
             .env("DISPLAY", &display.name);
-        // Each browser's suite one test at a time, the browsers side by side: the suites wait on
-        // browsers and push services far more than they compute.
-        let suites = [&["--test", "chromium"][..], &["--lib", "--bins", "--test", "firefox", "--test", "webkit"]];
-        let commands = suites.map(|targets| {
+        // The browsers side by side: the suites wait on browsers and push services far more
+        // than they compute. Chromium's (32 tests, 110 s one at a time) two at a time beside
+        // Firefox's and WebKitGTK's (9 tests, 50 s) one at a time.
+        let suites = [
+            (&["--test", "chromium"][..], "--test-threads=2"),
+            (&["--lib", "--bins", "--test", "firefox", "--test", "webkit"], "--test-threads=1"),
+        ];
+        let commands = suites.map(|(targets, threads)| {
             let mut command = cargo();
             command.envs(end_to_end.get_envs().filter_map(|(name, value)| Some((name, value?))));
             command.args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e"]).args(targets);
-            command.args(["--", "--test-threads=1"]);
+            command.args(["--", threads]);
             (command, "end-to-end")
         });
         report.suites_together(commands);
@@ -317,9 +321,14 @@ const SITES: [(&str, &str); 11] = [
     ("WASM_PUSH_COOKBOOK_HOOKS_SITE", "www-cookbook-hooks"),
 ];
 
+/// The sites the end-to-end tests change as they run (a test puts the wasm back, or writes what
+/// a push fetches): copies of the demo site, made again for every run.
+const CHANGED_BY_TESTS: [&str; 2] = ["www-fetch", "www-late-wasm"];
+
 /// Builds the end-to-end sites ([`SITES`]), unless nothing they read changed since they were
-/// built and they are as that build left them ([`Fingerprint`]); answers the end-to-end
-/// command, with each site named to it.
+/// built and they are as that build left them ([`Fingerprint`]), and copies the ones the tests
+/// change ([`CHANGED_BY_TESTS`]) anew; answers the end-to-end command, with each site named to
+/// it.
 fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Command> {
     let abort = match Compiler::find() {
         abort @ Compiler::ImmediateAbort(_) => Some(abort),
@@ -333,8 +342,11 @@ fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Comm
             _ => (variable, target.join(folder)),
         })
         .collect();
-    let mut outputs: Vec<PathBuf> =
-        sites.iter().map(|(_, site)| site.clone()).filter(|site| site != Path::new("none")).collect();
+    let mut outputs: Vec<PathBuf> = sites
+        .iter()
+        .map(|(_, site)| site.clone())
+        .filter(|site| site != Path::new("none") && !CHANGED_BY_TESTS.iter().any(|changed| site.ends_with(changed)))
+        .collect();
     outputs.push(target.join("dist"));
     let path = path_with_command(tools, command_dir)?;
     let programs = [Some(&tools.wasm_bindgen), tools.wasm_opt.as_ref(), tools.minifier.as_ref()];
@@ -357,14 +369,15 @@ fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Comm
         cookbook_sites(tools, &site, command_dir)?;
         existing_worker_site(&site)?;
         foreground_site(&site)?;
-        fetch_site(&site)?;
-        late_wasm_site(&site)?;
         module_worker_site(&site)?;
         own_worker_site(tools, &site, command_dir)?;
         if let Some(fingerprint) = &fingerprint {
             fingerprint.built(&outputs)?;
         }
     }
+    let site = target.join("www");
+    fetch_site(&site)?;
+    late_wasm_site(&site)?;
     let mut end_to_end = cargo();
     for (variable, site) in sites {
         end_to_end.env(variable, site);
@@ -584,35 +597,48 @@ impl BrowserRun<'_> {
 /// first free display from :99, ended when dropped.
 struct Display {
     name: String,
-    _xvfb: Ended,
+    xvfb: Child,
 }
 
 impl Display {
+    /// Xvfb on a display it picks itself (`-displayfd`): it passes over the displays in use and
+    /// takes over those whose server is gone.
     fn start() -> Result<Display> {
-        let number = (99..140)
-            .find(|n| !std::path::Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .context("no free X display between :99 and :139")?;
-        let name = format!(":{number}");
-        let xvfb = Command::new("Xvfb")
-            .args([name.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
+        let mut xvfb = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("could not start Xvfb")?;
-        let socket = format!("/tmp/.X11-unix/X{number}");
-        let started = Instant::now();
-        while !std::path::Path::new(&socket).exists() {
-            if started.elapsed().as_secs() > 10 {
-                bail!("Xvfb did not open {socket} within 10 s");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
+        let mut number = String::new();
+        let read = BufReader::new(xvfb.stdout.take().context("Xvfb's output")?).read_line(&mut number);
+        let display = Display { name: format!(":{}", number.trim()), xvfb };
+        if read.is_err() || number.trim().parse::<u32>().is_err() {
+            bail!("Xvfb named no display (it said {number:?})");
         }
-        say(&format!("Xvfb on display {name} for WebKitGTK"));
-        Ok(Display { name, _xvfb: Ended(xvfb) })
+        say(&format!("Xvfb on display {} for WebKitGTK", display.name));
+        Ok(display)
     }
 }
 
-/// A child process (the push service, Xvfb) killed and reaped when dropped, so none outlives
+impl Drop for Display {
+    /// Stops Xvfb with SIGTERM, so it removes its lock file and socket (a SIGKILL leaves both in
+    /// `/tmp`, one more each run); SIGKILL only if it is still there 2 s later.
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.xvfb.id().to_string()).status();
+        let asked = Instant::now();
+        while asked.elapsed().as_secs() < 2 {
+            if let Ok(Some(_)) = self.xvfb.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.xvfb.kill();
+        let _ = self.xvfb.wait();
+    }
+}
+
+/// A child process (the push service) killed and reaped when dropped, so none outlives
 /// the run.
 struct Ended(Child);
 
