@@ -70,10 +70,16 @@ pub(crate) fn all() -> Result {
         })?;
     report.phase("gates (fmt, clippy, doc, publish --dry-run)", |_| gates())?;
     report.phase("native tests", |report| {
-        say("native tests (library, payload and subscription types, loopback push service, the broadcast example on PostgreSQL)");
-        let mut native = cargo();
-        native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE);
-        report.suites(native, "native");
+        say("native tests (library, payload and subscription types, loopback push service, the broadcast example on PostgreSQL), the doc tests beside the rest");
+        // Two commands over the same packages, so the same features and the same build: the doc
+        // tests, which compile each example, beside the tests, which mostly wait on sockets,
+        // timers and PostgreSQL. (The examples' own build is clippy's `--all-targets`, a gate.)
+        let commands = [&["--doc"][..], &["--lib", "--bins", "--tests"]].map(|targets| {
+            let mut native = cargo();
+            native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE).args(targets);
+            (native, "native")
+        });
+        report.suites_together(commands);
         say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
         run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))
     })?;
