@@ -69,20 +69,7 @@ pub(crate) fn all() -> Result {
             Ok((tools, browsers, wasm_pack, recipe_tools))
         })?;
     report.phase("gates (fmt, clippy, doc, publish --dry-run)", |_| gates())?;
-    report.phase("native tests", |report| {
-        say("native tests (library, payload and subscription types, loopback push service, the broadcast example on PostgreSQL), the doc tests beside the rest");
-        // Two commands over the same packages, so the same features and the same build: the doc
-        // tests, which compile each example, beside the tests, which mostly wait on sockets,
-        // timers and PostgreSQL. (The examples' own build is clippy's `--all-targets`, a gate.)
-        let commands = [&["--doc"][..], &["--lib", "--bins", "--tests"]].map(|targets| {
-            let mut native = cargo();
-            native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE).args(targets);
-            (native, "native")
-        });
-        report.suites_together(commands);
-        say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
-        run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))
-    })?;
+    report.phase("native tests", native_tests)?;
     let display = Display::start()?;
     let webdriver_json = report.phase("browser suites (Chromium, Firefox ESR, WebKitGTK)", |report| {
         browser_suites(report, &tools, &browsers, &display)
@@ -111,33 +98,60 @@ pub(crate) fn all() -> Result {
         Ok(())
     })?;
     report.phase("end-to-end tests (Chromium beside Firefox and WebKitGTK)", |report| {
-        run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
-        run(cargo().args(["test", "--quiet", "--no-run", "-p", "e2e"]))?;
-        end_to_end
-            .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
-            .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
-            .env("CHROMEDRIVER", &browsers.chromedriver)
-            .env("GECKODRIVER", &browsers.geckodriver)
-            .env("WEBKITDRIVER", &browsers.webkitdriver)
-            .env("DISPLAY", &display.name);
-        // The browsers side by side: the suites wait on browsers and push services far more
-        // than they compute. Chromium's (32 tests, 110 s one at a time) two at a time beside
-        // Firefox's and WebKitGTK's (9 tests, 50 s) one at a time.
-        let suites = [
-            (&["--test", "chromium"][..], "--test-threads=2"),
-            (&["--lib", "--bins", "--test", "firefox", "--test", "webkit"], "--test-threads=1"),
-        ];
-        let commands = suites.map(|(targets, threads)| {
-            let mut command = cargo();
-            command.envs(end_to_end.get_envs().filter_map(|(name, value)| Some((name, value?))));
-            command.args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e"]).args(targets);
-            command.args(["--", threads]);
-            (command, "end-to-end")
-        });
-        report.suites_together(commands);
-        Ok(())
+        end_to_end_tests(report, end_to_end, &browsers, &display)
     })?;
     report.print(started)
+}
+
+/// The native suites, and the examples built for wasm32.
+fn native_tests(report: &mut Report) -> Result {
+    say("native tests (library, payload and subscription types, loopback push service, the broadcast example on PostgreSQL), the doc tests beside the rest");
+    // Two commands over the same packages, so the same features and the same build: the doc
+    // tests, which compile each example, beside the tests, which mostly wait on sockets,
+    // timers and PostgreSQL. (The examples' own build is clippy's `--all-targets`, a gate.)
+    let commands = [&["--doc"][..], &["--lib", "--bins", "--tests"]].map(|targets| {
+        let mut native = cargo();
+        native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE).args(targets);
+        (native, "native")
+    });
+    report.suites_together(commands);
+    say("the examples build for wasm32 (the crate docs show examples/subscribe.rs)");
+    run(cargo().args(["build", "--quiet", "--target", "wasm32-unknown-unknown", "-p", "wasm-push", "--examples"]))
+}
+
+/// The end-to-end suites (`tests/e2e`), given the sites and recipes in `end_to_end`'s
+/// environment: Chromium's beside Firefox's and WebKitGTK's.
+fn end_to_end_tests(
+    report: &mut Report,
+    mut end_to_end: Command,
+    browsers: &setup::Browsers,
+    display: &Display,
+) -> Result {
+    run(cargo().args(["build", "--quiet", "-p", "wasm-push-demo-server"]))?;
+    run(cargo().args(["test", "--quiet", "--no-run", "-p", "e2e"]))?;
+    end_to_end
+        .env("WASM_PUSH_DEMO_SERVER", root().join("target/debug/wasm-push-demo-server"))
+        .env("WASM_PUSH_SCREENSHOTS", root().join("target/screenshots"))
+        .env("CHROMEDRIVER", &browsers.chromedriver)
+        .env("GECKODRIVER", &browsers.geckodriver)
+        .env("WEBKITDRIVER", &browsers.webkitdriver)
+        .env("DISPLAY", &display.name);
+    // The browsers side by side: the suites wait on browsers and push services far more
+    // than they compute. Chromium's (32 tests, 110 s one at a time) two at a time beside
+    // Firefox's and WebKitGTK's (9 tests, 50 s) one at a time.
+    let suites = [
+        (&["--test", "chromium"][..], "--test-threads=2"),
+        (&["--lib", "--bins", "--test", "firefox", "--test", "webkit"], "--test-threads=1"),
+    ];
+    let commands = suites.map(|(targets, threads)| {
+        let mut command = cargo();
+        command.envs(end_to_end.get_envs().filter_map(|(name, value)| Some((name, value?))));
+        command.args(["test", "--no-fail-fast", "--color", "never", "-p", "e2e"]).args(targets);
+        command.args(["--", threads]);
+        (command, "end-to-end")
+    });
+    report.suites_together(commands);
+    Ok(())
 }
 
 /// `target/tmp`, the `TMPDIR` of everything a run starts, made empty when the run starts and
