@@ -22,9 +22,11 @@ struct Seen {
     streams: AtomicUsize,
 }
 
-/// A push service on `https://127.0.0.1:PORT` answering 201 to each well-formed push; its
-/// certificate (DER) and what it saw.
-async fn tls_push_service() -> (String, Vec<u8>, Arc<Seen>) {
+/// A TLS server on `https://127.0.0.1:PORT` offering `alpn`, with a self-signed certificate:
+/// its listener, URL, acceptor and certificate (DER).
+async fn tls_listener(
+    alpn: &[&[u8]],
+) -> (tokio::net::TcpListener, String, tokio_rustls::TlsAcceptor, rustls::pki_types::CertificateDer<'static>) {
     let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
     let certificate = certified.cert.der().clone();
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
@@ -37,10 +39,17 @@ async fn tls_push_service() -> (String, Vec<u8>, Arc<Seen>) {
         .with_no_client_auth()
         .with_single_cert(vec![certificate.clone()], key)
         .unwrap();
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = alpn.iter().map(|protocol| protocol.to_vec()).collect();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("https://{}", listener.local_addr().unwrap());
+    (listener, url, acceptor, certificate)
+}
+
+/// A push service on `https://127.0.0.1:PORT` answering 201 to each well-formed push; its
+/// certificate (DER) and what it saw.
+async fn tls_push_service() -> (String, Vec<u8>, Arc<Seen>) {
+    let (listener, url, acceptor, certificate) = tls_listener(&[b"h2", b"http/1.1"]).await;
     let seen = Arc::new(Seen::default());
     let counts = seen.clone();
     tokio::spawn(async move {
@@ -125,4 +134,48 @@ async fn the_tests_trust_and_loopback_permission_do_not_leak_into_a_default_send
     let failed = untrusting.send(&subscription(&url, 1), &push).await;
     assert!(matches!(failed, Err(Error::PushServiceUnreachable { cause: Unreachable::Tls, .. })), "{failed:?}");
     assert_eq!(seen.streams.load(Ordering::SeqCst), 0, "no push reached the push service");
+}
+
+/// A push service over HTTP/2 alone that refuses the first `refused` streams before processing
+/// them (`RST_STREAM` with `REFUSED_STREAM`, RFC 9113 §8.7: "can be safely retried"), as a
+/// server at its stream limit or shutting down does, and reads and takes (201) every other push.
+/// Answers its URL, certificate, the streams it saw and the pushes it took.
+async fn refusing_push_service(refused: usize) -> (String, Vec<u8>, Arc<AtomicUsize>, Arc<AtomicUsize>) {
+    let (listener, url, acceptor, certificate) = tls_listener(&[b"h2"]).await;
+    let (streams, taken) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (seen, took) = (streams.clone(), taken.clone());
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else { return };
+            let (acceptor, seen, took) = (acceptor.clone(), seen.clone(), took.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let Ok(mut connection) = h2::server::handshake(tls).await else { return };
+                while let Some(Ok((request, mut respond))) = connection.accept().await {
+                    if seen.fetch_add(1, Ordering::SeqCst) < refused {
+                        respond.send_reset(h2::Reason::REFUSED_STREAM);
+                        continue;
+                    }
+                    let mut body = request.into_body();
+                    while let Some(Ok(chunk)) = body.data().await {
+                        let _ = body.flow_control().release_capacity(chunk.len());
+                    }
+                    took.fetch_add(1, Ordering::SeqCst);
+                    let _ = respond.send_response(http::Response::builder().status(201).body(()).unwrap(), true);
+                }
+            });
+        }
+    });
+    (url, certificate.to_vec(), streams, taken)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_the_push_service_refused_before_processing_it_is_sent_again_and_taken_once() {
+    let (url, certificate, streams, taken) = refusing_push_service(1).await;
+    let sender = sender(Some(certificate), Endpoints::loopback_for_tests());
+    let payload = NotificationPayload::new("Refused, then taken");
+    let sent = sender.send(&subscription(&url, 0), &Push::new(&payload)).await;
+    assert_eq!(sent, Ok(()), "a stream refused unprocessed is safe to send again, and was");
+    assert_eq!(streams.load(Ordering::SeqCst), 2, "refused once, then sent again");
+    assert_eq!(taken.load(Ordering::SeqCst), 1, "taken once");
 }

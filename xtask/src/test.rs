@@ -107,8 +107,10 @@ pub(crate) fn all() -> Result {
 fn native_tests(report: &mut Report) -> Result {
     say("native tests (library, payload and subscription types, loopback push service, the broadcast example on PostgreSQL), the doc tests beside the rest");
     // Two commands over the same packages, so the same features and the same build: the doc
-    // tests, which compile each example, beside the tests, which mostly wait on sockets,
-    // timers and PostgreSQL. (The examples' own build is clippy's `--all-targets`, a gate.)
+    // tests, which compile each example, beside the tests, which mostly wait on sockets, timers
+    // and PostgreSQL. The examples, which a plain `cargo test` would also build for the host
+    // (where they are inert), are checked there by clippy's `--all-targets` (a gate) and built
+    // for wasm32 below.
     let commands = [&["--doc"][..], &["--lib", "--bins", "--tests"]].map(|targets| {
         let mut native = cargo();
         native.args(["test", "--no-fail-fast", "--color", "never"]).args(NATIVE).args(targets);
@@ -613,8 +615,8 @@ impl BrowserRun<'_> {
     }
 }
 
-/// An X display for WebKitGTK, whose WebDriver starts a windowed MiniBrowser: Xvfb on the
-/// first free display from :99, ended when dropped.
+/// An X display for WebKitGTK, whose WebDriver starts a windowed MiniBrowser: Xvfb on a
+/// display it picks, stopped when dropped.
 struct Display {
     name: String,
     xvfb: Child,
@@ -630,11 +632,18 @@ impl Display {
             .stderr(Stdio::null())
             .spawn()
             .context("could not start Xvfb")?;
-        let mut number = String::new();
-        let read = BufReader::new(xvfb.stdout.take().context("Xvfb's output")?).read_line(&mut number);
+        // Its number, read apart so that an Xvfb that never writes it cannot hold up the run.
+        let (said, number) = std::sync::mpsc::channel();
+        let out = xvfb.stdout.take().context("Xvfb's output")?;
+        std::thread::spawn(move || {
+            let mut number = String::new();
+            let _ = BufReader::new(out).read_line(&mut number);
+            let _ = said.send(number);
+        });
+        let number = number.recv_timeout(std::time::Duration::from_secs(10)).unwrap_or_default();
         let display = Display { name: format!(":{}", number.trim()), xvfb };
-        if read.is_err() || number.trim().parse::<u32>().is_err() {
-            bail!("Xvfb named no display (it said {number:?})");
+        if number.trim().parse::<u32>().is_err() {
+            bail!("Xvfb named no display within 10 s (it said {number:?})");
         }
         say(&format!("Xvfb on display {} for WebKitGTK", display.name));
         Ok(display)
@@ -645,9 +654,11 @@ impl Drop for Display {
     /// Stops Xvfb with SIGTERM, so it removes its lock file and socket (a SIGKILL leaves both in
     /// `/tmp`, one more each run); SIGKILL only if it is still there 2 s later.
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.xvfb.id().to_string()).status();
+        // Without the `kill` program (procps), straight to SIGKILL: the leftovers are harmless
+        // to `-displayfd`.
+        let asked_to_stop = Command::new("kill").arg("-TERM").arg(self.xvfb.id().to_string()).status();
         let asked = Instant::now();
-        while asked.elapsed().as_secs() < 2 {
+        while asked_to_stop.as_ref().is_ok_and(|status| status.success()) && asked.elapsed().as_secs() < 2 {
             if let Ok(Some(_)) = self.xvfb.try_wait() {
                 return;
             }

@@ -1,7 +1,7 @@
 //! Skipping a build when nothing it reads changed since it last built, and what it built is as
 //! it left it: a warm `cargo xtask test` otherwise re-runs Trunk, dx and cargo-leptos for the
 //! recipes, and cargo, wasm-bindgen, wasm-opt and esbuild for the end-to-end sites, on the same
-//! sources every time. A fresh clone has no fingerprints, so CI always builds; so does a
+//! sources every time. A fresh clone has no fingerprints, so it builds everything; so does a
 //! checkout without git.
 
 use crate::{root, say, Result};
@@ -22,12 +22,17 @@ pub(crate) const SITE_SOURCES: [&str; 9] =
 ///   repository);
 /// - every step's command line, PATH, and the contents of each program on that PATH that this
 ///   repository built or installed (`target/`) and of each step's program;
-/// - the environment variables cargo, rustc, Trunk, dx and cargo-leptos read, and the stable
-///   and nightly compilers' versions.
+/// - the environment variables cargo, rustc, `cargo wasm-push`, Trunk, dx and cargo-leptos read,
+///   cargo's configuration files outside the repository, and the stable and nightly compilers'
+///   versions.
 pub(crate) struct Fingerprint {
     /// What is built, as the messages name it (`examples/yew-trunk`, `the end-to-end sites`).
     name: String,
     inputs: u64,
+    /// What `inputs` was made from, to make it again once the build is done.
+    sources: Vec<String>,
+    path: std::ffi::OsString,
+    steps: Vec<(PathBuf, Vec<String>)>,
 }
 
 impl Fingerprint {
@@ -38,8 +43,14 @@ impl Fingerprint {
         path: &std::ffi::OsStr,
         steps: &[(&Path, &[&str])],
     ) -> Option<Fingerprint> {
-        match inputs(sources, path, steps) {
-            Ok(inputs) => Some(Fingerprint { name: name.to_owned(), inputs }),
+        let sources: Vec<String> = sources.iter().map(|source| source.to_string()).collect();
+        let steps: Vec<(PathBuf, Vec<String>)> = steps
+            .iter()
+            .map(|(program, args)| (program.to_path_buf(), args.iter().map(|arg| arg.to_string()).collect()))
+            .collect();
+        let path = path.to_owned();
+        match inputs(&sources, &path, &steps) {
+            Ok(inputs) => Some(Fingerprint { name: name.to_owned(), inputs, sources, path, steps }),
             Err(why) => {
                 say(&format!("{name}: built, since what it reads cannot be listed ({why:#})"));
                 None
@@ -63,8 +74,13 @@ impl Fingerprint {
         }
     }
 
-    /// Notes that it built from this into `outputs`.
+    /// Notes that it built from this into `outputs`, unless what it reads changed while it was
+    /// built (a file edited then): then nothing is noted, and the next run builds it again.
     pub(crate) fn built(&self, outputs: &[PathBuf]) -> Result {
+        if inputs(&self.sources, &self.path, &self.steps).ok() != Some(self.inputs) {
+            say(&format!("{}: what it reads changed while it was built, so the next run builds it again", self.name));
+            return Ok(());
+        }
         std::fs::create_dir_all(self.file().parent().unwrap_or(Path::new(".")))?;
         std::fs::write(self.file(), self.line(outputs))?;
         Ok(())
@@ -83,7 +99,7 @@ impl Fingerprint {
     }
 }
 
-fn inputs(sources: &[&str], path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Result<u64> {
+fn inputs(sources: &[String], path: &std::ffi::OsStr, steps: &[(PathBuf, Vec<String>)]) -> Result<u64> {
     let mut hasher = DefaultHasher::new();
     let listed = std::process::Command::new("git")
         .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--"])
@@ -111,11 +127,23 @@ fn inputs(sources: &[&str], path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) 
             (&entry, contents(&entry)).hash(&mut hasher);
         }
     }
+    // The tools `cargo wasm-push` takes from the environment first (`WASM_BINDGEN`, `WASM_OPT`,
+    // `ESBUILD`), besides cargo's, rustc's and the recipes' tools' own variables.
     let mut read: Vec<(String, String)> = std::env::vars()
-        .filter(|(name, _)| ["CARGO", "RUST", "TRUNK", "DX", "LEPTOS"].iter().any(|p| name.starts_with(p)))
+        .filter(|(name, _)| {
+            ["CARGO", "RUST", "TRUNK", "DX", "LEPTOS", "WASM_", "ESBUILD"].iter().any(|p| name.starts_with(p))
+        })
         .collect();
     read.sort();
     read.hash(&mut hasher);
+    // Cargo's configuration outside the repository: in every folder above it, and in cargo's home.
+    let root = root();
+    let configs = root.ancestors().skip(1).map(|dir| dir.join(".cargo")).chain([crate::setup::cargo_home()]);
+    for dir in configs {
+        for name in ["config.toml", "config"] {
+            std::fs::read(dir.join(name)).ok().hash(&mut hasher);
+        }
+    }
     for toolchain in [&["rustc", "-vV"][..], &["rustup", "run", "nightly", "rustc", "-vV"]] {
         let version = std::process::Command::new(toolchain[0]).args(&toolchain[1..]).output().ok();
         version.map(|out| out.stdout).hash(&mut hasher);

@@ -5,7 +5,8 @@
 //! `sender-bench <fan-out|loop|floor> <sink URL> <pushes> <concurrency> [certificate.der]`:
 //! sends that many pushes (one payload, a subscription each, made as they are sent), trusting
 //! the certificate when one is named, and prints one JSON line: the wall and CPU seconds, the
-//! peak resident memory and the context switches of this process (`/proc/self`).
+//! peak resident memory and the waits (voluntary context switches) of this process's threads
+//! (`/proc/self`).
 //! `fan-out` is `Sender::fan_out` (on tokio's multi-threaded runtime; `fan-out-1-thread` on its
 //! current-thread one; `fan-out-h2` and `fan-out-h2-1-thread` the same, named for the TLS sink), `loop` a plain loop awaiting `Sender::send` one at a time,
 //! `<stack>-floor` the encrypting and signing of each push alone, nothing sent, and
@@ -152,7 +153,7 @@ async fn run(mode: &str, url: &str, pushes: usize, concurrency: usize, trusting:
         "{}",
         serde_json::json!({"mode": mode, "pushes": pushes, "sent": sent, "concurrency": concurrency,
             "seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_kb": peak_kb,
-            "context_switches": context_switches()})
+            "waits": waits()})
     );
 }
 
@@ -200,18 +201,17 @@ fn base64_url(text: &str) -> Vec<u8> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text).unwrap()
 }
 
-/// The context switches of this process's threads so far (voluntary and not, from
-/// `/proc/self/task`): a thread that sleeps and is woken pays one each way.
-fn context_switches() -> u64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else { return 0 };
+/// How many times this process's threads gave up the CPU to wait (their voluntary context
+/// switches, from `/proc/self/task`: a thread that sleeps until it is woken counts one; being
+/// preempted does not), or `None` when `/proc` cannot be read. Threads that have already ended
+/// are not counted: the runtime's stay until it is dropped, after this is read.
+fn waits() -> Option<u64> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
     tasks
         .flatten()
-        .filter_map(|task| std::fs::read_to_string(task.path().join("status")).ok())
-        .flat_map(|status| {
-            status
-                .lines()
-                .filter_map(|line| line.split_once("ctxt_switches:")?.1.trim().parse::<u64>().ok())
-                .collect::<Vec<_>>()
+        .map(|task| {
+            let status = std::fs::read_to_string(task.path().join("status")).ok()?;
+            status.lines().find_map(|line| line.strip_prefix("voluntary_ctxt_switches:")?.trim().parse::<u64>().ok())
         })
         .sum()
 }
