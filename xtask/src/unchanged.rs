@@ -117,7 +117,7 @@ fn inputs(sources: &[String], path: &std::ffi::OsStr, steps: &[(PathBuf, Vec<Str
     for (program, args) in steps {
         (program, args, contents(program)).hash(&mut hasher);
         // `cargo wasm-push`, `cargo leptos`: the subcommand's program, as cargo finds it.
-        if let Some(sub) = args.first().filter(|_| program == &Path::new("cargo")) {
+        if let Some(sub) = args.first().filter(|_| program == Path::new("cargo")) {
             let found = std::env::split_paths(path).map(|dir| dir.join(format!("cargo-{sub}"))).find(|p| p.exists());
             found.as_deref().and_then(contents).hash(&mut hasher);
         }
