@@ -151,17 +151,23 @@ async fn refusing_push_service(refused: usize) -> (String, Vec<u8>, Arc<AtomicUs
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(tcp).await else { return };
                 let Ok(mut connection) = h2::server::handshake(tls).await else { return };
+                // Each stream on a task of its own, so the connection goes on being read (and
+                // the push's body arrives) while a stream waits for it.
                 while let Some(Ok((request, mut respond))) = connection.accept().await {
                     if seen.fetch_add(1, Ordering::SeqCst) < refused {
                         respond.send_reset(h2::Reason::REFUSED_STREAM);
                         continue;
                     }
-                    let mut body = request.into_body();
-                    while let Some(Ok(chunk)) = body.data().await {
-                        let _ = body.flow_control().release_capacity(chunk.len());
-                    }
-                    took.fetch_add(1, Ordering::SeqCst);
-                    let _ = respond.send_response(http::Response::builder().status(201).body(()).unwrap(), true);
+                    let took = took.clone();
+                    tokio::spawn(async move {
+                        let mut body = request.into_body();
+                        while let Some(Ok(chunk)) = body.data().await {
+                            let _ = body.flow_control().release_capacity(chunk.len());
+                        }
+                        took.fetch_add(1, Ordering::SeqCst);
+                        let created = http::Response::builder().status(201).body(()).unwrap();
+                        let _ = respond.send_response(created, true);
+                    });
                 }
             });
         }
@@ -169,6 +175,9 @@ async fn refusing_push_service(refused: usize) -> (String, Vec<u8>, Arc<AtomicUs
     (url, certificate.to_vec(), streams, taken)
 }
 
+/// The sending again is reqwest's (its default retry policy, which retries refused streams and
+/// graceful GOAWAYs within a budget); this guards that the sender keeps it, since without it
+/// such a push comes back [`Verdict::MaybeSent`] and is lost.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_the_push_service_refused_before_processing_it_is_sent_again_and_taken_once() {
     let (url, certificate, streams, taken) = refusing_push_service(1).await;

@@ -265,9 +265,9 @@ mod tests {
 
     #[test]
     fn the_section_judges_each_budget_from_the_rows_and_says_what_stands_in_the_way() {
-        let row = |seconds: f64, cpu_seconds: f64, switches: f64| {
+        let row = |seconds: f64, cpu_seconds: f64, waits: f64| {
             serde_json::json!({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_kb": 10240,
-                "waits": switches, "postgres_cpu_seconds": 2.0})
+                "waits": waits, "postgres_cpu_seconds": 2.0})
         };
         let mut rows = vec![(10_000, "fan-out", row(1.0, 1.0, 0.0))];
         for mode in MODES {

@@ -643,7 +643,9 @@ impl Display {
         let number = number.recv_timeout(std::time::Duration::from_secs(10)).unwrap_or_default();
         let display = Display { name: format!(":{}", number.trim()), xvfb };
         if number.trim().parse::<u32>().is_err() {
-            bail!("Xvfb named no display within 10 s (it said {number:?})");
+            let mut display = display;
+            let ended = display.xvfb.try_wait().ok().flatten().map(|status| format!("; it ended: {status}"));
+            bail!("Xvfb named no display within 10 s (it said {number:?}{})", ended.unwrap_or_default());
         }
         say(&format!("Xvfb on display {} for WebKitGTK", display.name));
         Ok(display)

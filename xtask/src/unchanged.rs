@@ -129,13 +129,18 @@ fn inputs(sources: &[String], path: &std::ffi::OsStr, steps: &[(PathBuf, Vec<Str
     }
     // The tools `cargo wasm-push` takes from the environment first (`WASM_BINDGEN`, `WASM_OPT`,
     // `ESBUILD`), besides cargo's, rustc's and the recipes' tools' own variables.
-    let mut read: Vec<(String, String)> = std::env::vars()
+    let mut read: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
         .filter(|(name, _)| {
+            let name = name.to_string_lossy();
             ["CARGO", "RUST", "TRUNK", "DX", "LEPTOS", "WASM_", "ESBUILD"].iter().any(|p| name.starts_with(p))
         })
         .collect();
     read.sort();
     read.hash(&mut hasher);
+    // And the programs those name, by their contents: a tool upgraded in place keeps its path.
+    for tool in ["WASM_BINDGEN", "WASM_OPT", "ESBUILD"] {
+        std::env::var_os(tool).and_then(|program| contents(Path::new(&program))).hash(&mut hasher);
+    }
     // Cargo's configuration outside the repository: in every folder above it, and in cargo's home.
     let root = root();
     let configs = root.ancestors().skip(1).map(|dir| dir.join(".cargo")).chain([crate::setup::cargo_home()]);

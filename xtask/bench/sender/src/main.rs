@@ -203,17 +203,15 @@ fn base64_url(text: &str) -> Vec<u8> {
 
 /// How many times this process's threads gave up the CPU to wait (their voluntary context
 /// switches, from `/proc/self/task`: a thread that sleeps until it is woken counts one; being
-/// preempted does not), or `None` when `/proc` cannot be read. Threads that have already ended
-/// are not counted: the runtime's stay until it is dropped, after this is read.
+/// preempted does not), or `None` when `/proc` cannot be read. A thread that ends while it is
+/// read, or has ended, is not counted: the runtime's stay until it is dropped, after this.
 fn waits() -> Option<u64> {
     let tasks = std::fs::read_dir("/proc/self/task").ok()?;
-    tasks
-        .flatten()
-        .map(|task| {
-            let status = std::fs::read_to_string(task.path().join("status")).ok()?;
-            status.lines().find_map(|line| line.strip_prefix("voluntary_ctxt_switches:")?.trim().parse::<u64>().ok())
-        })
-        .sum()
+    let waits = tasks.flatten().filter_map(|task| {
+        let status = std::fs::read_to_string(task.path().join("status")).ok()?;
+        status.lines().find_map(|line| line.strip_prefix("voluntary_ctxt_switches:")?.trim().parse::<u64>().ok())
+    });
+    Some(waits.sum())
 }
 
 /// This process's CPU seconds (user and system) and peak resident memory in KB, from `/proc`.
