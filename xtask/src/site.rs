@@ -2,7 +2,7 @@
 //! for the end-to-end tests (a panicking hook, a site's own worker, a module worker, …).
 
 use crate::dist::{dist, DROP_IN_FILES};
-use crate::unchanged::{Fingerprint, RECIPE_SOURCES};
+use crate::unchanged::{build_unless_unchanged, RECIPE_SOURCES};
 use crate::{cargo, root, run, say, setup, Result};
 use anyhow::{anyhow, Context as _};
 use std::path::{Path, PathBuf};
@@ -168,25 +168,19 @@ fn recipes_target() -> PathBuf {
 
 /// Runs each step (`program args`) in `examples/<recipe>`, as its README says, with `path` as
 /// PATH and the recipes' shared target folder; unless nothing the recipe reads changed since
-/// it last built and its `outputs` are there ([`Fingerprint`]).
+/// it last built and its `outputs` are there ([`build_unless_unchanged`]).
 fn build_recipe(path: &std::ffi::OsStr, recipe: &str, steps: &[(&Path, &[&str])], outputs: &[PathBuf]) -> Result {
-    let fingerprint = Fingerprint::of(&format!("examples/{recipe}"), &RECIPE_SOURCES, path, steps);
-    if fingerprint.as_ref().is_some_and(|fingerprint| fingerprint.unchanged(outputs)) {
-        say(&format!("examples/{recipe}: nothing it reads changed since it was built, so it is not built again"));
-        return Ok(());
-    }
-    if let Some(fingerprint) = &fingerprint {
-        fingerprint.forget()?;
-    }
-    for (program, args) in steps {
-        say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
-        run(std::process::Command::new(program)
-            .args(*args)
-            .current_dir(root().join("examples").join(recipe))
-            .env("PATH", path)
-            .env("CARGO_TARGET_DIR", recipes_target()))?;
-    }
-    fingerprint.map_or(Ok(()), |fingerprint| fingerprint.built(outputs))
+    build_unless_unchanged(&format!("examples/{recipe}"), &RECIPE_SOURCES, path, steps, outputs, || {
+        for (program, args) in steps {
+            say(&format!("building examples/{recipe} as its README says: {} {}", program.display(), args.join(" ")));
+            run(std::process::Command::new(program)
+                .args(*args)
+                .current_dir(root().join("examples").join(recipe))
+                .env("PATH", path)
+                .env("CARGO_TARGET_DIR", recipes_target()))?;
+        }
+        Ok(())
+    })
 }
 
 /// The demo site with `examples/tested-worker` (a worker crate of one's own, with hooks) as its

@@ -7,7 +7,7 @@ use crate::site::{
     cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, leptos_ssr_recipe,
     module_worker_site, own_worker_site, panicking_site, path_with_command, recipes, site,
 };
-use crate::unchanged::{Fingerprint, SITE_SOURCES};
+use crate::unchanged::{build_unless_unchanged, SITE_SOURCES};
 use crate::{cargo, root, run, say, setup, Result};
 use anyhow::{anyhow, bail, Context as _};
 use cargo_wasm_push::Compiler;
@@ -348,7 +348,7 @@ const SITES: [(&str, &str); 11] = [
 const CHANGED_BY_TESTS: [&str; 2] = ["www-fetch", "www-late-wasm"];
 
 /// Builds the end-to-end sites ([`SITES`]), unless nothing they read changed since they were
-/// built and they are as that build left them ([`Fingerprint`]), and copies the ones the tests
+/// built and they are as that build left them ([`build_unless_unchanged`]), and copies the ones the tests
 /// change ([`CHANGED_BY_TESTS`]) anew; answers the end-to-end command, with each site named to
 /// it.
 fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Command> {
@@ -374,13 +374,7 @@ fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Comm
     let programs = [Some(&tools.wasm_bindgen), tools.wasm_opt.as_ref(), tools.minifier.as_ref()];
     let steps: Vec<(&Path, &[&str])> =
         programs.into_iter().flatten().map(|program| (program.as_path(), &[][..])).collect();
-    let fingerprint = Fingerprint::of("the end-to-end sites", &SITE_SOURCES, &path, &steps);
-    if fingerprint.as_ref().is_some_and(|fingerprint| fingerprint.unchanged(&outputs)) {
-        say("the end-to-end sites: nothing they read changed since they were built, so they are not built again");
-    } else {
-        if let Some(fingerprint) = &fingerprint {
-            fingerprint.forget()?;
-        }
+    build_unless_unchanged("the end-to-end sites", &SITE_SOURCES, &path, &steps, &outputs, || {
         // The tools were checked at the start of this run; no need to ask again.
         let site = site(tools)?;
         // A panic is a trap in both builds; only the stable one runs a panic hook.
@@ -392,11 +386,8 @@ fn end_to_end_sites(tools: &setup::WasmTools, command_dir: &Path) -> Result<Comm
         existing_worker_site(&site)?;
         foreground_site(&site)?;
         module_worker_site(&site)?;
-        own_worker_site(tools, &site, command_dir)?;
-        if let Some(fingerprint) = &fingerprint {
-            fingerprint.built(&outputs)?;
-        }
-    }
+        own_worker_site(tools, &site, command_dir).map(drop)
+    })?;
     let site = target.join("www");
     fetch_site(&site)?;
     late_wasm_site(&site)?;

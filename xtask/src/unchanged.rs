@@ -25,7 +25,7 @@ pub(crate) const SITE_SOURCES: [&str; 9] =
 /// - the environment variables cargo, rustc, `cargo wasm-push`, Trunk, dx and cargo-leptos read,
 ///   cargo's configuration files outside the repository, and the stable and nightly compilers'
 ///   versions.
-pub(crate) struct Fingerprint {
+struct Fingerprint {
     /// What is built, as the messages name it (`examples/yew-trunk`, `the end-to-end sites`).
     name: String,
     inputs: u64,
@@ -35,14 +35,31 @@ pub(crate) struct Fingerprint {
     steps: Vec<(PathBuf, Vec<String>)>,
 }
 
+/// Runs `build`, which makes `outputs`, unless nothing it reads changed since it last built
+/// and `outputs` are as that build left them ([`Fingerprint`]); `name` names it in what is said.
+pub(crate) fn build_unless_unchanged(
+    name: &str,
+    sources: &[&str],
+    path: &std::ffi::OsStr,
+    steps: &[(&Path, &[&str])],
+    outputs: &[PathBuf],
+    build: impl FnOnce() -> Result,
+) -> Result {
+    let fingerprint = Fingerprint::of(name, sources, path, steps);
+    if fingerprint.as_ref().is_some_and(|fingerprint| fingerprint.unchanged(outputs)) {
+        say(&format!("{name}: nothing it reads changed since it was built, so it is not built again"));
+        return Ok(());
+    }
+    if let Some(fingerprint) = &fingerprint {
+        fingerprint.forget()?;
+    }
+    build()?;
+    fingerprint.map_or(Ok(()), |fingerprint| fingerprint.built(outputs))
+}
+
 impl Fingerprint {
     /// `None`, saying why, when the inputs cannot be listed (no git): then it is built.
-    pub(crate) fn of(
-        name: &str,
-        sources: &[&str],
-        path: &std::ffi::OsStr,
-        steps: &[(&Path, &[&str])],
-    ) -> Option<Fingerprint> {
+    fn of(name: &str, sources: &[&str], path: &std::ffi::OsStr, steps: &[(&Path, &[&str])]) -> Option<Fingerprint> {
         let sources: Vec<String> = sources.iter().map(|source| source.to_string()).collect();
         let steps: Vec<(PathBuf, Vec<String>)> = steps
             .iter()
@@ -60,14 +77,14 @@ impl Fingerprint {
 
     /// Whether it last built from exactly this, and `outputs` are as that build left them (not
     /// rebuilt by hand, say with `trunk serve`, nor by `cargo xtask bench` or `demo`).
-    pub(crate) fn unchanged(&self, outputs: &[PathBuf]) -> bool {
+    fn unchanged(&self, outputs: &[PathBuf]) -> bool {
         let last = std::fs::read_to_string(self.file()).unwrap_or_default();
         outputs.iter().all(|output| output.exists()) && last == self.line(outputs)
     }
 
     /// Forgets the last build: called before building, so a build that fails half-way
     /// is built again next time.
-    pub(crate) fn forget(&self) -> Result {
+    fn forget(&self) -> Result {
         match std::fs::remove_file(self.file()) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
@@ -76,7 +93,7 @@ impl Fingerprint {
 
     /// Notes that it built from this into `outputs`, unless what it reads changed while it was
     /// built (a file edited then): then nothing is noted, and the next run builds it again.
-    pub(crate) fn built(&self, outputs: &[PathBuf]) -> Result {
+    fn built(&self, outputs: &[PathBuf]) -> Result {
         if inputs(&self.sources, &self.path, &self.steps).ok() != Some(self.inputs) {
             say(&format!("{}: what it reads changed while it was built, so the next run builds it again", self.name));
             return Ok(());
