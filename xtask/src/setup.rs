@@ -153,8 +153,16 @@ struct RecipeTool {
     line: &'static str,
     /// Features to install it with.
     features: &'static str,
-    /// What the install took here, for the line saying so.
-    minutes: u32,
+    /// What the install took here, in seconds, in its turn (after the tools before it, whose
+    /// crates it shares), for the line saying so.
+    seconds: u32,
+}
+
+/// The target folder the recipes' tools are built in, one after another, so the crates they
+/// have in common (tokio, hyper, clap, serde, wasm-bindgen's own) build once. Removed once they
+/// are all installed (it holds about 4 GB); a run that failed half-way starts from what it left.
+fn recipe_tools_target() -> PathBuf {
+    root().join("target/tools/recipe-tools-build")
 }
 
 impl RecipeTool {
@@ -177,25 +185,26 @@ impl RecipeTool {
         std::fs::create_dir_all(&tools)?;
         let log_path = tools.join(format!("{}-install.log", self.program));
         let how_long = format!(
-            " in the background, while the tests run (cargo install --locked, about {} minutes alone; log: {})",
-            self.minutes,
+            " in the background, while the tests run (cargo install --locked, about {} s alone; log: {})",
+            self.seconds,
             log_path.display()
         );
         let log = std::fs::File::create(&log_path).with_context(|| log_path.display().to_string())?;
         let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
-        // mostly wait) and slows them hardly at all. Without the tools' own `lto` and
-        // `codegen-units = 1`, which leave one core to do the last, longest step alone, and at
-        // `opt-level = 1`: these installs are the longest step of a fresh machine's run
-        // (dioxus-cli took 43 minutes beside the tests), and the tools only drive other tools
-        // for a few seconds per recipe.
+        // mostly wait) and slows them little. At `opt-level = 0`, without the tools' own `lto`
+        // and `codegen-units = 1`: these installs are the longest step of a fresh machine's run,
+        // and the tools only drive other programs (cargo, wasm-bindgen, wasm-opt) for a few
+        // seconds per recipe. Measured here: dioxus-cli built in 629 s at `opt-level = 1` and in
+        // 246 s at 0, and each tool built the recipes as fast either way.
         let mut install = Command::new("nice");
         install
             .args(["-n", "19", "cargo"])
             .args(&args)
+            .env("CARGO_TARGET_DIR", recipe_tools_target())
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
             .stdout(log.try_clone()?)
             .stderr(log);
         let started = std::time::Instant::now();
@@ -216,15 +225,21 @@ pub struct RecipeTools {
 }
 
 impl Setup {
-    /// Finds the recipes' tools, installing what is missing, each on a thread of its own: on a
-    /// fresh machine they take half an hour to build, which the run spends testing meanwhile, and
-    /// each fills the others' single-threaded stretches. Join it before building the recipes.
+    /// Finds the recipes' tools, installing what is missing one after another in one target
+    /// folder ([`recipe_tools_target`]), on a thread of its own: on a fresh machine they take
+    /// about 11 minutes to build, which the run spends testing meanwhile. Join it before
+    /// building the recipes.
     pub fn recipe_tools(self) -> std::thread::JoinHandle<Result<RecipeTools>> {
         std::thread::spawn(move || {
-            let [trunk, dx, cargo_leptos] = [trunk as fn(Setup) -> Result<PathBuf>, dioxus_cli, cargo_leptos]
-                .map(|tool| std::thread::spawn(move || tool(self)))
-                .map(|install| install.join().map_err(|_| anyhow!("installing a recipe tool panicked"))?);
-            Ok(RecipeTools { trunk: trunk?, dx: dx?, cargo_leptos: cargo_leptos? })
+            let tools = RecipeTools { trunk: trunk(self)?, cargo_leptos: cargo_leptos(self)?, dx: dioxus_cli(self)? };
+            let target = recipe_tools_target();
+            if let Err(error) = std::fs::remove_dir_all(&target).or_else(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            }) {
+                say(&format!("the recipes' tools are installed; {} stays ({error})", target.display()));
+            }
+            Ok(tools)
         })
     }
 }
@@ -232,13 +247,13 @@ impl Setup {
 /// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
 /// `--locked`, or a newer `cssparser` breaks it.
 fn trunk(setup: Setup) -> Result<PathBuf> {
-    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", minutes: 7 }.find(setup)
+    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", seconds: 130 }.find(setup)
 }
 
 /// dioxus-cli (`dx`), for the Dioxus recipe: the 0.7 line, which builds Dioxus 0.7 apps, with
 /// `no-downloads`, so it takes wasm-bindgen and wasm-opt from PATH and never downloads them.
 fn dioxus_cli(setup: Setup) -> Result<PathBuf> {
-    RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", minutes: 12 }.find(setup)
+    RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", seconds: 230 }.find(setup)
 }
 
 /// cargo-leptos, for the full-stack Leptos recipe: 0.3.6, the newest that builds on this
@@ -250,7 +265,7 @@ fn cargo_leptos(setup: Setup) -> Result<PathBuf> {
         package: "cargo-leptos",
         line: "0.3.6",
         features: "no_downloads",
-        minutes: 11,
+        seconds: 290,
     }
     .find(setup)
 }
