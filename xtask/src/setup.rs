@@ -153,14 +153,16 @@ struct RecipeTool {
     line: &'static str,
     /// Features to install it with.
     features: &'static str,
-    /// What the install took here, in seconds, in its turn (after the tools before it, whose
-    /// crates it shares), for the line saying so.
+    /// What the install took here on an idle machine, in seconds, in its turn (after the tools
+    /// before it), for the line saying so.
     seconds: u32,
 }
 
-/// The target folder the recipes' tools are built in, one after another, so the crates they
-/// have in common (tokio, hyper, clap, serde, wasm-bindgen's own) build once. Removed once they
-/// are all installed (it holds about 4 GB); a run that failed half-way starts from what it left.
+/// The target folder the recipes' tools are built in, one after another: the crates
+/// cargo-leptos and dioxus-cli have in common at the same version build once (it saved
+/// dioxus-cli 15 s of 246 here; Trunk shares few). Unlike cargo's own temporary folder, it is
+/// kept when an install fails, so the next run starts from what it left; it is removed once
+/// all three are installed (it held 4.4 GB here).
 fn recipe_tools_target() -> PathBuf {
     root().join("target/tools/recipe-tools-build")
 }
@@ -185,23 +187,30 @@ impl RecipeTool {
         std::fs::create_dir_all(&tools)?;
         let log_path = tools.join(format!("{}-install.log", self.program));
         let how_long = format!(
-            " in the background, while the tests run (cargo install --locked, about {} s alone; log: {})",
+            " in the background, while the tests run (cargo install --locked, about {} s on an idle machine, longer beside the tests; log: {})",
             self.seconds,
             log_path.display()
         );
         let log = std::fs::File::create(&log_path).with_context(|| log_path.display().to_string())?;
-        let by_hand = format!("cargo {} (log: {})", args.join(" "), log_path.display());
+        let by_hand = format!(
+            "`cargo xtask test` again, which starts from what this one built in {}; or cargo {} (log: {})",
+            recipe_tools_target().display(),
+            args.join(" "),
+            log_path.display()
+        );
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
         // mostly wait) and slows them little. At `opt-level = 0`, without the tools' own `lto`
-        // and `codegen-units = 1`: these installs are the longest step of a fresh machine's run,
-        // and the tools only drive other programs (cargo, wasm-bindgen, wasm-opt) for a few
-        // seconds per recipe. Measured here: dioxus-cli built in 629 s at `opt-level = 1` and in
-        // 246 s at 0, and each tool built the recipes as fast either way.
+        // and `codegen-units = 1`: the tools only drive other programs (cargo, wasm-bindgen,
+        // wasm-opt) for a few seconds per recipe. Measured here: dioxus-cli built in 629 s at
+        // `opt-level = 1` and in 246 s at 0, and each tool built its recipe as fast either way
+        // (cargo-leptos 22.6 s against 22.5, dx 12.6 against 12.3, Trunk 8.8 against 9.0).
         let mut install = Command::new("nice");
         install
             .args(["-n", "19", "cargo"])
             .args(&args)
             .env("CARGO_TARGET_DIR", recipe_tools_target())
+            // Cargo's intermediate files go to `build.build-dir` when a configuration sets one.
+            .env("CARGO_BUILD_BUILD_DIR", recipe_tools_target())
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
@@ -226,12 +235,20 @@ pub struct RecipeTools {
 
 impl Setup {
     /// Finds the recipes' tools, installing what is missing one after another in one target
-    /// folder ([`recipe_tools_target`]), on a thread of its own: on a fresh machine they take
-    /// about 11 minutes to build, which the run spends testing meanwhile. Join it before
-    /// building the recipes.
+    /// folder ([`recipe_tools_target`]), on a thread of its own: they take about 11 minutes
+    /// to build on an idle machine, which the run spends testing meanwhile. One that fails does
+    /// not stop the others; the error names each that failed. Join it before building the
+    /// recipes.
     pub fn recipe_tools(self) -> std::thread::JoinHandle<Result<RecipeTools>> {
         std::thread::spawn(move || {
-            let tools = RecipeTools { trunk: trunk(self)?, cargo_leptos: cargo_leptos(self)?, dx: dioxus_cli(self)? };
+            let (trunk, cargo_leptos, dx) = (trunk(self), cargo_leptos(self), dioxus_cli(self));
+            let tools = match (trunk, cargo_leptos, dx) {
+                (Ok(trunk), Ok(cargo_leptos), Ok(dx)) => RecipeTools { trunk, dx, cargo_leptos },
+                (trunk, cargo_leptos, dx) => {
+                    let failed = [trunk.err(), cargo_leptos.err(), dx.err()].into_iter().flatten();
+                    bail!("{}", failed.map(|error| format!("{error:#}")).collect::<Vec<_>>().join("\n"))
+                }
+            };
             let target = recipe_tools_target();
             if let Err(error) = std::fs::remove_dir_all(&target).or_else(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Ok(()),

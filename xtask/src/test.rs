@@ -89,7 +89,7 @@ pub(crate) fn all() -> Result {
         Ok((end_to_end_sites(&tools, &command_dir)?, command_dir))
     })?;
     let recipe_tools = report.phase("end-to-end: waiting for the recipes' tools", |_| {
-        say("waiting for the recipes' tools (Trunk, dioxus-cli, cargo-leptos)");
+        say("waiting for the recipes' tools (Trunk, cargo-leptos, dioxus-cli)");
         recipe_tools.join().map_err(|_| anyhow!("finding the recipes' tools panicked"))?
     })?;
     report.phase("end-to-end: the recipes, built as their READMEs say", |report| {
