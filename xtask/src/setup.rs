@@ -6,6 +6,7 @@ use crate::{root, say, Result};
 use anyhow::{anyhow, bail, Context as _};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
 
 /// The npm package that brings wasm-opt (Debian's binaryen is too old for rustc's wasm).
 const BINARYEN: &str = "binaryen@132";
@@ -223,41 +224,72 @@ impl RecipeTool {
     }
 }
 
-/// The recipes' tools, each found in cargo's bin folder or installed there.
+/// The recipes' tools, each found in cargo's bin folder or installed there, handed over as each
+/// is ready: a recipe is built as soon as its own tool is there, while the next one builds.
 pub struct RecipeTools {
-    /// Trunk.
-    pub trunk: PathBuf,
-    /// dioxus-cli's `dx`.
-    pub dx: PathBuf,
-    /// `cargo-leptos`.
-    pub cargo_leptos: PathBuf,
+    trunk: Receiver<Result<PathBuf>>,
+    cargo_leptos: Receiver<Result<PathBuf>>,
+    dx: Receiver<Result<PathBuf>>,
+}
+
+impl RecipeTools {
+    /// Trunk, once it is there.
+    pub fn trunk(&self) -> Result<PathBuf> {
+        wait_for(&self.trunk, "Trunk")
+    }
+
+    /// `cargo-leptos`, once it is there.
+    pub fn cargo_leptos(&self) -> Result<PathBuf> {
+        wait_for(&self.cargo_leptos, "cargo-leptos")
+    }
+
+    /// dioxus-cli's `dx`, once it is there.
+    pub fn dx(&self) -> Result<PathBuf> {
+        wait_for(&self.dx, "dioxus-cli")
+    }
+}
+
+/// What `tool`'s install answered (each is asked for once), saying how long it was waited for.
+fn wait_for(tool: &Receiver<Result<PathBuf>>, name: &str) -> Result<PathBuf> {
+    let started = std::time::Instant::now();
+    let found = tool.recv().map_err(|_| anyhow!("installing {name} panicked, or it was asked for twice"))?;
+    let waited = started.elapsed().as_secs_f64();
+    if waited >= 1.0 {
+        say(&format!("waited {waited:.0} s for {name}"));
+    }
+    found
 }
 
 impl Setup {
     /// Finds the recipes' tools, installing what is missing one after another in one target
     /// folder ([`recipe_tools_target`]), on a thread of its own: they take about 11 minutes
     /// to build on an idle machine, which the run spends testing meanwhile. One that fails does
-    /// not stop the others; the error names each that failed. Join it before building the
-    /// recipes.
-    pub fn recipe_tools(self) -> std::thread::JoinHandle<Result<RecipeTools>> {
+    /// not stop the others; each answers whether it is there as soon as it is known.
+    pub fn recipe_tools(self) -> RecipeTools {
+        let (trunk_to, trunk_from) = channel();
+        let (cargo_leptos_to, cargo_leptos_from) = channel();
+        let (dx_to, dx_from) = channel();
         std::thread::spawn(move || {
-            let (trunk, cargo_leptos, dx) = (trunk(self), cargo_leptos(self), dioxus_cli(self));
-            let tools = match (trunk, cargo_leptos, dx) {
-                (Ok(trunk), Ok(cargo_leptos), Ok(dx)) => RecipeTools { trunk, dx, cargo_leptos },
-                (trunk, cargo_leptos, dx) => {
-                    let failed = [trunk.err(), cargo_leptos.err(), dx.err()].into_iter().flatten();
-                    bail!("{}", failed.map(|error| format!("{error:#}")).collect::<Vec<_>>().join("\n"))
+            // A receiver gone (the run stopped) leaves nothing to tell.
+            let trunk = trunk(self);
+            let mut all_there = trunk.is_ok();
+            let _ = trunk_to.send(trunk);
+            let cargo_leptos = cargo_leptos(self);
+            all_there &= cargo_leptos.is_ok();
+            let _ = cargo_leptos_to.send(cargo_leptos);
+            let dx = dioxus_cli(self);
+            if all_there && dx.is_ok() {
+                let target = recipe_tools_target();
+                if let Err(error) = std::fs::remove_dir_all(&target).or_else(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => Ok(()),
+                    _ => Err(e),
+                }) {
+                    say(&format!("the recipes' tools are installed; {} stays ({error})", target.display()));
                 }
-            };
-            let target = recipe_tools_target();
-            if let Err(error) = std::fs::remove_dir_all(&target).or_else(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => Ok(()),
-                _ => Err(e),
-            }) {
-                say(&format!("the recipes' tools are installed; {} stays ({error})", target.display()));
             }
-            Ok(tools)
-        })
+            let _ = dx_to.send(dx);
+        });
+        RecipeTools { trunk: trunk_from, cargo_leptos: cargo_leptos_from, dx: dx_from }
     }
 }
 

@@ -120,35 +120,51 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 /// (`command_dir`), wasm-bindgen, wasm-opt and esbuild on PATH, so nothing is downloaded: the
 /// Yew and Leptos apps and the worker crate Trunk builds itself with `trunk build --release`,
 /// the plain site with `cargo wasm-push build --out push --wasm-push-path ../..`, and the Dioxus
-/// app with `cargo wasm-push build --out public` then `dx build --platform web --release`. They
-/// share one target folder, `target/recipes`. Answers each one's served folder: Yew, Leptos,
-/// plain, Trunk's worker, Dioxus.
-pub(crate) fn recipes(tools: &setup::WasmTools, trunk: &Path, dx: &Path, command_dir: &Path) -> Result<[PathBuf; 5]> {
+/// app with `cargo wasm-push build --out public` then `dx build --platform web --release`, and
+/// the full-stack Leptos app ([`leptos_ssr_recipe`]). They share one target folder,
+/// `target/recipes`. Each is built as soon as its tool is installed, while the next tool builds.
+pub(crate) fn recipes(
+    tools: &setup::WasmTools,
+    recipe_tools: &setup::RecipeTools,
+    command_dir: &Path,
+) -> Result<Recipes> {
     let path = path_with_command(tools, command_dir)?;
     let (examples, target) = (root().join("examples"), recipes_target());
-    for recipe in ["yew-trunk", "leptos-trunk", "trunk-worker"] {
-        build_recipe(&path, recipe, &[(trunk, &["build", "--release"])], &[examples.join(recipe).join("dist")])?;
-    }
+    // Each recipe as soon as its tool is there: the tools install in this order.
     let cargo = Path::new("cargo");
     let plain = [(cargo, &["wasm-push", "build", "--out", "push", "--wasm-push-path", "../.."][..])];
     build_recipe(&path, "plain-site", &plain, &[examples.join("plain-site/push")])?;
-    let dioxus_site = target.join("dx/dioxus-push-recipe/release/web/public");
-    let dioxus =
-        [(cargo, &["wasm-push", "build", "--out", "public"][..]), (dx, &["build", "--platform", "web", "--release"])];
-    build_recipe(&path, "dioxus", &dioxus, std::slice::from_ref(&dioxus_site))?;
+    let trunk = recipe_tools.trunk()?;
+    for recipe in ["yew-trunk", "leptos-trunk", "trunk-worker"] {
+        build_recipe(&path, recipe, &[(&trunk, &["build", "--release"])], &[examples.join(recipe).join("dist")])?;
+    }
+    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(tools, &recipe_tools.cargo_leptos()?, command_dir)?;
+    let dioxus = target.join("dx/dioxus-push-recipe/release/web/public");
+    let dx = recipe_tools.dx()?;
+    let steps =
+        [(cargo, &["wasm-push", "build", "--out", "public"][..]), (&dx, &["build", "--platform", "web", "--release"])];
+    build_recipe(&path, "dioxus", &steps, std::slice::from_ref(&dioxus))?;
     let [yew, leptos, plain, trunk_worker] =
         ["yew-trunk/dist", "leptos-trunk/dist", "plain-site", "trunk-worker/dist"].map(|site| examples.join(site));
-    Ok([yew, leptos, plain, trunk_worker, dioxus_site])
+    Ok(Recipes { yew, leptos, plain, trunk_worker, dioxus, leptos_ssr_server, leptos_ssr_site })
+}
+
+/// The recipes' built sites (each one's served folder), and the full-stack Leptos recipe's
+/// server binary.
+pub(crate) struct Recipes {
+    pub yew: PathBuf,
+    pub leptos: PathBuf,
+    pub plain: PathBuf,
+    pub trunk_worker: PathBuf,
+    pub dioxus: PathBuf,
+    pub leptos_ssr_server: PathBuf,
+    pub leptos_ssr_site: PathBuf,
 }
 
 /// `examples/leptos-ssr`, built exactly as its README says, in `target/recipes` like the other
 /// recipes: `cargo wasm-push build --out public`, then `cargo leptos build --release`. Answers
 /// its server binary and its site's root.
-pub(crate) fn leptos_ssr_recipe(
-    tools: &setup::WasmTools,
-    cargo_leptos: &Path,
-    command_dir: &Path,
-) -> Result<[PathBuf; 2]> {
+fn leptos_ssr_recipe(tools: &setup::WasmTools, cargo_leptos: &Path, command_dir: &Path) -> Result<[PathBuf; 2]> {
     // `cargo leptos` runs the cargo-leptos first on PATH: this one.
     let mut path = vec![cargo_leptos.parent().unwrap_or(Path::new(".")).to_owned()];
     path.extend(std::env::split_paths(&path_with_command(tools, command_dir)?));

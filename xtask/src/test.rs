@@ -4,8 +4,8 @@
 
 use crate::setup::Setup;
 use crate::site::{
-    cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, leptos_ssr_recipe,
-    module_worker_site, own_worker_site, panicking_site, path_with_command, recipes, site,
+    cookbook_sites, existing_worker_site, fetch_site, foreground_site, late_wasm_site, module_worker_site,
+    own_worker_site, panicking_site, path_with_command, recipes, site,
 };
 use crate::unchanged::{build_unless_unchanged, SITE_SOURCES};
 use crate::{cargo, root, run, say, setup, Result};
@@ -88,11 +88,7 @@ pub(crate) fn all() -> Result {
         let command_dir = setup::cargo_wasm_push()?;
         Ok((end_to_end_sites(&tools, &command_dir)?, command_dir))
     })?;
-    let recipe_tools = report.phase("end-to-end: waiting for the recipes' tools", |_| {
-        say("waiting for the recipes' tools (Trunk, cargo-leptos, dioxus-cli)");
-        recipe_tools.join().map_err(|_| anyhow!("finding the recipes' tools panicked"))?
-    })?;
-    report.phase("end-to-end: the recipes, built as their READMEs say", |report| {
+    report.phase("end-to-end: the recipes, built as their READMEs say, each once its tool is there", |report| {
         let leptos_ssr = recipe_sites(&mut end_to_end, &tools, &recipe_tools, &command_dir)?;
         ci_push_recipe(report, &leptos_ssr, &browsers);
         Ok(())
@@ -420,18 +416,16 @@ fn recipe_sites(
     recipe_tools: &setup::RecipeTools,
     command_dir: &Path,
 ) -> Result<[PathBuf; 2]> {
-    let [yew_recipe, leptos_recipe, plain_recipe, trunk_worker_recipe, dioxus_recipe] =
-        recipes(tools, &recipe_tools.trunk, &recipe_tools.dx, command_dir)?;
-    let [leptos_ssr_server, leptos_ssr_site] = leptos_ssr_recipe(tools, &recipe_tools.cargo_leptos, command_dir)?;
+    let built = recipes(tools, recipe_tools, command_dir)?;
     end_to_end
-        .env("WASM_PUSH_YEW_RECIPE_SITE", &yew_recipe)
-        .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &leptos_recipe)
-        .env("WASM_PUSH_PLAIN_RECIPE_SITE", &plain_recipe)
-        .env("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE", &trunk_worker_recipe)
-        .env("WASM_PUSH_DIOXUS_RECIPE_SITE", &dioxus_recipe)
-        .env("WASM_PUSH_LEPTOS_SSR_SERVER", &leptos_ssr_server)
-        .env("WASM_PUSH_LEPTOS_SSR_SITE", &leptos_ssr_site);
-    Ok([leptos_ssr_server, leptos_ssr_site])
+        .env("WASM_PUSH_YEW_RECIPE_SITE", &built.yew)
+        .env("WASM_PUSH_LEPTOS_RECIPE_SITE", &built.leptos)
+        .env("WASM_PUSH_PLAIN_RECIPE_SITE", &built.plain)
+        .env("WASM_PUSH_TRUNK_WORKER_RECIPE_SITE", &built.trunk_worker)
+        .env("WASM_PUSH_DIOXUS_RECIPE_SITE", &built.dioxus)
+        .env("WASM_PUSH_LEPTOS_SSR_SERVER", &built.leptos_ssr_server)
+        .env("WASM_PUSH_LEPTOS_SSR_SITE", &built.leptos_ssr_site);
+    Ok([built.leptos_ssr_server, built.leptos_ssr_site])
 }
 
 /// Formatting and lints, which are not taste to argue about in review: `cargo fmt --check`, and
