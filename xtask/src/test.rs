@@ -88,7 +88,7 @@ pub(crate) fn all() -> Result {
         let command_dir = setup::cargo_wasm_push()?;
         Ok((end_to_end_sites(&tools, &command_dir)?, command_dir))
     })?;
-    report.phase("end-to-end: the recipes, built as their READMEs say, each once its tool is there", |report| {
+    report.phase("end-to-end: the recipes, as their READMEs say", |report| {
         let leptos_ssr = recipe_sites(&mut end_to_end, &tools, &recipe_tools, &command_dir)?;
         ci_push_recipe(report, &leptos_ssr, &browsers);
         Ok(())
