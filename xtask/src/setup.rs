@@ -6,7 +6,7 @@ use crate::{root, say, Result};
 use anyhow::{anyhow, bail, Context as _};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 
 /// The npm package that brings wasm-opt (Debian's binaryen is too old for rustc's wasm).
 const BINARYEN: &str = "binaryen@132";
@@ -225,17 +225,19 @@ impl RecipeTool {
 }
 
 /// The recipes' tools, each found in cargo's bin folder or installed there, handed over as each
-/// is ready: a recipe is built as soon as its own tool is there, while the next one builds.
+/// is ready: the recipes' phase builds a recipe once its own tool is there, while the next one
+/// builds.
 pub struct RecipeTools {
     trunk: Receiver<Result<PathBuf>>,
     cargo_leptos: Receiver<Result<PathBuf>>,
     dx: Receiver<Result<PathBuf>>,
+    installing: std::thread::JoinHandle<()>,
 }
 
 impl RecipeTools {
     /// Trunk, once it is there.
     pub fn trunk(&self) -> Result<PathBuf> {
-        wait_for(&self.trunk, "Trunk")
+        wait_for(&self.trunk, "trunk")
     }
 
     /// `cargo-leptos`, once it is there.
@@ -245,40 +247,64 @@ impl RecipeTools {
 
     /// dioxus-cli's `dx`, once it is there.
     pub fn dx(&self) -> Result<PathBuf> {
-        wait_for(&self.dx, "dioxus-cli")
+        wait_for(&self.dx, "dx")
+    }
+
+    /// After a recipe failed: waits for the installs still under way, so that none is left
+    /// building after the run, and answers the errors of the tools not asked for yet.
+    pub fn finish(self) -> Vec<anyhow::Error> {
+        if !self.installing.is_finished() {
+            say("a recipe failed: waiting for the recipes' tools still installing, so none is left building (Ctrl-C stops them)");
+        }
+        let _ = self.installing.join();
+        let results = [self.trunk, self.cargo_leptos, self.dx].map(|tool| tool.try_recv());
+        results.into_iter().filter_map(|result| result.ok()?.err()).collect()
     }
 }
 
-/// What `tool`'s install answered (each is asked for once), saying how long it was waited for.
-fn wait_for(tool: &Receiver<Result<PathBuf>>, name: &str) -> Result<PathBuf> {
-    let started = std::time::Instant::now();
-    let found = tool.recv().map_err(|_| anyhow!("installing {name} panicked, or it was asked for twice"))?;
-    let waited = started.elapsed().as_secs_f64();
-    if waited >= 1.0 {
-        say(&format!("waited {waited:.0} s for {name}"));
+/// What the install of `program` answered (each tool is asked for once); when it is still under
+/// way, says so, and how long it was waited for.
+fn wait_for(tool: &Receiver<Result<PathBuf>>, program: &str) -> Result<PathBuf> {
+    let gone = || anyhow!("installing {program} panicked, or it was asked for twice");
+    match tool.try_recv() {
+        Ok(found) => return found,
+        Err(TryRecvError::Disconnected) => return Err(gone()),
+        Err(TryRecvError::Empty) => {}
     }
+    say(&format!("waiting for {program}, installing in the background (log: target/tools/{program}-install.log)"));
+    let started = std::time::Instant::now();
+    let found = tool.recv().map_err(|_| gone())?;
+    say(&format!("waited {:.0} s for {program}", started.elapsed().as_secs_f64()));
     found
+}
+
+/// Hands an install's result to the run (gone when the run stopped: nothing to tell), saying at
+/// once when it failed; answers whether the tool is there.
+fn hand_over(to: Sender<Result<PathBuf>>, found: Result<PathBuf>) -> bool {
+    if let Err(error) = &found {
+        say(&format!("{error:#}; the recipes it builds will fail; going on with the other tools"));
+    }
+    let there = found.is_ok();
+    let _ = to.send(found);
+    there
 }
 
 impl Setup {
     /// Finds the recipes' tools, installing what is missing one after another in one target
-    /// folder ([`recipe_tools_target`]), on a thread of its own: they take about 11 minutes
-    /// to build on an idle machine, which the run spends testing meanwhile. One that fails does
-    /// not stop the others; each answers whether it is there as soon as it is known.
+    /// folder ([`recipe_tools_target`]), on a thread of its own, in this order: Trunk,
+    /// cargo-leptos, dioxus-cli (the recipes' phase builds the recipes in the same order). They
+    /// take about 11 minutes to build on an idle machine, which the run spends testing
+    /// meanwhile. One that fails does not stop the others; each is handed over as soon as it is
+    /// known.
     pub fn recipe_tools(self) -> RecipeTools {
-        let (trunk_to, trunk_from) = channel();
-        let (cargo_leptos_to, cargo_leptos_from) = channel();
-        let (dx_to, dx_from) = channel();
-        std::thread::spawn(move || {
-            // A receiver gone (the run stopped) leaves nothing to tell.
-            let trunk = trunk(self);
-            let mut all_there = trunk.is_ok();
-            let _ = trunk_to.send(trunk);
-            let cargo_leptos = cargo_leptos(self);
-            all_there &= cargo_leptos.is_ok();
-            let _ = cargo_leptos_to.send(cargo_leptos);
-            let dx = dioxus_cli(self);
-            if all_there && dx.is_ok() {
+        let (trunk_to, trunk) = channel();
+        let (cargo_leptos_to, cargo_leptos) = channel();
+        let (dx_to, dx) = channel();
+        let installing = std::thread::spawn(move || {
+            let mut all_there = hand_over(trunk_to, trunk_tool(self));
+            all_there &= hand_over(cargo_leptos_to, cargo_leptos_tool(self));
+            all_there &= hand_over(dx_to, dioxus_cli(self));
+            if all_there {
                 let target = recipe_tools_target();
                 if let Err(error) = std::fs::remove_dir_all(&target).or_else(|e| match e.kind() {
                     std::io::ErrorKind::NotFound => Ok(()),
@@ -287,15 +313,14 @@ impl Setup {
                     say(&format!("the recipes' tools are installed; {} stays ({error})", target.display()));
                 }
             }
-            let _ = dx_to.send(dx);
         });
-        RecipeTools { trunk: trunk_from, cargo_leptos: cargo_leptos_from, dx: dx_from }
+        RecipeTools { trunk, cargo_leptos, dx, installing }
     }
 }
 
 /// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
 /// `--locked`, or a newer `cssparser` breaks it.
-fn trunk(setup: Setup) -> Result<PathBuf> {
+fn trunk_tool(setup: Setup) -> Result<PathBuf> {
     RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", seconds: 130 }.find(setup)
 }
 
@@ -308,7 +333,7 @@ fn dioxus_cli(setup: Setup) -> Result<PathBuf> {
 /// cargo-leptos, for the full-stack Leptos recipe: 0.3.6, the newest that builds on this
 /// toolchain (0.3.11's `cargo-util-schemas` needs rustc 1.96), with `no_downloads`, so it takes
 /// wasm-bindgen and wasm-opt from PATH and never downloads them.
-fn cargo_leptos(setup: Setup) -> Result<PathBuf> {
+fn cargo_leptos_tool(setup: Setup) -> Result<PathBuf> {
     RecipeTool {
         program: "cargo-leptos",
         package: "cargo-leptos",
@@ -523,6 +548,26 @@ pub fn webdriver_json(port: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_recipe_tool_is_handed_over_once_and_a_failed_recipe_waits_for_the_installs_and_names_every_failed_tool() {
+        let (trunk_to, trunk) = channel();
+        let (cargo_leptos_to, cargo_leptos) = channel();
+        let (dx_to, dx) = channel();
+        let installing = std::thread::spawn(move || {
+            hand_over(trunk_to, Ok(PathBuf::from("/bin/trunk")));
+            hand_over(cargo_leptos_to, Err(anyhow!("could not install cargo-leptos")));
+            // Still installing when the recipe fails: its answer comes only later.
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            hand_over(dx_to, Err(anyhow!("could not install dx")));
+        });
+        let tools = RecipeTools { trunk, cargo_leptos, dx, installing };
+        assert_eq!(tools.trunk().unwrap(), PathBuf::from("/bin/trunk"));
+        let twice = tools.trunk().unwrap_err().to_string();
+        assert!(twice.contains("asked for twice"), "{twice}");
+        let failed: Vec<String> = tools.finish().iter().map(ToString::to_string).collect();
+        assert_eq!(failed, ["could not install cargo-leptos", "could not install dx"]);
+    }
 
     #[test]
     fn a_command_that_only_checks_installs_nothing_and_says_in_one_line_how_to_get_what_is_missing() {

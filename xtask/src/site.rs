@@ -122,12 +122,22 @@ pub(crate) fn module_worker_site(site: &Path) -> Result<PathBuf> {
 /// the plain site with `cargo wasm-push build --out push --wasm-push-path ../..`, and the Dioxus
 /// app with `cargo wasm-push build --out public` then `dx build --platform web --release`, and
 /// the full-stack Leptos app ([`leptos_ssr_recipe`]). They share one target folder,
-/// `target/recipes`. Each is built as soon as its tool is installed, while the next tool builds.
+/// `target/recipes`. Each is built once its own tool is installed, while the next tool builds,
+/// in the order they install ([`setup::Setup::recipe_tools`]). When one fails, the tools still
+/// installing are waited for, and the error names every tool that failed too.
 pub(crate) fn recipes(
     tools: &setup::WasmTools,
-    recipe_tools: &setup::RecipeTools,
+    recipe_tools: setup::RecipeTools,
     command_dir: &Path,
 ) -> Result<Recipes> {
+    build_recipes(tools, &recipe_tools, command_dir).map_err(|error| {
+        let tools = recipe_tools.finish().into_iter().map(|error| format!("{error:#}"));
+        anyhow!("{}", std::iter::once(format!("{error:#}")).chain(tools).collect::<Vec<_>>().join("\n"))
+    })
+}
+
+/// [`recipes`], stopping at the first that fails.
+fn build_recipes(tools: &setup::WasmTools, recipe_tools: &setup::RecipeTools, command_dir: &Path) -> Result<Recipes> {
     let path = path_with_command(tools, command_dir)?;
     let (examples, target) = (root().join("examples"), recipes_target());
     // Each recipe as soon as its tool is there: the tools install in this order.
@@ -152,12 +162,19 @@ pub(crate) fn recipes(
 /// The recipes' built sites (each one's served folder), and the full-stack Leptos recipe's
 /// server binary.
 pub(crate) struct Recipes {
+    /// `examples/yew-trunk`'s site (`WASM_PUSH_YEW_RECIPE_SITE`).
     pub yew: PathBuf,
+    /// `examples/leptos-trunk`'s site (`WASM_PUSH_LEPTOS_RECIPE_SITE`).
     pub leptos: PathBuf,
+    /// `examples/plain-site` (`WASM_PUSH_PLAIN_RECIPE_SITE`).
     pub plain: PathBuf,
+    /// `examples/trunk-worker`'s site (`WASM_PUSH_TRUNK_WORKER_RECIPE_SITE`).
     pub trunk_worker: PathBuf,
+    /// `examples/dioxus`'s site (`WASM_PUSH_DIOXUS_RECIPE_SITE`).
     pub dioxus: PathBuf,
+    /// `examples/leptos-ssr`'s server binary (`WASM_PUSH_LEPTOS_SSR_SERVER`).
     pub leptos_ssr_server: PathBuf,
+    /// `examples/leptos-ssr`'s site (`WASM_PUSH_LEPTOS_SSR_SITE`).
     pub leptos_ssr_site: PathBuf,
 }
 

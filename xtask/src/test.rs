@@ -89,7 +89,7 @@ pub(crate) fn all() -> Result {
         Ok((end_to_end_sites(&tools, &command_dir)?, command_dir))
     })?;
     report.phase("end-to-end: the recipes, as their READMEs say", |report| {
-        let leptos_ssr = recipe_sites(&mut end_to_end, &tools, &recipe_tools, &command_dir)?;
+        let leptos_ssr = recipe_sites(&mut end_to_end, &tools, recipe_tools, &command_dir)?;
         ci_push_recipe(report, &leptos_ssr, &browsers);
         Ok(())
     })?;
@@ -413,7 +413,7 @@ fn ci_push_recipe(report: &mut Report, leptos_ssr: &[PathBuf; 2], browsers: &set
 fn recipe_sites(
     end_to_end: &mut Command,
     tools: &setup::WasmTools,
-    recipe_tools: &setup::RecipeTools,
+    recipe_tools: setup::RecipeTools,
     command_dir: &Path,
 ) -> Result<[PathBuf; 2]> {
     let built = recipes(tools, recipe_tools, command_dir)?;
