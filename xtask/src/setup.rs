@@ -168,6 +168,11 @@ fn recipe_tools_target() -> PathBuf {
     root().join("target/tools/recipe-tools-build")
 }
 
+/// Where the install of a recipe tool's `program` writes its output.
+fn install_log(program: &str) -> PathBuf {
+    root().join(format!("target/tools/{program}-install.log"))
+}
+
 impl RecipeTool {
     fn find(&self, setup: Setup) -> Result<PathBuf> {
         let path = cargo_bin().join(self.program);
@@ -184,9 +189,8 @@ impl RecipeTool {
         if !self.features.is_empty() {
             args.extend(["--features", self.features]);
         }
-        let tools = crate::root().join("target/tools");
-        std::fs::create_dir_all(&tools)?;
-        let log_path = tools.join(format!("{}-install.log", self.program));
+        let log_path = install_log(self.program);
+        std::fs::create_dir_all(root().join("target/tools"))?;
         let how_long = format!(
             " in the background, while the tests run (cargo install --locked, about {} s on an idle machine, longer beside the tests; log: {})",
             self.seconds,
@@ -271,7 +275,8 @@ fn wait_for(tool: &Receiver<Result<PathBuf>>, program: &str) -> Result<PathBuf> 
         Err(TryRecvError::Disconnected) => return Err(gone()),
         Err(TryRecvError::Empty) => {}
     }
-    say(&format!("waiting for {program}, installing in the background (log: target/tools/{program}-install.log)"));
+    let log = install_log(program);
+    say(&format!("waiting for {program}, installing in the background (log: {})", log.display()));
     let started = std::time::Instant::now();
     let found = tool.recv().map_err(|_| gone())?;
     say(&format!("waited {:.0} s for {program}", started.elapsed().as_secs_f64()));
