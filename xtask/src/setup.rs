@@ -50,6 +50,20 @@ pub(crate) fn cargo_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".cargo"))
 }
 
+/// A `cargo install` of a tool that only drives other programs (cargo, a browser, wasm-bindgen,
+/// wasm-opt) and does little work itself: at `opt-level = 0`, without its own `lto` and
+/// `codegen-units = 1`, which cost minutes on a fresh machine and gain nothing measurable here.
+/// Measured here, alone: geckodriver built in 96 s as released and in 50 s so; wasm-pack in
+/// 108 s and 54 s; dioxus-cli in 629 s at `opt-level = 1` and 246 s at 0. Each recipe tool
+/// built its recipe as fast either way (cargo-leptos 22.6 s against 22.5, dx 12.6 against
+/// 12.3, Trunk 8.8 against 9.0). wasm-bindgen-cli is not one: it rewrites every wasm file.
+fn unoptimized(install: &mut Command) -> &mut Command {
+    install
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+}
+
 fn output(command: &mut Command) -> Option<String> {
     let out = command.stderr(Stdio::null()).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
@@ -134,8 +148,8 @@ impl Setup {
         } else {
             self.install(
                 &format!("wasm-pack {WASM_PACK}"),
-                " (cargo install, about 2 minutes)",
-                Command::new("cargo").args(["install", "wasm-pack", "--force", "--version", WASM_PACK]),
+                " (cargo install, about a minute)",
+                unoptimized(Command::new("cargo").args(["install", "wasm-pack", "--force", "--version", WASM_PACK])),
                 &format!("cargo install wasm-pack --version {WASM_PACK}"),
             )?;
         }
@@ -204,21 +218,12 @@ impl RecipeTool {
             log_path.display()
         );
         // At the lowest CPU priority: it takes what the tests leave idle (the browser suites
-        // mostly wait) and slows them little. At `opt-level = 0`, without the tools' own `lto`
-        // and `codegen-units = 1`: the tools only drive other programs (cargo, wasm-bindgen,
-        // wasm-opt) for a few seconds per recipe. Measured here: dioxus-cli built in 629 s at
-        // `opt-level = 1` and in 246 s at 0, and each tool built its recipe as fast either way
-        // (cargo-leptos 22.6 s against 22.5, dx 12.6 against 12.3, Trunk 8.8 against 9.0).
+        // mostly wait) and slows them little.
         let mut install = Command::new("nice");
-        install
-            .args(["-n", "19", "cargo"])
-            .args(&args)
+        unoptimized(install.args(["-n", "19", "cargo"]).args(&args))
             .env("CARGO_TARGET_DIR", recipe_tools_target())
             // Cargo's intermediate files go to `build.build-dir` when a configuration sets one.
             .env("CARGO_BUILD_BUILD_DIR", recipe_tools_target())
-            .env("CARGO_PROFILE_RELEASE_LTO", "false")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
             .stdout(log.try_clone()?)
             .stderr(log);
         let started = std::time::Instant::now();
@@ -481,8 +486,8 @@ impl Setup {
         } else {
             self.install(
                 "geckodriver",
-                " (cargo install, about 3 minutes)",
-                Command::new("cargo").args(["install", "geckodriver"]),
+                " (cargo install, about a minute)",
+                unoptimized(Command::new("cargo").args(["install", "geckodriver"])),
                 "cargo install geckodriver",
             )?;
         }
