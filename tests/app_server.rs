@@ -5,7 +5,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::json;
-use wasm_push::server::{Endpoints, Push, Sender, Urgency, VapidKeys, VapidSubject, MAX_PAYLOAD_BYTES};
+use std::time::Duration;
+use wasm_push::server::{
+    Endpoints, FanOut, Push, Sender, Urgency, VapidKeys, VapidSubject, Verdict, MAX_PAYLOAD_BYTES,
+};
 use wasm_push::{decode_push, Error, Fallback, NotificationPayload, Subscription, Unreachable};
 use wasm_push_service::testing::ScriptedBrowser;
 use wasm_push_service::PushService;
@@ -56,6 +59,47 @@ async fn a_payload_sent_by_the_server_side_arrives_as_the_browser_decrypts_it() 
     assert_eq!(sender(&keys).send(&subscription, &push).await, Ok(()));
     let received = browser.receive(&sub).await;
     assert_eq!(decode_push(Some(received.as_bytes()), &Fallback::default()), payload);
+}
+
+/// A fan-out to a browser's subscriptions, a payload each, on the runtime the test runs on:
+/// each payload arrives once, for its own subscription, as the browser decrypts it.
+async fn a_fan_out_arrives_once_each_as_the_browser_decrypts_it() {
+    use futures_util::StreamExt;
+    let service = PushService::start("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let keys = VapidKeys::generate().unwrap();
+    let mut browser = ScriptedBrowser::connect(&service, None).await;
+    let mut subs = Vec::new();
+    for _ in 0..24 {
+        subs.push(browser.subscribe(&keys.public_key().to_base64url()).await);
+    }
+    let payloads: Vec<NotificationPayload> =
+        (0..subs.len()).map(|i| NotificationPayload::new(format!("Order #{i}"))).collect();
+    let sender = sender(&keys);
+    let pushes = futures_util::stream::iter(subs.iter().zip(&payloads).enumerate().map(|(i, (sub, payload))| {
+        let to: Subscription = serde_json::from_value(sub.to_json()).unwrap();
+        (i, to, Push::new(payload).ttl(60))
+    }));
+    let outcomes: Vec<_> = sender.fan_out(pushes, FanOut::default().concurrency(8).per_origin(8)).collect().await;
+    assert_eq!(outcomes.len(), subs.len());
+    assert!(outcomes.iter().all(|outcome| outcome.verdict == Verdict::Sent), "{outcomes:?}");
+    let mut arrived = vec![0; subs.len()];
+    for _ in 0..subs.len() {
+        let (i, text) = browser.receive_from(&subs, Duration::from_secs(10)).await.expect("every push arrives");
+        assert_eq!(decode_push(Some(text.as_bytes()), &Fallback::default()), payloads[i]);
+        arrived[i] += 1;
+    }
+    assert_eq!(arrived, vec![1; subs.len()]);
+    browser.expect_silence().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fan_out_on_the_multi_threaded_runtime_arrives_once_each_as_the_browser_decrypts_it() {
+    a_fan_out_arrives_once_each_as_the_browser_decrypts_it().await;
+}
+
+#[tokio::test]
+async fn a_fan_out_on_the_current_thread_runtime_arrives_once_each_as_the_browser_decrypts_it() {
+    a_fan_out_arrives_once_each_as_the_browser_decrypts_it().await;
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! (RFC 8030) over rustls, and the answer read (`answer.rs`).
 
 use super::answer::{answer, unreachable};
-use super::encrypt::encrypt;
+use super::encrypt::{encrypt, encrypt_spread};
 use super::endpoint::Endpoints;
 use super::push::body;
 use super::signatures::Signatures;
@@ -195,17 +195,26 @@ impl Sender {
     pub async fn send(&self, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
         let body = body(push)?;
         let endpoint = self.endpoints.parse(&to.endpoint)?;
-        self.post(&endpoint, to, push, &body).await
+        self.post(&endpoint, to, push, &body, false).await
     }
 
-    /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once).
+    /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once),
+    /// its push encrypted beside the fan-out's task ([`encrypt_spread`]).
     pub(super) async fn send_to(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
-        self.post(endpoint, to, push, &body(push)?).await
+        self.post(endpoint, to, push, &body(push)?, true).await
     }
 
-    /// Encrypts, signs and POSTs `body` to `endpoint`, and reads the answer; once more with a
-    /// new VAPID token when the push service refused a kept one.
-    async fn post(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>, body: &[u8]) -> Result<(), Error> {
+    /// Encrypts (on a task of its own when `spread`), signs and POSTs `body` to `endpoint`,
+    /// and reads the answer; once more with a new VAPID token when the push service refused a
+    /// kept one.
+    async fn post(
+        &self,
+        endpoint: &Url,
+        to: &Subscription,
+        push: &Push<'_>,
+        body: &Arc<[u8]>,
+        spread: bool,
+    ) -> Result<(), Error> {
         let client = self.client.as_ref().map_err(|why| Error::PushServiceUnreachable {
             cause: Unreachable::Other,
             detail: format!("the HTTP client could not be built: {why}"),
@@ -216,7 +225,8 @@ impl Sender {
         let mut retried = false;
         loop {
             let (token, reused) = self.token(endpoint, &audience)?;
-            let encrypted = encrypt(&p256dh, &auth, body)?;
+            let encrypted =
+                if spread { encrypt_spread(&p256dh, auth, body).await? } else { encrypt(&p256dh, &auth, body)? };
             let answer = exchange(client, endpoint, push, &token, encrypted, body.len()).await;
             if let Err(Error::VapidRejected { .. }) = answer {
                 self.signatures.refused(&audience, &token);
