@@ -507,6 +507,22 @@ async fn a_vapid_token_the_push_service_refuses_is_replaced_and_the_push_sent_on
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_vapid_token_refused_in_a_fan_out_is_replaced_and_the_push_sent_once_more() {
+    let all = counters();
+    let sink = Sink::start(Duration::ZERO, &[(201, None), (403, None), (201, None)], &all).await;
+    let sender = sender();
+    // One at a time: the first push makes the token, the second reuses it and is refused.
+    let subscriptions = vec![("a".to_owned(), sink.subscription("a")), ("b".to_owned(), sink.subscription("b"))];
+    let verdicts = fan_out(&sender, subscriptions, FanOut::default().concurrency(1)).await;
+    assert_eq!(one_each(&verdicts), HashMap::from([("a".into(), Verdict::Sent), ("b".into(), Verdict::Sent)]));
+    let received = sink.received();
+    let paths: Vec<_> = received.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(paths, ["a", "b", "b"]);
+    assert_eq!(received[0].authorization, received[1].authorization);
+    assert_ne!(received[1].authorization, received[2].authorization, "the refused token was sent again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn keys_in_the_standard_base64_alphabet_are_sent_to_not_deleted() {
     let all = counters();
     let sink = Sink::start(Duration::ZERO, &[], &all).await;

@@ -38,28 +38,42 @@ pub(super) fn encrypt(p256dh: &[u8], auth: &[u8], plaintext: &[u8]) -> Result<Ve
     seal(&secret, p256dh, public.as_ref(), auth, &salt, plaintext, padding)
 }
 
-/// [`encrypt`] for a push of a fan-out: on a task of its own when the runtime is tokio's
-/// multi-threaded one, so that the pushes under way are encrypted on every worker thread at
-/// once. Encrypted on the task that polls the fan-out, the others only ran its connections,
-/// and each of them waited and was woken about once per push (2.9 waits a push in all); so
-/// spread, 0.7, and the CPU per push fell by about a sixth (`cargo xtask bench`). On the
-/// current-thread runtime, where a task of its own only costs, and should that task not finish
-/// (the runtime shutting down), it is encrypted here.
+/// [`encrypt`] for a push of a fan-out: on a task of its own when the fan-out is polled from
+/// outside the runtime's tasks on tokio's multi-threaded runtime (`#[tokio::main]`'s body,
+/// `Runtime::block_on`), so that the pushes under way are encrypted on the runtime's worker
+/// threads. Encrypted on the thread that polls the fan-out, that thread did all the crypto, and
+/// the workers, left to run the connections alone, each waited and was woken about once per
+/// push (`cargo xtask bench`, BENCHMARKS.md's "Sending").
+///
+/// Here, as before, in three cases:
+/// - on the current-thread runtime, where a task of its own only costs;
+/// - from within a task: its worker would take the new task first into a slot that no other
+///   worker takes from, so a task that blocks its worker (`futures::executor::block_on` in an
+///   async fn) would wait forever on it;
+/// - when the task is cancelled (the runtime shutting down).
+///
+/// The task panicking (ring returns its errors) is an error, not a panic.
 pub(super) async fn encrypt_spread(p256dh: &[u8], auth: [u8; 16], plaintext: &Arc<[u8]>) -> Result<Vec<u8>, Error> {
-    let threads = Handle::try_current().is_ok_and(|runtime| runtime.runtime_flavor() != RuntimeFlavor::CurrentThread);
-    if !threads {
-        return encrypt(p256dh, &auth, plaintext);
-    }
+    let runtime = match Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() != RuntimeFlavor::CurrentThread && tokio::task::try_id().is_none() => {
+            runtime
+        }
+        _ => return encrypt(p256dh, &auth, plaintext),
+    };
     let (key, body) = (p256dh.to_vec(), plaintext.clone());
-    let mut task = AbortOnDrop(tokio::spawn(async move { encrypt(&key, &auth, &body) }));
+    let mut task = AbortOnDrop(runtime.spawn(async move { encrypt(&key, &auth, &body) }));
     match (&mut task.0).await {
         Ok(encrypted) => encrypted,
-        Err(_) => encrypt(p256dh, &auth, plaintext),
+        Err(stopped) if stopped.is_cancelled() => encrypt(p256dh, &auth, plaintext),
+        Err(_) => Err(Error::PushServiceUnreachable {
+            cause: crate::Unreachable::Other,
+            detail: "the encryption failed".into(),
+        }),
     }
 }
 
-/// A task that stops when its handle is dropped: a fan-out dropped mid-way leaves no push being
-/// encrypted for nothing.
+/// A task aborted when its handle is dropped: a fan-out dropped mid-way drops the encryptions
+/// not yet started (one under way runs to its end, a fraction of a millisecond, and is dropped).
 struct AbortOnDrop<T>(JoinHandle<T>);
 
 impl<T> Drop for AbortOnDrop<T> {
@@ -172,6 +186,26 @@ mod tests {
             assert!(record > length && record <= length + PADDED_TO, "{length}: {record}");
             assert!(body.len() - 86 <= RECORD_SIZE as usize, "one record");
         }
+    }
+
+    #[test]
+    fn a_push_whose_encrypting_task_is_cancelled_is_encrypted_here_not_lost() {
+        // A multi-threaded runtime shut down: a task spawned on it is cancelled, never run.
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).build().unwrap();
+        let handle = runtime.handle().clone();
+        drop(runtime);
+        let browser = p256::SecretKey::from_slice(&[7; 32]).unwrap();
+        let public = p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&browser.public_key(), false);
+        let public = public.as_bytes().to_vec();
+        // On a thread of its own, so a wait for a task that never runs fails the test, not hangs it.
+        let (done, outcome) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let plaintext: Arc<[u8]> = Arc::from(&b"hi"[..]);
+            let _ = done.send(handle.block_on(encrypt_spread(&public, [1; 16], &plaintext)));
+        });
+        let body = outcome.recv_timeout(std::time::Duration::from_secs(10)).expect("no wait for a task never run");
+        let body = body.expect("encrypted here");
+        assert_eq!(body.len(), 86 + PADDED_TO + 16, "the header, one padded record and its tag");
     }
 
     #[test]

@@ -245,8 +245,8 @@ fn budgets(rows: &[(usize, &str, Value)]) -> String {
     let _ = write!(
         out,
         "\nWhat stands in the way of the CPU budgets: on tokio's multi-threaded runtime the process's threads (the main \
-         thread, which polls the fan-out and encrypts, and the runtime's workers, which run the connections) wait and are \
-         woken {:.1} times a push, against {:.2} on the current-thread runtime. The same fan-out on the current-thread \
+         thread, which polls the fan-out, and the runtime's workers, which encrypt the pushes and run the connections) \
+         wait and are woken {:.1} times a push, against {:.2} on the current-thread runtime. The same fan-out on the current-thread \
          runtime sends {one_thread:.0} pushes per CPU-second ({} the {CPU_BUDGET:.0}) at {one_thread_vs_crypto:.2}× the \
          crypto alone ({} {FLOOR_BUDGET}×); over TLS and HTTP/2, {:.0} and {:.2}×.\n",
         get(100_000, "fan-out", "waits") / 100_000.0,
