@@ -121,9 +121,11 @@
 //! - Its CPU is mostly the encryption each push needs (a P-256 key pair and agreement), and the
 //!   rest depends on the runtime more than on HTTP/1.1 or HTTP/2: in `cargo xtask bench`
 //!   (BENCHMARKS.md, "Sending"), a fan-out of 100,000 pushes to a push service on loopback,
-//!   polled from `block_on` as `#[tokio::main]` does, took 112 µs of CPU a push on tokio's
-//!   multi-threaded runtime on two cores, whose threads waited and were woken about 2.9 times a
-//!   push, and 79 µs on the current-thread runtime.
+//!   polled from `block_on` as `#[tokio::main]` does, took 97 µs of CPU a push on tokio's
+//!   multi-threaded runtime on two cores (the pushes encrypted on its worker threads; the
+//!   process's threads waited and were woken about 0.7 times a push), and 81 µs on the
+//!   current-thread runtime. Polled from within a task, a fan-out encrypts on that task's
+//!   thread.
 //!
 //! The demo server's "send to everyone" is one such fan-out. Beyond one process,
 //! [`examples/broadcast`](https://github.com/wasm-push/wasm-push/tree/main/examples/broadcast)
