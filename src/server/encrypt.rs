@@ -52,7 +52,10 @@ pub(super) fn encrypt(p256dh: &[u8], auth: &[u8], plaintext: &[u8]) -> Result<Ve
 ///   async fn) would wait forever on it;
 /// - when the task is cancelled (the runtime shutting down).
 ///
-/// The task panicking (ring returns its errors) is an error, not a panic.
+/// The task panicking (ring returns its errors, so it should not) is an error, not a panic:
+/// [`Error::PushServiceUnreachable`], which a fan-out counts as its push service failing
+/// (paused, its pushes answered [`Verdict::RetryAfter`](super::Verdict::RetryAfter)); encrypted
+/// here, the same panic would unwind through the fan-out.
 pub(super) async fn encrypt_spread(p256dh: &[u8], auth: [u8; 16], plaintext: &Arc<[u8]>) -> Result<Vec<u8>, Error> {
     let runtime = match Handle::try_current() {
         Ok(runtime) if runtime.runtime_flavor() != RuntimeFlavor::CurrentThread && tokio::task::try_id().is_none() => {

@@ -199,7 +199,8 @@ impl Sender {
     }
 
     /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once),
-    /// its push encrypted beside the fan-out's task ([`encrypt_spread`]).
+    /// its push encrypted by [`encrypt_spread`]: on the runtime's workers when the fan-out is
+    /// polled from outside its tasks.
     pub(super) async fn send_to(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
         self.post(endpoint, to, push, &body(push)?, true).await
     }

@@ -209,7 +209,7 @@ fn figure(rows: &[(usize, &str, Value)], pushes: usize, mode: &str, key: &str) -
     rows.iter().find(|(n, m, _)| *n == pushes && *m == mode).and_then(|(_, _, f)| f[key].as_f64()).unwrap_or(f64::NAN)
 }
 
-/// The budgets' table, and what stands in the way of the CPU budgets, measured.
+/// The budgets' table, and where the CPU goes beyond the crypto, measured.
 fn budgets(rows: &[(usize, &str, Value)]) -> String {
     let get = |pushes: usize, mode: &str, key: &str| figure(rows, pushes, mode, key);
     let mut out = String::new();
@@ -236,7 +236,7 @@ fn budgets(rows: &[(usize, &str, Value)]) -> String {
         met(memory <= MEMORY_BUDGET),
         met(broadcast <= BROADCAST_BUDGET),
     );
-    // What stands in the way of the two CPU budgets, measured: the same fan-out on the
+    // Where the CPU goes beyond the crypto, measured: the same fan-out on the
     // current-thread runtime, and how often the multi-threaded runtime's threads wait.
     let one_thread = 100_000.0 / get(100_000, "fan-out-1-thread", "cpu_seconds");
     let one_thread_vs_crypto =
@@ -244,7 +244,7 @@ fn budgets(rows: &[(usize, &str, Value)]) -> String {
     let would = |ok: bool| if ok { "within" } else { "still over" };
     let _ = write!(
         out,
-        "\nWhat stands in the way of the CPU budgets: on tokio's multi-threaded runtime the process's threads (the main \
+        "\nWhere the CPU goes beyond the crypto, against the CPU budgets: on tokio's multi-threaded runtime the process's threads (the main \
          thread, which polls the fan-out, and the runtime's workers, which encrypt the pushes and run the connections) \
          wait and are woken {:.1} times a push, against {:.2} on the current-thread runtime. The same fan-out on the current-thread \
          runtime sends {one_thread:.0} pushes per CPU-second ({} the {CPU_BUDGET:.0}) at {one_thread_vs_crypto:.2}× the \
