@@ -443,11 +443,14 @@ fn linted(driver: &Path) -> Command {
     cargo
 }
 
-/// The toolchain's `clippy-driver`, beside the rustc that cargo runs.
+/// The toolchain's `clippy-driver`, beside the rustc that cargo runs (`RUSTC`, or rustup's).
 fn clippy_driver() -> Result<PathBuf> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let printed = Command::new(&rustc).args(["--print", "sysroot"]).output().context("rustc --print sysroot")?;
-    let sysroot = String::from_utf8(printed.stdout).context("rustc --print sysroot")?;
+    let printed = Command::new(&rustc).args(["--print", "sysroot"]).output();
+    let sysroot = match printed {
+        Ok(out) if out.status.success() => String::from_utf8(out.stdout).context("rustc --print sysroot")?,
+        _ => bail!("{rustc} --print sysroot failed, so clippy-driver cannot be found"),
+    };
     let driver = Path::new(sysroot.trim()).join("bin/clippy-driver");
     if !driver.exists() {
         bail!("{} is missing: rustup component add clippy", driver.display());
@@ -459,11 +462,15 @@ fn clippy_driver() -> Result<PathBuf> {
 /// `cargo clippy -D warnings` on the native crates (as their tests build) and on the wasm32 ones.
 fn gates() -> Result {
     Setup::installing().lint_tools()?;
-    say("gates: cargo fmt --check; cargo clippy -D warnings, native and wasm32; cargo doc -D warnings; cargo publish --dry-run");
+    say("gates: cargo fmt --check; cargo clippy -D warnings, native (as the tests build) and wasm32; cargo doc -D warnings; cargo publish --dry-run");
     run(cargo().args(["fmt", "--all", "--check"]))
         .map_err(|_| anyhow!("cargo fmt --check found unformatted code: run cargo fmt --all"))?;
     // The native crates' clippy is their tests' build (see `linted`): every target, the end-to-end
-    // suites' crate on its own, as they are built for their tests.
+    // suites' crate on its own, as they are built for their tests. What this does not see, and
+    // `cargo clippy --all-targets` did: a binary of a package without integration tests (xtask,
+    // sender-bench) is built only as its tests' harness, so code that only its tests use is not
+    // dead code to it. A plain `cargo build --bins` to see it would build the dependencies again
+    // without the dev-dependencies' features (47 s warm here).
     let driver = clippy_driver()?;
     run(linted(&driver).args(["test", "--quiet", "--no-run", "--all-targets"]).args(NATIVE))?;
     run(linted(&driver).args(["test", "--quiet", "--no-run", "--all-targets", "-p", "e2e"]))?;
