@@ -16,7 +16,7 @@ const RECORD_SIZE: u32 = 4096;
 /// Plaintext and padding are made a multiple of this many bytes.
 const PADDED_TO: usize = 128;
 /// An uncompressed P-256 point, as `p256dh` and the header's key id are.
-const POINT: usize = 65;
+pub(super) const POINT: usize = 65;
 
 /// `plaintext` encrypted for the browser key `p256dh` (65 bytes) and its `auth` secret (16
 /// bytes) with a fresh ephemeral key and salt: the request body of a push.
@@ -56,14 +56,18 @@ pub(super) fn encrypt(p256dh: &[u8], auth: &[u8], plaintext: &[u8]) -> Result<Ve
 /// [`Error::PushServiceUnreachable`], which a fan-out counts as its push service failing
 /// (paused, its pushes answered [`Verdict::RetryAfter`](super::Verdict::RetryAfter)); encrypted
 /// here, the same panic would unwind through the fan-out.
-pub(super) async fn encrypt_spread(p256dh: &[u8], auth: [u8; 16], plaintext: &Arc<[u8]>) -> Result<Vec<u8>, Error> {
+pub(super) async fn encrypt_spread(
+    p256dh: &[u8; POINT],
+    auth: [u8; 16],
+    plaintext: &Arc<[u8]>,
+) -> Result<Vec<u8>, Error> {
     let runtime = match Handle::try_current() {
         Ok(runtime) if runtime.runtime_flavor() != RuntimeFlavor::CurrentThread && tokio::task::try_id().is_none() => {
             runtime
         }
         _ => return encrypt(p256dh, &auth, plaintext),
     };
-    let (key, body) = (p256dh.to_vec(), plaintext.clone());
+    let (key, body) = (*p256dh, plaintext.clone());
     let mut task = AbortOnDrop(runtime.spawn(async move { encrypt(&key, &auth, &body) }));
     match (&mut task.0).await {
         Ok(encrypted) => encrypted,
@@ -100,7 +104,10 @@ fn seal(
     if browser.len() != POINT || server.len() != POINT {
         return Err(Error::InvalidSubscriptionKeys("p256dh is not an uncompressed P-256 point".into()));
     }
-    let key_info = [b"WebPush: info\0".as_slice(), browser, server].concat();
+    let mut key_info = [0u8; 14 + 2 * POINT];
+    key_info[..14].copy_from_slice(b"WebPush: info\0");
+    key_info[14..14 + POINT].copy_from_slice(browser);
+    key_info[14 + POINT..].copy_from_slice(server);
     let mut ikm = [0u8; 32];
     hkdf(auth, secret, &key_info, &mut ikm);
     let mut key = [0u8; 16];
@@ -118,12 +125,12 @@ fn seal(
     // The last (and only) record's delimiter, then zeros.
     body.push(2);
     body.resize(body.len() + padding.max(1) - 1, 0);
-    let mut record = body.split_off(header);
     // A fresh key per push, so the first record's nonce, as derived, is used once.
     let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).expect("16 bytes is an AES-128 key"));
-    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut record)
+    let tag = key
+        .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut body[header..])
         .expect("one record is within AES-GCM's limits");
-    body.append(&mut record);
+    body.extend_from_slice(tag.as_ref());
     Ok(body)
 }
 
@@ -199,7 +206,7 @@ mod tests {
         drop(runtime);
         let browser = p256::SecretKey::from_slice(&[7; 32]).unwrap();
         let public = p256::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&browser.public_key(), false);
-        let public = public.as_bytes().to_vec();
+        let public = <[u8; POINT]>::try_from(public.as_bytes()).unwrap();
         // On a thread of its own, so a wait for a task that never runs fails the test, not hangs it.
         let (done, outcome) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

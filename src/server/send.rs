@@ -3,7 +3,7 @@
 //! (RFC 8030) over rustls, and the answer read (`answer.rs`).
 
 use super::answer::{answer, unreachable};
-use super::encrypt::{encrypt, encrypt_spread};
+use super::encrypt::{encrypt, encrypt_spread, POINT};
 use super::endpoint::Endpoints;
 use super::push::body;
 use super::signatures::Signatures;
@@ -306,14 +306,16 @@ fn client(endpoints: &Endpoints, deadline: Duration, configure: Option<&Configur
 /// The subscription's keys, checked as a browser makes them (`p256dh` an uncompressed P-256
 /// point, on the curve when `on_curve` asks; `auth` 16 bytes). Either base64 alphabet is taken,
 /// padded or not: `toJSON()` gives base64url, but app servers and libraries have stored the other.
-fn subscription_keys(to: &Subscription, on_curve: bool) -> Result<(Vec<u8>, [u8; 16]), Error> {
+fn subscription_keys(to: &Subscription, on_curve: bool) -> Result<([u8; POINT], [u8; 16]), Error> {
     let decode = |name: &str, text: &str| {
         let url_safe: String = text.trim().trim_end_matches('=').replace('+', "-").replace('/', "_");
         URL_SAFE_NO_PAD.decode(url_safe).map_err(|_| Error::InvalidSubscriptionKeys(format!("{name} is not base64")))
     };
     let p256dh = decode("p256dh", &to.keys.p256dh)?;
-    if p256dh.len() != 65 || p256dh[0] != 4 || (on_curve && p256::PublicKey::from_sec1_bytes(&p256dh).is_err()) {
-        return Err(Error::InvalidSubscriptionKeys("p256dh is not an uncompressed P-256 public key".into()));
+    let not_a_point = || Error::InvalidSubscriptionKeys("p256dh is not an uncompressed P-256 public key".into());
+    let p256dh = <[u8; POINT]>::try_from(p256dh.as_slice()).map_err(|_| not_a_point())?;
+    if p256dh[0] != 4 || (on_curve && p256::PublicKey::from_sec1_bytes(&p256dh).is_err()) {
+        return Err(not_a_point());
     }
     let auth = decode("auth", &to.keys.auth)?;
     let auth = <[u8; 16]>::try_from(auth.as_slice())
