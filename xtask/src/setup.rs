@@ -5,8 +5,9 @@
 use crate::{root, say, Result};
 use anyhow::{anyhow, bail, Context as _};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The npm package that brings wasm-opt (Debian's binaryen is too old for rustc's wasm).
 const BINARYEN: &str = "binaryen@132";
@@ -89,11 +90,22 @@ impl Setup {
     /// The one place anything is installed: says so, runs `command`, and fails naming
     /// `by_hand`; when only checking, fails at once with the same line.
     fn install(self, what: &str, how_long: &str, command: &mut Command, by_hand: &str) -> Result {
+        self.install_by(what, how_long, by_hand, || command.status())
+    }
+
+    /// [`Setup::install`], the command run by `run` (for the recipes' tools, [`Installs::run`]).
+    fn install_by(
+        self,
+        what: &str,
+        how_long: &str,
+        by_hand: &str,
+        run: impl FnOnce() -> std::io::Result<ExitStatus>,
+    ) -> Result {
         if !self.install {
             bail!("{what} is missing: `cargo xtask test` installs it, or by hand: {by_hand}");
         }
         say(&format!("installing {what}{how_long}"));
-        let status = command.status().map_err(|e| anyhow!("could not install {what}: {e}. By hand: {by_hand}"))?;
+        let status = run().map_err(|e| anyhow!("could not install {what}: {e}. By hand: {by_hand}"))?;
         if !status.success() {
             bail!("could not install {what}. By hand: {by_hand}");
         }
@@ -187,8 +199,62 @@ fn install_log(program: &str) -> PathBuf {
     root().join(format!("target/tools/{program}-install.log"))
 }
 
+/// The recipes' tools' installs, which run in the background: stopped, the one under way and
+/// those not yet begun, when the run ends before it asked for them (a gate failed, say), so that
+/// none is left building after the run. What a stopped install built stays in
+/// [`recipe_tools_target`] for the next run.
+#[derive(Clone, Default)]
+struct Installs(Arc<Mutex<Installing>>);
+
+#[derive(Default)]
+struct Installing {
+    /// The install under way: cargo's process, until it is reaped.
+    cargo: Option<std::process::Child>,
+    stopped: bool,
+}
+
+impl Installs {
+    /// Runs `command`, unless the installs were stopped. It is waited for by polling, a few
+    /// times a second, so that [`Installs::stop`] never signals a process already reaped.
+    fn run(&self, command: &mut Command) -> std::io::Result<ExitStatus> {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        {
+            let mut installing = lock();
+            if installing.stopped {
+                return Err(std::io::Error::other("the run ended before it needed this tool"));
+            }
+            installing.cargo = Some(command.spawn()?);
+        }
+        loop {
+            {
+                let mut installing = lock();
+                let Some(cargo) = installing.cargo.as_mut() else {
+                    return Err(std::io::Error::other("stopped"));
+                };
+                if let Some(status) = cargo.try_wait()? {
+                    installing.cargo = None;
+                    return Ok(status);
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+
+    /// Stops the install under way, if any, and any not begun; answers whether one was under
+    /// way. Its cargo is killed: the rustc it started finish the crate each compiles, and no
+    /// other starts. (It stays in the run's process group, so Ctrl-C stops it with the run.)
+    fn stop(&self) -> bool {
+        let mut installing = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        installing.stopped = true;
+        let Some(mut cargo) = installing.cargo.take() else { return false };
+        let _ = cargo.kill();
+        let _ = cargo.wait();
+        true
+    }
+}
+
 impl RecipeTool {
-    fn find(&self, setup: Setup) -> Result<PathBuf> {
+    fn find(&self, setup: Setup, installs: &Installs) -> Result<PathBuf> {
         let path = cargo_bin().join(self.program);
         let have = output(Command::new(&path).arg("--version")).unwrap_or_default();
         let exact = self.line.matches('.').count() == 2;
@@ -227,7 +293,8 @@ impl RecipeTool {
             .stdout(log.try_clone()?)
             .stderr(log);
         let started = std::time::Instant::now();
-        setup.install(&format!("{} {}", self.package, self.line), &how_long, &mut install, &by_hand)?;
+        let what = format!("{} {}", self.package, self.line);
+        setup.install_by(&what, &how_long, &by_hand, || installs.run(&mut install))?;
         say(&format!("installed {} {} in {:.0} s", self.package, self.line, started.elapsed().as_secs_f64()));
         Ok(path)
     }
@@ -240,7 +307,21 @@ pub struct RecipeTools {
     trunk: Receiver<Result<PathBuf>>,
     cargo_leptos: Receiver<Result<PathBuf>>,
     dx: Receiver<Result<PathBuf>>,
-    installing: std::thread::JoinHandle<()>,
+    /// Taken when the run waits for it ([`RecipeTools::finish`]).
+    installing: Option<std::thread::JoinHandle<()>>,
+    installs: Installs,
+}
+
+impl Drop for RecipeTools {
+    /// The run ends: an install still under way (the run ended before its recipe) is stopped.
+    fn drop(&mut self) {
+        if self.installs.stop() {
+            say(&format!(
+                "the run ended before the recipes: stopping the recipes' tools' install; the next run goes on from what it built in {}",
+                recipe_tools_target().display()
+            ));
+        }
+    }
 }
 
 impl RecipeTools {
@@ -261,12 +342,14 @@ impl RecipeTools {
 
     /// After a recipe failed: waits for the installs still under way, so that none is left
     /// building after the run, and answers the errors of the tools not asked for yet.
-    pub fn finish(self) -> Vec<anyhow::Error> {
-        if !self.installing.is_finished() {
-            say("a recipe failed: waiting for the recipes' tools still installing, so none is left building (Ctrl-C stops them)");
+    pub fn finish(mut self) -> Vec<anyhow::Error> {
+        if let Some(installing) = self.installing.take() {
+            if !installing.is_finished() {
+                say("a recipe failed: waiting for the recipes' tools still installing, so none is left building (Ctrl-C stops them)");
+            }
+            let _ = installing.join();
         }
-        let _ = self.installing.join();
-        let results = [self.trunk, self.cargo_leptos, self.dx].map(|tool| tool.try_recv());
+        let results = [&self.trunk, &self.cargo_leptos, &self.dx].map(|tool| tool.try_recv());
         results.into_iter().filter_map(|result| result.ok()?.err()).collect()
     }
 }
@@ -310,10 +393,12 @@ impl Setup {
         let (trunk_to, trunk) = channel();
         let (cargo_leptos_to, cargo_leptos) = channel();
         let (dx_to, dx) = channel();
+        let installs = Installs::default();
+        let under_way = installs.clone();
         let installing = std::thread::spawn(move || {
-            let mut all_there = hand_over(trunk_to, trunk_tool(self));
-            all_there &= hand_over(cargo_leptos_to, cargo_leptos_tool(self));
-            all_there &= hand_over(dx_to, dioxus_cli(self));
+            let mut all_there = hand_over(trunk_to, trunk_tool(self, &under_way));
+            all_there &= hand_over(cargo_leptos_to, cargo_leptos_tool(self, &under_way));
+            all_there &= hand_over(dx_to, dioxus_cli(self, &under_way));
             if all_there {
                 let target = recipe_tools_target();
                 if let Err(error) = std::fs::remove_dir_all(&target).or_else(|e| match e.kind() {
@@ -324,26 +409,27 @@ impl Setup {
                 }
             }
         });
-        RecipeTools { trunk, cargo_leptos, dx, installing }
+        RecipeTools { trunk, cargo_leptos, dx, installing: Some(installing), installs }
     }
 }
 
 /// Trunk, for the Yew and Leptos recipes: 0.21 is the line that builds on this toolchain;
 /// `--locked`, or a newer `cssparser` breaks it.
-fn trunk_tool(setup: Setup) -> Result<PathBuf> {
-    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", seconds: 130 }.find(setup)
+fn trunk_tool(setup: Setup, installs: &Installs) -> Result<PathBuf> {
+    RecipeTool { program: "trunk", package: "trunk", line: "0.21", features: "", seconds: 130 }.find(setup, installs)
 }
 
 /// dioxus-cli (`dx`), for the Dioxus recipe: the 0.7 line, which builds Dioxus 0.7 apps, with
 /// `no-downloads`, so it takes wasm-bindgen and wasm-opt from PATH and never downloads them.
-fn dioxus_cli(setup: Setup) -> Result<PathBuf> {
-    RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", seconds: 230 }.find(setup)
+fn dioxus_cli(setup: Setup, installs: &Installs) -> Result<PathBuf> {
+    let dx = RecipeTool { program: "dx", package: "dioxus-cli", line: "0.7", features: "no-downloads", seconds: 230 };
+    dx.find(setup, installs)
 }
 
 /// cargo-leptos, for the full-stack Leptos recipe: 0.3.6, the newest that builds on this
 /// toolchain (0.3.11's `cargo-util-schemas` needs rustc 1.96), with `no_downloads`, so it takes
 /// wasm-bindgen and wasm-opt from PATH and never downloads them.
-fn cargo_leptos_tool(setup: Setup) -> Result<PathBuf> {
+fn cargo_leptos_tool(setup: Setup, installs: &Installs) -> Result<PathBuf> {
     RecipeTool {
         program: "cargo-leptos",
         package: "cargo-leptos",
@@ -351,7 +437,7 @@ fn cargo_leptos_tool(setup: Setup) -> Result<PathBuf> {
         features: "no_downloads",
         seconds: 290,
     }
-    .find(setup)
+    .find(setup, installs)
 }
 
 /// `cargo wasm-push` as `cargo install` would put it on PATH, from this workspace's source:
@@ -571,12 +657,39 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(300));
             hand_over(dx_to, Err(anyhow!("could not install dx")));
         });
-        let tools = RecipeTools { trunk, cargo_leptos, dx, installing };
+        let tools =
+            RecipeTools { trunk, cargo_leptos, dx, installing: Some(installing), installs: Installs::default() };
         assert_eq!(tools.trunk().unwrap(), PathBuf::from("/bin/trunk"));
         let twice = tools.trunk().unwrap_err().to_string();
         assert!(twice.contains("asked for twice"), "{twice}");
         let failed: Vec<String> = tools.finish().iter().map(ToString::to_string).collect();
         assert_eq!(failed, ["could not install cargo-leptos", "could not install dx"]);
+    }
+
+    #[test]
+    fn a_run_that_ends_before_the_recipes_stops_the_install_under_way_and_begins_no_other() {
+        let installs = Installs::default();
+        let marker = std::env::temp_dir().join(format!("xtask-stopped-{}", std::process::id()));
+        // An install that would take 3 s.
+        let mut slow = Command::new("sh");
+        slow.args(["-c", "sleep 3; touch \"$0\""]).arg(&marker);
+        let under_way = installs.clone();
+        let started = std::time::Instant::now();
+        let install = std::thread::spawn(move || under_way.run(&mut slow));
+        while installs.0.lock().unwrap().cargo.is_none() {
+            assert!(!install.is_finished(), "the install ended before it was stopped");
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert!(installs.stop(), "an install was under way");
+        assert!(install.join().unwrap().is_err(), "a stopped install is not a success");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "stopped, not waited for");
+        std::thread::sleep(std::time::Duration::from_millis(3500));
+        assert!(!marker.exists(), "the install went on after it was stopped");
+        let mut next = Command::new("touch");
+        next.arg(&marker);
+        assert!(installs.run(&mut next).is_err(), "an install began after the run ended");
+        assert!(!marker.exists(), "an install began after the run ended");
+        assert!(!installs.stop(), "nothing was under way");
     }
 
     #[test]
