@@ -15,6 +15,8 @@ use tokio::task::JoinHandle;
 const RECORD_SIZE: u32 = 4096;
 /// Plaintext and padding are made a multiple of this many bytes.
 const PADDED_TO: usize = 128;
+/// RFC 8291 §3.4's `key_info` starts with this; both public keys follow.
+const KEY_INFO: &[u8; 14] = b"WebPush: info\0";
 /// An uncompressed P-256 point, as `p256dh` and the header's key id are.
 pub(super) const POINT: usize = 65;
 
@@ -104,10 +106,12 @@ fn seal(
     if browser.len() != POINT || server.len() != POINT {
         return Err(Error::InvalidSubscriptionKeys("p256dh is not an uncompressed P-256 point".into()));
     }
-    let mut key_info = [0u8; 14 + 2 * POINT];
-    key_info[..14].copy_from_slice(b"WebPush: info\0");
-    key_info[14..14 + POINT].copy_from_slice(browser);
-    key_info[14 + POINT..].copy_from_slice(server);
+    let mut key_info = [0u8; KEY_INFO.len() + 2 * POINT];
+    let (label, keys) = key_info.split_at_mut(KEY_INFO.len());
+    let (browser_part, server_part) = keys.split_at_mut(POINT);
+    label.copy_from_slice(KEY_INFO);
+    browser_part.copy_from_slice(browser);
+    server_part.copy_from_slice(server);
     let mut ikm = [0u8; 32];
     hkdf(auth, secret, &key_info, &mut ikm);
     let mut key = [0u8; 16];

@@ -35,23 +35,30 @@ macro_rules! stack {
                 random.fill(&mut salt).unwrap();
                 let peer = UnparsedPublicKey::new(&ECDH_P256, ua_public);
                 let secret: Vec<u8> = $agree(ephemeral, &peer);
-                let info = [b"WebPush: info\0".as_slice(), ua_public, as_public.as_ref()].concat();
+                let mut info = [0u8; 14 + 65 + 65];
+                info[..14].copy_from_slice(b"WebPush: info\0");
+                info[14..79].copy_from_slice(ua_public);
+                info[79..].copy_from_slice(as_public.as_ref());
                 let mut ikm = [0u8; 32];
                 hkdf(auth, &secret, &info, &mut ikm);
                 let (mut key, mut nonce) = ([0u8; 16], [0u8; 12]);
                 hkdf(&salt, &ikm, b"Content-Encoding: aes128gcm\0", &mut key);
                 hkdf(&salt, &ikm, b"Content-Encoding: nonce\0", &mut nonce);
-                let mut record = plaintext.to_vec();
-                record.push(2);
-                record.resize(record.len() + 127 - (plaintext.len() % 128), 0);
-                let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).unwrap());
-                key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut record).unwrap();
-                let mut body = Vec::with_capacity(86 + record.len());
+                // One allocation, the record sealed in place, as the sender does.
+                let padded = plaintext.len() + 128 - plaintext.len() % 128;
+                let mut body = Vec::with_capacity(86 + padded + 16);
                 body.extend_from_slice(&salt);
                 body.extend_from_slice(&4096u32.to_be_bytes());
                 body.push(65);
                 body.extend_from_slice(as_public.as_ref());
-                body.extend_from_slice(&record);
+                body.extend_from_slice(plaintext);
+                body.push(2);
+                body.resize(86 + padded, 0);
+                let key = LessSafeKey::new(UnboundKey::new(&AES_128_GCM, &key).unwrap());
+                let tag = key
+                    .seal_in_place_separate_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut body[86..])
+                    .unwrap();
+                body.extend_from_slice(tag.as_ref());
                 body
             }
 
