@@ -1,6 +1,7 @@
 //! The rules ARCHITECTURE.md states about `src/`, checked so they stay true: the window side and
-//! the worker import nothing from each other, `shared/` touches no browser, and target gates
-//! stand only in `lib.rs` and the `mod.rs` files; and the top level is the design's folders, with
+//! the worker import nothing from each other, `shared/` touches no browser, target gates stand
+//! only in `lib.rs` and the `mod.rs` files, and the map names every file in its room's row; and
+//! the top level is the design's folders, with
 //! the worker's deliverable (its command and shim) in `sw/`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -33,6 +34,24 @@ fn mentions(files: &[(PathBuf, String)], needle: &str) -> Vec<String> {
                 .map(move |line| format!("{}: {}", path.display(), line.trim()))
         })
         .collect()
+}
+
+#[test]
+fn every_source_file_is_on_the_architecture_map_in_its_rooms_row() {
+    let map = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md")).unwrap();
+    let mut missing = Vec::new();
+    for room in ["shared", "js", "window", "server", "testing", "worker"] {
+        let row_start = format!("| `{room}/` |");
+        let row = map.lines().find(|line| line.starts_with(&row_start)).unwrap_or_else(|| panic!("no row for {room}/"));
+        for (path, _) in sources(room) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            // A subfolder's files may be named with it (`hooks/yew.rs`); `mod.rs` is the folder's.
+            if name != "mod.rs" && !row.contains(&format!("`{name}`")) && !row.contains(&format!("/{name}`")) {
+                missing.push(path.display().to_string());
+            }
+        }
+    }
+    assert_eq!(missing, Vec::<String>::new(), "files ARCHITECTURE.md's map does not name in their room's row");
 }
 
 #[test]
