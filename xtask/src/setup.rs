@@ -240,21 +240,65 @@ impl Installs {
         }
     }
 
+    /// Whether the installs were stopped.
+    fn stopped(&self) -> bool {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).stopped
+    }
+
     /// Stops the install under way, if any, and any not begun; answers whether one was under
-    /// way. Its cargo is killed: the rustc it started finish the crate each compiles, and no
-    /// other starts. (It stays in the run's process group, so Ctrl-C stops it with the run.)
+    /// way. Its cargo is paused, then killed with the processes it started (rustc, build
+    /// scripts, linkers: found through `/proc`), so nothing goes on building after the run. It
+    /// stays in the run's process group, so Ctrl-C stops it with the run as before.
     fn stop(&self) -> bool {
         let mut installing = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         installing.stopped = true;
         let Some(mut cargo) = installing.cargo.take() else { return false };
+        // Paused first, so it starts no process between the listing and the kill.
+        let _ = Command::new("kill").args(["-STOP", &cargo.id().to_string()]).status();
+        let started = descendants(cargo.id());
         let _ = cargo.kill();
         let _ = cargo.wait();
+        if !started.is_empty() {
+            let _ = Command::new("kill").arg("-KILL").args(started.iter().map(u32::to_string)).status();
+        }
         true
     }
 }
 
+/// The processes `pid` started, and theirs, from `/proc/<pid>/task/*/children` (Linux).
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    let mut next = vec![pid];
+    while let Some(parent) = next.pop() {
+        let tasks = std::fs::read_dir(format!("/proc/{parent}/task")).into_iter().flatten().flatten();
+        for task in tasks {
+            let children = std::fs::read_to_string(task.path().join("children")).unwrap_or_default();
+            for child in children.split_whitespace().filter_map(|pid| pid.parse().ok()) {
+                found.push(child);
+                next.push(child);
+            }
+        }
+    }
+    found
+}
+
+/// What an install stopped at the run's end answers: nothing to tell.
+#[derive(Debug)]
+struct Stopped;
+
+impl std::fmt::Display for Stopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the run ended before it needed this tool")
+    }
+}
+
+impl std::error::Error for Stopped {}
+
 impl RecipeTool {
     fn find(&self, setup: Setup, installs: &Installs) -> Result<PathBuf> {
+        if installs.stopped() {
+            return Err(Stopped.into());
+        }
         let path = cargo_bin().join(self.program);
         let have = output(Command::new(&path).arg("--version")).unwrap_or_default();
         let exact = self.line.matches('.').count() == 2;
@@ -294,7 +338,11 @@ impl RecipeTool {
             .stderr(log);
         let started = std::time::Instant::now();
         let what = format!("{} {}", self.package, self.line);
-        setup.install_by(&what, &how_long, &by_hand, || installs.run(&mut install))?;
+        let installed = setup.install_by(&what, &how_long, &by_hand, || installs.run(&mut install));
+        if installed.is_err() && installs.stopped() {
+            return Err(Stopped.into());
+        }
+        installed?;
         say(&format!("installed {} {} in {:.0} s", self.package, self.line, started.elapsed().as_secs_f64()));
         Ok(path)
     }
@@ -313,13 +361,18 @@ pub struct RecipeTools {
 }
 
 impl Drop for RecipeTools {
-    /// The run ends: an install still under way (the run ended before its recipe) is stopped.
+    /// The run ends: an install still under way (the run ended before its recipe) is stopped,
+    /// and those not begun are not; the installing thread is waited for, so that it says
+    /// nothing after the run.
     fn drop(&mut self) {
         if self.installs.stop() {
             say(&format!(
-                "the run ended before the recipes: stopping the recipes' tools' install; the next run goes on from what it built in {}",
+                "the run ended before the recipes: stopped the recipes' tools' install; the next run goes on from what it built in {}",
                 recipe_tools_target().display()
             ));
+        }
+        if let Some(installing) = self.installing.take() {
+            let _ = installing.join();
         }
     }
 }
@@ -374,7 +427,8 @@ fn wait_for(tool: &Receiver<Result<PathBuf>>, program: &str) -> Result<PathBuf> 
 /// Hands an install's result to the run (gone when the run stopped: nothing to tell), saying at
 /// once when it failed; answers whether the tool is there.
 fn hand_over(to: Sender<Result<PathBuf>>, found: Result<PathBuf>) -> bool {
-    if let Err(error) = &found {
+    let stopped = found.as_ref().is_err_and(|error| error.is::<Stopped>());
+    if let (Err(error), false) = (&found, stopped) {
         say(&format!("{error:#}; the recipes it builds will fail; going on with the other tools"));
     }
     let there = found.is_ok();
@@ -669,27 +723,42 @@ mod tests {
     #[test]
     fn a_run_that_ends_before_the_recipes_stops_the_install_under_way_and_begins_no_other() {
         let installs = Installs::default();
-        let marker = std::env::temp_dir().join(format!("xtask-stopped-{}", std::process::id()));
-        // An install that would take 3 s.
+        let scratch = std::env::temp_dir().join(format!("xtask-stopped-{}", std::process::id()));
+        std::fs::create_dir_all(&scratch).unwrap();
+        let (marker, started_pid) = (scratch.join("installed"), scratch.join("compiler"));
+        // An install that would take 30 s, whose work is a process it started, as cargo starts
+        // rustc: the shell writes its pid, waits for it, then marks the install done.
         let mut slow = Command::new("sh");
-        slow.args(["-c", "sleep 3; touch \"$0\""]).arg(&marker);
+        slow.args(["-c", "sleep 30 & echo $! > \"$1\"; wait; touch \"$0\""]).arg(&marker).arg(&started_pid);
         let under_way = installs.clone();
         let started = std::time::Instant::now();
         let install = std::thread::spawn(move || under_way.run(&mut slow));
-        while installs.0.lock().unwrap().cargo.is_none() {
+        while !started_pid.exists() || std::fs::read_to_string(&started_pid).unwrap().trim().is_empty() {
             assert!(!install.is_finished(), "the install ended before it was stopped");
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
+        let compiler = std::fs::read_to_string(&started_pid).unwrap().trim().to_owned();
+        // Running: listed, and not a zombie (one killed waits for a reaper that may never come).
+        let running = || {
+            let stat = std::fs::read_to_string(format!("/proc/{compiler}/stat")).unwrap_or_default();
+            stat.rsplit_once(')').is_some_and(|(_, state)| !state.trim_start().starts_with('Z'))
+        };
+        assert!(running(), "the install's own process runs");
         assert!(installs.stop(), "an install was under way");
         assert!(install.join().unwrap().is_err(), "a stopped install is not a success");
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "stopped, not waited for");
-        std::thread::sleep(std::time::Duration::from_millis(3500));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "stopped, not waited for");
+        let gone = (0..50).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            !running()
+        });
+        assert!(gone, "the process the install started went on after the run");
         assert!(!marker.exists(), "the install went on after it was stopped");
         let mut next = Command::new("touch");
         next.arg(&marker);
         assert!(installs.run(&mut next).is_err(), "an install began after the run ended");
         assert!(!marker.exists(), "an install began after the run ended");
         assert!(!installs.stop(), "nothing was under way");
+        std::fs::remove_dir_all(&scratch).unwrap();
     }
 
     #[test]
