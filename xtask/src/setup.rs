@@ -246,9 +246,10 @@ impl Installs {
     }
 
     /// Stops the install under way, if any, and any not begun; answers whether one was under
-    /// way. Its cargo is paused, then killed with the processes it started (rustc, build
-    /// scripts, linkers: found through `/proc`), so nothing goes on building after the run. It
-    /// stays in the run's process group, so Ctrl-C stops it with the run as before.
+    /// way. Its cargo is paused, then killed with the processes listed under it at that moment
+    /// (rustc, build scripts, linkers: found through `/proc`). Only cargo is paused, so a
+    /// process one of those starts between the listing and the kill (a linker, say) is missed.
+    /// It stays in the run's process group, so Ctrl-C stops it with the run as before.
     fn stop(&self) -> bool {
         let mut installing = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         installing.stopped = true;
@@ -362,8 +363,8 @@ pub struct RecipeTools {
 
 impl Drop for RecipeTools {
     /// The run ends: an install still under way (the run ended before its recipe) is stopped,
-    /// and those not begun are not; the installing thread is waited for, so that it says
-    /// nothing after the run.
+    /// and no other begins; the installing thread is waited for, so that it says nothing after
+    /// the run.
     fn drop(&mut self) {
         if self.installs.stop() {
             say(&format!(
