@@ -65,7 +65,8 @@ fn unoptimized(install: &mut Command) -> &mut Command {
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
 }
 
-fn output(command: &mut Command) -> Option<String> {
+/// `command`'s standard output, when it ran and succeeded.
+pub(crate) fn output(command: &mut Command) -> Option<String> {
     let out = command.stderr(Stdio::null()).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -446,10 +446,8 @@ fn linted(driver: &Path) -> Command {
 /// The toolchain's `clippy-driver`, beside the rustc that cargo runs (`RUSTC`, or rustup's).
 fn clippy_driver() -> Result<PathBuf> {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let printed = Command::new(&rustc).args(["--print", "sysroot"]).output();
-    let sysroot = match printed {
-        Ok(out) if out.status.success() => String::from_utf8(out.stdout).context("rustc --print sysroot")?,
-        _ => bail!("{rustc} --print sysroot failed, so clippy-driver cannot be found"),
+    let Some(sysroot) = setup::output(Command::new(&rustc).args(["--print", "sysroot"])) else {
+        bail!("{rustc} --print sysroot failed, so clippy-driver cannot be found");
     };
     let driver = Path::new(sysroot.trim()).join("bin/clippy-driver");
     if !driver.exists() {
