@@ -202,7 +202,7 @@ fn install_log(program: &str) -> PathBuf {
 
 /// The recipes' tools' installs, which run in the background: stopped, the one under way and
 /// those not yet begun, when the run ends before it asked for them (a gate failed, say), so that
-/// none is left building after the run. What a stopped install built stays in
+/// no install goes on after the run (see [`Installs::stop`] for what it misses). What a stopped install built stays in
 /// [`recipe_tools_target`] for the next run.
 #[derive(Clone, Default)]
 struct Installs(Arc<Mutex<Installing>>);
@@ -222,7 +222,7 @@ impl Installs {
         {
             let mut installing = lock();
             if installing.stopped {
-                return Err(std::io::Error::other("the run ended before it needed this tool"));
+                return Err(std::io::Error::other(Stopped));
             }
             installing.cargo = Some(command.spawn()?);
         }
