@@ -428,6 +428,43 @@ async fn a_paused_push_service_holds_up_no_other_when_the_input_is_a_channel() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_push_service_met_again_after_a_lull_takes_its_pushes_side_by_side_not_one_at_a_time() {
+    // Each push is answered 300 ms after it arrives, so pushes sent one after another are
+    // never under way together.
+    let sink = Sink::start(Duration::from_millis(300), &[], &counters()).await;
+    let sender = sender();
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let (input, pushes) = futures_channel::mpsc::unbounded();
+    let seen: Mutex<Vec<(String, Verdict)>> = Mutex::default();
+    let collect = sender.fan_out(pushes, FanOut::default()).for_each(|outcome| {
+        seen.lock().unwrap().push((outcome.id, outcome.verdict));
+        async {}
+    });
+    let feed = async {
+        input.unbounded_send(("first".to_owned(), sink.subscription("first"), push.clone())).unwrap();
+        // A lull in the input (a database's next page, say): the first push is answered and
+        // nothing else is under way or waiting for that push service.
+        while seen.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        for i in 0..4 {
+            input
+                .unbounded_send((format!("after-{i}"), sink.subscription(&format!("after-{i}")), push.clone()))
+                .unwrap();
+        }
+        input.close_channel();
+    };
+    tokio::join!(feed, collect);
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(seen.len(), 5);
+    assert!(seen.iter().all(|(_, verdict)| *verdict == Verdict::Sent), "{seen:?}");
+    // Its connection was set up by the first push: the four after the lull go out together
+    // rather than the first of them alone, as for a push service never seen.
+    assert_eq!(sink.most_at_once(), 4, "pushes under way together at most");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_push_that_may_have_reached_the_push_service_has_its_own_verdict_and_is_not_sent_again() {
     let all = counters();
     let slow = Sink::start(Duration::from_secs(3), &[], &all).await;

@@ -48,9 +48,9 @@ impl FanOut {
         self
     }
 
-    /// At most `n` pushes at once to one push service (at least 1). Until its first push has
-    /// finished (answered, refused or timed out), one at a time: that one sets up the
-    /// connection the others share.
+    /// At most `n` pushes at once to one push service (at least 1). Until its first push in
+    /// the fan-out has finished (answered, refused or timed out), one at a time: that one sets
+    /// up the connection the others share.
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().per_origin(8);
@@ -175,8 +175,7 @@ impl Sender {
     ///   "not now" below, and its pushes wait out the pause; if a send started after that
     ///   fails too, it is down for now: its
     ///   pushes, and those read for it until the new pause is over, are answered
-    ///   [`Verdict::RetryAfter`] at once rather than each waiting out the deadline. Its
-    ///   failures are remembered after its state goes (for up to 1024 push services);
+    ///   [`Verdict::RetryAfter`] at once rather than each waiting out the deadline;
     /// - an answer "not now" (408, 429, 500, 502, 503, 504) pauses that push service alone for
     ///   its `Retry-After` (else 1 s, doubling with each such answer in a row), at most
     ///   [`MAX_PAUSE`], and its pushes are sent again after the pause, up to
@@ -188,7 +187,10 @@ impl Sender {
     /// - a push the push service took is never sent again, nor one that got no answer in time
     ///   ([`Verdict::MaybeSent`]) (a 5xx is sent again, as push services document; a
     ///   gateway's 502 or 504 may in rare cases have been delivered all the same);
-    /// - a push service's state is kept while it has pushes or a pause, and no longer;
+    /// - a push service's state is kept while it has pushes or a pause, and no longer; that a
+    ///   send to it has finished, and its failures in a row, are remembered after that (for up
+    ///   to 1024 push services), so one met again after a lull in the input takes its share at
+    ///   once, and one failing is still met as failing;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).
     ///
     /// Dropping the stream stops the fan-out at once: the sends under way are cancelled (each

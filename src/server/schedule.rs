@@ -20,9 +20,10 @@ use tokio::time::Instant;
 /// while push services are paused.
 const READ_AHEAD: usize = 16;
 
-/// How many push services' failures a run remembers once their state is gone: a bound on what
-/// a run holds however many failing push services its input names.
-const FAILING_REMEMBERED: usize = 1024;
+/// How many push services a run remembers once their state is gone (that a send to each has
+/// finished, and its failures in a row): a bound on what a run holds however many push
+/// services its input names.
+const REMEMBERED: usize = 1024;
 
 /// A push service's origin, shared by its pushes and the run's lists.
 type Name = Arc<str>;
@@ -130,9 +131,10 @@ pub(super) struct Run<'s, Id, S> {
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
     decided: VecDeque<Outcome<Id>>,
-    /// The failures in a row of push services whose state went while they were failing, so
-    /// that the next push read for one is met as failing, not as a push service never seen.
-    failing: HashMap<Name, u32>,
+    /// The push services whose state went, with their failures in a row: the next push read
+    /// for one is met as a push service already answered (its connection set up, so its
+    /// pushes go side by side at once) and as failing if it was, not as one never seen.
+    remembered: HashMap<Name, u32>,
 }
 
 impl<'s, Id, S> Run<'s, Id, S>
@@ -152,7 +154,7 @@ where
             startable: 0,
             running: FuturesUnordered::new(),
             decided: VecDeque::new(),
-            failing: HashMap::new(),
+            remembered: HashMap::new(),
         }
     }
 
@@ -234,16 +236,19 @@ where
         };
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
-        let failing = &mut self.failing;
-        let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
-            queue: VecDeque::new(),
-            running: 0,
-            paused_until: None,
-            told_until: None,
-            refusals: failing.remove(&name).unwrap_or(0),
-            refused_at: None,
-            listed: false,
-            answered: false,
+        let remembered = &mut self.remembered;
+        let origin = self.origins.entry(name.clone()).or_insert_with(|| {
+            let refusals = remembered.remove(&name);
+            Origin {
+                queue: VecDeque::new(),
+                running: 0,
+                paused_until: None,
+                told_until: None,
+                refusals: refusals.unwrap_or(0),
+                refused_at: None,
+                listed: false,
+                answered: refusals.is_some(),
+            }
         });
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
         // holding half the read-ahead already: answered at once, so that one push service never
@@ -296,16 +301,22 @@ where
         }
     }
 
-    /// Removes `name`'s state when it has nothing waiting, under way or paused.
+    /// Removes `name`'s state when it has nothing waiting, under way or paused, and remembers
+    /// it (a send to it has finished: only [`Run::finish`] and the end of a pause it set come
+    /// here).
     fn forget_if_idle(&mut self, name: &Name) {
         if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
             let Some(origin) = self.origins.remove(name) else { return };
-            if origin.refusals > 0 {
-                if self.failing.len() >= FAILING_REMEMBERED {
-                    self.failing.clear();
+            if self.remembered.len() >= REMEMBERED {
+                // The working ones go first: a failing one met again must not look well. Should
+                // the failing ones hold half, they go too, so this runs once per REMEMBERED / 2
+                // push services forgotten at most.
+                self.remembered.retain(|_, refusals| *refusals > 0);
+                if self.remembered.len() >= REMEMBERED / 2 {
+                    self.remembered.clear();
                 }
-                self.failing.insert(name.clone(), origin.refusals);
             }
+            self.remembered.insert(name.clone(), origin.refusals);
         }
     }
 
@@ -547,6 +558,39 @@ mod tests {
         // The pushes read ahead (twice the concurrency), the ones under way, and a pause or
         // two not yet seen to be over: never the 200 push services met.
         assert!(most <= 16, "{most} push services' state held at once");
+    }
+
+    #[test]
+    fn a_run_remembers_a_bounded_number_of_push_services_and_the_failing_ones_longest() {
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
+        let none = futures_util::stream::empty::<((), Subscription, Push<'static>)>();
+        let mut run = Run::new(&sender, none, FanOut::default());
+        let mut most = 0;
+        for i in 0..5000 {
+            // One push service in ten was failing when its state went.
+            let name: Name = format!("https://push{i}.example").into();
+            let origin = Origin {
+                queue: VecDeque::new(),
+                running: 0,
+                paused_until: None,
+                told_until: None,
+                refusals: u32::from(i % 10 == 0),
+                refused_at: None,
+                listed: false,
+                answered: true,
+            };
+            run.origins.insert(name.clone(), origin);
+            run.forget_if_idle(&name);
+            assert!(run.origins.is_empty());
+            assert_eq!(run.remembered.get(&name), Some(&u32::from(i % 10 == 0)), "the one just forgotten");
+            most = most.max(run.remembered.len());
+            if i == REMEMBERED {
+                // The first time the list was full: the working ones went, the failing stayed.
+                assert_eq!(run.remembered.get("https://push0.example"), Some(&1));
+                assert_eq!(run.remembered.get("https://push1.example"), None);
+            }
+        }
+        assert_eq!(most, REMEMBERED);
     }
 
     #[tokio::test]
