@@ -189,8 +189,9 @@ impl Sender {
     ///   gateway's 502 or 504 may in rare cases have been delivered all the same);
     /// - a push service's state is kept while it has pushes or a pause, and no longer; that a
     ///   send to it has finished, and its failures in a row, are remembered after that (for up
-    ///   to 1024 push services), so one met again after a lull in the input takes its share at
-    ///   once, and one failing is still met as failing;
+    ///   to 1024 push services), so one met again within 15 s of a lull in the input takes its
+    ///   share at once (after a longer one, its first push goes alone again), and one failing
+    ///   is still met as failing;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).
     ///
     /// Dropping the stream stops the fan-out at once: the sends under way are cancelled (each

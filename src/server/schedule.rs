@@ -25,6 +25,12 @@ const READ_AHEAD: usize = 16;
 /// services its input names.
 const REMEMBERED: usize = 1024;
 
+/// How long after its state went a push service met again is taken to have its connection
+/// still: its pushes then go side by side at once. After a longer lull its first push goes
+/// alone again, to set up the connection the others share: well within the time idle
+/// connections are kept (90 s in reqwest's pool, 60 to 75 s in common servers).
+const STILL_CONNECTED: Duration = Duration::from_secs(15);
+
 /// A push service's origin, shared by its pushes and the run's lists.
 type Name = Arc<str>;
 
@@ -131,10 +137,11 @@ pub(super) struct Run<'s, Id, S> {
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
     decided: VecDeque<Outcome<Id>>,
-    /// The push services whose state went, with their failures in a row: the next push read
-    /// for one is met as a push service already answered (its connection set up, so its
-    /// pushes go side by side at once) and as failing if it was, not as one never seen.
-    remembered: HashMap<Name, u32>,
+    /// The push services whose state went, with their failures in a row and when it went: the
+    /// next push read for one is met as failing if it was, and within [`STILL_CONNECTED`] as
+    /// a push service already answered (its pushes go side by side at once), not as one
+    /// never seen.
+    remembered: HashMap<Name, (u32, Instant)>,
 }
 
 impl<'s, Id, S> Run<'s, Id, S>
@@ -238,16 +245,19 @@ where
         let held = self.held();
         let remembered = &mut self.remembered;
         let origin = self.origins.entry(name.clone()).or_insert_with(|| {
-            let refusals = remembered.remove(&name);
+            let (refusals, answered) = match remembered.remove(&name) {
+                Some((refusals, went)) => (refusals, went.elapsed() < STILL_CONNECTED),
+                None => (0, false),
+            };
             Origin {
                 queue: VecDeque::new(),
                 running: 0,
                 paused_until: None,
                 told_until: None,
-                refusals: refusals.unwrap_or(0),
+                refusals,
                 refused_at: None,
                 listed: false,
-                answered: refusals.is_some(),
+                answered,
             }
         });
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
@@ -311,12 +321,12 @@ where
                 // The working ones go first: a failing one met again must not look well. Should
                 // the failing ones hold half, they go too, so this runs once per REMEMBERED / 2
                 // push services forgotten at most.
-                self.remembered.retain(|_, refusals| *refusals > 0);
+                self.remembered.retain(|_, (refusals, _)| *refusals > 0);
                 if self.remembered.len() >= REMEMBERED / 2 {
                     self.remembered.clear();
                 }
             }
-            self.remembered.insert(name.clone(), origin.refusals);
+            self.remembered.insert(name.clone(), (origin.refusals, Instant::now()));
         }
     }
 
@@ -582,15 +592,43 @@ mod tests {
             run.origins.insert(name.clone(), origin);
             run.forget_if_idle(&name);
             assert!(run.origins.is_empty());
-            assert_eq!(run.remembered.get(&name), Some(&u32::from(i % 10 == 0)), "the one just forgotten");
+            assert_eq!(run.remembered.get(&name).map(|r| r.0), Some(u32::from(i % 10 == 0)), "the one just forgotten");
             most = most.max(run.remembered.len());
             if i == REMEMBERED {
                 // The first time the list was full: the working ones went, the failing stayed.
-                assert_eq!(run.remembered.get("https://push0.example"), Some(&1));
-                assert_eq!(run.remembered.get("https://push1.example"), None);
+                assert_eq!(run.remembered.get("https://push0.example").map(|r| r.0), Some(1));
+                assert!(!run.remembered.contains_key("https://push1.example"));
             }
         }
         assert_eq!(most, REMEMBERED);
+    }
+
+    #[test]
+    fn a_push_service_met_again_after_a_long_lull_sends_one_push_first_again() {
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
+        let payload = crate::NotificationPayload::new("Hi");
+        let push = Push::new(&payload);
+        let none = futures_util::stream::empty::<(u32, Subscription, Push<'_>)>();
+        let mut run = Run::new(&sender, none, FanOut::default());
+        let to = |host: &str| -> Subscription {
+            serde_json::from_value(serde_json::json!({"endpoint": format!("https://{host}/x"), "keys": {
+                "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
+                "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
+            }}))
+            .unwrap()
+        };
+        // Two push services whose state went after a push each: one a moment ago, the other,
+        // failing, a little longer ago than the window.
+        let ago = |lull: Duration| Instant::now().checked_sub(lull).unwrap();
+        run.remembered.insert("https://lull.example".into(), (0, ago(STILL_CONNECTED - Duration::from_secs(1))));
+        run.remembered.insert("https://failing.example".into(), (2, ago(STILL_CONNECTED + Duration::from_secs(1))));
+        run.take(Some((1, to("lull.example"), push.clone())));
+        assert!(run.origins["https://lull.example"].answered, "met again within the window: its share at once");
+        run.take(Some((2, to("failing.example"), push.clone())));
+        let failing = &run.origins["https://failing.example"];
+        assert!(!failing.answered, "after a longer lull its connection may be gone: one push first");
+        assert_eq!(failing.refusals, 2, "and it is still failing");
+        assert_eq!(failing.share(16), 1);
     }
 
     #[tokio::test]
