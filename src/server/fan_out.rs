@@ -48,9 +48,10 @@ impl FanOut {
         self
     }
 
-    /// At most `n` pushes at once to one push service (at least 1). Until its first push in
-    /// the fan-out has finished (answered, refused or timed out), one at a time: that one sets
-    /// up the connection the others share.
+    /// At most `n` pushes at once to one push service (at least 1). Until a push to it has
+    /// finished in the fan-out (answered, refused or timed out), one at a time: that one sets
+    /// up the connection the others share. The same again when it is met after more than 15 s
+    /// without one finishing, or while it is failing (see [`Sender::fan_out`]).
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().per_origin(8);
@@ -187,11 +188,16 @@ impl Sender {
     /// - a push the push service took is never sent again, nor one that got no answer in time
     ///   ([`Verdict::MaybeSent`]) (a 5xx is sent again, as push services document; a
     ///   gateway's 502 or 504 may in rare cases have been delivered all the same);
-    /// - a push service's state is kept while it has pushes or a pause, and no longer; that a
-    ///   send to it has finished, and its failures in a row, are remembered after that (for up
-    ///   to 1024 push services), so one met again within 15 s of a lull in the input takes its
-    ///   share at once (after a longer one, its first push goes alone again), and one failing
-    ///   is still met as failing;
+    /// - a push service's state is kept while it has pushes or a pause, and no longer. When a
+    ///   send to it last finished, and its failures in a row, are remembered after that, for up
+    ///   to 1024 push services (past that, the working ones are forgotten first, then the
+    ///   failing ones whose last send is the oldest): one met again within 15 s of its last
+    ///   send finishing, and not failing, takes its share at once, its connection taken to be
+    ///   open still (a pool that closes idle connections sooner, set in
+    ///   [`Sender::with_client`], makes that burst open up to [`FanOut::per_origin`]
+    ///   connections); one failing is met as failing, its first push alone;
+    /// - a push refused before any request (its subscription's keys, its payload's size) says
+    ///   nothing of its push service;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).
     ///
     /// Dropping the stream stops the fan-out at once: the sends under way are cancelled (each

@@ -65,16 +65,18 @@ struct Origin<'s, Id> {
     refused_at: Option<Instant>,
     /// Whether its name is in the run's `ready` list.
     listed: bool,
-    /// Whether a send to it has finished. Until one has, one push at a time goes to it: the
-    /// first sets up the connection (HTTP/2 where the push service offers it, by ALPN), which
-    /// the others then share, rather than each of a burst opening its own.
-    answered: bool,
+    /// When a send to it last finished (answered, refused or timed out), `None` until one
+    /// has. Until then, one push at a time goes to it: the first sets up the connection
+    /// (HTTP/2 where the push service offers it, by ALPN), which the others then share, rather
+    /// than each of a burst opening its own. A push refused before any request (its keys, its
+    /// payload's size) does not count: it set up nothing.
+    answered: Option<Instant>,
 }
 
 impl<Id> Origin<'_, Id> {
     /// How many of its pushes may be under way at once.
     fn share(&self, per_origin: usize) -> usize {
-        if self.answered {
+        if self.answered.is_some() {
             per_origin
         } else {
             1
@@ -86,7 +88,7 @@ impl<Id> Origin<'_, Id> {
     /// under way. Such a push service may hold its slots until the deadline, and the pushes read
     /// for it meanwhile must not stop the reading of everyone else's.
     fn apart(&self, per_origin: usize) -> bool {
-        let probing = !self.answered && self.running > 0;
+        let probing = self.answered.is_none() && self.running > 0;
         let failing = self.refusals > 0 && self.running >= self.share(per_origin);
         probing || failing
     }
@@ -104,12 +106,14 @@ impl<Id> Origin<'_, Id> {
     }
 }
 
-type Sending<'s, Id> = Pin<Box<dyn Future<Output = (Job<'s, Id>, Result<(), Error>)> + Send + 's>>;
+/// A send under way: its push, its result, and whether the push service was tried (a request
+/// went out, or the connection to it failed).
+type Sending<'s, Id> = Pin<Box<dyn Future<Output = (Job<'s, Id>, Result<(), Error>, bool)> + Send + 's>>;
 
 /// What a fan-out waits for.
 enum Event<'s, Id> {
-    /// A send finished.
-    Finished(Job<'s, Id>, Result<(), Error>),
+    /// A send finished, and whether its push service was tried.
+    Finished(Job<'s, Id>, Result<(), Error>, bool),
     /// The input gave a push, or ended (`None`).
     Read(Option<(Id, Subscription, Push<'s>)>),
     /// The first pause may be over.
@@ -137,11 +141,11 @@ pub(super) struct Run<'s, Id, S> {
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
     decided: VecDeque<Outcome<Id>>,
-    /// The push services whose state went, with their failures in a row and when it went: the
-    /// next push read for one is met as failing if it was, and within [`STILL_CONNECTED`] as
-    /// a push service already answered (its pushes go side by side at once), not as one
-    /// never seen.
-    remembered: HashMap<Name, (u32, Instant)>,
+    /// The push services whose state went, with their failures in a row and when a send to
+    /// each last finished: the next push read for one is met as failing if it was, and, when
+    /// it worked within [`STILL_CONNECTED`], as a push service already answered (its pushes go
+    /// side by side at once), not as one never seen.
+    remembered: HashMap<Name, (u32, Option<Instant>)>,
 }
 
 impl<'s, Id, S> Run<'s, Id, S>
@@ -187,8 +191,8 @@ where
                 return None;
             }
             match self.wait().await {
-                Event::Finished(job, result) => {
-                    if let Some(outcome) = self.finish(job, result) {
+                Event::Finished(job, result, reached) => {
+                    if let Some(outcome) = self.finish(job, result, reached) {
                         return Some((outcome, self));
                     }
                 }
@@ -216,8 +220,8 @@ where
         let mut pause = self.pauses.peek().map(|Reverse((until, _))| Box::pin(tokio::time::sleep_until(*until)));
         let (running, input) = (&mut self.running, &mut self.input);
         futures_util::future::poll_fn(|cx| {
-            if let Poll::Ready(Some((job, result))) = running.poll_next_unpin(cx) {
-                return Poll::Ready(Event::Finished(job, result));
+            if let Poll::Ready(Some((job, result, reached))) = running.poll_next_unpin(cx) {
+                return Poll::Ready(Event::Finished(job, result, reached));
             }
             if pause.as_mut().is_some_and(|pause| pause.as_mut().poll(cx).is_ready()) {
                 return Poll::Ready(Event::PauseOver);
@@ -246,8 +250,10 @@ where
         let remembered = &mut self.remembered;
         let origin = self.origins.entry(name.clone()).or_insert_with(|| {
             let (refusals, answered) = match remembered.remove(&name) {
-                Some((refusals, went)) => (refusals, went.elapsed() < STILL_CONNECTED),
-                None => (0, false),
+                // A failing one has no connection to share: its first push goes alone again.
+                Some((0, Some(answered))) if answered.elapsed() < STILL_CONNECTED => (0, Some(answered)),
+                Some((refusals, _)) => (refusals, None),
+                None => (0, None),
             };
             Origin {
                 queue: VecDeque::new(),
@@ -312,21 +318,27 @@ where
     }
 
     /// Removes `name`'s state when it has nothing waiting, under way or paused, and remembers
-    /// it (a send to it has finished: only [`Run::finish`] and the end of a pause it set come
-    /// here).
+    /// what a send to it told: when one last finished, and its failures in a row.
     fn forget_if_idle(&mut self, name: &Name) {
         if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
             let Some(origin) = self.origins.remove(name) else { return };
+            if origin.answered.is_none() && origin.refusals == 0 {
+                // No send reached it: nothing to remember.
+                return;
+            }
             if self.remembered.len() >= REMEMBERED {
                 // The working ones go first: a failing one met again must not look well. Should
-                // the failing ones hold half, they go too, so this runs once per REMEMBERED / 2
-                // push services forgotten at most.
+                // the failing ones still hold half, the older half of them goes. Either way at
+                // least half goes, so this runs once per REMEMBERED / 2 forgotten at most.
                 self.remembered.retain(|_, (refusals, _)| *refusals > 0);
                 if self.remembered.len() >= REMEMBERED / 2 {
-                    self.remembered.clear();
+                    let mut when: Vec<Option<Instant>> = self.remembered.values().map(|(_, at)| *at).collect();
+                    let half = when.len() / 2;
+                    let middle = *when.select_nth_unstable(half).1;
+                    self.remembered.retain(|_, (_, at)| *at > middle);
                 }
             }
-            self.remembered.insert(name.clone(), (origin.refusals, Instant::now()));
+            self.remembered.insert(name.clone(), (origin.refusals, origin.answered));
         }
     }
 
@@ -349,8 +361,8 @@ where
             self.waiting -= 1;
             let sender = self.sender;
             self.running.push(Box::pin(async move {
-                let result = sender.send_to(&job.endpoint, &job.to, &job.push).await;
-                (job, result)
+                let (result, reached) = sender.send_to(&job.endpoint, &job.to, &job.push).await;
+                (job, result, reached)
             }));
             self.list(&name);
         }
@@ -433,19 +445,26 @@ where
         }
     }
 
-    /// A send finished: its outcome, or `None` when it goes back to wait out a pause.
-    fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>) -> Option<Outcome<Id>> {
+    /// A send finished (`reached`: its push service was tried): its outcome, or `None` when it
+    /// goes back to wait out a pause.
+    fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>, reached: bool) -> Option<Outcome<Id>> {
         let name = job.origin.clone();
+        let now = Instant::now();
         let state = self.change(&name, |origin| {
             origin.running -= 1;
-            origin.answered = true;
+            if reached {
+                origin.answered = Some(now);
+            }
             (origin.refusals, origin.refused_at)
         });
-        let Some((refusals, refused_at)) = state else {
+        let Some((refusals, refused_at)) = state.filter(|_| reached) else {
+            // Refused before any request (the subscription's keys, the payload's size): that
+            // says nothing of the push service, which is as it was.
+            self.list(&name);
+            self.forget_if_idle(&name);
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
         // Whether a refusal of this send counts: it started after the last one counted.
-        let now = Instant::now();
         let counts = refused_at.is_none_or(|at| job.started >= at);
         let asked = match &result {
             Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
@@ -570,65 +589,124 @@ mod tests {
         assert!(most <= 16, "{most} push services' state held at once");
     }
 
-    #[test]
-    fn a_run_remembers_a_bounded_number_of_push_services_and_the_failing_ones_longest() {
-        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
-        let none = futures_util::stream::empty::<((), Subscription, Push<'static>)>();
-        let mut run = Run::new(&sender, none, FanOut::default());
-        let mut most = 0;
-        for i in 0..5000 {
-            // One push service in ten was failing when its state went.
-            let name: Name = format!("https://push{i}.example").into();
-            let origin = Origin {
-                queue: VecDeque::new(),
-                running: 0,
-                paused_until: None,
-                told_until: None,
-                refusals: u32::from(i % 10 == 0),
-                refused_at: None,
-                listed: false,
-                answered: true,
-            };
-            run.origins.insert(name.clone(), origin);
-            run.forget_if_idle(&name);
-            assert!(run.origins.is_empty());
-            assert_eq!(run.remembered.get(&name).map(|r| r.0), Some(u32::from(i % 10 == 0)), "the one just forgotten");
-            most = most.max(run.remembered.len());
-            if i == REMEMBERED {
-                // The first time the list was full: the working ones went, the failing stayed.
-                assert_eq!(run.remembered.get("https://push0.example").map(|r| r.0), Some(1));
-                assert!(!run.remembered.contains_key("https://push1.example"));
-            }
+    fn sender() -> Sender {
+        Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap())
+    }
+
+    /// A subscription on `https://{host}/x`.
+    fn to(host: &str) -> Subscription {
+        serde_json::from_value(serde_json::json!({"endpoint": format!("https://{host}/x"), "keys": {
+            "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
+            "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
+        }}))
+        .unwrap()
+    }
+
+    /// A push service's state with nothing waiting or under way.
+    fn idle<'s, Id>(refusals: u32, answered: Option<Instant>) -> Origin<'s, Id> {
+        Origin {
+            queue: VecDeque::new(),
+            running: 0,
+            paused_until: None,
+            told_until: None,
+            refusals,
+            refused_at: None,
+            listed: false,
+            answered,
         }
-        assert_eq!(most, REMEMBERED);
     }
 
     #[test]
-    fn a_push_service_met_again_after_a_long_lull_sends_one_push_first_again() {
-        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
+    fn a_run_remembers_a_bounded_number_of_push_services_the_failing_and_newest_longest() {
+        let sender = sender();
+        let none = futures_util::stream::empty::<((), Subscription, Push<'static>)>();
+        let mut run = Run::new(&sender, none, FanOut::default());
+        let start = Instant::now();
+        let (mut most, mut evictions) = (0, 0);
+        for i in 0..5000u32 {
+            // Half of them were failing when their state went: as many as visitors' endpoints
+            // that never answer could make.
+            let failing = i % 2 == 0;
+            let name: Name = format!("https://push{i}.example").into();
+            let answered = start + Duration::from_micros(i.into());
+            run.origins.insert(name.clone(), idle(u32::from(failing), Some(answered)));
+            let before = run.remembered.len();
+            run.forget_if_idle(&name);
+            assert!(run.origins.is_empty());
+            assert_eq!(
+                run.remembered.get(&name),
+                Some(&(u32::from(failing), Some(answered))),
+                "the one just forgotten"
+            );
+            if run.remembered.len() <= before {
+                evictions += 1;
+                // At least half went.
+                assert!(run.remembered.len() <= REMEMBERED / 2 + 1, "{} left", run.remembered.len());
+            }
+            if i as usize == REMEMBERED {
+                // The first time the list was full, with the failing ones holding half: every
+                // working one went, then the older half of the failing ones.
+                assert!(!run.remembered.contains_key("https://push1023.example"), "a working one");
+                assert!(!run.remembered.contains_key("https://push0.example"), "the oldest failing one");
+                assert!(run.remembered.contains_key("https://push1022.example"), "the newest failing one");
+            }
+            most = most.max(run.remembered.len());
+        }
+        assert_eq!(most, REMEMBERED);
+        // Each eviction frees at least half: a few in all, not one per push service.
+        assert!((1..=5000 / (REMEMBERED / 2) + 1).contains(&evictions), "{evictions} evictions");
+    }
+
+    #[test]
+    fn a_push_service_met_again_is_taken_as_connected_only_when_it_worked_within_the_window() {
+        let sender = sender();
         let payload = crate::NotificationPayload::new("Hi");
         let push = Push::new(&payload);
         let none = futures_util::stream::empty::<(u32, Subscription, Push<'_>)>();
         let mut run = Run::new(&sender, none, FanOut::default());
-        let to = |host: &str| -> Subscription {
-            serde_json::from_value(serde_json::json!({"endpoint": format!("https://{host}/x"), "keys": {
-                "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
-                "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
-            }}))
-            .unwrap()
-        };
-        // Two push services whose state went after a push each: one a moment ago, the other,
-        // failing, a little longer ago than the window.
-        let ago = |lull: Duration| Instant::now().checked_sub(lull).unwrap();
-        run.remembered.insert("https://lull.example".into(), (0, ago(STILL_CONNECTED - Duration::from_secs(1))));
-        run.remembered.insert("https://failing.example".into(), (2, ago(STILL_CONNECTED + Duration::from_secs(1))));
-        run.take(Some((1, to("lull.example"), push.clone())));
-        assert!(run.origins["https://lull.example"].answered, "met again within the window: its share at once");
-        run.take(Some((2, to("failing.example"), push.clone())));
-        let failing = &run.origins["https://failing.example"];
-        assert!(!failing.answered, "after a longer lull its connection may be gone: one push first");
-        assert_eq!(failing.refusals, 2, "and it is still failing");
-        assert_eq!(failing.share(16), 1);
+        let ago = |lull: Duration| Some(Instant::now().checked_sub(lull).unwrap());
+        let (within, past) = (STILL_CONNECTED - Duration::from_secs(1), STILL_CONNECTED + Duration::from_secs(1));
+        // Push services whose state went after a push each: (name, refusals, last answer).
+        let met_again = [
+            ("working.recent", 0, ago(within), true),
+            ("working.long-ago", 0, ago(past), false),
+            // A failing one has no connection to share, however recent its last send.
+            ("failing.recent", 2, ago(within), false),
+            ("failing.long-ago", 2, ago(past), false),
+            ("failing.never-answered", 2, None, false),
+        ];
+        for (i, (host, refusals, answered, connected)) in met_again.into_iter().enumerate() {
+            let name: Name = format!("https://{host}").into();
+            run.remembered.insert(name.clone(), (refusals, answered));
+            run.take(Some((i as u32, to(host), push.clone())));
+            let origin = &run.origins[&name];
+            assert_eq!(origin.answered.is_some(), connected, "{host}");
+            assert_eq!(origin.share(16), if connected { 16 } else { 1 }, "{host}");
+            assert_eq!(origin.refusals, refusals, "{host} is met as failing as it was");
+        }
+    }
+
+    #[test]
+    fn a_push_refused_before_any_request_says_nothing_of_its_push_service() {
+        let sender = sender();
+        let payload = crate::NotificationPayload::new("Hi");
+        let push = Push::new(&payload);
+        let none = futures_util::stream::empty::<(u32, Subscription, Push<'_>)>();
+        let mut run = Run::new(&sender, none, FanOut::default());
+        let name: Name = "https://failing.example".into();
+        // A failing push service, never answered in this run, with one push under way that
+        // turns out to have keys no browser makes.
+        run.origins.insert(name.clone(), idle(2, None));
+        let endpoint = sender.endpoints().parse("https://failing.example/x").unwrap();
+        let started = Instant::now();
+        let job = Job { id: 7, to: to("failing.example"), endpoint, push, origin: name.clone(), tries: 0, started };
+        run.change(&name, |origin| origin.running = 1);
+        let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
+        let outcome = run.finish(job, refused, false).unwrap();
+        assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
+        // Still failing and never answered: its next push is met as failing, and goes alone.
+        assert!(run.origins.is_empty());
+        assert_eq!(run.remembered.get(&name), Some(&(2, None)));
     }
 
     #[tokio::test]

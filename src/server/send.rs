@@ -195,19 +195,31 @@ impl Sender {
     pub async fn send(&self, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
         let body = body(push)?;
         let endpoint = self.endpoints.parse(&to.endpoint)?;
-        self.post(&endpoint, to, push, &body, false).await
+        self.post(&endpoint, to, push, &body, false, &mut false).await
     }
 
     /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once),
     /// its push encrypted by [`encrypt_spread`]: on the runtime's workers when the fan-out is
-    /// polled from outside its tasks.
-    pub(super) async fn send_to(&self, endpoint: &Url, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
-        self.post(endpoint, to, push, &body(push)?, true).await
+    /// polled from outside its tasks. With the result, whether the push service was tried (a
+    /// request went out, or the connection to it failed): a push refused before that (its
+    /// keys, its payload) tells nothing of it.
+    pub(super) async fn send_to(
+        &self,
+        endpoint: &Url,
+        to: &Subscription,
+        push: &Push<'_>,
+    ) -> (Result<(), Error>, bool) {
+        let mut reached = false;
+        let result = match body(push) {
+            Ok(body) => self.post(endpoint, to, push, &body, true, &mut reached).await,
+            Err(error) => Err(error),
+        };
+        (result, reached)
     }
 
     /// Encrypts (on a task of its own when `spread`), signs and POSTs `body` to `endpoint`,
     /// and reads the answer; once more with a new VAPID token when the push service refused a
-    /// kept one.
+    /// kept one. `reached` is set as the push service is first tried.
     async fn post(
         &self,
         endpoint: &Url,
@@ -215,6 +227,7 @@ impl Sender {
         push: &Push<'_>,
         body: &Arc<[u8]>,
         spread: bool,
+        reached: &mut bool,
     ) -> Result<(), Error> {
         let client = self.client.as_ref().map_err(|why| Error::PushServiceUnreachable {
             cause: Unreachable::Other,
@@ -228,6 +241,7 @@ impl Sender {
             let (token, reused) = self.token(endpoint, &audience)?;
             let encrypted =
                 if spread { encrypt_spread(&p256dh, auth, body).await? } else { encrypt(&p256dh, &auth, body)? };
+            *reached = true;
             let answer = exchange(client, endpoint, push, &token, encrypted, body.len()).await;
             if let Err(Error::VapidRejected { .. }) = answer {
                 self.signatures.refused(&audience, &token);
