@@ -3,6 +3,7 @@
 //! a heap by their end, and a push service's state goes once it has nothing left.
 
 use super::fan_out::{FanOut, Outcome, Verdict, MAX_PAUSE};
+use super::origin::{Name, Origin, Remembered};
 use super::{Push, Sender};
 use crate::{Error, Subscription};
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
@@ -11,7 +12,6 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -19,20 +19,6 @@ use tokio::time::Instant;
 /// The most pushes a fan-out holds, as a multiple of its concurrency: what memory is bounded by
 /// while push services are paused.
 const READ_AHEAD: usize = 16;
-
-/// How many push services a run remembers once their state is gone (that a send to each has
-/// finished, and its failures in a row): a bound on what a run holds however many push
-/// services its input names.
-const REMEMBERED: usize = 1024;
-
-/// How long after its state went a push service met again is taken to have its connection
-/// still: its pushes then go side by side at once. After a longer lull its first push goes
-/// alone again, to set up the connection the others share: well within the time idle
-/// connections are kept (90 s in reqwest's pool, 60 to 75 s in common servers).
-const STILL_CONNECTED: Duration = Duration::from_secs(15);
-
-/// A push service's origin, shared by its pushes and the run's lists.
-type Name = Arc<str>;
 
 /// One push of a fan-out, with where it goes and how often it was refused for now.
 struct Job<'s, Id> {
@@ -45,65 +31,6 @@ struct Job<'s, Id> {
     tries: u32,
     /// When its send started (when it was read, until then).
     started: Instant,
-}
-
-/// A push service's share of a fan-out: kept while it has pushes waiting or under way, or a
-/// pause, and removed once it has none.
-struct Origin<'s, Id> {
-    queue: VecDeque<Job<'s, Id>>,
-    running: usize,
-    paused_until: Option<Instant>,
-    /// While it is paused for a wait it asked beyond [`MAX_PAUSE`]: when that wait ends. Its
-    /// pushes are answered at once meanwhile.
-    told_until: Option<Instant>,
-    /// Answers "not now", and sends that found no answer or no connection, in a row: the
-    /// pause without a `Retry-After` doubles with each. Above 0, the push service is failing.
-    /// Only sends started after the last one counted count: those under way with it (one
-    /// connection's streams, a burst) are one refusal, however far apart their answers come.
-    refusals: u32,
-    /// When the last refusal counted came.
-    refused_at: Option<Instant>,
-    /// Whether its name is in the run's `ready` list.
-    listed: bool,
-    /// When a send to it last finished (answered, refused or timed out), `None` until one
-    /// has. Until then, one push at a time goes to it: the first sets up the connection
-    /// (HTTP/2 where the push service offers it, by ALPN), which the others then share, rather
-    /// than each of a burst opening its own. A push refused before any request (its keys, its
-    /// payload's size) does not count: it set up nothing.
-    answered: Option<Instant>,
-}
-
-impl<Id> Origin<'_, Id> {
-    /// How many of its pushes may be under way at once.
-    fn share(&self, per_origin: usize) -> usize {
-        if self.answered.is_some() {
-            per_origin
-        } else {
-            1
-        }
-    }
-
-    /// Whether its waiting pushes wait apart from the others', up to `held` (half the
-    /// read-ahead): while its first push is under way, or while it is failing and has its share
-    /// under way. Such a push service may hold its slots until the deadline, and the pushes read
-    /// for it meanwhile must not stop the reading of everyone else's.
-    fn apart(&self, per_origin: usize) -> bool {
-        let probing = self.answered.is_none() && self.running > 0;
-        let failing = self.refusals > 0 && self.running >= self.share(per_origin);
-        probing || failing
-    }
-
-    /// Its waiting pushes that count against the read-ahead kept for push services that can
-    /// start one: none while it is paused, those beyond `held` while they wait apart.
-    fn startable(&self, held: usize, per_origin: usize) -> usize {
-        if self.paused_until.is_some() {
-            0
-        } else if self.apart(per_origin) {
-            self.queue.len().saturating_sub(held)
-        } else {
-            self.queue.len()
-        }
-    }
 }
 
 /// A send under way: its push, its result, and whether the push service was tried (a request
@@ -126,7 +53,7 @@ pub(super) struct Run<'s, Id, S> {
     /// `None` once every push was read.
     input: Option<S>,
     limits: FanOut,
-    origins: HashMap<Name, Origin<'s, Id>>,
+    origins: HashMap<Name, Origin<Job<'s, Id>>>,
     /// The push services that may start a push (not paused, with pushes waiting, under their
     /// share), each once, in turn. An entry may be stale; it is checked when taken.
     ready: VecDeque<Name>,
@@ -141,11 +68,8 @@ pub(super) struct Run<'s, Id, S> {
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
     decided: VecDeque<Outcome<Id>>,
-    /// The push services whose state went, with their failures in a row and when a send to
-    /// each last finished: the next push read for one is met as failing if it was, and, when
-    /// it worked within [`STILL_CONNECTED`], as a push service already answered (its pushes go
-    /// side by side at once), not as one never seen.
-    remembered: HashMap<Name, (u32, Option<Instant>)>,
+    /// What the run remembers of the push services whose state went.
+    remembered: Remembered,
 }
 
 impl<'s, Id, S> Run<'s, Id, S>
@@ -165,7 +89,7 @@ where
             startable: 0,
             running: FuturesUnordered::new(),
             decided: VecDeque::new(),
-            remembered: HashMap::new(),
+            remembered: Remembered::default(),
         }
     }
 
@@ -248,24 +172,7 @@ where
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
         let remembered = &mut self.remembered;
-        let origin = self.origins.entry(name.clone()).or_insert_with(|| {
-            let (refusals, answered) = match remembered.remove(&name) {
-                // A failing one has no connection to share: its first push goes alone again.
-                Some((0, Some(answered))) if answered.elapsed() < STILL_CONNECTED => (0, Some(answered)),
-                Some((refusals, _)) => (refusals, None),
-                None => (0, None),
-            };
-            Origin {
-                queue: VecDeque::new(),
-                running: 0,
-                paused_until: None,
-                told_until: None,
-                refusals,
-                refused_at: None,
-                listed: false,
-                answered,
-            }
-        });
+        let origin = self.origins.entry(name.clone()).or_insert_with(|| remembered.recall(&name));
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
         // holding half the read-ahead already: answered at once, so that one push service never
         // holds the read-ahead the others need.
@@ -293,7 +200,7 @@ where
     }
 
     /// Changes `name`'s state, keeping [`Run::startable`] true to it; `None` when it has none.
-    fn change<R>(&mut self, name: &Name, change: impl FnOnce(&mut Origin<'s, Id>) -> R) -> Option<R> {
+    fn change<R>(&mut self, name: &Name, change: impl FnOnce(&mut Origin<Job<'s, Id>>) -> R) -> Option<R> {
         let (held, per_origin) = (self.held(), self.limits.per_origin);
         let origin = self.origins.get_mut(name)?;
         let before = origin.startable(held, per_origin);
@@ -318,27 +225,11 @@ where
     }
 
     /// Removes `name`'s state when it has nothing waiting, under way or paused, and remembers
-    /// what a send to it told: when one last finished, and its failures in a row.
+    /// what a send to it told.
     fn forget_if_idle(&mut self, name: &Name) {
         if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
             let Some(origin) = self.origins.remove(name) else { return };
-            if origin.answered.is_none() && origin.refusals == 0 {
-                // No send reached it: nothing to remember.
-                return;
-            }
-            if self.remembered.len() >= REMEMBERED {
-                // The working ones go first: a failing one met again must not look well. Should
-                // the failing ones still hold half, the older half of them goes. Either way at
-                // least half goes, so this runs once per REMEMBERED / 2 forgotten at most.
-                self.remembered.retain(|_, (refusals, _)| *refusals > 0);
-                if self.remembered.len() >= REMEMBERED / 2 {
-                    let mut when: Vec<Option<Instant>> = self.remembered.values().map(|(_, at)| *at).collect();
-                    let half = when.len() / 2;
-                    let middle = *when.select_nth_unstable(half).1;
-                    self.remembered.retain(|_, (_, at)| *at > middle);
-                }
-            }
-            self.remembered.insert(name.clone(), (origin.refusals, origin.answered));
+            self.remembered.keep(name.clone(), &origin);
         }
     }
 
@@ -602,90 +493,6 @@ mod tests {
         .unwrap()
     }
 
-    /// A push service's state with nothing waiting or under way.
-    fn idle<'s, Id>(refusals: u32, answered: Option<Instant>) -> Origin<'s, Id> {
-        Origin {
-            queue: VecDeque::new(),
-            running: 0,
-            paused_until: None,
-            told_until: None,
-            refusals,
-            refused_at: None,
-            listed: false,
-            answered,
-        }
-    }
-
-    #[test]
-    fn a_run_remembers_a_bounded_number_of_push_services_the_failing_and_newest_longest() {
-        let sender = sender();
-        let none = futures_util::stream::empty::<((), Subscription, Push<'static>)>();
-        let mut run = Run::new(&sender, none, FanOut::default());
-        let start = Instant::now();
-        let (mut most, mut evictions) = (0, 0);
-        for i in 0..5000u32 {
-            // Half of them were failing when their state went: as many as visitors' endpoints
-            // that never answer could make.
-            let failing = i % 2 == 0;
-            let name: Name = format!("https://push{i}.example").into();
-            let answered = start + Duration::from_micros(i.into());
-            run.origins.insert(name.clone(), idle(u32::from(failing), Some(answered)));
-            let before = run.remembered.len();
-            run.forget_if_idle(&name);
-            assert!(run.origins.is_empty());
-            assert_eq!(
-                run.remembered.get(&name),
-                Some(&(u32::from(failing), Some(answered))),
-                "the one just forgotten"
-            );
-            if run.remembered.len() <= before {
-                evictions += 1;
-                // At least half went.
-                assert!(run.remembered.len() <= REMEMBERED / 2 + 1, "{} left", run.remembered.len());
-            }
-            if i as usize == REMEMBERED {
-                // The first time the list was full, with the failing ones holding half: every
-                // working one went, then the older half of the failing ones.
-                assert!(!run.remembered.contains_key("https://push1023.example"), "a working one");
-                assert!(!run.remembered.contains_key("https://push0.example"), "the oldest failing one");
-                assert!(run.remembered.contains_key("https://push1022.example"), "the newest failing one");
-            }
-            most = most.max(run.remembered.len());
-        }
-        assert_eq!(most, REMEMBERED);
-        // Each eviction frees at least half: a few in all, not one per push service.
-        assert!((1..=5000 / (REMEMBERED / 2) + 1).contains(&evictions), "{evictions} evictions");
-    }
-
-    #[test]
-    fn a_push_service_met_again_is_taken_as_connected_only_when_it_worked_within_the_window() {
-        let sender = sender();
-        let payload = crate::NotificationPayload::new("Hi");
-        let push = Push::new(&payload);
-        let none = futures_util::stream::empty::<(u32, Subscription, Push<'_>)>();
-        let mut run = Run::new(&sender, none, FanOut::default());
-        let ago = |lull: Duration| Some(Instant::now().checked_sub(lull).unwrap());
-        let (within, past) = (STILL_CONNECTED - Duration::from_secs(1), STILL_CONNECTED + Duration::from_secs(1));
-        // Push services whose state went after a push each: (name, refusals, last answer).
-        let met_again = [
-            ("working.recent", 0, ago(within), true),
-            ("working.long-ago", 0, ago(past), false),
-            // A failing one has no connection to share, however recent its last send.
-            ("failing.recent", 2, ago(within), false),
-            ("failing.long-ago", 2, ago(past), false),
-            ("failing.never-answered", 2, None, false),
-        ];
-        for (i, (host, refusals, answered, connected)) in met_again.into_iter().enumerate() {
-            let name: Name = format!("https://{host}").into();
-            run.remembered.insert(name.clone(), (refusals, answered));
-            run.take(Some((i as u32, to(host), push.clone())));
-            let origin = &run.origins[&name];
-            assert_eq!(origin.answered.is_some(), connected, "{host}");
-            assert_eq!(origin.share(16), if connected { 16 } else { 1 }, "{host}");
-            assert_eq!(origin.refusals, refusals, "{host} is met as failing as it was");
-        }
-    }
-
     #[test]
     fn a_push_refused_before_any_request_says_nothing_of_its_push_service() {
         let sender = sender();
@@ -696,7 +503,7 @@ mod tests {
         let name: Name = "https://failing.example".into();
         // A failing push service, never answered in this run, with one push under way that
         // turns out to have keys no browser makes.
-        run.origins.insert(name.clone(), idle(2, None));
+        run.origins.insert(name.clone(), Origin::met(2, None));
         let endpoint = sender.endpoints().parse("https://failing.example/x").unwrap();
         let started = Instant::now();
         let job = Job { id: 7, to: to("failing.example"), endpoint, push, origin: name.clone(), tries: 0, started };
@@ -706,7 +513,8 @@ mod tests {
         assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
         // Still failing and never answered: its next push is met as failing, and goes alone.
         assert!(run.origins.is_empty());
-        assert_eq!(run.remembered.get(&name), Some(&(2, None)));
+        let again: Origin<()> = run.remembered.recall(&name);
+        assert_eq!((again.refusals, again.answered), (2, None));
     }
 
     #[tokio::test]

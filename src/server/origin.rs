@@ -1,0 +1,212 @@
+//! A push service's share of a fan-out (its origin's state: the pushes waiting and under way,
+//! its pauses, its failures in a row, whether a send to it has set up a connection), and what a
+//! run remembers of one once its state goes, bounded however many push services the input
+//! names.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How many push services a run remembers once their state is gone: a bound on what a run
+/// holds however many push services its input names.
+pub(super) const REMEMBERED: usize = 1024;
+
+/// How long after a send to it last finished a push service met again is taken to have its
+/// connection still: its pushes then go side by side at once. After a longer lull its first
+/// push goes alone again, to set up the connection the others share: well within the time idle
+/// connections are kept (90 s in reqwest's pool, 60 to 75 s in common servers).
+pub(super) const STILL_CONNECTED: Duration = Duration::from_secs(15);
+
+/// A push service's origin, shared by its pushes and the run's lists.
+pub(super) type Name = Arc<str>;
+
+/// A push service's share of a fan-out, with its pushes (`J`) waiting: kept while it has pushes
+/// waiting or under way, or a pause, and removed once it has none.
+pub(super) struct Origin<J> {
+    pub(super) queue: VecDeque<J>,
+    pub(super) running: usize,
+    pub(super) paused_until: Option<Instant>,
+    /// While it is paused for a wait it asked beyond the fan-out's longest pause: when that
+    /// wait ends. Its pushes are answered at once meanwhile.
+    pub(super) told_until: Option<Instant>,
+    /// Answers "not now", and sends that found no answer or no connection, in a row: the
+    /// pause without a `Retry-After` doubles with each. Above 0, the push service is failing.
+    /// Only sends started after the last one counted count: those under way with it (one
+    /// connection's streams, a burst) are one refusal, however far apart their answers come.
+    pub(super) refusals: u32,
+    /// When the last refusal counted came.
+    pub(super) refused_at: Option<Instant>,
+    /// Whether its name is in the run's `ready` list.
+    pub(super) listed: bool,
+    /// When a send to it last finished (answered, refused or timed out), `None` until one
+    /// has. Until then, one push at a time goes to it: the first sets up the connection
+    /// (HTTP/2 where the push service offers it, by ALPN), which the others then share, rather
+    /// than each of a burst opening its own. A push refused before its push service was tried
+    /// (its keys, its payload's size) does not count: it set up nothing.
+    pub(super) answered: Option<Instant>,
+}
+
+impl<J> Origin<J> {
+    /// A push service met in a run, with nothing waiting: `refusals` in a row, and a send to it
+    /// last finished at `answered`.
+    pub(super) fn met(refusals: u32, answered: Option<Instant>) -> Self {
+        Origin {
+            queue: VecDeque::new(),
+            running: 0,
+            paused_until: None,
+            told_until: None,
+            refusals,
+            refused_at: None,
+            listed: false,
+            answered,
+        }
+    }
+
+    /// How many of its pushes may be under way at once.
+    pub(super) fn share(&self, per_origin: usize) -> usize {
+        if self.answered.is_some() {
+            per_origin
+        } else {
+            1
+        }
+    }
+
+    /// Whether its waiting pushes wait apart from the others', up to `held` (half the
+    /// read-ahead): while its first push is under way, or while it is failing and has its share
+    /// under way. Such a push service may hold its slots until the deadline, and the pushes read
+    /// for it meanwhile must not stop the reading of everyone else's.
+    pub(super) fn apart(&self, per_origin: usize) -> bool {
+        let probing = self.answered.is_none() && self.running > 0;
+        let failing = self.refusals > 0 && self.running >= self.share(per_origin);
+        probing || failing
+    }
+
+    /// Its waiting pushes that count against the read-ahead kept for push services that can
+    /// start one: none while it is paused, those beyond `held` while they wait apart.
+    pub(super) fn startable(&self, held: usize, per_origin: usize) -> usize {
+        if self.paused_until.is_some() {
+            0
+        } else if self.apart(per_origin) {
+            self.queue.len().saturating_sub(held)
+        } else {
+            self.queue.len()
+        }
+    }
+}
+
+/// What a run remembers of the push services whose state went: their failures in a row, and
+/// when a send to each last finished. The next push read for one is met as failing if it was,
+/// and, when it worked within [`STILL_CONNECTED`], as a push service already answered (its
+/// pushes go side by side at once), not as one never seen.
+#[derive(Default)]
+pub(super) struct Remembered(HashMap<Name, (u32, Option<Instant>)>);
+
+impl Remembered {
+    /// The state `name` starts with when a push is read for it: as remembered, or new.
+    pub(super) fn recall<J>(&mut self, name: &Name) -> Origin<J> {
+        match self.0.remove(name) {
+            Some((0, Some(answered))) if answered.elapsed() < STILL_CONNECTED => Origin::met(0, Some(answered)),
+            // A failing one has no connection to share: its first push goes alone again.
+            Some((refusals, _)) => Origin::met(refusals, None),
+            None => Origin::met(0, None),
+        }
+    }
+
+    /// Keeps what a send to `name` told of it as its state goes: nothing when none was tried.
+    /// When full, the working ones go first (a failing one met again must not look well), and
+    /// should the failing ones still hold half, the older half of them goes. Either way at
+    /// least half goes, so that happens once per [`REMEMBERED`] / 2 push services at most.
+    pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>) {
+        if origin.answered.is_none() && origin.refusals == 0 {
+            return;
+        }
+        if self.0.len() >= REMEMBERED {
+            self.0.retain(|_, (refusals, _)| *refusals > 0);
+            if self.0.len() >= REMEMBERED / 2 {
+                let mut when: Vec<Option<Instant>> = self.0.values().map(|(_, at)| *at).collect();
+                let half = when.len() / 2;
+                let middle = *when.select_nth_unstable(half).1;
+                self.0.retain(|_, (_, at)| *at > middle);
+            }
+        }
+        self.0.insert(name, (origin.refusals, origin.answered));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `remembered` holds of `name`: its failures in a row and its last answer.
+    fn of(remembered: &Remembered, name: &str) -> Option<(u32, Option<Instant>)> {
+        remembered.0.get(name).copied()
+    }
+
+    #[test]
+    fn a_run_remembers_a_bounded_number_of_push_services_the_failing_and_newest_longest() {
+        let mut remembered = Remembered::default();
+        let start = Instant::now();
+        let (mut most, mut evictions) = (0, 0);
+        for i in 0..5000u32 {
+            // Half of them were failing when their state went: as many as visitors' endpoints
+            // that never answer could make.
+            let failing = i % 2 == 0;
+            let name: Name = format!("https://push{i}.example").into();
+            let answered = start + Duration::from_micros(i.into());
+            let before = remembered.0.len();
+            remembered.keep(name.clone(), &Origin::<()>::met(u32::from(failing), Some(answered)));
+            assert_eq!(of(&remembered, &name), Some((u32::from(failing), Some(answered))), "the one just kept");
+            if remembered.0.len() <= before {
+                evictions += 1;
+                // At least half went.
+                assert!(remembered.0.len() <= REMEMBERED / 2 + 1, "{} left", remembered.0.len());
+            }
+            if i as usize == REMEMBERED {
+                // The first time it was full, with the failing ones holding half: every working
+                // one went, then the older half of the failing ones.
+                assert_eq!(of(&remembered, "https://push1023.example"), None, "a working one");
+                assert_eq!(of(&remembered, "https://push0.example"), None, "the oldest failing one");
+                assert!(of(&remembered, "https://push1022.example").is_some(), "the newest failing one");
+            }
+            most = most.max(remembered.0.len());
+        }
+        assert_eq!(most, REMEMBERED);
+        // Each eviction frees at least half: a few in all, not one per push service.
+        assert!((1..=5000 / (REMEMBERED / 2) + 1).contains(&evictions), "{evictions} evictions");
+    }
+
+    #[test]
+    fn a_push_service_no_send_reached_is_not_remembered() {
+        let mut remembered = Remembered::default();
+        remembered.keep("https://never.example".into(), &Origin::<()>::met(0, None));
+        assert!(remembered.0.is_empty());
+    }
+
+    #[test]
+    fn a_push_service_met_again_is_taken_as_connected_only_when_it_worked_within_the_window() {
+        let mut remembered = Remembered::default();
+        let ago = |lull: Duration| Some(Instant::now().checked_sub(lull).unwrap());
+        let (within, past) = (STILL_CONNECTED - Duration::from_secs(1), STILL_CONNECTED + Duration::from_secs(1));
+        // Push services whose state went after a push each: (name, refusals, last answer).
+        let met_again = [
+            ("https://working.recent", 0, ago(within), true),
+            ("https://working.long-ago", 0, ago(past), false),
+            // A failing one has no connection to share, however recent its last send.
+            ("https://failing.recent", 2, ago(within), false),
+            ("https://failing.long-ago", 2, ago(past), false),
+            ("https://failing.never-answered", 2, None, false),
+        ];
+        for (name, refusals, answered, connected) in met_again {
+            let name: Name = name.into();
+            remembered.keep(name.clone(), &Origin::<()>::met(refusals, answered));
+            let origin: Origin<()> = remembered.recall(&name);
+            assert_eq!(origin.answered.is_some(), connected, "{name}");
+            assert_eq!(origin.share(16), if connected { 16 } else { 1 }, "{name}");
+            assert_eq!(origin.refusals, refusals, "{name} is met as failing as it was");
+            assert_eq!(of(&remembered, &name), None, "{name} is recalled once");
+        }
+        let never: Origin<()> = remembered.recall(&"https://never.example".into());
+        assert_eq!((never.refusals, never.answered.is_some()), (0, false));
+    }
+}
