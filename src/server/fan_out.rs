@@ -50,8 +50,9 @@ impl FanOut {
 
     /// At most `n` pushes at once to one push service (at least 1). Until a push to it has
     /// finished in the fan-out (answered, refused or timed out), one at a time: that one sets
-    /// up the connection the others share. The same again when it is met after more than 15 s
-    /// without one finishing, or while it is failing (see [`Sender::fan_out`]).
+    /// up the connection the others share. The same again when it is met again, its state gone
+    /// (see [`Sender::fan_out`]), more than 15 s after a send to it last finished or while it
+    /// was failing.
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().per_origin(8);

@@ -14,8 +14,9 @@ pub(super) const REMEMBERED: usize = 1024;
 
 /// How long after a send to it last finished a push service met again is taken to have its
 /// connection still: its pushes then go side by side at once. After a longer lull its first
-/// push goes alone again, to set up the connection the others share: well within the time idle
-/// connections are kept (90 s in reqwest's pool, 60 to 75 s in common servers).
+/// push goes alone again, to set up the connection the others share. Well within the 90 s
+/// reqwest's pool keeps an idle connection; a push service that closes one sooner makes that
+/// burst open up to its share of connections, as the fan-out's docs say.
 pub(super) const STILL_CONNECTED: Duration = Duration::from_secs(15);
 
 /// A push service's origin, shared by its pushes and the run's lists.
@@ -95,53 +96,77 @@ impl<J> Origin<J> {
     }
 }
 
-/// What a run remembers of the push services whose state went: their failures in a row, and
-/// when a send to each last finished. The next push read for one is met as failing if it was,
-/// and, when it worked within [`STILL_CONNECTED`], as a push service already answered (its
-/// pushes go side by side at once), not as one never seen.
+/// What a run remembers of the push services whose state went: their failures in a row, when a
+/// send to each last finished, and when its state went. The next push read for one is met as
+/// failing if it was, and, when it worked within [`STILL_CONNECTED`], as a push service
+/// already answered (its pushes go side by side at once), not as one never seen.
 #[derive(Default)]
-pub(super) struct Remembered(HashMap<Name, (u32, Option<Instant>)>);
+pub(super) struct Remembered(HashMap<Name, Kept>);
+
+/// What is kept of one push service.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Kept {
+    refusals: u32,
+    answered: Option<Instant>,
+    /// When its state went: the older go first when failing ones fill the memory.
+    went: Instant,
+}
+
+impl Kept {
+    /// Whether it is taken to have its connection open still.
+    fn connected(&self) -> bool {
+        self.refusals == 0 && self.answered.is_some_and(|at| at.elapsed() < STILL_CONNECTED)
+    }
+}
 
 impl Remembered {
     /// The state `name` starts with when a push is read for it: as remembered, or new.
     pub(super) fn recall<J>(&mut self, name: &Name) -> Origin<J> {
         match self.0.remove(name) {
-            Some((0, Some(answered))) if answered.elapsed() < STILL_CONNECTED => Origin::met(0, Some(answered)),
+            Some(kept) if kept.connected() => Origin::met(0, kept.answered),
             // A failing one has no connection to share: its first push goes alone again.
-            Some((refusals, _)) => Origin::met(refusals, None),
+            Some(kept) => Origin::met(kept.refusals, None),
             None => Origin::met(0, None),
         }
     }
 
     /// Keeps what a send to `name` told of it as its state goes: nothing when none was tried.
-    /// When full, the working ones go first (a failing one met again must not look well), and
-    /// should the failing ones still hold half, the older half of them goes. Either way at
-    /// least half goes, so that happens once per [`REMEMBERED`] / 2 push services at most.
+    /// When full, what is forgotten, until under half is left:
+    /// - the working ones past [`STILL_CONNECTED`], which tell nothing any more;
+    /// - the other working ones (a failing one met again must not look well);
+    /// - the older half of the failing ones.
+    ///
+    /// So at least half goes, once per [`REMEMBERED`] / 2 push services kept at most.
     pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>) {
         if origin.answered.is_none() && origin.refusals == 0 {
             return;
         }
         if self.0.len() >= REMEMBERED {
-            self.0.retain(|_, (refusals, _)| *refusals > 0);
+            self.0.retain(|_, kept| kept.refusals > 0 || kept.connected());
             if self.0.len() >= REMEMBERED / 2 {
-                let mut when: Vec<Option<Instant>> = self.0.values().map(|(_, at)| *at).collect();
-                let half = when.len() / 2;
-                let middle = *when.select_nth_unstable(half).1;
-                self.0.retain(|_, (_, at)| *at > middle);
+                self.0.retain(|_, kept| kept.refusals > 0);
+            }
+            if self.0.len() >= REMEMBERED / 2 {
+                let mut went: Vec<Instant> = self.0.values().map(|kept| kept.went).collect();
+                let half = went.len() / 2;
+                let middle = *went.select_nth_unstable(half).1;
+                self.0.retain(|_, kept| kept.went > middle);
             }
         }
-        self.0.insert(name, (origin.refusals, origin.answered));
+        let kept = Kept { refusals: origin.refusals, answered: origin.answered, went: Instant::now() };
+        self.0.insert(name, kept);
+    }
+
+    /// What is kept of `name`: its failures in a row and when a send to it last finished.
+    #[cfg(test)]
+    pub(super) fn of(&self, name: &str) -> Option<(u32, Option<Instant>)> {
+        self.0.get(name).map(|kept| (kept.refusals, kept.answered))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What `remembered` holds of `name`: its failures in a row and its last answer.
-    fn of(remembered: &Remembered, name: &str) -> Option<(u32, Option<Instant>)> {
-        remembered.0.get(name).copied()
-    }
 
     #[test]
     fn a_run_remembers_a_bounded_number_of_push_services_the_failing_and_newest_longest() {
@@ -156,7 +181,7 @@ mod tests {
             let answered = start + Duration::from_micros(i.into());
             let before = remembered.0.len();
             remembered.keep(name.clone(), &Origin::<()>::met(u32::from(failing), Some(answered)));
-            assert_eq!(of(&remembered, &name), Some((u32::from(failing), Some(answered))), "the one just kept");
+            assert_eq!(remembered.of(&name), Some((u32::from(failing), Some(answered))), "the one just kept");
             if remembered.0.len() <= before {
                 evictions += 1;
                 // At least half went.
@@ -165,15 +190,30 @@ mod tests {
             if i as usize == REMEMBERED {
                 // The first time it was full, with the failing ones holding half: every working
                 // one went, then the older half of the failing ones.
-                assert_eq!(of(&remembered, "https://push1023.example"), None, "a working one");
-                assert_eq!(of(&remembered, "https://push0.example"), None, "the oldest failing one");
-                assert!(of(&remembered, "https://push1022.example").is_some(), "the newest failing one");
+                assert_eq!(remembered.of("https://push1023.example"), None, "a working one");
+                assert_eq!(remembered.of("https://push0.example"), None, "the oldest failing one");
+                assert!(remembered.of("https://push1022.example").is_some(), "the newest failing one");
             }
             most = most.max(remembered.0.len());
         }
         assert_eq!(most, REMEMBERED);
         // Each eviction frees at least half: a few in all, not one per push service.
         assert!((1..=5000 / (REMEMBERED / 2) + 1).contains(&evictions), "{evictions} evictions");
+    }
+
+    #[test]
+    fn a_full_memory_forgets_first_the_working_push_services_whose_connection_is_taken_as_gone() {
+        let mut remembered = Remembered::default();
+        let long_ago = Instant::now().checked_sub(STILL_CONNECTED + Duration::from_secs(1)).unwrap();
+        for i in 0..REMEMBERED {
+            // Most worked long ago; the last few just now.
+            let answered = if i < 600 { long_ago } else { Instant::now() };
+            remembered.keep(format!("https://push{i}.example").into(), &Origin::<()>::met(0, Some(answered)));
+        }
+        remembered.keep("https://one-more.example".into(), &Origin::<()>::met(0, Some(Instant::now())));
+        assert_eq!(remembered.0.len(), REMEMBERED - 600 + 1, "the 600 that tell nothing went, and only they");
+        assert_eq!(remembered.of("https://push0.example"), None);
+        assert!(remembered.of("https://push600.example").is_some());
     }
 
     #[test]
@@ -204,7 +244,7 @@ mod tests {
             assert_eq!(origin.answered.is_some(), connected, "{name}");
             assert_eq!(origin.share(16), if connected { 16 } else { 1 }, "{name}");
             assert_eq!(origin.refusals, refusals, "{name} is met as failing as it was");
-            assert_eq!(of(&remembered, &name), None, "{name} is recalled once");
+            assert_eq!(remembered.of(&name), None, "{name} is recalled once");
         }
         let never: Origin<()> = remembered.recall(&"https://never.example".into());
         assert_eq!((never.refusals, never.answered.is_some()), (0, false));

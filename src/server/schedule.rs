@@ -506,15 +506,32 @@ mod tests {
         run.origins.insert(name.clone(), Origin::met(2, None));
         let endpoint = sender.endpoints().parse("https://failing.example/x").unwrap();
         let started = Instant::now();
-        let job = Job { id: 7, to: to("failing.example"), endpoint, push, origin: name.clone(), tries: 0, started };
+        let job = Job {
+            id: 7,
+            to: to("failing.example"),
+            endpoint,
+            push: push.clone(),
+            origin: name.clone(),
+            tries: 0,
+            started,
+        };
         run.change(&name, |origin| origin.running = 1);
         let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
         let outcome = run.finish(job, refused, false).unwrap();
         assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
         // Still failing and never answered: its next push is met as failing, and goes alone.
         assert!(run.origins.is_empty());
-        let again: Origin<()> = run.remembered.recall(&name);
-        assert_eq!((again.refusals, again.answered), (2, None));
+        assert_eq!(run.remembered.of(&name), Some((2, None)));
+        // One never answered, its first push refused before it was tried: nothing to remember,
+        // and its next push goes alone.
+        let never: Name = "https://never.example".into();
+        run.origins.insert(never.clone(), Origin::met(0, None));
+        let endpoint = sender.endpoints().parse("https://never.example/x").unwrap();
+        let job = Job { id: 8, to: to("never.example"), endpoint, push, origin: never.clone(), tries: 0, started };
+        run.change(&never, |origin| origin.running = 1);
+        let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
+        run.finish(job, refused, false).unwrap();
+        assert_eq!(run.remembered.of(&never), None);
     }
 
     #[tokio::test]

@@ -214,7 +214,10 @@ impl Sender {
             Ok(body) => self.post(endpoint, to, push, &body, true, &mut reached).await,
             Err(error) => Err(error),
         };
-        (result, reached)
+        // The resolver refused where the host leads: no request went out, and that tells
+        // nothing of the push service.
+        let refused_by_the_rules = matches!(result, Err(Error::EndpointNotAllowed(_)));
+        (result, reached && !refused_by_the_rules)
     }
 
     /// Encrypts (on a task of its own when `spread`), signs and POSTs `body` to `endpoint`,
@@ -340,6 +343,38 @@ fn subscription_keys(to: &Subscription, on_curve: bool) -> Result<([u8; POINT], 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_fan_outs_send_says_whether_it_tried_the_push_service() {
+        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
+        let loopback = sender.clone().with_endpoints(Endpoints::loopback_for_tests());
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+        let subscription = |endpoint: &str, auth: &str| -> Subscription {
+            serde_json::from_value(serde_json::json!({"endpoint": endpoint, "keys": {"auth": auth,
+                "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"}}))
+            .unwrap()
+        };
+        let (auth, short) = ("x7aPzMh8OBZ3WDnsHjbBQQ", "x7aP");
+        let payload = crate::NotificationPayload::new("Hi");
+        let large =
+            crate::NotificationPayload { body: Some("x".repeat(4000)), ..crate::NotificationPayload::new("Hi") };
+        let (push, too_large) = (Push::new(&payload), Push::new(&large));
+        let port = format!("http://{closed}/x");
+        let cases = [
+            // Refused before: its keys, its payload, a host that leads inside.
+            (&sender, "https://push.example/x", short, &push, false),
+            (&sender, "https://push.example/x", auth, &too_large, false),
+            (&sender, "https://localhost/x", auth, &push, false),
+            // Tried: nothing listens there.
+            (&loopback, port.as_str(), auth, &push, true),
+        ];
+        for (sender, endpoint, auth, push, tried) in cases {
+            let url = Url::parse(endpoint).unwrap();
+            let (result, reached) = sender.send_to(&url, &subscription(endpoint, auth), push).await;
+            assert!(result.is_err(), "{endpoint}");
+            assert_eq!(reached, tried, "{endpoint}: {result:?}");
+        }
+    }
 
     #[test]
     fn malformed_subscription_keys_are_their_own_error_not_the_vapid_key() {
