@@ -192,11 +192,12 @@ impl Sender {
     /// - a push service's state is kept while it has pushes or a pause, and no longer. When a
     ///   send to it last finished, and its failures in a row, are remembered after that, for up
     ///   to 1024 push services (past that, the working ones are forgotten first, then the
-    ///   failing ones whose last send is the oldest): one met again within 15 s of its last
+    ///   failing ones whose state went longest ago): one met again within 15 s of its last
     ///   send finishing, and not failing, takes its share at once, its connection taken to be
-    ///   open still (a pool that closes idle connections sooner, set in
-    ///   [`Sender::with_client`], makes that burst open up to [`FanOut::per_origin`]
-    ///   connections); one failing is met as failing, its first push alone;
+    ///   open still (a pool set in [`Sender::with_client`] to close idle connections sooner,
+    ///   or a push service that closes them sooner, makes that burst open up to
+    ///   [`FanOut::per_origin`] connections); one failing is met as failing, its first push
+    ///   alone;
     /// - a push refused before any request (its subscription's keys, its payload's size) says
     ///   nothing of its push service;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).

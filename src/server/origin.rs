@@ -15,8 +15,8 @@ pub(super) const REMEMBERED: usize = 1024;
 /// How long after a send to it last finished a push service met again is taken to have its
 /// connection still: its pushes then go side by side at once. After a longer lull its first
 /// push goes alone again, to set up the connection the others share. Well within the 90 s
-/// reqwest's pool keeps an idle connection; a push service that closes one sooner makes that
-/// burst open up to its share of connections, as the fan-out's docs say.
+/// reqwest's pool keeps an idle connection; a pool set to close one sooner, or a push service
+/// that does, makes that burst open up to its share of connections.
 pub(super) const STILL_CONNECTED: Duration = Duration::from_secs(15);
 
 /// A push service's origin, shared by its pushes and the run's lists.
@@ -97,19 +97,24 @@ impl<J> Origin<J> {
 }
 
 /// What a run remembers of the push services whose state went: their failures in a row, when a
-/// send to each last finished, and when its state went. The next push read for one is met as
+/// send to each last finished, and in what order their states went. The next push read for one is met as
 /// failing if it was, and, when it worked within [`STILL_CONNECTED`], as a push service
 /// already answered (its pushes go side by side at once), not as one never seen.
 #[derive(Default)]
-pub(super) struct Remembered(HashMap<Name, Kept>);
+pub(super) struct Remembered {
+    kept: HashMap<Name, Kept>,
+    /// How many were kept so far: the next one's place in the order.
+    count: u64,
+}
 
 /// What is kept of one push service.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Kept {
     refusals: u32,
     answered: Option<Instant>,
-    /// When its state went: the older go first when failing ones fill the memory.
-    went: Instant,
+    /// Its place in the order the states went (no two the same): the older go first when
+    /// failing ones fill the memory.
+    went: u64,
 }
 
 impl Kept {
@@ -122,7 +127,7 @@ impl Kept {
 impl Remembered {
     /// The state `name` starts with when a push is read for it: as remembered, or new.
     pub(super) fn recall<J>(&mut self, name: &Name) -> Origin<J> {
-        match self.0.remove(name) {
+        match self.kept.remove(name) {
             Some(kept) if kept.connected() => Origin::met(0, kept.answered),
             // A failing one has no connection to share: its first push goes alone again.
             Some(kept) => Origin::met(kept.refusals, None),
@@ -141,26 +146,27 @@ impl Remembered {
         if origin.answered.is_none() && origin.refusals == 0 {
             return;
         }
-        if self.0.len() >= REMEMBERED {
-            self.0.retain(|_, kept| kept.refusals > 0 || kept.connected());
-            if self.0.len() >= REMEMBERED / 2 {
-                self.0.retain(|_, kept| kept.refusals > 0);
+        if self.kept.len() >= REMEMBERED {
+            self.kept.retain(|_, kept| kept.refusals > 0 || kept.connected());
+            if self.kept.len() >= REMEMBERED / 2 {
+                self.kept.retain(|_, kept| kept.refusals > 0);
             }
-            if self.0.len() >= REMEMBERED / 2 {
-                let mut went: Vec<Instant> = self.0.values().map(|kept| kept.went).collect();
+            if self.kept.len() >= REMEMBERED / 2 {
+                let mut went: Vec<u64> = self.kept.values().map(|kept| kept.went).collect();
                 let half = went.len() / 2;
                 let middle = *went.select_nth_unstable(half).1;
-                self.0.retain(|_, kept| kept.went > middle);
+                self.kept.retain(|_, kept| kept.went > middle);
             }
         }
-        let kept = Kept { refusals: origin.refusals, answered: origin.answered, went: Instant::now() };
-        self.0.insert(name, kept);
+        let kept = Kept { refusals: origin.refusals, answered: origin.answered, went: self.count };
+        self.count += 1;
+        self.kept.insert(name, kept);
     }
 
     /// What is kept of `name`: its failures in a row and when a send to it last finished.
     #[cfg(test)]
     pub(super) fn of(&self, name: &str) -> Option<(u32, Option<Instant>)> {
-        self.0.get(name).map(|kept| (kept.refusals, kept.answered))
+        self.kept.get(name).map(|kept| (kept.refusals, kept.answered))
     }
 }
 
@@ -179,13 +185,13 @@ mod tests {
             let failing = i % 2 == 0;
             let name: Name = format!("https://push{i}.example").into();
             let answered = start + Duration::from_micros(i.into());
-            let before = remembered.0.len();
+            let before = remembered.kept.len();
             remembered.keep(name.clone(), &Origin::<()>::met(u32::from(failing), Some(answered)));
             assert_eq!(remembered.of(&name), Some((u32::from(failing), Some(answered))), "the one just kept");
-            if remembered.0.len() <= before {
+            if remembered.kept.len() <= before {
                 evictions += 1;
                 // At least half went.
-                assert!(remembered.0.len() <= REMEMBERED / 2 + 1, "{} left", remembered.0.len());
+                assert!(remembered.kept.len() <= REMEMBERED / 2 + 1, "{} left", remembered.kept.len());
             }
             if i as usize == REMEMBERED {
                 // The first time it was full, with the failing ones holding half: every working
@@ -194,7 +200,7 @@ mod tests {
                 assert_eq!(remembered.of("https://push0.example"), None, "the oldest failing one");
                 assert!(remembered.of("https://push1022.example").is_some(), "the newest failing one");
             }
-            most = most.max(remembered.0.len());
+            most = most.max(remembered.kept.len());
         }
         assert_eq!(most, REMEMBERED);
         // Each eviction frees at least half: a few in all, not one per push service.
@@ -211,7 +217,7 @@ mod tests {
             remembered.keep(format!("https://push{i}.example").into(), &Origin::<()>::met(0, Some(answered)));
         }
         remembered.keep("https://one-more.example".into(), &Origin::<()>::met(0, Some(Instant::now())));
-        assert_eq!(remembered.0.len(), REMEMBERED - 600 + 1, "the 600 that tell nothing went, and only they");
+        assert_eq!(remembered.kept.len(), REMEMBERED - 600 + 1, "the 600 that tell nothing went, and only they");
         assert_eq!(remembered.of("https://push0.example"), None);
         assert!(remembered.of("https://push600.example").is_some());
     }
@@ -220,7 +226,7 @@ mod tests {
     fn a_push_service_no_send_reached_is_not_remembered() {
         let mut remembered = Remembered::default();
         remembered.keep("https://never.example".into(), &Origin::<()>::met(0, None));
-        assert!(remembered.0.is_empty());
+        assert!(remembered.kept.is_empty());
     }
 
     #[test]
