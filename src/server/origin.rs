@@ -97,9 +97,9 @@ impl<J> Origin<J> {
 }
 
 /// What a run remembers of the push services whose state went: their failures in a row, when a
-/// send to each last finished, and in what order their states went. The next push read for one is met as
-/// failing if it was, and, when it worked within [`STILL_CONNECTED`], as a push service
-/// already answered (its pushes go side by side at once), not as one never seen.
+/// send to each last finished, and in what order their states went. The next push read for one
+/// is met as failing if it was, and, when it worked within [`STILL_CONNECTED`], as a push
+/// service already answered (its pushes go side by side at once), not as one never seen.
 #[derive(Default)]
 pub(super) struct Remembered {
     kept: HashMap<Name, Kept>,
