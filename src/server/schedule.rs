@@ -252,7 +252,7 @@ where
             self.waiting -= 1;
             let sender = self.sender;
             self.running.push(Box::pin(async move {
-                let (result, reached) = sender.send_to(&job.endpoint, &job.to, &job.push).await;
+                let (result, reached) = sender.send_to(&job.endpoint, &job.origin, &job.to, &job.push).await;
                 (job, result, reached)
             }));
             self.list(&name);

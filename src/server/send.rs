@@ -195,39 +195,43 @@ impl Sender {
     pub async fn send(&self, to: &Subscription, push: &Push<'_>) -> Result<(), Error> {
         let body = body(push)?;
         let endpoint = self.endpoints.parse(&to.endpoint)?;
-        self.post(&endpoint, to, push, &body, false, &mut false).await
+        let audience = endpoint.origin().ascii_serialization();
+        self.post(&endpoint, &audience, to, push, &body, None).await
     }
 
-    /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once),
-    /// its push encrypted by [`encrypt_spread`]: on the runtime's workers when the fan-out is
+    /// [`Sender::send`] to an endpoint these rules already took (the fan-out reads each once,
+    /// and hands its origin, the VAPID `audience`, with it), its push encrypted by
+    /// [`encrypt_spread`]: on the runtime's workers when the fan-out is
     /// polled from outside its tasks. With the result, whether the push service was tried (a
     /// request went out, or the connection to it failed, the lookup of its name included): a
     /// push refused before that (its keys, its payload) tells nothing of it.
     pub(super) async fn send_to(
         &self,
         endpoint: &Url,
+        audience: &str,
         to: &Subscription,
         push: &Push<'_>,
     ) -> (Result<(), Error>, bool) {
         let mut reached = false;
         let result = match body(push) {
-            Ok(body) => self.post(endpoint, to, push, &body, true, &mut reached).await,
+            Ok(body) => self.post(endpoint, audience, to, push, &body, Some(&mut reached)).await,
             Err(error) => Err(error),
         };
         (result, reached)
     }
 
-    /// Encrypts (on a task of its own when `spread`), signs and POSTs `body` to `endpoint`,
-    /// and reads the answer; once more with a new VAPID token when the push service refused a
-    /// kept one. `reached` is set as the push service is first tried.
+    /// Encrypts, signs for `audience` (`endpoint`'s origin) and POSTs `body` to `endpoint`, and
+    /// reads the answer; once more with a new VAPID token when the push service refused a kept
+    /// one. For a fan-out's send (`tried` given), the push is encrypted by [`encrypt_spread`],
+    /// and `tried` set as the push service is first tried.
     async fn post(
         &self,
         endpoint: &Url,
+        audience: &str,
         to: &Subscription,
         push: &Push<'_>,
         body: &Arc<[u8]>,
-        spread: bool,
-        reached: &mut bool,
+        mut tried: Option<&mut bool>,
     ) -> Result<(), Error> {
         let client = self.client.as_ref().map_err(|why| Error::PushServiceUnreachable {
             cause: Unreachable::Other,
@@ -235,16 +239,19 @@ impl Sender {
         })?;
         // The point itself is checked by the key agreement, which refuses one off the curve.
         let (p256dh, auth) = subscription_keys(to, false)?;
-        let audience = endpoint.origin().ascii_serialization();
         let mut retried = false;
         loop {
-            let (token, reused) = self.token(endpoint, &audience)?;
-            let encrypted =
-                if spread { encrypt_spread(&p256dh, auth, body).await? } else { encrypt(&p256dh, &auth, body)? };
-            *reached = true;
+            let (token, reused) = self.token(endpoint, audience)?;
+            let encrypted = match tried {
+                Some(_) => encrypt_spread(&p256dh, auth, body).await?,
+                None => encrypt(&p256dh, &auth, body)?,
+            };
+            if let Some(tried) = tried.as_deref_mut() {
+                *tried = true;
+            }
             let answer = exchange(client, endpoint, push, &token, encrypted, body.len()).await;
             if let Err(Error::VapidRejected { .. }) = answer {
-                self.signatures.refused(&audience, &token);
+                self.signatures.refused(audience, &token);
                 if reused && !retried {
                     retried = true;
                     continue;
@@ -369,7 +376,8 @@ mod tests {
         ];
         for (sender, endpoint, auth, push, tried) in cases {
             let url = Url::parse(endpoint).unwrap();
-            let (result, reached) = sender.send_to(&url, &subscription(endpoint, auth), push).await;
+            let audience = url.origin().ascii_serialization();
+            let (result, reached) = sender.send_to(&url, &audience, &subscription(endpoint, auth), push).await;
             assert!(result.is_err(), "{endpoint}");
             assert_eq!(reached, tried, "{endpoint}: {result:?}");
         }
