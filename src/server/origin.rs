@@ -118,36 +118,37 @@ struct Kept {
 }
 
 impl Kept {
-    /// Whether it is taken to have its connection open still.
-    fn connected(&self) -> bool {
-        self.refusals == 0 && self.answered.is_some_and(|at| at.elapsed() < STILL_CONNECTED)
+    /// Whether it is taken to have its connection open still at `now`.
+    fn connected(&self, now: Instant) -> bool {
+        self.refusals == 0 && self.answered.is_some_and(|at| now.saturating_duration_since(at) < STILL_CONNECTED)
     }
 }
 
 impl Remembered {
-    /// The state `name` starts with when a push is read for it: as remembered, or new.
-    pub(super) fn recall<J>(&mut self, name: &Name) -> Origin<J> {
+    /// The state `name` starts with when a push is read for it at `now`: as remembered, or new.
+    pub(super) fn recall<J>(&mut self, name: &Name, now: Instant) -> Origin<J> {
         match self.kept.remove(name) {
-            Some(kept) if kept.connected() => Origin::met(0, kept.answered),
+            Some(kept) if kept.connected(now) => Origin::met(0, kept.answered),
             // A failing one has no connection to share: its first push goes alone again.
             Some(kept) => Origin::met(kept.refusals, None),
             None => Origin::met(0, None),
         }
     }
 
-    /// Keeps what a send to `name` told of it as its state goes: nothing when none was tried.
+    /// Keeps what a send to `name` told of it as its state goes at `now`: nothing when none was
+    /// tried.
     /// When full, what is forgotten, until under half is left:
     /// - the working ones past [`STILL_CONNECTED`], which tell nothing any more;
     /// - the other working ones (a failing one met again must not look well);
     /// - the older half of the failing ones.
     ///
     /// So at least half goes, once per [`REMEMBERED`] / 2 push services kept at most.
-    pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>) {
+    pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>, now: Instant) {
         if origin.answered.is_none() && origin.refusals == 0 {
             return;
         }
         if self.kept.len() >= REMEMBERED {
-            self.kept.retain(|_, kept| kept.refusals > 0 || kept.connected());
+            self.kept.retain(|_, kept| kept.refusals > 0 || kept.connected(now));
             if self.kept.len() >= REMEMBERED / 2 {
                 self.kept.retain(|_, kept| kept.refusals > 0);
             }
@@ -186,7 +187,7 @@ mod tests {
             let name: Name = format!("https://push{i}.example").into();
             let answered = start + Duration::from_micros(i.into());
             let before = remembered.kept.len();
-            remembered.keep(name.clone(), &Origin::<()>::met(u32::from(failing), Some(answered)));
+            remembered.keep(name.clone(), &Origin::<()>::met(u32::from(failing), Some(answered)), answered);
             assert_eq!(remembered.of(&name), Some((u32::from(failing), Some(answered))), "the one just kept");
             if remembered.kept.len() <= before {
                 evictions += 1;
@@ -210,13 +211,14 @@ mod tests {
     #[test]
     fn a_full_memory_forgets_first_the_working_push_services_whose_connection_is_taken_as_gone() {
         let mut remembered = Remembered::default();
-        let long_ago = Instant::now().checked_sub(STILL_CONNECTED + Duration::from_secs(1)).unwrap();
+        let long_ago = Instant::now();
+        let now = long_ago + STILL_CONNECTED + Duration::from_secs(1);
         for i in 0..REMEMBERED {
             // Most worked long ago; the last few just now.
-            let answered = if i < 600 { long_ago } else { Instant::now() };
-            remembered.keep(format!("https://push{i}.example").into(), &Origin::<()>::met(0, Some(answered)));
+            let answered = if i < 600 { long_ago } else { now };
+            remembered.keep(format!("https://push{i}.example").into(), &Origin::<()>::met(0, Some(answered)), now);
         }
-        remembered.keep("https://one-more.example".into(), &Origin::<()>::met(0, Some(Instant::now())));
+        remembered.keep("https://one-more.example".into(), &Origin::<()>::met(0, Some(now)), now);
         assert_eq!(remembered.kept.len(), REMEMBERED - 600 + 1, "the 600 that tell nothing went, and only they");
         assert_eq!(remembered.of("https://push0.example"), None);
         assert!(remembered.of("https://push600.example").is_some());
@@ -225,18 +227,23 @@ mod tests {
     #[test]
     fn a_push_service_no_send_reached_is_not_remembered() {
         let mut remembered = Remembered::default();
-        remembered.keep("https://never.example".into(), &Origin::<()>::met(0, None));
+        remembered.keep("https://never.example".into(), &Origin::<()>::met(0, None), Instant::now());
         assert!(remembered.kept.is_empty());
     }
 
     #[test]
     fn a_push_service_met_again_is_taken_as_connected_only_when_it_worked_within_the_window() {
         let mut remembered = Remembered::default();
-        let ago = |lull: Duration| Some(Instant::now().checked_sub(lull).unwrap());
+        // Met again at `now`: the last sends finished a moment, or a long time, before.
+        let answered = Instant::now();
+        let now = answered + STILL_CONNECTED;
+        let ago = |lull: Duration| Some(now - lull);
         let (within, past) = (STILL_CONNECTED - Duration::from_secs(1), STILL_CONNECTED + Duration::from_secs(1));
         // Push services whose state went after a push each: (name, refusals, last answer).
         let met_again = [
             ("https://working.recent", 0, ago(within), true),
+            // An answer stamped after `now` (taken on another thread, say): no panic, recent.
+            ("https://working.ahead", 0, Some(now + Duration::from_secs(1)), true),
             ("https://working.long-ago", 0, ago(past), false),
             // A failing one has no connection to share, however recent its last send.
             ("https://failing.recent", 2, ago(within), false),
@@ -245,14 +252,14 @@ mod tests {
         ];
         for (name, refusals, answered, connected) in met_again {
             let name: Name = name.into();
-            remembered.keep(name.clone(), &Origin::<()>::met(refusals, answered));
-            let origin: Origin<()> = remembered.recall(&name);
+            remembered.keep(name.clone(), &Origin::<()>::met(refusals, answered), now);
+            let origin: Origin<()> = remembered.recall(&name, now);
             assert_eq!(origin.answered.is_some(), connected, "{name}");
             assert_eq!(origin.share(16), if connected { 16 } else { 1 }, "{name}");
             assert_eq!(origin.refusals, refusals, "{name} is met as failing as it was");
             assert_eq!(remembered.of(&name), None, "{name} is recalled once");
         }
-        let never: Origin<()> = remembered.recall(&"https://never.example".into());
+        let never: Origin<()> = remembered.recall(&"https://never.example".into(), now);
         assert_eq!((never.refusals, never.answered.is_some()), (0, false));
     }
 }

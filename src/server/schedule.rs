@@ -172,7 +172,7 @@ where
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
         let remembered = &mut self.remembered;
-        let origin = self.origins.entry(name.clone()).or_insert_with(|| remembered.recall(&name));
+        let origin = self.origins.entry(name.clone()).or_insert_with(|| remembered.recall(&name, Instant::now()));
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
         // holding half the read-ahead already: answered at once, so that one push service never
         // holds the read-ahead the others need.
@@ -229,7 +229,7 @@ where
     fn forget_if_idle(&mut self, name: &Name) {
         if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
             let Some(origin) = self.origins.remove(name) else { return };
-            self.remembered.keep(name.clone(), &origin);
+            self.remembered.keep(name.clone(), &origin, Instant::now());
         }
     }
 
