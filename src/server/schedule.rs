@@ -449,8 +449,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_push_services_state_is_forgotten_once_idle_however_many_push_services_a_run_meets() {
-        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap())
-            .with_endpoints(Endpoints::loopback_for_tests());
+        let sender = sender().with_endpoints(Endpoints::loopback_for_tests());
         let mut endpoints = vec![];
         for _ in 0..200 {
             endpoints.push(always_limited().await);
@@ -500,43 +499,29 @@ mod tests {
         let push = Push::new(&payload);
         let none = futures_util::stream::empty::<(u32, Subscription, Push<'_>)>();
         let mut run = Run::new(&sender, none, FanOut::default());
-        let name: Name = "https://failing.example".into();
-        // A failing push service, never answered in this run, with one push under way that
-        // turns out to have keys no browser makes.
-        run.origins.insert(name.clone(), Origin::met(2, None));
-        let endpoint = sender.endpoints().parse("https://failing.example/x").unwrap();
-        let started = Instant::now();
-        let job = Job {
-            id: 7,
-            to: to("failing.example"),
-            endpoint,
-            push: push.clone(),
-            origin: name.clone(),
-            tries: 0,
-            started,
-        };
-        run.change(&name, |origin| origin.running = 1);
-        let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
-        let outcome = run.finish(job, refused, false).unwrap();
-        assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
-        // Still failing and never answered: its next push is met as failing, and goes alone.
-        assert!(run.origins.is_empty());
-        assert_eq!(run.remembered.of(&name), Some((2, None)));
-        // One never answered, its first push refused before it was tried: nothing to remember,
-        // and its next push goes alone.
-        let never: Name = "https://never.example".into();
-        run.origins.insert(never.clone(), Origin::met(0, None));
-        let endpoint = sender.endpoints().parse("https://never.example/x").unwrap();
-        let job = Job { id: 8, to: to("never.example"), endpoint, push, origin: never.clone(), tries: 0, started };
-        run.change(&never, |origin| origin.running = 1);
-        let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
-        run.finish(job, refused, false).unwrap();
-        assert_eq!(run.remembered.of(&never), None);
+        // A failing push service, and one never answered, each with one push under way that
+        // turns out to have keys no browser makes. Afterwards the failing one is still failing
+        // (its next push goes alone), and the other has nothing to remember.
+        for (id, host, refusals, remembered) in
+            [(7, "failing.example", 2, Some((2, None))), (8, "never.example", 0, None)]
+        {
+            let name: Name = format!("https://{host}").into();
+            run.origins.insert(name.clone(), Origin::met(refusals, None));
+            run.change(&name, |origin| origin.running = 1);
+            let endpoint = sender.endpoints().parse(&format!("https://{host}/x")).unwrap();
+            let started = Instant::now();
+            let job = Job { id, to: to(host), endpoint, push: push.clone(), origin: name.clone(), tries: 0, started };
+            let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
+            let outcome = run.finish(job, refused, false).unwrap();
+            assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
+            assert!(run.origins.is_empty(), "{host}");
+            assert_eq!(run.remembered.of(&name), remembered, "{host}");
+        }
     }
 
     #[tokio::test]
     async fn outcomes_known_without_a_send_are_read_no_faster_than_they_are_taken() {
-        let sender = Sender::new(VapidKeys::generate().unwrap(), VapidSubject::new("mailto:ops@your.site").unwrap());
+        let sender = sender();
         let payload = crate::NotificationPayload::new("Hi");
         let push = Push::new(&payload);
         // Rows the rules refuse, as a database cursor of stored rows would give them.
