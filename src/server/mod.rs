@@ -179,6 +179,7 @@ mod endpoint;
 mod fan_out;
 #[cfg(feature = "axum")]
 mod files;
+mod keys;
 mod origin;
 mod page;
 mod push;
