@@ -55,9 +55,10 @@ pub(super) fn encrypt(p256dh: &[u8], auth: &[u8], plaintext: &[u8]) -> Result<Ve
 /// - when the task is cancelled (the runtime shutting down).
 ///
 /// The task panicking (ring returns its errors, so it should not) is an error, not a panic:
-/// [`Error::PushServiceUnreachable`], which a fan-out counts as its push service failing
-/// (paused, its pushes answered [`Verdict::RetryAfter`](super::Verdict::RetryAfter)); encrypted
-/// here, the same panic would unwind through the fan-out.
+/// [`Error::PushServiceUnreachable`], that push's outcome
+/// [`Verdict::RetryAfter`](super::Verdict::RetryAfter). Nothing was sent, so the fan-out counts
+/// nothing against its push service. Encrypted here, the same panic would unwind through the
+/// fan-out.
 pub(super) async fn encrypt_spread(
     p256dh: &[u8; POINT],
     auth: [u8; 16],

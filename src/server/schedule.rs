@@ -226,10 +226,10 @@ where
 
     /// Removes `name`'s state when it has nothing waiting, under way or paused, and remembers
     /// what a send to it told.
-    fn forget_if_idle(&mut self, name: &Name) {
+    fn forget_if_idle(&mut self, name: &Name, now: Instant) {
         if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
             let Some(origin) = self.origins.remove(name) else { return };
-            self.remembered.keep(name.clone(), &origin, Instant::now());
+            self.remembered.keep(name.clone(), &origin, now);
         }
     }
 
@@ -332,7 +332,7 @@ where
                 continue;
             }
             self.list(&name);
-            self.forget_if_idle(&name);
+            self.forget_if_idle(&name, now);
         }
     }
 
@@ -352,7 +352,7 @@ where
             // Refused before any request (the subscription's keys, the payload's size): that
             // says nothing of the push service, which is as it was.
             self.list(&name);
-            self.forget_if_idle(&name);
+            self.forget_if_idle(&name, now);
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
         // Whether a refusal of this send counts: it started after the last one counted.
@@ -420,7 +420,7 @@ where
             }
         };
         self.list(&name);
-        self.forget_if_idle(&name);
+        self.forget_if_idle(&name, now);
         outcome
     }
 }
