@@ -255,14 +255,17 @@ impl Installs {
         let mut installing = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         installing.stopped = true;
         let Some(mut cargo) = installing.cargo.take() else { return false };
-        // Paused first, so it starts no process between the listing and the kill.
+        // Paused first, so it starts no process between the listing and the kill. What it
+        // started is killed while it is paused and not yet reaped: its own children that end
+        // meanwhile stay unreaped, so their pids cannot be another process's by the kill; the
+        // rest are killed in the same call.
         let _ = Command::new("kill").args(["-STOP", &cargo.id().to_string()]).status();
         let started = descendants(cargo.id());
-        let _ = cargo.kill();
-        let _ = cargo.wait();
         if !started.is_empty() {
             let _ = Command::new("kill").arg("-KILL").args(started.iter().map(u32::to_string)).status();
         }
+        let _ = cargo.kill();
+        let _ = cargo.wait();
         true
     }
 }
