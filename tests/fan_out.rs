@@ -594,7 +594,8 @@ async fn a_paused_push_service_holds_about_half_the_read_ahead_and_its_other_pus
 
 /// A push service that never answers holds its first push until the deadline, but the pushes
 /// read for it meanwhile no longer stop the reading of the others' (before, the fast one's 20
-/// took 2.4 s, three deadlines), and once it is seen to be down its others come back at once.
+/// took 2.4 s, three deadlines); after its pause it is tried with one push again, not a full
+/// share of slots, and once it is seen to be down its others come back at once.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_service_whose_first_push_never_answers_holds_up_the_others_for_one_deadline_at_most() {
     let all = counters();
@@ -635,10 +636,12 @@ async fn a_push_service_whose_first_push_never_answers_holds_up_the_others_for_o
     // The silent push service's first push waits out its deadline, its others wait apart, and
     // the fast one's pushes are all done before that deadline.
     assert!(last_fast < deadline, "the fast push service's last push came after {last_fast:?}");
-    // Then: a pause of a second, one more round of eight that fails, and its others handed
-    // back at once, not each after a deadline.
+    // Then: a pause of a second, one more push alone that fails (it has no connection that
+    // answers: not a round of eight, each holding a slot for a deadline), and its others
+    // handed back at once, not each after a deadline.
     let ended = started.elapsed();
     assert!(ended < deadline * 3 + Duration::from_secs(1), "the fan-out ended after {ended:?}");
+    assert_eq!(never.arrived(), 2, "requests the silent push service was sent");
 }
 
 /// A push service that answers its first push and then never again (a visitor's endpoint on a

@@ -48,11 +48,12 @@ impl FanOut {
         self
     }
 
-    /// At most `n` pushes at once to one push service (at least 1). Until a push to it has
-    /// finished in the fan-out (answered, refused or timed out), one at a time: that one sets
-    /// up the connection the others share. The same again when it is met again, its state gone
-    /// (see [`Sender::fan_out`]), more than 15 s after a send to it last finished or while it
-    /// was failing.
+    /// At most `n` pushes at once to one push service (at least 1). Until it has answered a
+    /// push in the fan-out (whatever the answer), one at a time: that one sets up the
+    /// connection the others share. The same again after a send to it found no answer in time
+    /// or no connection (then its next push, after the pause, goes alone), and when it is met
+    /// again, its state gone (see [`Sender::fan_out`]), more than 15 s after it last answered
+    /// or while it was failing.
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().per_origin(8);
@@ -174,8 +175,9 @@ impl Sender {
     ///   and it is read while a pause lasts; further pushes to a paused or failing push service
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
-    ///   "not now" below, and its pushes wait out the pause; if a send started after that
-    ///   fails too, it is down for now: its
+    ///   "not now" below, and its pushes wait out the pause; then one of them goes alone, as a
+    ///   push service's first push does, and the others wait for its answer; if it fails too
+    ///   (or any send started after the first failure), it is down for now: its
     ///   pushes, and those read for it until the new pause is over, are answered
     ///   [`Verdict::RetryAfter`] at once rather than each waiting out the deadline;
     /// - an answer "not now" (408, 429, 500, 502, 503, 504) pauses that push service alone for
@@ -190,10 +192,10 @@ impl Sender {
     ///   ([`Verdict::MaybeSent`]) (a 5xx is sent again, as push services document; a
     ///   gateway's 502 or 504 may in rare cases have been delivered all the same);
     /// - a push service's state is kept while it has pushes or a pause, and no longer. When a
-    ///   send to it last finished, and its failures in a row, are remembered after that, for up
+    ///   it last answered, and its failures in a row, are remembered after that, for up
     ///   to 1024 push services (past that, the working ones are forgotten first, then the
     ///   failing ones whose state went longest ago): one met again within 15 s of its last
-    ///   send finishing, and not failing, takes its share at once, its connection taken to be
+    ///   answer, and not failing, takes its share at once, its connection taken to be
     ///   open still (a pool set in [`Sender::with_client`] to close idle connections sooner,
     ///   or a push service that closes them sooner, makes that burst open up to
     ///   [`FanOut::per_origin`] connections); one failing is met as failing, its first push

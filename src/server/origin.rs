@@ -12,7 +12,7 @@ use tokio::time::Instant;
 /// holds however many push services its input names.
 pub(super) const REMEMBERED: usize = 1024;
 
-/// How long after a send to it last finished a push service met again is taken to have its
+/// How long after it last answered a push service met again is taken to have its
 /// connection still: its pushes then go side by side at once. After a longer lull its first
 /// push goes alone again, to set up the connection the others share. Well within the 90 s
 /// reqwest's pool keeps an idle connection; a pool set to close one sooner, or a push service
@@ -40,17 +40,19 @@ pub(super) struct Origin<J> {
     pub(super) refused_at: Option<Instant>,
     /// Whether its name is in the run's `ready` list.
     pub(super) listed: bool,
-    /// When a send to it last finished (answered, refused or timed out), `None` until one
-    /// has. Until then, one push at a time goes to it: the first sets up the connection
-    /// (HTTP/2 where the push service offers it, by ALPN), which the others then share, rather
-    /// than each of a burst opening its own. A push refused before its push service was tried
-    /// (its keys, its payload's size) does not count: it set up nothing.
+    /// When it last answered a send (whatever the answer), `None` until it has, and again
+    /// after a send to it that counts as a failure (no answer in time, no connection). Until
+    /// then, one push at a time goes to it: the first sets up the connection (HTTP/2 where the
+    /// push service offers it, by ALPN), which the others then share, rather than each of a
+    /// burst opening its own, or each holding a slot for a deadline when nothing answers. A
+    /// push refused before its push service was tried (its keys, its payload's size) does not
+    /// count: it set up nothing.
     pub(super) answered: Option<Instant>,
 }
 
 impl<J> Origin<J> {
-    /// A push service met in a run, with nothing waiting: `refusals` in a row, and a send to it
-    /// last finished at `answered`.
+    /// A push service met in a run, with nothing waiting: `refusals` in a row, and last
+    /// answered at `answered`.
     pub(super) fn met(refusals: u32, answered: Option<Instant>) -> Self {
         Origin {
             queue: VecDeque::new(),
@@ -96,8 +98,8 @@ impl<J> Origin<J> {
     }
 }
 
-/// What a run remembers of the push services whose state went: their failures in a row, when a
-/// send to each last finished, and in what order their states went. The next push read for one
+/// What a run remembers of the push services whose state went: their failures in a row, when each
+/// last answered, and in what order their states went. The next push read for one
 /// is met as failing if it was, and, when it worked within [`STILL_CONNECTED`], as a push
 /// service already answered (its pushes go side by side at once), not as one never seen.
 #[derive(Default)]
@@ -164,7 +166,7 @@ impl Remembered {
         self.kept.insert(name, kept);
     }
 
-    /// What is kept of `name`: its failures in a row and when a send to it last finished.
+    /// What is kept of `name`: its failures in a row and when it last answered.
     #[cfg(test)]
     pub(super) fn of(&self, name: &str) -> Option<(u32, Option<Instant>)> {
         self.kept.get(name).map(|kept| (kept.refusals, kept.answered))

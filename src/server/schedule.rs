@@ -280,8 +280,12 @@ where
     /// in a row), at `now`. Once is a blip: it pauses, as for "not now", and its pushes wait.
     /// Again, after a pause, it is down for now: its pushes, and those read for it until the
     /// pause is over, are handed back at once rather than each waiting out a deadline.
+    ///
+    /// Either way it has no connection that answers now: after the pause its next push goes
+    /// alone, as its first did, not a whole share each holding a slot for a deadline.
     fn count_failure(&mut self, name: &Name, refusals: u32, now: Instant) {
         self.count_refusal(name, refusals, now);
+        self.change(name, |origin| origin.answered = None);
         let backoff = backoff(refusals);
         if refusals == 0 {
             self.pause(name, now + backoff);
@@ -341,9 +345,11 @@ where
     fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>, reached: bool) -> Option<Outcome<Id>> {
         let name = job.origin.clone();
         let now = Instant::now();
+        let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let state = self.change(&name, |origin| {
             origin.running -= 1;
-            if reached {
+            if reached && !unreachable {
+                // It answered: its connection answers, and its pushes may share it.
                 origin.answered = Some(now);
             }
             (origin.refusals, origin.refused_at)
@@ -363,7 +369,6 @@ where
             }
             _ => None,
         };
-        let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let outcome = match asked {
             None if unreachable => {
                 // No answer, or no connection. This push's outcome stands (it may have been
