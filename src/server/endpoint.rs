@@ -168,10 +168,7 @@ impl Endpoints {
             url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
             // RFC 6761: `localhost` and its subdomains are loopback, whatever DNS says.
-            url::Host::Domain(name) => {
-                let name = name.trim_end_matches('.').to_ascii_lowercase();
-                (name == "localhost" || name.ends_with(".localhost")).then_some(IpAddr::V4(Ipv4Addr::LOCALHOST))
-            }
+            url::Host::Domain(name) => is_localhost(name).then_some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
         };
         if let Some(ip) = ip {
             if let Some(why) = self.refuses(ip) {
@@ -243,14 +240,25 @@ impl Resolve for CheckedResolver {
         let rules = self.rules.clone();
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addresses: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await.map_err(ResolveError::Failed)?.collect();
+            // RFC 6761 §6.3: `localhost` and its subdomains are loopback, not asked of DNS (as
+            // `check` takes them).
+            let addresses: Vec<SocketAddr> = if is_localhost(&host) {
+                vec![SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)]
+            } else {
+                tokio::net::lookup_host((host.as_str(), 0)).await.map_err(ResolveError::Failed)?.collect()
+            };
             if let Some(why) = addresses.iter().find_map(|a| rules.refuses(a.ip())) {
                 return Err(Box::new(ResolveError::Refused(why)) as _);
             }
             Ok(Box::new(addresses.into_iter()) as Addrs)
         })
     }
+}
+
+/// Whether a host name is `localhost` or one of its subdomains.
+fn is_localhost(name: &str) -> bool {
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost" || name.ends_with(".localhost")
 }
 
 /// Whether `url`'s host is one of `hosts` (lowercase, without a final dot) or a subdomain of one.
@@ -374,6 +382,20 @@ mod tests {
             "https://googleapis.com/x",
         ] {
             assert!(matches!(rules.check(endpoint), Err(Error::EndpointNotAllowed(_))), "{endpoint}");
+        }
+    }
+
+    #[tokio::test]
+    async fn localhost_and_its_subdomains_resolve_to_loopback_without_dns_and_only_where_loopback_is_allowed() {
+        let resolve = |rules: Endpoints, host: &'static str| async move {
+            let addresses = rules.resolver().resolve(host.parse().unwrap()).await;
+            addresses.map(|addresses| addresses.map(|a| a.ip()).collect::<Vec<_>>()).map_err(|e| e.to_string())
+        };
+        let loopback = vec![IpAddr::V4(Ipv4Addr::LOCALHOST)];
+        for host in ["localhost", "push1.localhost", "A.B.LOCALHOST."] {
+            assert_eq!(resolve(Endpoints::loopback_for_tests(), host).await, Ok(loopback.clone()), "{host}");
+            let refused = resolve(Endpoints::default(), host).await;
+            assert!(refused.as_ref().is_err_and(|e| e.contains("loopback")), "{host}: {refused:?}");
         }
     }
 }
