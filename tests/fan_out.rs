@@ -689,6 +689,52 @@ async fn a_push_service_that_answers_once_then_never_holds_up_the_others_for_one
     assert!(last_fast < deadline * 2, "the fast push service's last push came after {last_fast:?}");
 }
 
+/// Visitors choose endpoints, so push services: blocks of subscriptions on hosts of one
+/// visitor's, each answering its first push and then never again, take at most half the slots
+/// while pushes to the app's own push services wait (here `localhost`, named in `only_hosts`;
+/// its subdomains are the visitor's), and the input is read on past them. Before, each of those
+/// hosts took its whole share for a deadline in turn, and the app's push service's last push
+/// came after 3 s.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_visitors_push_services_that_answer_once_then_never_takes_at_most_half_the_slots_from_the_apps_own()
+{
+    let all = counters();
+    let hostile = Sink::start(Duration::ZERO, &[], &all).await;
+    let apps = Sink::start(Duration::ZERO, &[], &all).await;
+    let deadline = Duration::from_secs(1);
+    let sender = sender().with_endpoints(Endpoints::loopback_for_tests().only_hosts(["localhost"])).deadline(deadline);
+    let port = |sink: &Sink| sink.url.rsplit(':').next().unwrap().to_owned();
+    let on = |host: String, id: &str| -> Subscription {
+        serde_json::from_str(&format!(r#"{{"endpoint":"http://{host}/push/{id}",{KEYS}}}"#)).unwrap()
+    };
+    let ours = format!("localhost:{}", port(&apps));
+    let mut subscriptions = Vec::new();
+    for o in 0..10 {
+        let host = format!("h{o}.localhost:{}", port(&hostile));
+        subscriptions.push((format!("first{o}"), on(host.clone(), &format!("first{o}"))));
+        subscriptions.extend((0..8).map(|i| (format!("hang{o}-{i}"), on(host.clone(), &format!("hang{o}-{i}")))));
+        subscriptions.extend((0..4).map(|i| (format!("ours{o}-{i}"), on(ours.clone(), &format!("ours{o}-{i}")))));
+    }
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
+    let started = Instant::now();
+    let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().concurrency(8).per_origin(8)));
+    let mut ours_done = 0;
+    while let Some(outcome) = outcomes.next().await {
+        if outcome.id.starts_with("ours") {
+            assert_eq!(outcome.verdict, Verdict::Sent, "{}", outcome.id);
+            ours_done += 1;
+            if ours_done == 40 {
+                break;
+            }
+        }
+    }
+    let last = started.elapsed();
+    assert_eq!(apps.arrived(), 40);
+    assert!(last < deadline, "the app's push service's last push came after {last:?}");
+}
+
 /// A healthy push service's moment of trouble (every send under way at once finds no answer,
 /// as when its connection drops) is one failure: it pauses for a second and its other pushes
 /// wait and are sent, none handed back; the sends that failed together do not each double the

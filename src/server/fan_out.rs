@@ -38,7 +38,7 @@ impl FanOut {
     /// At most `n` pushes at once (at least 1; any `usize`). Memory is bounded by this, not by the number of
     /// subscriptions: at most twice as many are read ahead for the push services that are not
     /// paused, and 16 times as many in all while some are paused or have their first push
-    /// under way.
+    /// under way, or while visitors' push services hold their half (see [`Sender::fan_out`]).
     ///
     /// ```
     /// let limits = wasm_push::server::FanOut::default().concurrency(256);
@@ -174,6 +174,17 @@ impl Sender {
     ///   failing with its share under way: its pushes then wait apart, up to half of that),
     ///   and it is read while a pause lasts; further pushes to a paused or failing push service
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
+    /// - visitors choose endpoints, so push services, as many as they like: the push services
+    ///   the app chose ([`KNOWN_PUSH_SERVICES`](super::KNOWN_PUSH_SERVICES), and the hosts
+    ///   named in [`Endpoints::only_hosts`](super::Endpoints::only_hosts), not their
+    ///   subdomains) keep half the slots (the concurrency less half of it, rounded down, goes
+    ///   to the others) whenever they have pushes that could start; otherwise the others may
+    ///   take every slot. Once a push to the app's own was read and the others have their half
+    ///   under way, the input is read on past their pushes, up to half the read-ahead, to find
+    ///   the app's own; while those wait, further pushes to the others past that are answered
+    ///   [`Verdict::RetryAfter`] at once. So hosts of a visitor's that answer each first push
+    ///   and then hold every other for a deadline hold up the app's own push services for one
+    ///   deadline at most (the sends of theirs under way when the app's first push was read);
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
     ///   "not now" below, and its pushes wait out the pause; then one of them goes alone, as a
     ///   push service's first push does, and the others wait for its answer; if it fails too

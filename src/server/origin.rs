@@ -48,6 +48,11 @@ pub(super) struct Origin<J> {
     /// push refused before its push service was tried (its keys, its payload's size) does not
     /// count: it set up nothing.
     pub(super) answered: Option<Instant>,
+    /// Whether the app chose it (`Endpoints::is_known`): one of the
+    /// browsers' push services, or a host named in `only_hosts`. Any other is a visitor's
+    /// choice, and those together take at most half the slots while the app's own have
+    /// pushes that could start.
+    pub(super) known: bool,
 }
 
 impl<J> Origin<J> {
@@ -63,6 +68,7 @@ impl<J> Origin<J> {
             refused_at: None,
             listed: false,
             answered,
+            known: false,
         }
     }
 

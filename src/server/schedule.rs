@@ -31,6 +31,8 @@ struct Job<'s, Id> {
     tries: u32,
     /// When its send started (when it was read, until then).
     started: Instant,
+    /// Whether the app chose its push service ([`Origin::known`]).
+    known: bool,
 }
 
 /// A send under way: its push, its result, and whether the push service was tried (a request
@@ -65,11 +67,28 @@ pub(super) struct Run<'s, Id, S> {
     /// Kept up to date by [`Run::change`], through which every change to a push service goes.
     startable: usize,
     running: FuturesUnordered<Sending<'s, Id>>,
+    /// The push services visitors chose (not [`Origin::known`]): their sends under way, and
+    /// their pushes waiting and, of those, startable (kept by [`Run::change`]).
+    visitors: Visitors,
+    /// Visitors' push services taken from `ready` while they could not start one for the
+    /// slots kept for the app's own ([`Run::visitors_held`]), in turn. Stale entries are
+    /// checked when taken, as in `ready`.
+    deferred: VecDeque<Name>,
     /// Outcomes known without a send (a malformed endpoint, a push service that asked for a
     /// long wait).
     decided: VecDeque<Outcome<Id>>,
     /// What the run remembers of the push services whose state went.
     remembered: Remembered,
+}
+
+/// What is under way and waiting for the push services visitors chose.
+#[derive(Default)]
+struct Visitors {
+    /// Whether a push to one of the app's own push services was read.
+    known_read: bool,
+    running: usize,
+    waiting: usize,
+    startable: usize,
 }
 
 impl<'s, Id, S> Run<'s, Id, S>
@@ -88,6 +107,8 @@ where
             waiting: 0,
             startable: 0,
             running: FuturesUnordered::new(),
+            visitors: Visitors::default(),
+            deferred: VecDeque::new(),
             decided: VecDeque::new(),
             remembered: Remembered::default(),
         }
@@ -128,11 +149,18 @@ where
 
     /// Whether the input may be read: fewer than twice the concurrency wait for push services
     /// that can start one, fewer than [`READ_AHEAD`] times it in all, and fewer than it have
-    /// an outcome not yet taken.
+    /// an outcome not yet taken. Once a push to one of the app's own push services was read and
+    /// visitors' push services have their share under way, their waiting pushes do not count
+    /// among the startable ones, up to half the read-ahead (and past it while they are held):
+    /// the reading goes on, to find the app's own pushes behind theirs.
     fn may_read(&self) -> bool {
         let total = self.limits.total;
+        let apart = self.visitors.known_read
+            && self.visitors.running >= self.visitors_share()
+            && (self.visitors_held() || self.visitors.waiting < self.held());
+        let startable = if apart { self.startable - self.visitors.startable } else { self.startable };
         self.input.is_some()
-            && self.startable < total.saturating_mul(2)
+            && startable < total.saturating_mul(2)
             && self.waiting < total.saturating_mul(READ_AHEAD)
             && self.decided.len() < total
     }
@@ -171,24 +199,35 @@ where
         };
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
-        let remembered = &mut self.remembered;
-        let origin = self.origins.entry(name.clone()).or_insert_with(|| remembered.recall(&name, Instant::now()));
+        let visitors_full = self.visitors_held() && self.visitors.waiting >= held;
+        let (sender, remembered) = (self.sender, &mut self.remembered);
+        let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
+            known: sender.endpoints().is_known(&endpoint),
+            ..remembered.recall(&name, Instant::now())
+        });
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
-        // holding half the read-ahead already: answered at once, so that one push service never
-        // holds the read-ahead the others need.
+        // holding half the read-ahead already, or a visitor's while visitors' hold their half of
+        // the slots and half the read-ahead: answered at once, so that no push service, nor a
+        // visitor's many, holds the read-ahead the others need.
         let full = origin.queue.len() >= held;
         let told = match (origin.told_until, origin.paused_until) {
             (Some(until), _) => Some(Some(until)),
             (None, Some(until)) if full => Some(Some(until)),
             (None, None) if full && origin.refusals > 0 && origin.apart(self.limits.per_origin) => Some(None),
+            (None, None) if visitors_full && !origin.known => Some(None),
             _ => None,
         };
         if let Some(until) = told {
-            let wait = until.map(|until| until.saturating_duration_since(Instant::now()));
+            let now = Instant::now();
+            let wait = until.map(|until| until.saturating_duration_since(now));
             self.decided.push_back(Outcome { id, verdict: Verdict::RetryAfter(wait) });
+            // A visitor's push service met for the first time has nothing left.
+            self.forget_if_idle(&name, now);
             return;
         }
-        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0, started: Instant::now() };
+        let known = origin.known;
+        self.visitors.known_read |= known;
+        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0, started: Instant::now(), known };
         self.change(&name, |origin| origin.queue.push_back(job));
         self.waiting += 1;
         self.list(&name);
@@ -199,13 +238,33 @@ where
         self.limits.total.saturating_mul(READ_AHEAD / 2)
     }
 
-    /// Changes `name`'s state, keeping [`Run::startable`] true to it; `None` when it has none.
+    /// The most sends under way to visitors' push services while the app's own have pushes
+    /// that could start: half the concurrency, rounded up.
+    fn visitors_share(&self) -> usize {
+        self.limits.total - self.limits.total / 2
+    }
+
+    /// Whether visitors' push services are held to their share: they have it under way, and
+    /// the app's own have pushes that could start. Visitors choose endpoints, so push
+    /// services, as many as they like: this keeps half the slots for the app's own whatever
+    /// theirs do (answer only the first push, say, and hold the rest for a deadline each).
+    fn visitors_held(&self) -> bool {
+        self.startable > self.visitors.startable && self.visitors.running >= self.visitors_share()
+    }
+
+    /// Changes `name`'s state, keeping [`Run::startable`] and [`Run::visitors`] true to it;
+    /// `None` when it has none.
     fn change<R>(&mut self, name: &Name, change: impl FnOnce(&mut Origin<Job<'s, Id>>) -> R) -> Option<R> {
         let (held, per_origin) = (self.held(), self.limits.per_origin);
         let origin = self.origins.get_mut(name)?;
-        let before = origin.startable(held, per_origin);
+        let (before, waiting) = (origin.startable(held, per_origin), origin.queue.len());
         let changed = change(origin);
-        self.startable = self.startable - before + origin.startable(held, per_origin);
+        let after = origin.startable(held, per_origin);
+        self.startable = self.startable - before + after;
+        if !origin.known {
+            self.visitors.startable = self.visitors.startable - before + after;
+            self.visitors.waiting = self.visitors.waiting - waiting + origin.queue.len();
+        }
         Some(changed)
     }
 
@@ -233,23 +292,39 @@ where
         }
     }
 
-    /// Starts what the limits allow, taking the ready push services in turn.
+    /// Starts what the limits allow, taking the ready push services in turn (the visitors'
+    /// deferred ones first, once they may start again).
     fn start(&mut self) {
         while self.running.len() < self.limits.total {
-            let Some(name) = self.ready.pop_front() else { return };
+            let held = self.visitors_held();
+            let next = if held { None } else { self.deferred.pop_front() };
+            let Some(name) = next.or_else(|| self.ready.pop_front()) else { return };
             let per_origin = self.limits.per_origin;
             let taken = self.change(&name, |origin| {
-                origin.listed = false;
-                if origin.paused_until.is_some() || origin.running >= origin.share(per_origin) {
-                    return None;
+                let can = origin.paused_until.is_none() && origin.running < origin.share(per_origin);
+                if can && held && !origin.known && !origin.queue.is_empty() {
+                    // Stays listed, in the deferred list.
+                    return Err(());
                 }
-                let job = origin.queue.pop_front()?;
-                origin.running += 1;
-                Some(job)
+                origin.listed = false;
+                if !can {
+                    return Ok(None);
+                }
+                let job = origin.queue.pop_front();
+                origin.running += usize::from(job.is_some());
+                Ok(job)
             });
-            let Some(Some(mut job)) = taken else { continue };
+            let mut job = match taken {
+                Some(Ok(Some(job))) => job,
+                Some(Err(())) => {
+                    self.deferred.push_back(name);
+                    continue;
+                }
+                _ => continue,
+            };
             job.started = Instant::now();
             self.waiting -= 1;
+            self.visitors.running += usize::from(!job.known);
             let sender = self.sender;
             self.running.push(Box::pin(async move {
                 let (result, reached) = sender.send_to(&job.endpoint, &job.origin, &job.to, &job.push).await;
@@ -345,6 +420,7 @@ where
     fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>, reached: bool) -> Option<Outcome<Id>> {
         let name = job.origin.clone();
         let now = Instant::now();
+        self.visitors.running -= usize::from(!job.known);
         let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let state = self.change(&name, |origin| {
             origin.running -= 1;
@@ -513,9 +589,19 @@ mod tests {
             let name: Name = format!("https://{host}").into();
             run.origins.insert(name.clone(), Origin::met(refusals, None));
             run.change(&name, |origin| origin.running = 1);
+            run.visitors.running += 1;
             let endpoint = sender.endpoints().parse(&format!("https://{host}/x")).unwrap();
             let started = Instant::now();
-            let job = Job { id, to: to(host), endpoint, push: push.clone(), origin: name.clone(), tries: 0, started };
+            let job = Job {
+                id,
+                to: to(host),
+                endpoint,
+                push: push.clone(),
+                origin: name.clone(),
+                tries: 0,
+                started,
+                known: false,
+            };
             let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
             let outcome = run.finish(job, refused, false).unwrap();
             assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
