@@ -735,6 +735,50 @@ async fn a_flood_of_visitors_push_services_that_answer_once_then_never_takes_at_
     assert!(last < deadline, "the app's push service's last push came after {last:?}");
 }
 
+/// The app's own push service keeps its half of the slots while it is paused too: a visitor's
+/// hosts read meanwhile do not take every slot for a deadline, so its pushes go when its pause
+/// is over, not a deadline later.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_apps_own_push_service_keeps_its_half_of_the_slots_through_its_pause() {
+    let all = counters();
+    let hostile = Sink::start(Duration::ZERO, &[], &all).await;
+    // "Not now, for a second" to the first push.
+    let apps = Sink::start(Duration::ZERO, &[(429, Some("1"))], &all).await;
+    let deadline = Duration::from_secs(3);
+    let sender = sender().with_endpoints(Endpoints::loopback_for_tests().only_hosts(["localhost"])).deadline(deadline);
+    let port = |sink: &Sink| sink.url.rsplit(':').next().unwrap().to_owned();
+    let on = |host: String, id: &str| -> Subscription {
+        serde_json::from_str(&format!(r#"{{"endpoint":"http://{host}/push/{id}",{KEYS}}}"#)).unwrap()
+    };
+    let ours = format!("localhost:{}", port(&apps));
+    let mut subscriptions = vec![("ours".to_owned(), on(ours.clone(), "ours"))];
+    for o in 0..6 {
+        let host = format!("h{o}.localhost:{}", port(&hostile));
+        subscriptions.push((format!("first{o}"), on(host.clone(), &format!("first{o}"))));
+        subscriptions.extend((0..8).map(|i| (format!("hang{o}-{i}"), on(host.clone(), &format!("hang{o}-{i}")))));
+        subscriptions.extend((0..4).map(|i| (format!("ours{o}-{i}"), on(ours.clone(), &format!("ours{o}-{i}")))));
+    }
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
+    let started = Instant::now();
+    let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().concurrency(8).per_origin(8)));
+    let mut ours_done = 0;
+    while let Some(outcome) = outcomes.next().await {
+        if outcome.id.starts_with("ours") {
+            assert_eq!(outcome.verdict, Verdict::Sent, "{}", outcome.id);
+            ours_done += 1;
+            if ours_done == 25 {
+                break;
+            }
+        }
+    }
+    let last = started.elapsed();
+    // The pause of a second, then the pushes at once: not after the deadline of the hosts'
+    // sends that took every slot during the pause.
+    assert!(last < Duration::from_secs(2), "the app's push service's last push came after {last:?}");
+}
+
 /// A healthy push service's moment of trouble (every send under way at once finds no answer,
 /// as when its connection drops) is one failure: it pauses for a second and its other pushes
 /// wait and are sent, none handed back; the sends that failed together do not each double the

@@ -191,6 +191,14 @@ impl Endpoints {
         KNOWN_PUSH_SERVICES.contains(&name.as_str()) || self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name))
     }
 
+    /// Whether `url`'s push service is one the app chose, not a visitor: one of
+    /// [`KNOWN_PUSH_SERVICES`] or its subdomains (their owners', as Windows' are), or exactly a
+    /// host these rules are narrowed to (its subdomains may be anyone's). A fan-out keeps half
+    /// its slots for these.
+    pub(crate) fn is_apps(&self, url: &Url) -> bool {
+        within(url, KNOWN_PUSH_SERVICES) || self.is_known(url)
+    }
+
     /// Why these rules refuse a destination address, if they do.
     fn refuses(&self, ip: IpAddr) -> Option<&'static str> {
         match reach(ip) {
@@ -368,6 +376,19 @@ mod tests {
         assert!(!known("https://a1.fcm.googleapis.com/x"), "a visitor can make up any number of those");
         assert!(!known("https://eu.push.example/x"));
         assert!(!known("https://other.example/x"));
+    }
+
+    #[test]
+    fn the_apps_push_services_are_the_browsers_with_their_subdomains_and_the_named_hosts_themselves() {
+        let rules = Endpoints::default().only_hosts(["push.example"]);
+        let apps = |endpoint: &str| rules.is_apps(&Url::parse(endpoint).unwrap());
+        assert!(apps("https://fcm.googleapis.com/fcm/send/x"));
+        assert!(apps("https://wns2-par02p.notify.windows.com/w/?token=x"));
+        assert!(apps("https://push.example/x"));
+        assert!(!apps("https://visitor.push.example/x"));
+        assert!(!apps("https://evilnotify.windows.com/x"));
+        assert!(!apps("https://fcm.googleapis.com.evil.example/x"));
+        assert!(!Endpoints::default().is_apps(&Url::parse("https://push.example/x").unwrap()));
     }
 
     #[test]

@@ -174,17 +174,22 @@ impl Sender {
     ///   failing with its share under way: its pushes then wait apart, up to half of that),
     ///   and it is read while a pause lasts; further pushes to a paused or failing push service
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
-    /// - visitors choose endpoints, so push services, as many as they like: the push services
-    ///   the app chose ([`KNOWN_PUSH_SERVICES`](super::KNOWN_PUSH_SERVICES), and the hosts
-    ///   named in [`Endpoints::only_hosts`](super::Endpoints::only_hosts), not their
-    ///   subdomains) keep half the slots (the concurrency less half of it, rounded down, goes
-    ///   to the others) whenever they have pushes that could start; otherwise the others may
-    ///   take every slot. Once a push to the app's own was read and the others have their half
-    ///   under way, the input is read on past their pushes, up to half the read-ahead, to find
-    ///   the app's own; while those wait, further pushes to the others past that are answered
-    ///   [`Verdict::RetryAfter`] at once. So hosts of a visitor's that answer each first push
-    ///   and then hold every other for a deadline hold up the app's own push services for one
-    ///   deadline at most (the sends of theirs under way when the app's first push was read);
+    /// - visitors choose endpoints, so push services, as many as they like. The push services
+    ///   the app chose ([`KNOWN_PUSH_SERVICES`](super::KNOWN_PUSH_SERVICES) with their
+    ///   subdomains, and the hosts named in [`Endpoints::only_hosts`](super::Endpoints::only_hosts)
+    ///   themselves) keep half the slots from the first push to one of them read on, paused or
+    ///   not: the others, together, then start no more once they have the concurrency less half
+    ///   of it (rounded down) under way. Until then they may take every slot, and their
+    ///   pushes count against the read-ahead as any push service's do (so a long run of them
+    ///   first in the input holds up the reading of the app's own until they are sent or
+    ///   handed back). From then on their waiting pushes do not stop the reading, up to half
+    ///   the read-ahead; past that, while
+    ///   the app's own have pushes that could start, further pushes to the others are answered
+    ///   [`Verdict::RetryAfter`] at once. So a visitor's hosts that answer each first push and
+    ///   then hold every other for a deadline hold up the app's own push services for one
+    ///   deadline at most (the sends of theirs under way when the app's first push was read).
+    ///   An app with a push service of its own names it, with the browsers', in
+    ///   [`Endpoints::only_hosts`](super::Endpoints::only_hosts);
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
     ///   "not now" below, and its pushes wait out the pause; then one of them goes alone, as a
     ///   push service's first push does, and the others wait for its answer; if it fails too

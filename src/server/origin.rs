@@ -48,10 +48,9 @@ pub(super) struct Origin<J> {
     /// push refused before its push service was tried (its keys, its payload's size) does not
     /// count: it set up nothing.
     pub(super) answered: Option<Instant>,
-    /// Whether the app chose it (`Endpoints::is_known`): one of the
-    /// browsers' push services, or a host named in `only_hosts`. Any other is a visitor's
-    /// choice, and those together take at most half the slots while the app's own have
-    /// pushes that could start.
+    /// Whether the app chose it (`Endpoints::is_apps`): one of the browsers' push services,
+    /// or a host named in `only_hosts`. Any other is a visitor's choice, and those together
+    /// take at most half the slots once a push to the app's own was read.
     pub(super) known: bool,
 }
 

@@ -149,15 +149,13 @@ where
 
     /// Whether the input may be read: fewer than twice the concurrency wait for push services
     /// that can start one, fewer than [`READ_AHEAD`] times it in all, and fewer than it have
-    /// an outcome not yet taken. Once a push to one of the app's own push services was read and
-    /// visitors' push services have their share under way, their waiting pushes do not count
-    /// among the startable ones, up to half the read-ahead (and past it while they are held):
-    /// the reading goes on, to find the app's own pushes behind theirs.
+    /// an outcome not yet taken. While visitors' push services are held to their share, their
+    /// waiting pushes do not count among the startable ones, up to half the read-ahead (and
+    /// past it while the app's own wait, see [`Run::visitors_crowd`]): the reading goes on, to
+    /// find the app's own pushes behind theirs.
     fn may_read(&self) -> bool {
         let total = self.limits.total;
-        let apart = self.visitors.known_read
-            && self.visitors.running >= self.visitors_share()
-            && (self.visitors_held() || self.visitors.waiting < self.held());
+        let apart = self.visitors_held() && (self.visitors_crowd() || self.visitors.waiting < self.held());
         let startable = if apart { self.startable - self.visitors.startable } else { self.startable };
         self.input.is_some()
             && startable < total.saturating_mul(2)
@@ -199,10 +197,10 @@ where
         };
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
-        let visitors_full = self.visitors_held() && self.visitors.waiting >= held;
+        let visitors_full = self.visitors_crowd() && self.visitors.waiting >= held;
         let (sender, remembered) = (self.sender, &mut self.remembered);
         let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
-            known: sender.endpoints().is_known(&endpoint),
+            known: sender.endpoints().is_apps(&endpoint),
             ..remembered.recall(&name, Instant::now())
         });
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
@@ -238,18 +236,26 @@ where
         self.limits.total.saturating_mul(READ_AHEAD / 2)
     }
 
-    /// The most sends under way to visitors' push services while the app's own have pushes
-    /// that could start: half the concurrency, rounded up.
+    /// The most sends under way to visitors' push services once a push to the app's own was
+    /// read: half the concurrency, rounded up.
     fn visitors_share(&self) -> usize {
         self.limits.total - self.limits.total / 2
     }
 
-    /// Whether visitors' push services are held to their share: they have it under way, and
-    /// the app's own have pushes that could start. Visitors choose endpoints, so push
-    /// services, as many as they like: this keeps half the slots for the app's own whatever
-    /// theirs do (answer only the first push, say, and hold the rest for a deadline each).
+    /// Whether visitors' push services are held to their share: it is under way, and a push to
+    /// the app's own was read (from then on, paused or between pages of the input, those keep
+    /// their half). Visitors choose endpoints, so push services, as many as they like: this
+    /// keeps half the slots for the app's own whatever theirs do (answer only the first push,
+    /// say, and hold the rest for a deadline each).
     fn visitors_held(&self) -> bool {
-        self.startable > self.visitors.startable && self.visitors.running >= self.visitors_share()
+        self.visitors.known_read && self.visitors.running >= self.visitors_share()
+    }
+
+    /// Whether visitors' push services, held to their share, crowd the app's own: those have
+    /// pushes that could start. Visitors' pushes past half the read-ahead are then answered at
+    /// once, so that theirs never stop the reading of the app's own.
+    fn visitors_crowd(&self) -> bool {
+        self.visitors_held() && self.startable > self.visitors.startable
     }
 
     /// Changes `name`'s state, keeping [`Run::startable`] and [`Run::visitors`] true to it;
