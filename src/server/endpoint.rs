@@ -6,7 +6,7 @@ use super::address::{reach, Reach};
 use crate::Error;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use reqwest::Url;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// The longest endpoint taken, in bytes: push services' are under 1 KB.
 const MAX_ENDPOINT_BYTES: usize = 8 * 1024;
@@ -183,20 +183,22 @@ impl Endpoints {
         Ok(url)
     }
 
-    /// Whether `url`'s host is exactly one of [`KNOWN_PUSH_SERVICES`] or of the hosts these
-    /// rules are narrowed to: a push service the app chose, not one a visitor did (a subdomain
-    /// may be any visitor's choice, so it is not one, and the list bounds how many are).
+    /// Whether `url`'s host is exactly one of [`KNOWN_PUSH_SERVICES`] (over `https://` on its
+    /// own port, as they serve) or of the hosts these rules are narrowed to: a push service the
+    /// app chose, not one a visitor did (a subdomain may be any visitor's choice, so it is not
+    /// one, nor another port where rules allow any, and the list bounds how many are).
     pub(crate) fn is_known(&self, url: &Url) -> bool {
         let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
-        KNOWN_PUSH_SERVICES.contains(&name.as_str()) || self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name))
+        (KNOWN_PUSH_SERVICES.contains(&name.as_str()) && served(url))
+            || self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name))
     }
 
     /// Whether `url`'s push service is one the app chose, not a visitor: one of
-    /// [`KNOWN_PUSH_SERVICES`] or its subdomains (their owners', as Windows' are), or exactly a
-    /// host these rules are narrowed to (its subdomains may be anyone's). A fan-out keeps half
-    /// its slots for these.
+    /// [`KNOWN_PUSH_SERVICES`] or its subdomains (their owners', as Windows' are) over
+    /// `https://` on its own port, or exactly a host these rules are narrowed to (its
+    /// subdomains may be anyone's). A fan-out keeps half its slots for these.
     pub(crate) fn is_apps(&self, url: &Url) -> bool {
-        within(url, KNOWN_PUSH_SERVICES) || self.is_known(url)
+        (within(url, KNOWN_PUSH_SERVICES) && served(url)) || self.is_known(url)
     }
 
     /// Why these rules refuse a destination address, if they do.
@@ -251,7 +253,9 @@ impl Resolve for CheckedResolver {
             // RFC 6761 §6.3: `localhost` and its subdomains are loopback, not asked of DNS (as
             // `check` takes them).
             let addresses: Vec<SocketAddr> = if is_localhost(&host) {
-                vec![SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)]
+                [IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)]
+                    .map(|ip| SocketAddr::new(ip, 0))
+                    .to_vec()
             } else {
                 tokio::net::lookup_host((host.as_str(), 0)).await.map_err(ResolveError::Failed)?.collect()
             };
@@ -261,6 +265,12 @@ impl Resolve for CheckedResolver {
             Ok(Box::new(addresses.into_iter()) as Addrs)
         })
     }
+}
+
+/// Whether `url` is `https://` on its own port, as the browsers' push services serve: any
+/// other port of theirs (where rules allow any) is a visitor's choice, and one of thousands.
+fn served(url: &Url) -> bool {
+    url.scheme() == "https" && url.port().is_none()
 }
 
 /// Whether a host name is `localhost` or one of its subdomains.
@@ -389,6 +399,17 @@ mod tests {
         assert!(!apps("https://evilnotify.windows.com/x"));
         assert!(!apps("https://fcm.googleapis.com.evil.example/x"));
         assert!(!Endpoints::default().is_apps(&Url::parse("https://push.example/x").unwrap()));
+        // Where rules allow any port or http://: the browsers' hosts only as they serve, each
+        // of thousands of others being a visitor's choice.
+        let any = Endpoints::default().allow_any_port().allow_http();
+        let apps = |endpoint: &str| any.is_apps(&Url::parse(endpoint).unwrap());
+        let known = |endpoint: &str| any.is_known(&Url::parse(endpoint).unwrap());
+        assert!(apps("https://fcm.googleapis.com:443/x") && known("https://fcm.googleapis.com:443/x"));
+        for endpoint in
+            ["https://fcm.googleapis.com:1/x", "http://fcm.googleapis.com/x", "https://db5p.notify.windows.com:8443/x"]
+        {
+            assert!(!apps(endpoint) && !known(endpoint), "{endpoint}");
+        }
     }
 
     #[test]
@@ -412,7 +433,7 @@ mod tests {
             let addresses = rules.resolver().resolve(host.parse().unwrap()).await;
             addresses.map(|addresses| addresses.map(|a| a.ip()).collect::<Vec<_>>()).map_err(|e| e.to_string())
         };
-        let loopback = vec![IpAddr::V4(Ipv4Addr::LOCALHOST)];
+        let loopback = vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
         for host in ["localhost", "push1.localhost", "A.B.LOCALHOST."] {
             assert_eq!(resolve(Endpoints::loopback_for_tests(), host).await, Ok(loopback.clone()), "{host}");
             let refused = resolve(Endpoints::default(), host).await;
