@@ -176,19 +176,19 @@ impl Sender {
     ///   holding half are answered [`Verdict::RetryAfter`] at once, so it holds up no other;
     /// - visitors choose endpoints, so push services, as many as they like. The push services
     ///   the app chose ([`KNOWN_PUSH_SERVICES`](super::KNOWN_PUSH_SERVICES) with their
-    ///   subdomains, and the hosts named in [`Endpoints::only_hosts`](super::Endpoints::only_hosts)
-    ///   themselves) keep half the slots from the first push to one of them read on, paused or
-    ///   not: the others, together, then start no more once they have the concurrency less half
-    ///   of it (rounded down) under way. Until then they may take every slot, and their
-    ///   pushes count against the read-ahead as any push service's do (so a long run of them
-    ///   first in the input holds up the reading of the app's own until they are sent or
-    ///   handed back). From then on their waiting pushes do not stop the reading, up to half
-    ///   the read-ahead; past that, while
-    ///   the app's own have pushes that could start, further pushes to the others are answered
-    ///   [`Verdict::RetryAfter`] at once. So a visitor's hosts that answer each first push and
-    ///   then hold every other for a deadline hold up the app's own push services for one
-    ///   deadline at most (the sends of theirs under way when the app's first push was read).
-    ///   An app with a push service of its own names it, with the browsers', in
+    ///   subdomains, over `https://` on its own port, and the hosts named in
+    ///   [`Endpoints::only_hosts`](super::Endpoints::only_hosts) themselves) keep half the
+    ///   slots from the first push to one of them read on, paused or not: the others, together,
+    ///   then start no more once they have the concurrency less half of it (rounded down) under
+    ///   way, and while they do, their waiting pushes do not stop the reading: up to half the
+    ///   read-ahead wait, and further ones are answered [`Verdict::RetryAfter`] at once. So a
+    ///   visitor's hosts that answer each first push and then hold every other for a deadline
+    ///   hold up the app's own push services for one deadline at most (the sends of theirs under
+    ///   way when the app's first push was read). Before that first push is read they may take
+    ///   every slot, and their pushes count against the read-ahead as any push service's do (a
+    ///   long run of them first in the input holds up the reading until they are sent or
+    ///   handed back). With a concurrency of 1 nothing is kept. An app with a push service of
+    ///   its own names it, with the browsers', in
     ///   [`Endpoints::only_hosts`](super::Endpoints::only_hosts);
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
     ///   "not now" below, and its pushes wait out the pause; then one of them goes alone, as a
@@ -207,7 +207,7 @@ impl Sender {
     /// - a push the push service took is never sent again, nor one that got no answer in time
     ///   ([`Verdict::MaybeSent`]) (a 5xx is sent again, as push services document; a
     ///   gateway's 502 or 504 may in rare cases have been delivered all the same);
-    /// - a push service's state is kept while it has pushes or a pause, and no longer. When a
+    /// - a push service's state is kept while it has pushes or a pause, and no longer. When
     ///   it last answered, and its failures in a row, are remembered after that, for up
     ///   to 1024 push services (past that, the working ones are forgotten first, then the
     ///   failing ones whose state went longest ago): one met again within 15 s of its last

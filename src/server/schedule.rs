@@ -150,13 +150,12 @@ where
     /// Whether the input may be read: fewer than twice the concurrency wait for push services
     /// that can start one, fewer than [`READ_AHEAD`] times it in all, and fewer than it have
     /// an outcome not yet taken. While visitors' push services are held to their share, their
-    /// waiting pushes do not count among the startable ones, up to half the read-ahead (and
-    /// past it while the app's own wait, see [`Run::visitors_crowd`]): the reading goes on, to
-    /// find the app's own pushes behind theirs.
+    /// waiting pushes do not count among the startable ones (they are held to half the
+    /// read-ahead in [`Run::take`]): the reading goes on, to find the app's own pushes behind
+    /// theirs.
     fn may_read(&self) -> bool {
         let total = self.limits.total;
-        let apart = self.visitors_held() && (self.visitors_crowd() || self.visitors.waiting < self.held());
-        let startable = if apart { self.startable - self.visitors.startable } else { self.startable };
+        let startable = if self.visitors_held() { self.startable - self.visitors.startable } else { self.startable };
         self.input.is_some()
             && startable < total.saturating_mul(2)
             && self.waiting < total.saturating_mul(READ_AHEAD)
@@ -197,15 +196,15 @@ where
         };
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
-        let visitors_full = self.visitors_crowd() && self.visitors.waiting >= held;
+        let visitors_full = self.visitors_held() && self.visitors.waiting >= held;
         let (sender, remembered) = (self.sender, &mut self.remembered);
         let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
             known: sender.endpoints().is_apps(&endpoint),
             ..remembered.recall(&name, Instant::now())
         });
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
-        // holding half the read-ahead already, or a visitor's while visitors' hold their half of
-        // the slots and half the read-ahead: answered at once, so that no push service, nor a
+        // holding half the read-ahead already, or a visitor's while visitors' are held to their
+        // share and hold half the read-ahead: answered at once, so that no push service, nor a
         // visitor's many, holds the read-ahead the others need.
         let full = origin.queue.len() >= held;
         let told = match (origin.told_until, origin.paused_until) {
@@ -249,13 +248,6 @@ where
     /// say, and hold the rest for a deadline each).
     fn visitors_held(&self) -> bool {
         self.visitors.known_read && self.visitors.running >= self.visitors_share()
-    }
-
-    /// Whether visitors' push services, held to their share, crowd the app's own: those have
-    /// pushes that could start. Visitors' pushes past half the read-ahead are then answered at
-    /// once, so that theirs never stop the reading of the app's own.
-    fn visitors_crowd(&self) -> bool {
-        self.visitors_held() && self.startable > self.visitors.startable
     }
 
     /// Changes `name`'s state, keeping [`Run::startable`] and [`Run::visitors`] true to it;
@@ -430,21 +422,22 @@ where
         let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let state = self.change(&name, |origin| {
             origin.running -= 1;
-            if reached && !unreachable {
-                // It answered: its connection answers, and its pushes may share it.
+            // Whether what this send met counts: it started after the last refusal counted.
+            let counts = origin.refused_at.is_none_or(|at| job.started >= at);
+            if reached && !unreachable && counts {
+                // It answered: its connection answers now, and its pushes may share it. An
+                // answer held open since before a failure says nothing of now.
                 origin.answered = Some(now);
             }
-            (origin.refusals, origin.refused_at)
+            (origin.refusals, counts)
         });
-        let Some((refusals, refused_at)) = state.filter(|_| reached) else {
+        let Some((refusals, counts)) = state.filter(|_| reached) else {
             // Refused before any request (the subscription's keys, the payload's size): that
             // says nothing of the push service, which is as it was.
             self.list(&name);
             self.forget_if_idle(&name, now);
             return Some(Outcome { id: job.id, verdict: Verdict::of(result) });
         };
-        // Whether a refusal of this send counts: it started after the last one counted.
-        let counts = refused_at.is_none_or(|at| job.started >= at);
         let asked = match &result {
             Err(Error::RateLimited { retry_after_secs } | Error::PushServiceUnavailable { retry_after_secs, .. }) => {
                 Some(*retry_after_secs)
