@@ -230,6 +230,34 @@ where
         self.list(&name);
     }
 
+    /// Checks what [`Run::change`] and the sends keep against the push services' states: the
+    /// counts, and that each push service that could start a push is in a list.
+    #[cfg(test)]
+    fn check(&self) {
+        let (held, per_origin) = (self.held(), self.limits.per_origin);
+        let mut sums = [0; 6];
+        for (name, origin) in &self.origins {
+            let counts = [origin.startable(held, per_origin), origin.queue.len(), origin.running];
+            for (i, count) in counts.into_iter().enumerate() {
+                sums[i] += count;
+                sums[i + 3] += if origin.known { 0 } else { count };
+            }
+            if origin.paused_until.is_none() && !origin.queue.is_empty() && origin.running < origin.share(per_origin) {
+                let listed = self.ready.contains(name) || self.deferred.contains(name);
+                assert!(origin.listed && listed, "{name} could start a push and is in no list");
+            }
+        }
+        let kept = [
+            self.startable,
+            self.waiting,
+            self.running.len(),
+            self.visitors.startable,
+            self.visitors.waiting,
+            self.visitors.running,
+        ];
+        assert_eq!(sums, kept, "startable, waiting, running: in all, then the visitors'");
+    }
+
     /// The most pushes one push service holds apart from the others': half the read-ahead.
     fn held(&self) -> usize {
         self.limits.total.saturating_mul(READ_AHEAD / 2)
@@ -606,6 +634,71 @@ mod tests {
             assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
             assert!(run.origins.is_empty(), "{host}");
             assert_eq!(run.remembered.of(&name), remembered, "{host}");
+        }
+    }
+
+    /// A push service on loopback whose answer each endpoint names: `/push/{status}/{delay in
+    /// ms}/{id}`, with `Retry-After: 0` for "not now"; its port.
+    async fn scripted() -> u16 {
+        async fn answer(
+            axum::extract::Path((status, delay, _)): axum::extract::Path<(u16, u64, u32)>,
+        ) -> impl axum::response::IntoResponse {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            (axum::http::StatusCode::from_u16(status).unwrap(), [("retry-after", "0")])
+        }
+        let app = axum::Router::new().route("/push/{status}/{delay}/{id}", axum::routing::post(answer));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        port
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(10))]
+        #[test]
+        fn whatever_push_services_answer_each_push_has_one_outcome_and_the_runs_counts_stay_true(
+            pushes in proptest::collection::vec((0..4usize, 0..7usize, proptest::bool::weighted(0.1)), 1..40),
+            (total, per_origin, retries) in (1..6usize, 1..4usize, 0..3u32),
+        ) {
+            // The app's own push service (`localhost`) and three of a visitor's; each push
+            // answered at once (201, 410, "not now" 429 or 503), a little late, or never within
+            // the deadline; some with keys no browser makes, refused before any request.
+            let behaviours = [(201, 0), (410, 0), (429, 0), (503, 0), (201, 40), (201, 300), (201, 300)];
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async {
+                let port = scripted().await;
+                let rules = Endpoints::loopback_for_tests().only_hosts(["localhost"]);
+                let sender = sender().with_endpoints(rules).deadline(Duration::from_millis(100));
+                let payload = crate::NotificationPayload::new("Hi");
+                let push = Push::new(&payload);
+                let input: Vec<_> = pushes
+                    .iter()
+                    .enumerate()
+                    .map(|(id, &(host, behaviour, bad_keys))| {
+                        let host = if host == 0 { "localhost".to_owned() } else { format!("h{host}.localhost") };
+                        let (status, delay) = behaviours[behaviour];
+                        let auth = if bad_keys { "AAAA" } else { "x7aPzMh8OBZ3WDnsHjbBQQ" };
+                        let to = serde_json::from_value(serde_json::json!({
+                            "endpoint": format!("http://{host}:{port}/push/{status}/{delay}/{id}"),
+                            "keys": {"auth": auth, "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0"},
+                        }))
+                        .unwrap();
+                        (id, to, push.clone())
+                    })
+                    .collect();
+                let limits = FanOut::default().concurrency(total).per_origin(per_origin).retries(retries);
+                let mut run = Run::new(&sender, futures_util::stream::iter(input), limits);
+                let mut outcomes = vec![0; pushes.len()];
+                let all = async {
+                    while let Some((outcome, next)) = run.next().await {
+                        next.check();
+                        outcomes[outcome.id] += 1;
+                        run = next;
+                    }
+                };
+                tokio::time::timeout(Duration::from_secs(60), all).await.expect("the fan-out ended");
+                assert!(outcomes.iter().all(|&n| n == 1), "outcomes per push: {outcomes:?}");
+            });
         }
     }
 
