@@ -189,8 +189,9 @@ impl Endpoints {
     /// one, nor another port where rules allow any, and the list bounds how many are).
     pub(crate) fn is_known(&self, url: &Url) -> bool {
         let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
-        (KNOWN_PUSH_SERVICES.contains(&name.as_str()) && served(url))
-            || self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name))
+        // One of the browsers' is theirs only as they serve it, named again in the rules or not.
+        let browsers = KNOWN_PUSH_SERVICES.contains(&name.as_str());
+        (browsers && served(url)) || (!browsers && self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name)))
     }
 
     /// Whether `url`'s push service is one the app chose, not a visitor: one of
@@ -408,6 +409,14 @@ mod tests {
         for endpoint in
             ["https://fcm.googleapis.com:1/x", "http://fcm.googleapis.com/x", "https://db5p.notify.windows.com:8443/x"]
         {
+            assert!(!apps(endpoint) && !known(endpoint), "{endpoint}");
+        }
+        // Named in the rules as well, as an app with a push service of its own names them.
+        let named = any.only_hosts(KNOWN_PUSH_SERVICES.iter().chain(&["push.example"]));
+        let apps = |endpoint: &str| named.is_apps(&Url::parse(endpoint).unwrap());
+        let known = |endpoint: &str| named.is_known(&Url::parse(endpoint).unwrap());
+        assert!(apps("https://push.example:8443/x") && known("https://push.example:8443/x"));
+        for endpoint in ["https://fcm.googleapis.com:1/x", "http://web.push.apple.com/x"] {
             assert!(!apps(endpoint) && !known(endpoint), "{endpoint}");
         }
     }

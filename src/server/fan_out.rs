@@ -187,9 +187,10 @@ impl Sender {
     ///   way when the app's first push was read). Before that first push is read they may take
     ///   every slot, and their pushes count against the read-ahead as any push service's do (a
     ///   long run of them first in the input holds up the reading until they are sent or
-    ///   handed back). With a concurrency of 1 nothing is kept. An app with a push service of
-    ///   its own names it, with the browsers', in
-    ///   [`Endpoints::only_hosts`](super::Endpoints::only_hosts);
+    ///   handed back). With a concurrency of 1 nothing is kept. A push service of the app's own
+    ///   not named is one of the others: past half the read-ahead, its pushes are handed back
+    ///   while those half of the slots are under way, however well it answers. An app with one
+    ///   names it, with the browsers', in [`Endpoints::only_hosts`](super::Endpoints::only_hosts);
     /// - a push service that gives no answer in time, or cannot be reached, is paused as for
     ///   "not now" below, and its pushes wait out the pause; then one of them goes alone, as a
     ///   push service's first push does, and the others wait for its answer; if it fails too

@@ -50,7 +50,8 @@ pub(super) struct Origin<J> {
     pub(super) answered: Option<Instant>,
     /// Whether the app chose it (`Endpoints::is_apps`): one of the browsers' push services,
     /// or a host named in `only_hosts`. Any other is a visitor's choice, and those together
-    /// take at most half the slots once a push to the app's own was read.
+    /// start no new send while they have half the slots (rounded up) under way, once a push to
+    /// the app's own was read.
     pub(super) known: bool,
 }
 
