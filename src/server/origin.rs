@@ -120,6 +120,9 @@ pub(super) struct Remembered {
 struct Kept {
     refusals: u32,
     answered: Option<Instant>,
+    /// Its pause, and the wait it asked beyond the fan-out's, as its state went.
+    paused_until: Option<Instant>,
+    told_until: Option<Instant>,
     /// Its place in the order the states went (no two the same): the older go first when
     /// failing ones fill the memory.
     went: u64,
@@ -133,18 +136,23 @@ impl Kept {
 }
 
 impl Remembered {
-    /// The state `name` starts with when a push is read for it at `now`: as remembered, or new.
+    /// The state `name` starts with when a push is read for it at `now`: as remembered (its
+    /// pause too, while it lasts), or new.
     pub(super) fn recall<J>(&mut self, name: &Name, now: Instant) -> Origin<J> {
-        match self.kept.remove(name) {
-            Some(kept) if kept.connected(now) => Origin::met(0, kept.answered),
+        let Some(kept) = self.kept.remove(name) else { return Origin::met(0, None) };
+        let mut origin = match kept.connected(now) {
+            true => Origin::met(0, kept.answered),
             // A failing one has no connection to share: its first push goes alone again.
-            Some(kept) => Origin::met(kept.refusals, None),
-            None => Origin::met(0, None),
-        }
+            false => Origin::met(kept.refusals, None),
+        };
+        origin.paused_until = kept.paused_until.filter(|until| *until > now);
+        origin.told_until = kept.told_until.filter(|_| origin.paused_until.is_some());
+        origin
     }
 
-    /// Keeps what a send to `name` told of it as its state goes at `now`: nothing when none was
-    /// tried.
+    /// Keeps what a send to `name` told of it as its state goes at `now` (its pause included:
+    /// a paused push service with nothing waiting is kept here, bounded, not in the run's
+    /// states): nothing when none was tried.
     /// When full, what is forgotten, until under half is left:
     /// - the working ones past [`STILL_CONNECTED`], which tell nothing any more;
     /// - the other working ones (a failing one met again must not look well);
@@ -152,7 +160,7 @@ impl Remembered {
     ///
     /// So at least half goes, once per [`REMEMBERED`] / 2 push services kept at most.
     pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>, now: Instant) {
-        if origin.answered.is_none() && origin.refusals == 0 {
+        if origin.answered.is_none() && origin.refusals == 0 && origin.paused_until.is_none() {
             return;
         }
         if self.kept.len() >= REMEMBERED {
@@ -167,7 +175,13 @@ impl Remembered {
                 self.kept.retain(|_, kept| kept.went > middle);
             }
         }
-        let kept = Kept { refusals: origin.refusals, answered: origin.answered, went: self.count };
+        let kept = Kept {
+            refusals: origin.refusals,
+            answered: origin.answered,
+            paused_until: origin.paused_until,
+            told_until: origin.told_until,
+            went: self.count,
+        };
         self.count += 1;
         self.kept.insert(name, kept);
     }
@@ -237,6 +251,23 @@ mod tests {
         let mut remembered = Remembered::default();
         remembered.keep("https://never.example".into(), &Origin::<()>::met(0, None), Instant::now());
         assert!(remembered.kept.is_empty());
+    }
+
+    #[test]
+    fn a_paused_push_service_met_again_is_paused_still_until_its_pause_ends() {
+        let mut remembered = Remembered::default();
+        let now = Instant::now();
+        let name: Name = "https://asked-for-a-day.example".into();
+        let (pause_ends, asked_until) = (now + Duration::from_secs(60), now + Duration::from_secs(86_400));
+        let mut paused = Origin::<()>::met(1, None);
+        (paused.paused_until, paused.told_until) = (Some(pause_ends), Some(asked_until));
+        for (met_at, still) in [(now, true), (pause_ends - Duration::from_millis(1), true), (pause_ends, false)] {
+            remembered.keep(name.clone(), &paused, now);
+            let origin = remembered.recall::<()>(&name, met_at);
+            let expected = if still { (Some(pause_ends), Some(asked_until)) } else { (None, None) };
+            assert_eq!((origin.paused_until, origin.told_until), expected, "{:?} on", met_at - now);
+            assert_eq!(origin.refusals, 1);
+        }
     }
 
     #[test]

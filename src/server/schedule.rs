@@ -9,6 +9,7 @@ use crate::{Error, Subscription};
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use reqwest::Url;
 use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
@@ -190,6 +191,8 @@ where
             self.input = None;
             return;
         };
+        // A push service remembered with its pause adds one below.
+        self.compact_pauses();
         let endpoint = match self.sender.endpoints().parse(&to.endpoint) {
             Ok(endpoint) => endpoint,
             Err(error) => return self.decided.push_back(Outcome { id, verdict: Verdict::unsendable(error) }),
@@ -197,11 +200,18 @@ where
         let name: Name = endpoint.origin().ascii_serialization().into();
         let held = self.held();
         let visitors_full = self.visitors_held() && self.visitors.waiting >= held;
-        let (sender, remembered) = (self.sender, &mut self.remembered);
-        let origin = self.origins.entry(name.clone()).or_insert_with(|| Origin {
-            known: sender.endpoints().is_apps(&endpoint),
-            ..remembered.recall(&name, Instant::now())
-        });
+        let origin = match self.origins.entry(name.clone()) {
+            Entry::Occupied(origin) => origin.into_mut(),
+            Entry::Vacant(vacant) => {
+                let known = self.sender.endpoints().is_apps(&endpoint);
+                let origin = Origin { known, ..self.remembered.recall(&name, Instant::now()) };
+                // A pause it was remembered with goes on.
+                if let Some(until) = origin.paused_until {
+                    self.pauses.push(Reverse((until, name.clone())));
+                }
+                vacant.insert(origin)
+            }
+        };
         // A push service that asked for a wait beyond the fan-out's, or a paused or failing one
         // holding half the read-ahead already, or a visitor's while visitors' are held to their
         // share and hold half the read-ahead: answered at once, so that no push service, nor a
@@ -310,10 +320,11 @@ where
         }
     }
 
-    /// Removes `name`'s state when it has nothing waiting, under way or paused, and remembers
-    /// what a send to it told.
+    /// Removes `name`'s state when it has nothing waiting or under way, and remembers what a
+    /// send to it told, its pause included: however many push services pause (a visitor's
+    /// hosts that each ask for a day, say), the run holds the states of those with pushes only.
     fn forget_if_idle(&mut self, name: &Name, now: Instant) {
-        if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0 && o.paused_until.is_none()) {
+        if self.origins.get(name).is_some_and(|o| o.queue.is_empty() && o.running == 0) {
             let Some(origin) = self.origins.remove(name) else { return };
             self.remembered.keep(name.clone(), &origin, now);
         }
@@ -416,6 +427,19 @@ where
         });
         if longer == Some(true) {
             self.pauses.push(Reverse((until, name.clone())));
+            self.compact_pauses();
+        }
+    }
+
+    /// The pauses of push services forgotten since, or made longer, stay in the heap until they
+    /// come up: past twice the states kept, only the ones that still hold stay (amortized O(1)
+    /// a pause).
+    fn compact_pauses(&mut self) {
+        if self.pauses.len() > 2 * self.origins.len() + 64 {
+            let origins = &self.origins;
+            self.pauses.retain(|Reverse((until, name))| {
+                origins.get(name).is_some_and(|origin| origin.paused_until == Some(*until))
+            });
         }
     }
 
@@ -546,10 +570,10 @@ mod tests {
     use super::*;
     use crate::server::{Endpoints, VapidKeys, VapidSubject};
 
-    /// A push service on loopback that answers every push 429 with `Retry-After: 0`; its
+    /// A push service on loopback that answers every push 429 with `Retry-After: {wait}`; its
     /// endpoint.
-    async fn always_limited() -> String {
-        let answer = || async { (axum::http::StatusCode::TOO_MANY_REQUESTS, [("retry-after", "0")]) };
+    async fn always_limited(wait: &'static str) -> String {
+        let answer = move || async move { (axum::http::StatusCode::TOO_MANY_REQUESTS, [("retry-after", wait)]) };
         let app = axum::Router::new().fallback(answer);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let endpoint = format!("http://{}/push/x", listener.local_addr().unwrap());
@@ -559,34 +583,41 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_push_services_state_is_forgotten_once_idle_however_many_push_services_a_run_meets() {
-        let sender = sender().with_endpoints(Endpoints::loopback_for_tests());
-        let mut endpoints = vec![];
-        for _ in 0..200 {
-            endpoints.push(always_limited().await);
+        // Each push service answers "not now": at once again, in half a minute (a pause the
+        // fan-out waits out), or in a day (longer than it waits: its pushes are answered at
+        // once for a minute). With its retries spent, each has nothing left but its pause.
+        for (wait, asked) in [("0", 0), ("30", 30), ("86400", 86_400)] {
+            let sender = sender().with_endpoints(Endpoints::loopback_for_tests());
+            let mut endpoints = vec![];
+            for _ in 0..200 {
+                endpoints.push(always_limited(wait).await);
+            }
+            let payload = crate::NotificationPayload::new("Hi");
+            let push = Push::new(&payload);
+            let pushes = futures_util::stream::iter(endpoints.into_iter().enumerate().map(|(i, endpoint)| {
+                let to = serde_json::from_value(serde_json::json!({"endpoint": endpoint, "keys": {
+                    "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
+                    "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
+                }}))
+                .unwrap();
+                (i, to, push.clone())
+            }));
+            let mut run = Run::new(&sender, pushes, FanOut::default().concurrency(4).retries(0));
+            let (mut outcomes, mut most, mut most_pauses) = (0, 0, 0);
+            while let Some((outcome, next)) = run.next().await {
+                assert_eq!(outcome.verdict, Verdict::RetryAfter(Some(Duration::from_secs(asked))), "{wait}");
+                outcomes += 1;
+                most = most.max(next.origins.len());
+                most_pauses = most_pauses.max(next.pauses.len());
+                run = next;
+            }
+            assert_eq!(outcomes, 200);
+            // The pushes read ahead (twice the concurrency), the ones under way, and a pause or
+            // two not yet seen to be over: never the 200 push services met, however long their
+            // pauses.
+            assert!(most <= 16, "{wait}: {most} push services' state held at once");
+            assert!(most_pauses <= 2 * 16 + 64, "{wait}: {most_pauses} pauses held at once");
         }
-        let payload = crate::NotificationPayload::new("Hi");
-        let push = Push::new(&payload);
-        let pushes = futures_util::stream::iter(endpoints.into_iter().enumerate().map(|(i, endpoint)| {
-            let to = serde_json::from_value(serde_json::json!({"endpoint": endpoint, "keys": {
-                "auth": "x7aPzMh8OBZ3WDnsHjbBQQ",
-                "p256dh": "BMTFvR1_qzNWVHc6yfOw2KZ1nmV1MP3kX3TiJkzK2MZ9V7i0PMhZhf3J1WLbQcWUQLp5w2O6YP-GuAWJOeGhvQ0",
-            }}))
-            .unwrap();
-            (i, to, push.clone())
-        }));
-        // Each push service pauses after its one push, with its retries spent.
-        let mut run = Run::new(&sender, pushes, FanOut::default().concurrency(4).retries(0));
-        let (mut outcomes, mut most) = (0, 0);
-        while let Some((outcome, next)) = run.next().await {
-            assert_eq!(outcome.verdict, Verdict::RetryAfter(Some(Duration::ZERO)));
-            outcomes += 1;
-            most = most.max(next.origins.len());
-            run = next;
-        }
-        assert_eq!(outcomes, 200);
-        // The pushes read ahead (twice the concurrency), the ones under way, and a pause or
-        // two not yet seen to be over: never the 200 push services met.
-        assert!(most <= 16, "{most} push services' state held at once");
     }
 
     fn sender() -> Sender {
