@@ -427,6 +427,46 @@ async fn a_paused_push_service_holds_up_no_other_when_the_input_is_a_channel() {
     assert_eq!(limited.received().len(), 2, "sent again after its pause");
 }
 
+/// A push service that asked to wait, with nothing left to send, is remembered with its pause:
+/// a push read for it while the pause lasts waits the pause out and is sent, neither sent at
+/// once nor left waiting for a pause nobody ends.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_service_met_again_while_its_pause_lasts_waits_it_out_though_its_state_went() {
+    let all = counters();
+    let limited = Sink::start(Duration::ZERO, &[(429, Some("1"))], &all).await;
+    let sender = sender();
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let (input, pushes) = futures_channel::mpsc::unbounded();
+    // No retries: the first push's outcome is the wait, and its push service has nothing left.
+    let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().retries(0)));
+    input.unbounded_send(("first".to_owned(), limited.subscription("first"), push.clone())).unwrap();
+    let first = outcomes.next().await.unwrap();
+    assert_eq!((first.id.as_str(), first.verdict), ("first", Verdict::RetryAfter(Some(Duration::from_secs(1)))));
+    let paused_at = limited.received()[0].at;
+    // A hundred others pause as well meanwhile, each with nothing left: their pauses outnumber
+    // the run's states, and the ones no state holds any more are dropped.
+    let mut others = Vec::new();
+    for i in 0..100 {
+        let other = Sink::start(Duration::ZERO, &[(429, Some("1"))], &all).await;
+        input.unbounded_send((format!("other{i}"), other.subscription("other"), push.clone())).unwrap();
+        others.push(other);
+    }
+    for _ in 0..100 {
+        let other = outcomes.next().await.unwrap();
+        assert_eq!(other.verdict, Verdict::RetryAfter(Some(Duration::from_secs(1))), "{}", other.id);
+    }
+    input.unbounded_send(("second".to_owned(), limited.subscription("second"), push.clone())).unwrap();
+    input.close_channel();
+    let second = tokio::time::timeout(Duration::from_secs(5), outcomes.next()).await.expect("the pause ended").unwrap();
+    assert_eq!((second.id.as_str(), second.verdict), ("second", Verdict::Sent));
+    let received = limited.received();
+    assert_eq!(received.len(), 2);
+    let waited = received[1].at - paused_at;
+    assert!(waited >= Duration::from_millis(900), "sent {waited:?} after the push service asked for a second");
+    assert!(outcomes.next().await.is_none());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_service_met_again_after_a_lull_takes_its_pushes_side_by_side_not_one_at_a_time() {
     // Each push is answered 300 ms after it arrives, so pushes sent one after another are

@@ -184,14 +184,16 @@ impl Endpoints {
     }
 
     /// Whether `url`'s host is exactly one of [`KNOWN_PUSH_SERVICES`] (over `https://` on its
-    /// own port, as they serve) or of the hosts these rules are narrowed to: a push service the
-    /// app chose, not one a visitor did (a subdomain may be any visitor's choice, so it is not
+    /// own port, as they serve) or of the hosts these rules are narrowed to (on its scheme's
+    /// own port, or any port on loopback, as a test's push service): a push service the app
+    /// chose, not one a visitor did (a subdomain may be any visitor's choice, so it is not
     /// one, nor another port where rules allow any, and the list bounds how many are).
     pub(crate) fn is_known(&self, url: &Url) -> bool {
         let name = url.host_str().unwrap_or_default().trim_end_matches('.').to_ascii_lowercase();
         // One of the browsers' is theirs only as they serve it, named again in the rules or not.
         let browsers = KNOWN_PUSH_SERVICES.contains(&name.as_str());
-        (browsers && served(url)) || (!browsers && self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name)))
+        let named = || self.hosts.as_ref().is_some_and(|hosts| hosts.contains(&name));
+        (browsers && served(url)) || (!browsers && (url.port().is_none() || on_loopback(url)) && named())
     }
 
     /// Whether `url`'s push service is one the app chose, not a visitor: one of
@@ -272,6 +274,16 @@ impl Resolve for CheckedResolver {
 /// other port of theirs (where rules allow any) is a visitor's choice, and one of thousands.
 fn served(url: &Url) -> bool {
     url.scheme() == "https" && url.port().is_none()
+}
+
+/// Whether `url`'s host is a loopback name or address.
+fn on_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => is_localhost(name),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Whether a host name is `localhost` or one of its subdomains.
@@ -415,8 +427,11 @@ mod tests {
         let named = any.only_hosts(KNOWN_PUSH_SERVICES.iter().chain(&["push.example"]));
         let apps = |endpoint: &str| named.is_apps(&Url::parse(endpoint).unwrap());
         let known = |endpoint: &str| named.is_known(&Url::parse(endpoint).unwrap());
-        assert!(apps("https://push.example:8443/x") && known("https://push.example:8443/x"));
-        for endpoint in ["https://fcm.googleapis.com:1/x", "http://web.push.apple.com/x"] {
+        assert!(apps("https://push.example/x") && known("https://push.example/x"));
+        let tests = Endpoints::loopback_for_tests().only_hosts(["localhost"]);
+        assert!(tests.is_apps(&Url::parse("http://localhost:8090/x").unwrap()));
+        for endpoint in ["https://push.example:8443/x", "https://fcm.googleapis.com:1/x", "http://web.push.apple.com/x"]
+        {
             assert!(!apps(endpoint) && !known(endpoint), "{endpoint}");
         }
     }

@@ -218,7 +218,8 @@ impl Sender {
     ///   [`Sender::with_client`] to close idle connections sooner, or a push service that
     ///   closes them sooner, makes that burst open up to [`FanOut::per_origin`] connections);
     ///   one failing is met as failing, its first push alone; one met again while its pause
-    ///   lasts is paused still;
+    ///   lasts is paused still (those still paused are forgotten last, so only past 1024 of
+    ///   them can one be sent to before its pause ends);
     /// - a push refused before any request (its subscription's keys, its payload's size) says
     ///   nothing of its push service;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).

@@ -23,7 +23,8 @@ pub(super) const STILL_CONNECTED: Duration = Duration::from_secs(15);
 pub(super) type Name = Arc<str>;
 
 /// A push service's share of a fan-out, with its pushes (`J`) waiting: kept while it has pushes
-/// waiting or under way, or a pause, and removed once it has none.
+/// waiting or under way, and removed once it has none (what is worth keeping of it, its pause
+/// included, goes to [`Remembered`]).
 pub(super) struct Origin<J> {
     pub(super) queue: VecDeque<J>,
     pub(super) running: usize,
@@ -105,9 +106,10 @@ impl<J> Origin<J> {
 }
 
 /// What a run remembers of the push services whose state went: their failures in a row, when each
-/// last answered, and in what order their states went. The next push read for one
-/// is met as failing if it was, and, when it worked within [`STILL_CONNECTED`], as a push
-/// service already answered (its pushes go side by side at once), not as one never seen.
+/// last answered, its pause, and in what order their states went. The next push read for one
+/// is met as failing if it was, paused while its pause lasts, and, when it worked within
+/// [`STILL_CONNECTED`], as a push service already answered (its pushes go side by side at
+/// once), not as one never seen.
 #[derive(Default)]
 pub(super) struct Remembered {
     kept: HashMap<Name, Kept>,
@@ -153,10 +155,11 @@ impl Remembered {
     /// Keeps what a send to `name` told of it as its state goes at `now` (its pause included:
     /// a paused push service with nothing waiting is kept here, bounded, not in the run's
     /// states): nothing when none was tried.
-    /// When full, what is forgotten, until under half is left:
+    /// When full, what is forgotten, until under half is left, those still paused last:
     /// - the working ones past [`STILL_CONNECTED`], which tell nothing any more;
     /// - the other working ones (a failing one met again must not look well);
-    /// - the older half of the failing ones.
+    /// - the older half of the failing ones not paused;
+    /// - the older half of all, while more than half is left.
     ///
     /// So at least half goes, once per [`REMEMBERED`] / 2 push services kept at most.
     pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>, now: Instant) {
@@ -164,15 +167,19 @@ impl Remembered {
             return;
         }
         if self.kept.len() >= REMEMBERED {
-            self.kept.retain(|_, kept| kept.refusals > 0 || kept.connected(now));
+            // A pause forgotten costs a request the push service asked not to be sent: those
+            // still paused go last.
+            let pausing = |kept: &Kept| kept.paused_until.is_some_and(|until| until > now);
+            self.kept.retain(|_, kept| pausing(kept) || kept.refusals > 0 || kept.connected(now));
             if self.kept.len() >= REMEMBERED / 2 {
-                self.kept.retain(|_, kept| kept.refusals > 0);
+                self.kept.retain(|_, kept| pausing(kept) || kept.refusals > 0);
             }
             if self.kept.len() >= REMEMBERED / 2 {
-                let mut went: Vec<u64> = self.kept.values().map(|kept| kept.went).collect();
-                let half = went.len() / 2;
-                let middle = *went.select_nth_unstable(half).1;
-                self.kept.retain(|_, kept| kept.went > middle);
+                self.forget_older_half(|kept| !pausing(kept));
+            }
+            // Past half, pauses too: a visitor's hosts may all ask for a day.
+            if self.kept.len() > REMEMBERED / 2 {
+                self.forget_older_half(|_| true);
             }
         }
         let kept = Kept {
@@ -184,6 +191,18 @@ impl Remembered {
         };
         self.count += 1;
         self.kept.insert(name, kept);
+    }
+
+    /// Forgets the older half of the push services kept that are `among`, by the order their
+    /// states went.
+    fn forget_older_half(&mut self, among: impl Fn(&Kept) -> bool) {
+        let mut went: Vec<u64> = self.kept.values().filter(|kept| among(kept)).map(|kept| kept.went).collect();
+        if went.is_empty() {
+            return;
+        }
+        let half = went.len() / 2;
+        let middle = *went.select_nth_unstable(half).1;
+        self.kept.retain(|_, kept| !among(kept) || kept.went > middle);
     }
 
     /// What is kept of `name`: its failures in a row and when it last answered.
@@ -267,6 +286,27 @@ mod tests {
             let expected = if still { (Some(pause_ends), Some(asked_until)) } else { (None, None) };
             assert_eq!((origin.paused_until, origin.told_until), expected, "{:?} on", met_at - now);
             assert_eq!(origin.refusals, 1);
+        }
+    }
+
+    #[test]
+    fn a_full_memory_forgets_a_pause_still_running_last() {
+        let mut remembered = Remembered::default();
+        let now = Instant::now();
+        let mut paused = Origin::<()>::met(1, None);
+        paused.paused_until = Some(now + Duration::from_secs(3600));
+        // The oldest of all, then a visitor's failing hosts until the memory is full and more.
+        remembered.keep("https://asked-for-an-hour.example".into(), &paused, now);
+        for i in 0..REMEMBERED {
+            remembered.keep(format!("https://failing{i}.example").into(), &Origin::<()>::met(3, None), now);
+        }
+        assert!(remembered.kept.len() <= REMEMBERED / 2 + 1, "an eviction happened");
+        assert_eq!(remembered.of("https://asked-for-an-hour.example"), Some((1, None)));
+        assert_eq!(remembered.of("https://failing0.example"), None, "the oldest failing one went");
+        // Paused ones alone (a visitor's hosts that all ask for a day) are bounded all the same.
+        for i in 0..3 * REMEMBERED {
+            remembered.keep(format!("https://paused{i}.example").into(), &paused, now);
+            assert!(remembered.kept.len() <= REMEMBERED, "{} kept", remembered.kept.len());
         }
     }
 

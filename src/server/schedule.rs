@@ -62,6 +62,8 @@ pub(super) struct Run<'s, Id, S> {
     ready: VecDeque<Name>,
     /// When each pause ends (stale entries are skipped as they come up).
     pauses: BinaryHeap<Reverse<(Instant, Name)>>,
+    /// How many pauses were left the last time the stale ones were dropped.
+    pauses_kept: usize,
     /// Pushes read and not yet started.
     waiting: usize,
     /// Of those, the ones whose push service can start one now (see [`Origin::startable`]).
@@ -105,6 +107,7 @@ where
             origins: HashMap::new(),
             ready: VecDeque::new(),
             pauses: BinaryHeap::new(),
+            pauses_kept: 0,
             waiting: 0,
             startable: 0,
             running: FuturesUnordered::new(),
@@ -362,7 +365,6 @@ where
             };
             job.started = Instant::now();
             self.waiting -= 1;
-            debug_assert!(job.known || !self.visitors_held(), "a visitor's push started past their share");
             self.visitors.running += usize::from(!job.known);
             let sender = self.sender;
             self.running.push(Box::pin(async move {
@@ -432,14 +434,15 @@ where
     }
 
     /// The pauses of push services forgotten since, or made longer, stay in the heap until they
-    /// come up: past twice the states kept, only the ones that still hold stay (amortized O(1)
-    /// a pause).
+    /// come up: past twice as many as held after the last time, only the ones that still hold
+    /// stay (amortized O(1) a pause).
     fn compact_pauses(&mut self) {
-        if self.pauses.len() > 2 * self.origins.len() + 64 {
+        if self.pauses.len() > 2 * self.pauses_kept + 64 {
             let origins = &self.origins;
             self.pauses.retain(|Reverse((until, name))| {
                 origins.get(name).is_some_and(|origin| origin.paused_until == Some(*until))
             });
+            self.pauses_kept = self.pauses.len();
         }
     }
 
