@@ -729,12 +729,53 @@ async fn a_push_service_that_answers_once_then_never_holds_up_the_others_for_one
     assert!(last_fast < deadline * 2, "the fast push service's last push came after {last_fast:?}");
 }
 
+/// A subscription on `http://{host}/push/{id}`, with its id.
+fn on(host: &str, id: &str) -> (String, Subscription) {
+    (id.to_owned(), serde_json::from_str(&format!(r#"{{"endpoint":"http://{host}/push/{id}",{KEYS}}}"#)).unwrap())
+}
+
+/// The subscriptions on one of a visitor's hosts (`h{o}.localhost`, served by `hostile`): one
+/// answered, then eight held open.
+fn visitors_host(hostile: &Sink, o: usize) -> Vec<(String, Subscription)> {
+    let host = format!("h{o}.localhost:{}", hostile.url.rsplit(':').next().unwrap());
+    let mut subscriptions = vec![on(&host, &format!("first{o}"))];
+    subscriptions.extend((0..8).map(|i| on(&host, &format!("hang{o}-{i}"))));
+    subscriptions
+}
+
+/// Sends `subscriptions`, 8 at once and at most 8 to a push service, with rules that take
+/// loopback and name `localhost` as the app's push service, until the `expected` pushes whose
+/// ids start with `ours` are sent; how long that took.
+async fn until_ours_are_sent(
+    subscriptions: Vec<(String, Subscription)>,
+    expected: usize,
+    deadline: Duration,
+) -> Duration {
+    let sender = sender().with_endpoints(Endpoints::loopback_for_tests().only_hosts(["localhost"])).deadline(deadline);
+    let payload = NotificationPayload::new("Breaking news");
+    let push = Push::new(&payload);
+    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
+    let started = Instant::now();
+    let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().concurrency(8).per_origin(8)));
+    let mut ours = 0;
+    while let Some(outcome) = outcomes.next().await {
+        if outcome.id.starts_with("ours") {
+            assert_eq!(outcome.verdict, Verdict::Sent, "{}", outcome.id);
+            ours += 1;
+            if ours == expected {
+                break;
+            }
+        }
+    }
+    started.elapsed()
+}
+
 /// Visitors choose endpoints, so push services: blocks of subscriptions on hosts of one
 /// visitor's, each answering its first push and then never again, take at most half the slots
 /// while pushes to the app's own push services wait (here `localhost`, named in `only_hosts`;
 /// its subdomains are the visitor's), and the input is read on past them. Before, each of those
 /// hosts took its whole share for a deadline in turn, and the app's push service's last push
-/// came after 3 s.
+/// came after 3 s (8 s after a block of theirs).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flood_of_visitors_push_services_that_answer_once_then_never_takes_at_most_half_the_slots_from_the_apps_own()
 {
@@ -742,22 +783,12 @@ async fn a_flood_of_visitors_push_services_that_answer_once_then_never_takes_at_
     // first: longer than the half of the read-ahead their pushes may hold (64).
     for (hosts, block) in [(10, false), (20, true)] {
         let all = counters();
-        let hostile = Sink::start(Duration::ZERO, &[], &all).await;
-        let apps = Sink::start(Duration::ZERO, &[], &all).await;
-        let deadline = Duration::from_secs(1);
-        let rules = Endpoints::loopback_for_tests().only_hosts(["localhost"]);
-        let sender = sender().with_endpoints(rules).deadline(deadline);
-        let port = |sink: &Sink| sink.url.rsplit(':').next().unwrap().to_owned();
-        let on = |host: &str, id: &str| -> (String, Subscription) {
-            let endpoint = format!(r#"{{"endpoint":"http://{host}/push/{id}",{KEYS}}}"#);
-            (id.to_owned(), serde_json::from_str(&endpoint).unwrap())
-        };
-        let ours = format!("localhost:{}", port(&apps));
+        let (hostile, apps) =
+            (Sink::start(Duration::ZERO, &[], &all).await, Sink::start(Duration::ZERO, &[], &all).await);
+        let ours = format!("localhost:{}", apps.url.rsplit(':').next().unwrap());
         let (mut subscriptions, mut later) = (vec![on(&ours, "ours")], Vec::new());
         for o in 0..hosts {
-            let host = format!("h{o}.localhost:{}", port(&hostile));
-            subscriptions.push(on(&host, &format!("first{o}")));
-            subscriptions.extend((0..8).map(|i| on(&host, &format!("hang{o}-{i}"))));
+            subscriptions.extend(visitors_host(&hostile, o));
             let theirs = (0..4).map(|i| on(&ours, &format!("ours{o}-{i}")));
             match block {
                 true => later.extend(theirs),
@@ -765,67 +796,29 @@ async fn a_flood_of_visitors_push_services_that_answer_once_then_never_takes_at_
             }
         }
         subscriptions.extend(later);
-        let expected = 1 + 4 * hosts;
-        let payload = NotificationPayload::new("Breaking news");
-        let push = Push::new(&payload);
-        let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
-        let started = Instant::now();
-        let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().concurrency(8).per_origin(8)));
-        let mut ours_done = 0;
-        while let Some(outcome) = outcomes.next().await {
-            if outcome.id.starts_with("ours") {
-                assert_eq!(outcome.verdict, Verdict::Sent, "{}", outcome.id);
-                ours_done += 1;
-                if ours_done == expected {
-                    break;
-                }
-            }
-        }
-        let last = started.elapsed();
-        assert_eq!(apps.arrived(), expected, "block: {block}");
+        let deadline = Duration::from_secs(1);
+        let last = until_ours_are_sent(subscriptions, 1 + 4 * hosts, deadline).await;
+        assert_eq!(apps.arrived(), 1 + 4 * hosts, "block: {block}");
         assert!(last < deadline, "block: {block}: the app's push service's last push came after {last:?}");
     }
 }
 
 /// The app's own push service keeps its half of the slots while it is paused too: a visitor's
 /// hosts read meanwhile do not take every slot for a deadline, so its pushes go when its pause
-/// is over, not a deadline later.
+/// is over, not a deadline later (3 s before).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_apps_own_push_service_keeps_its_half_of_the_slots_through_its_pause() {
     let all = counters();
     let hostile = Sink::start(Duration::ZERO, &[], &all).await;
     // "Not now, for a second" to the first push.
     let apps = Sink::start(Duration::ZERO, &[(429, Some("1"))], &all).await;
-    let deadline = Duration::from_secs(3);
-    let sender = sender().with_endpoints(Endpoints::loopback_for_tests().only_hosts(["localhost"])).deadline(deadline);
-    let port = |sink: &Sink| sink.url.rsplit(':').next().unwrap().to_owned();
-    let on = |host: String, id: &str| -> Subscription {
-        serde_json::from_str(&format!(r#"{{"endpoint":"http://{host}/push/{id}",{KEYS}}}"#)).unwrap()
-    };
-    let ours = format!("localhost:{}", port(&apps));
-    let mut subscriptions = vec![("ours".to_owned(), on(ours.clone(), "ours"))];
+    let ours = format!("localhost:{}", apps.url.rsplit(':').next().unwrap());
+    let mut subscriptions = vec![on(&ours, "ours")];
     for o in 0..6 {
-        let host = format!("h{o}.localhost:{}", port(&hostile));
-        subscriptions.push((format!("first{o}"), on(host.clone(), &format!("first{o}"))));
-        subscriptions.extend((0..8).map(|i| (format!("hang{o}-{i}"), on(host.clone(), &format!("hang{o}-{i}")))));
-        subscriptions.extend((0..4).map(|i| (format!("ours{o}-{i}"), on(ours.clone(), &format!("ours{o}-{i}")))));
+        subscriptions.extend(visitors_host(&hostile, o));
+        subscriptions.extend((0..4).map(|i| on(&ours, &format!("ours{o}-{i}"))));
     }
-    let payload = NotificationPayload::new("Breaking news");
-    let push = Push::new(&payload);
-    let pushes = futures_util::stream::iter(subscriptions).map(|(id, to)| (id, to, push.clone()));
-    let started = Instant::now();
-    let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().concurrency(8).per_origin(8)));
-    let mut ours_done = 0;
-    while let Some(outcome) = outcomes.next().await {
-        if outcome.id.starts_with("ours") {
-            assert_eq!(outcome.verdict, Verdict::Sent, "{}", outcome.id);
-            ours_done += 1;
-            if ours_done == 25 {
-                break;
-            }
-        }
-    }
-    let last = started.elapsed();
+    let last = until_ours_are_sent(subscriptions, 25, Duration::from_secs(3)).await;
     // The pause of a second, then the pushes at once: not after the deadline of the hosts'
     // sends that took every slot during the pause.
     assert!(last < Duration::from_secs(2), "the app's push service's last push came after {last:?}");
