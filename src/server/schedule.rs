@@ -695,11 +695,17 @@ mod tests {
         fn whatever_push_services_answer_each_push_has_one_outcome_and_the_runs_counts_stay_true(
             pushes in proptest::collection::vec((0..4usize, 0..6usize, proptest::bool::weighted(0.1)), 1..40),
             (total, per_origin, retries) in (1..4usize, 1..4usize, 0..3u32),
+            apps_first in proptest::bool::weighted(0.7),
         ) {
+            // Mostly, a push to the app's own comes first, and the visitors' are held from then.
+            let mut pushes = pushes;
+            if apps_first {
+                pushes[0].0 = 0;
+            }
             // The app's own push service (`localhost`) and three of a visitor's; each push
-            // answered at once (201, 410, "not now" 429 or 503), a little late, or never within
+            // answered at once (201, 410, "not now" 429 or 503), late, or never within
             // the deadline; some with keys no browser makes, refused before any request.
-            let behaviours = [(201, 0), (410, 0), (429, 0), (503, 0), (201, 10), (201, 200)];
+            let behaviours = [(201, 0), (410, 0), (429, 0), (503, 0), (201, 30), (201, 200)];
             let runtime = tokio::runtime::Runtime::new().unwrap();
             runtime.block_on(async {
                 let port = scripted().await;
@@ -726,8 +732,16 @@ mod tests {
                 let mut run = Run::new(&sender, futures_util::stream::iter(input), limits);
                 let mut outcomes = vec![0; pushes.len()];
                 let all = async {
-                    while let Some((outcome, next)) = run.next().await {
+                    loop {
+                        let (held_before, visitors_before) = (run.visitors.known_read, run.visitors.running);
+                        let Some((outcome, next)) = run.next().await else { break };
                         next.check();
+                        // Once a push to the app's own was read, no visitor's send starts past
+                        // their share: theirs under way grow no further than that, or than they were.
+                        if held_before && total > 1 {
+                            let most = visitors_before.max(next.visitors_share());
+                            assert!(next.visitors.running <= most, "{} visitors' sends under way", next.visitors.running);
+                        }
                         outcomes[outcome.id] += 1;
                         run = next;
                     }
