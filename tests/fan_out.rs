@@ -433,7 +433,7 @@ async fn a_paused_push_service_holds_up_no_other_when_the_input_is_a_channel() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_service_met_again_while_its_pause_lasts_waits_it_out_though_its_state_went() {
     let all = counters();
-    let limited = Sink::start(Duration::ZERO, &[(429, Some("1"))], &all).await;
+    let limited = Sink::start(Duration::ZERO, &[(429, Some("3"))], &all).await;
     let sender = sender();
     let payload = NotificationPayload::new("Breaking news");
     let push = Push::new(&payload);
@@ -442,7 +442,7 @@ async fn a_push_service_met_again_while_its_pause_lasts_waits_it_out_though_its_
     let mut outcomes = std::pin::pin!(sender.fan_out(pushes, FanOut::default().retries(0)));
     input.unbounded_send(("first".to_owned(), limited.subscription("first"), push.clone())).unwrap();
     let first = outcomes.next().await.unwrap();
-    assert_eq!((first.id.as_str(), first.verdict), ("first", Verdict::RetryAfter(Some(Duration::from_secs(1)))));
+    assert_eq!((first.id.as_str(), first.verdict), ("first", Verdict::RetryAfter(Some(Duration::from_secs(3)))));
     let paused_at = limited.received()[0].at;
     // A hundred others pause as well meanwhile, each with nothing left: their pauses outnumber
     // the run's states, and the ones no state holds any more are dropped.
@@ -456,14 +456,17 @@ async fn a_push_service_met_again_while_its_pause_lasts_waits_it_out_though_its_
         let other = outcomes.next().await.unwrap();
         assert_eq!(other.verdict, Verdict::RetryAfter(Some(Duration::from_secs(1))), "{}", other.id);
     }
+    // Read while the pause lasts, or the test shows nothing.
+    assert!(paused_at.elapsed() < Duration::from_secs(2), "the others took {:?}", paused_at.elapsed());
     input.unbounded_send(("second".to_owned(), limited.subscription("second"), push.clone())).unwrap();
     input.close_channel();
-    let second = tokio::time::timeout(Duration::from_secs(5), outcomes.next()).await.expect("the pause ended").unwrap();
+    let second =
+        tokio::time::timeout(Duration::from_secs(10), outcomes.next()).await.expect("the pause ended").unwrap();
     assert_eq!((second.id.as_str(), second.verdict), ("second", Verdict::Sent));
     let received = limited.received();
     assert_eq!(received.len(), 2);
     let waited = received[1].at - paused_at;
-    assert!(waited >= Duration::from_millis(900), "sent {waited:?} after the push service asked for a second");
+    assert!(waited >= Duration::from_millis(2900), "sent {waited:?} after the push service asked for 3 s");
     assert!(outcomes.next().await.is_none());
 }
 

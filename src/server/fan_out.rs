@@ -211,15 +211,16 @@ impl Sender {
     /// - a push service's state is kept while it has pushes waiting or under way, and no
     ///   longer. When it last answered, its failures in a row and its pause, if any, are
     ///   remembered after that, for up to 1024 push services (past that, the working ones are
-    ///   forgotten first, then the failing ones whose state went longest ago), so however many
+    ///   forgotten first, then the failing ones whose state went longest ago, those still paused
+    ///   last), so however many
     ///   push services pause (a visitor's hosts that each ask for a day, say), what a run holds
     ///   is bounded: one met again within 15 s of its last answer, and not failing, takes its
     ///   share at once, its connection taken to be open still (a pool set in
     ///   [`Sender::with_client`] to close idle connections sooner, or a push service that
     ///   closes them sooner, makes that burst open up to [`FanOut::per_origin`] connections);
     ///   one failing is met as failing, its first push alone; one met again while its pause
-    ///   lasts is paused still (those still paused are forgotten last, so only past 1024 of
-    ///   them can one be sent to before its pause ends);
+    ///   lasts is paused still (those still paused are forgotten last, so only while more than
+    ///   512 are paused at once can one be sent to before its pause ends);
     /// - a push refused before any request (its subscription's keys, its payload's size) says
     ///   nothing of its push service;
     /// - one VAPID signature per push service serves all its pushes (see [`Sender::send`]).

@@ -83,8 +83,9 @@
 //! `MaybeSent(error)` (no answer in time: it may have arrived, so sending it again may show it
 //! twice), `Refused(error)` (keep it, look at the error). [`Sender::fan_out`] says how its
 //! concurrency is bounded, how a push service that asks to wait, or gives no answer, is paused
-//! alone, how the browsers' push services keep half the slots from the push services visitors'
-//! endpoints name, and what dropping the stream stops.
+//! alone, how the push services the app chose (the browsers', the hosts it names) keep half the
+//! slots, rounded down, from the others, which visitors' endpoints may name, and what dropping
+//! the stream stops.
 //!
 //! ```no_run
 //! use futures_util::StreamExt;

@@ -155,11 +155,12 @@ impl Remembered {
     /// Keeps what a send to `name` told of it as its state goes at `now` (its pause included:
     /// a paused push service with nothing waiting is kept here, bounded, not in the run's
     /// states): nothing when none was tried.
-    /// When full, what is forgotten, until under half is left, those still paused last:
+    /// When full, what is forgotten, until at most half is left, those still paused last:
     /// - the working ones past [`STILL_CONNECTED`], which tell nothing any more;
     /// - the other working ones (a failing one met again must not look well);
     /// - the older half of the failing ones not paused;
-    /// - the older half of all, while more than half is left.
+    /// - while more than half is left, the rest of those not paused;
+    /// - while more than half is left (more than half paused), the older half of those.
     ///
     /// So at least half goes, once per [`REMEMBERED`] / 2 push services kept at most.
     pub(super) fn keep<J>(&mut self, name: Name, origin: &Origin<J>, now: Instant) {
@@ -176,6 +177,9 @@ impl Remembered {
             }
             if self.kept.len() >= REMEMBERED / 2 {
                 self.forget_older_half(|kept| !pausing(kept));
+            }
+            if self.kept.len() > REMEMBERED / 2 {
+                self.kept.retain(|_, kept| pausing(kept));
             }
             // Past half, pauses too: a visitor's hosts may all ask for a day.
             if self.kept.len() > REMEMBERED / 2 {
@@ -296,12 +300,16 @@ mod tests {
         let mut paused = Origin::<()>::met(1, None);
         paused.paused_until = Some(now + Duration::from_secs(3600));
         // The oldest of all, then a visitor's failing hosts until the memory is full and more.
-        remembered.keep("https://asked-for-an-hour.example".into(), &paused, now);
+        for p in 0..3 {
+            remembered.keep(format!("https://asked-for-an-hour{p}.example").into(), &paused, now);
+        }
         for i in 0..REMEMBERED {
             remembered.keep(format!("https://failing{i}.example").into(), &Origin::<()>::met(3, None), now);
         }
         assert!(remembered.kept.len() <= REMEMBERED / 2 + 1, "an eviction happened");
-        assert_eq!(remembered.of("https://asked-for-an-hour.example"), Some((1, None)));
+        for p in 0..3 {
+            assert_eq!(remembered.of(&format!("https://asked-for-an-hour{p}.example")), Some((1, None)), "{p}");
+        }
         assert_eq!(remembered.of("https://failing0.example"), None, "the oldest failing one went");
         // Paused ones alone (a visitor's hosts that all ask for a day) are bounded all the same.
         for i in 0..3 * REMEMBERED {

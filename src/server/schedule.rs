@@ -746,7 +746,7 @@ mod tests {
                         run = next;
                     }
                 };
-                tokio::time::timeout(Duration::from_secs(60), all).await.expect("the fan-out ended");
+                tokio::time::timeout(MAX_PAUSE * 3, all).await.expect("the fan-out ended");
                 assert!(outcomes.iter().all(|&n| n == 1), "outcomes per push: {outcomes:?}");
             });
         }
