@@ -444,17 +444,18 @@ async fn a_push_service_met_again_while_its_pause_lasts_waits_it_out_though_its_
     let first = outcomes.next().await.unwrap();
     assert_eq!((first.id.as_str(), first.verdict), ("first", Verdict::RetryAfter(Some(Duration::from_secs(3)))));
     let paused_at = limited.received()[0].at;
-    // A hundred others pause as well meanwhile, each with nothing left: their pauses outnumber
-    // the run's states, and the ones no state holds any more are dropped.
+    // A hundred others pause as well meanwhile, for 2 s each, with nothing left: their pauses,
+    // all in the heap together, outnumber the run's states, and the ones no state holds any
+    // more (the first's among them) are dropped.
     let mut others = Vec::new();
     for i in 0..100 {
-        let other = Sink::start(Duration::ZERO, &[(429, Some("1"))], &all).await;
+        let other = Sink::start(Duration::ZERO, &[(429, Some("2"))], &all).await;
         input.unbounded_send((format!("other{i}"), other.subscription("other"), push.clone())).unwrap();
         others.push(other);
     }
     for _ in 0..100 {
         let other = outcomes.next().await.unwrap();
-        assert_eq!(other.verdict, Verdict::RetryAfter(Some(Duration::from_secs(1))), "{}", other.id);
+        assert_eq!(other.verdict, Verdict::RetryAfter(Some(Duration::from_secs(2))), "{}", other.id);
     }
     // Read while the pause lasts, or the test shows nothing.
     assert!(paused_at.elapsed() < Duration::from_secs(2), "the others took {:?}", paused_at.elapsed());

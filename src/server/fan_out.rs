@@ -211,8 +211,8 @@ impl Sender {
     /// - a push service's state is kept while it has pushes waiting or under way, and no
     ///   longer. When it last answered, its failures in a row and its pause, if any, are
     ///   remembered after that, for up to 1024 push services (past that, the working ones are
-    ///   forgotten first, then the failing ones whose state went longest ago, those still paused
-    ///   last), so however many
+    ///   forgotten first, then the failing ones, the older first, those still paused last), so
+    ///   however many
     ///   push services pause (a visitor's hosts that each ask for a day, say), what a run holds
     ///   is bounded: one met again within 15 s of its last answer, and not failing, takes its
     ///   share at once, its connection taken to be open still (a pool set in
