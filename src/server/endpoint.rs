@@ -164,13 +164,7 @@ impl Endpoints {
         if url.port().is_some() && !self.any_port {
             return refused("only the scheme's own port is allowed");
         }
-        let ip = match host {
-            url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
-            url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
-            // RFC 6761: `localhost` and its subdomains are loopback, whatever DNS says.
-            url::Host::Domain(name) => is_localhost(name).then_some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        };
-        if let Some(ip) = ip {
+        if let Some(ip) = address(&host) {
             if let Some(why) = self.refuses(ip) {
                 return refused(why);
             }
@@ -276,14 +270,19 @@ fn served(url: &Url) -> bool {
     url.scheme() == "https" && url.port().is_none()
 }
 
-/// Whether `url`'s host is a loopback name or address.
-fn on_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(name)) => is_localhost(name),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
+/// The address a host stands for without asking DNS: itself, written as one, or loopback for
+/// `localhost` and its subdomains (RFC 6761, whatever DNS says).
+fn address(host: &url::Host<&str>) -> Option<IpAddr> {
+    match *host {
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        url::Host::Domain(name) => is_localhost(name).then_some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
     }
+}
+
+/// Whether `url`'s host is a loopback name or address, however written.
+fn on_loopback(url: &Url) -> bool {
+    url.host().and_then(|host| address(&host)).is_some_and(|ip| reach(ip) == Reach::Loopback)
 }
 
 /// Whether a host name is `localhost` or one of its subdomains.
@@ -430,6 +429,8 @@ mod tests {
         assert!(apps("https://push.example/x") && known("https://push.example/x"));
         let tests = Endpoints::loopback_for_tests().only_hosts(["localhost"]);
         assert!(tests.is_apps(&Url::parse("http://localhost:8090/x").unwrap()));
+        let tests = Endpoints::loopback_for_tests().only_hosts(["127.0.0.1"]);
+        assert!(tests.is_apps(&Url::parse("http://127.0.0.1:8090/x").unwrap()));
         for endpoint in ["https://push.example:8443/x", "https://fcm.googleapis.com:1/x", "http://web.push.apple.com/x"]
         {
             assert!(!apps(endpoint) && !known(endpoint), "{endpoint}");
