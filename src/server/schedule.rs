@@ -32,8 +32,6 @@ struct Job<'s, Id> {
     tries: u32,
     /// When its send started (when it was read, until then).
     started: Instant,
-    /// Whether the app chose its push service ([`Origin::known`]).
-    known: bool,
 }
 
 /// A send under way: its push, its result, and whether the push service was tried (a request
@@ -235,9 +233,8 @@ where
             self.forget_if_idle(&name, now);
             return;
         }
-        let known = origin.known;
-        self.visitors.known_read |= known;
-        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0, started: Instant::now(), known };
+        self.visitors.known_read |= origin.known;
+        let job = Job { id, to, endpoint, push, origin: name.clone(), tries: 0, started: Instant::now() };
         self.change(&name, |origin| origin.queue.push_back(job));
         self.waiting += 1;
         self.list(&name);
@@ -297,13 +294,14 @@ where
     fn change<R>(&mut self, name: &Name, change: impl FnOnce(&mut Origin<Job<'s, Id>>) -> R) -> Option<R> {
         let (held, per_origin) = (self.held(), self.limits.per_origin);
         let origin = self.origins.get_mut(name)?;
-        let (before, waiting) = (origin.startable(held, per_origin), origin.queue.len());
+        let (before, waiting, running) = (origin.startable(held, per_origin), origin.queue.len(), origin.running);
         let changed = change(origin);
         let after = origin.startable(held, per_origin);
         self.startable = self.startable - before + after;
         if !origin.known {
             self.visitors.startable = self.visitors.startable - before + after;
             self.visitors.waiting = self.visitors.waiting - waiting + origin.queue.len();
+            self.visitors.running = self.visitors.running - running + origin.running;
         }
         Some(changed)
     }
@@ -365,7 +363,6 @@ where
             };
             job.started = Instant::now();
             self.waiting -= 1;
-            self.visitors.running += usize::from(!job.known);
             let sender = self.sender;
             self.running.push(Box::pin(async move {
                 let (result, reached) = sender.send_to(&job.endpoint, &job.origin, &job.to, &job.push).await;
@@ -475,7 +472,6 @@ where
     fn finish(&mut self, mut job: Job<'s, Id>, result: Result<(), Error>, reached: bool) -> Option<Outcome<Id>> {
         let name = job.origin.clone();
         let now = Instant::now();
-        self.visitors.running -= usize::from(!job.known);
         let unreachable = matches!(result, Err(Error::PushServiceUnreachable { .. }));
         let state = self.change(&name, |origin| {
             origin.running -= 1;
@@ -652,19 +648,9 @@ mod tests {
             let name: Name = format!("https://{host}").into();
             run.origins.insert(name.clone(), Origin::met(refusals, None));
             run.change(&name, |origin| origin.running = 1);
-            run.visitors.running += 1;
             let endpoint = sender.endpoints().parse(&format!("https://{host}/x")).unwrap();
             let started = Instant::now();
-            let job = Job {
-                id,
-                to: to(host),
-                endpoint,
-                push: push.clone(),
-                origin: name.clone(),
-                tries: 0,
-                started,
-                known: false,
-            };
+            let job = Job { id, to: to(host), endpoint, push: push.clone(), origin: name.clone(), tries: 0, started };
             let refused = Err(Error::InvalidSubscriptionKeys("auth is 3 bytes; a browser makes 16".into()));
             let outcome = run.finish(job, refused, false).unwrap();
             assert!(matches!(outcome.verdict, Verdict::Malformed(_)), "{outcome:?}");
